@@ -1,0 +1,65 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { canonicalJson, canonicalText, HashSet128, Prng, xxh64, xxh128, xxh128String } from '@ldt/hash';
+
+test('xxh128 matches the XXH3-128 reference value (seed 0)', () => {
+  // Reference: `xxhsum -H2` / python xxhash.xxh3_128_hexdigest(b"abc").
+  assert.equal(xxh128(Buffer.from('abc')).toString('hex'), '06b05ab6733a618578af5f94892f3950');
+  assert.equal(xxh128String('abc').toString('hex'), '06b05ab6733a618578af5f94892f3950');
+  assert.equal(xxh128(Buffer.alloc(0)).toString('hex'), '99aa06d3014798d86001c324468d497f');
+  assert.equal(xxh64(Buffer.from('abc')).toString('hex'), '78af5f94892f3950');
+});
+
+test('xxh128String handles strings longer than the scratch buffer and non-ASCII', () => {
+  const long = 'é'.repeat(100_000);
+  assert.equal(xxh128String(long).toString('hex'), xxh128(Buffer.from(long)).toString('hex'));
+});
+
+test('canonical text sorts keys, normalises string leaves, leaves strings unquoted', () => {
+  assert.equal(canonicalJson({ b: 1, a: [true, null, 'X  y'] }, 'lower'), '{"a":[true,null,"x y"],"b":1}');
+  assert.equal(canonicalJson({ b: 1, a: 2 }, 'none'), canonicalJson({ a: 2, b: 1 }, 'none'));
+  assert.equal(canonicalText('  Hi  there ', 'whitespace'), 'Hi there');
+  assert.equal(canonicalText({ k: '\u2028' }, 'none'), '{"k":"\u2028"}');
+});
+
+test('HashSet128 adds, finds and counts distinct keys through many resizes', () => {
+  const set = new HashSet128();
+  const N = 200_000;
+  for (let i = 0; i < N; i++) assert.equal(set.add(xxh128String(`row ${i}`)), true);
+  assert.equal(set.size, N);
+  for (let i = 0; i < N; i += 997) assert.equal(set.add(xxh128String(`row ${i}`)), false);
+  for (let i = 0; i < N; i += 991) assert.ok(set.has(xxh128String(`row ${i}`)));
+  assert.ok(!set.has(xxh128String('never added')));
+  assert.equal(set.size, N);
+  const perKey = set.byteLength / N;
+  assert.ok(perKey >= 20 && perKey <= 24.5, `bytes per key ${perKey}`);
+});
+
+test('HashSet128.chunks lists every key once and reloads into an equal set', () => {
+  const a = new HashSet128();
+  for (let i = 0; i < 10_000; i++) a.add(xxh128String(String(i)));
+  const b = new HashSet128();
+  let n = 0;
+  for (const chunk of a.chunks(1000)) {
+    for (let o = 0; o < chunk.length; o += 16) {
+      assert.ok(b.add(chunk, o));
+      n++;
+    }
+  }
+  assert.equal(n, 10_000);
+  for (let i = 0; i < 10_000; i++) assert.ok(b.has(xxh128String(String(i))));
+});
+
+test('Prng is deterministic per seed and nextInt stays in range', () => {
+  const a = new Prng(42);
+  const b = new Prng(42);
+  const c = new Prng(43);
+  const sa = Array.from({ length: 5 }, () => a.nextU32());
+  assert.deepEqual(sa, Array.from({ length: 5 }, () => b.nextU32()));
+  assert.notDeepEqual(sa, Array.from({ length: 5 }, () => c.nextU32()));
+  const counts = new Array(6).fill(0);
+  for (let i = 0; i < 60_000; i++) counts[a.nextInt(6)]++;
+  for (const n of counts) assert.ok(n > 9_000 && n < 11_000, `counts ${counts}`);
+  const f = a.nextFloat();
+  assert.ok(f >= 0 && f < 1);
+});

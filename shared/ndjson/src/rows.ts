@@ -1,0 +1,122 @@
+import { DataError, quote } from '@ldt/errors';
+import { describeJson, type JsonObject } from '@ldt/schema';
+import { type LineOptions, readLineChunks } from './lines.js';
+
+/** One input record: the parsed object, the line as read (for verbatim rejects), and where it was. */
+export interface Row {
+  value: JsonObject;
+  /** The line without its line end (and without a BOM on line 1). */
+  raw: string;
+  file: string;
+  /** 1-based line number in `file`. */
+  line: number;
+}
+
+/** Counts a reader keeps while it reads. */
+export interface ReadCounts {
+  /** Non-blank lines seen (rows + rejected lines). */
+  lines: number;
+  /** Blank (empty or white-space only) lines, skipped. */
+  blank: number;
+}
+
+export interface RowOptions extends LineOptions {
+  counts?: ReadCounts;
+}
+
+const PRETTY_HINT = "each line must be one complete JSON object; is the file pretty-printed or a JSON array? convert it with: jq -c '.[]' FILE (array) or jq -c . FILE (objects)";
+
+/**
+ * Read NDJSON rows from `inputs` (files, `-` for stdin; `.gz`/`.zst` by extension), in batches
+ * (one batch per read chunk, so per-row overhead stays low). Blank lines are skipped and counted;
+ * a line that is not a JSON object is rejected (with a rejector) or throws a positioned
+ * `DataError`: `file:line: expected a JSON object, got an array`.
+ */
+export async function* readRows(inputs: readonly string[], opts: RowOptions): AsyncGenerator<Row[]> {
+  const counts = opts.counts ?? { lines: 0, blank: 0 };
+  const rejector = opts.rejector;
+  for await (const chunk of readLineChunks(inputs, opts)) {
+    const text = chunk.buf.toString('utf8');
+    const file = chunk.file;
+    const batch: Row[] = [];
+    let line = chunk.firstLine;
+    let start = 0;
+    const n = text.length;
+    while (start < n) {
+      let end = text.indexOf('\n', start);
+      if (end < 0) end = n;
+      let stop = end;
+      if (stop > start && text.charCodeAt(stop - 1) === 13) stop--;
+      const c0 = text.charCodeAt(start);
+      if (c0 === 123 /* { */) {
+        const raw = text.slice(start, stop);
+        let value: unknown;
+        try {
+          value = JSON.parse(raw);
+        } catch (e) {
+          const err = jsonError(e as Error, raw, file, line);
+          if (!rejector) throw err;
+          rejector.reject('bad_json', raw, { file, line }, err);
+          value = undefined;
+        }
+        counts.lines++;
+        if (value !== undefined) batch.push({ value: value as JsonObject, raw, file, line });
+      } else if (stop === start || isBlank(text, start, stop)) {
+        counts.blank++;
+      } else {
+        counts.lines++;
+        const raw = text.slice(start, stop);
+        const err = notObjectError(raw, file, line);
+        if (err.reason === 'bad_json' || err.reason === 'not_object') {
+          if (!rejector) throw err.error;
+          rejector.reject(err.reason, raw, { file, line }, err.error);
+        } else {
+          batch.push({ value: err.value as JsonObject, raw, file, line });
+        }
+      }
+      start = end + 1;
+      line++;
+    }
+    if (batch.length > 0) yield batch;
+  }
+}
+
+function isBlank(s: string, start: number, stop: number): boolean {
+  for (let i = start; i < stop; i++) {
+    const c = s.charCodeAt(i);
+    if (c !== 32 && c !== 9 && c !== 13) return false;
+  }
+  return true;
+}
+
+/** A line that does not start with `{`: leading white space before an object, or not an object. */
+function notObjectError(raw: string, file: string, line: number): { reason: 'bad_json' | 'not_object' | 'ok'; error: DataError; value?: unknown } {
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch (e) {
+    return { reason: 'bad_json', error: jsonError(e as Error, raw, file, line) };
+  }
+  if (typeof value === 'object' && value !== null && !Array.isArray(value)) return { reason: 'ok', error: undefined as unknown as DataError, value };
+  return {
+    reason: 'not_object',
+    error: new DataError(`expected a JSON object, got ${describeJson(value)}${Array.isArray(value) ? '' : ` (${quote(raw, 40)})`}`, { file, line }, Array.isArray(value) ? 'each row must be a JSON object; wrap arrays, e.g. jq -c \'{messages: .}\'' : undefined),
+  };
+}
+
+/** Turn V8's JSON.parse message into `invalid JSON: <what> at column N`, without echoing the line. */
+function jsonError(e: Error, raw: string, file: string, line: number): DataError {
+  const msg = e.message;
+  const m = /at position (\d+)/.exec(msg);
+  let what = msg
+    .replace(/,? ?".*"(?:\.\.\.)? is not valid JSON$/s, '')
+    .replace(/ in JSON at position \d+.*$/, '')
+    .replace(/ \(line \d+ column \d+\)/, '')
+    .trim();
+  if (what === '') what = 'unexpected input';
+  what = what.charAt(0).toLowerCase() + what.slice(1);
+  const col = m ? Number(m[1]) + 1 : undefined;
+  const oneLine = raw.trim();
+  const pretty = oneLine === '{' || oneLine === '[' || oneLine.endsWith('{') || oneLine.endsWith('[') || oneLine.endsWith(',');
+  return new DataError(`invalid JSON: ${what}${col !== undefined ? ` at column ${col}` : ''}`, { file, line }, pretty ? PRETTY_HINT : undefined);
+}

@@ -1,0 +1,87 @@
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough, Writable } from 'node:stream';
+import { test } from 'node:test';
+import { AtomicFile, BrokenPipeError, LineWriter, Report } from '@ldt/ndjson';
+
+test('LineWriter writes one chunk per flush, every line ending in \\n', async () => {
+  const writes: string[] = [];
+  const sink = new Writable({
+    write(chunk, _enc, cb) {
+      writes.push(chunk.toString());
+      cb();
+    },
+  });
+  const w = new LineWriter(sink);
+  w.push('{"a":1}');
+  w.push('{"b":2}');
+  await w.flush();
+  w.pushBytes(Buffer.from('raw\n'));
+  w.push('x');
+  await w.flush();
+  assert.deepEqual(writes, ['{"a":1}\n{"b":2}\n', 'raw\n', 'x\n']);
+});
+
+test('LineWriter waits for drain (backpressure)', async () => {
+  let drained = 0;
+  const slow = new PassThrough({ highWaterMark: 16 });
+  const w = new LineWriter(slow);
+  w.push('x'.repeat(100));
+  const p = w.flush().then(() => drained++);
+  await new Promise((r) => setTimeout(r, 20));
+  assert.equal(drained, 0, 'flush must wait while the buffer is full');
+  slow.read();
+  await p;
+  assert.equal(drained, 1);
+});
+
+test('LineWriter turns EPIPE into BrokenPipeError', async () => {
+  const sink = new Writable({
+    write(_c, _e, cb) {
+      const err = Object.assign(new Error('write EPIPE'), { code: 'EPIPE' });
+      cb(err);
+    },
+  });
+  const w = new LineWriter(sink);
+  w.push('a');
+  await assert.rejects(async () => {
+    await w.flush();
+    await new Promise((r) => setImmediate(r));
+    w.push('b');
+    await w.flush();
+  }, BrokenPipeError);
+});
+
+test('AtomicFile appears only on commit; abort leaves nothing', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ldt-atomic-'));
+  const p = join(dir, 'out.ndjson');
+  const f = new AtomicFile(p);
+  f.writer.push('{"a":1}');
+  await f.writer.flush();
+  assert.ok(!existsSync(p));
+  await f.commit();
+  assert.equal(readFileSync(p, 'utf8'), '{"a":1}\n');
+  const g = new AtomicFile(join(dir, 'gone.ndjson'));
+  g.writer.push('x');
+  await g.abort();
+  assert.ok(!existsSync(join(dir, 'gone.ndjson')));
+});
+
+test('Report counts, summarises and diverts rejects', async () => {
+  const chunks: string[] = [];
+  const rejects = new LineWriter(new Writable({ write: (c, _e, cb) => (chunks.push(c.toString()), cb()) }));
+  const r = new Report({ rejects });
+  r.counts.lines = 5;
+  r.counts.blank = 1;
+  r.written = 3;
+  r.drop('duplicate');
+  r.reject('bad_json', '{x', { file: 'f', line: 2 }, new Error('x') as never);
+  await r.flushSinks();
+  assert.equal(r.summary(), 'read 5, wrote 3, dropped 1 (duplicate 1), rejected 1 (bad_json 1), skipped 1 blank line');
+  assert.deepEqual(chunks, ['{x\n']);
+  assert.deepEqual(r.toJSON(), { read: 5, written: 3, dropped: { duplicate: 1 }, dropped_total: 1, rejected: { bad_json: 1 }, rejected_total: 1, blank_lines: 1 });
+  const plain = new Report();
+  assert.throws(() => plain.reject('bad_json', '{x', { file: 'f', line: 2 }, new RangeError('boom') as never), /boom/);
+});

@@ -1,0 +1,14 @@
+export { contractViolations } from './contract.js';
+export { type FieldPath, getPath, parsePath, parsePaths, WILDCARD } from './path.js';
+export {
+  type ChatMessage,
+  describeJson,
+  getMeta,
+  isJsonObject,
+  type Json,
+  type JsonObject,
+  type Meta,
+  type RecordKind,
+  recordKind,
+  setMeta,
+} from './record.js';

@@ -1,0 +1,1 @@
+export { isNormalizeMode, NORMALIZE_MODES, type NormalizeMode, normalizeText } from './normalize.js';
