@@ -26,6 +26,11 @@ export class Report implements Rejector {
 
   constructor(private readonly sinks: ReportSinks = {}) {}
 
+  /** Send dropped rows to `writer` (e.g. `--dups FILE`). */
+  setDropsSink(writer: LineWriter): void {
+    this.sinks.drops = writer;
+  }
+
   /** True when bad lines are diverted (the tool was given `--rejects`). */
   get hasRejects(): boolean {
     return this.sinks.rejects !== undefined;

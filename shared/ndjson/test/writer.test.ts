@@ -85,3 +85,30 @@ test('Report counts, summarises and diverts rejects', async () => {
   const plain = new Report();
   assert.throws(() => plain.reject('bad_json', '{x', { file: 'f', line: 2 }, new RangeError('boom') as never), /boom/);
 });
+
+test('serializeWithMeta keeps every byte outside meta', async () => {
+  const { serializeWithMeta } = await import('@ldt/ndjson');
+  const raw = '{"id": 12345678901234567890, "x": 1.0, "s":"\\u00e9\\/"}  ';
+  const row = JSON.parse(raw);
+  row.meta = { content_hash: 'ab' };
+  assert.equal(serializeWithMeta(raw, row, false), '{"id": 12345678901234567890, "x": 1.0, "s":"\\u00e9\\/","meta":{"content_hash":"ab"}}');
+  assert.equal(serializeWithMeta('{}', { meta: { k: 1 } }, false), '{"meta":{"k":1}}');
+});
+
+test('serializeWithMeta replaces an existing meta in place', async () => {
+  const { serializeWithMeta } = await import('@ldt/ndjson');
+  const raw = '{"a":"x\\"meta\\":{}","meta" : {"source":"s","n":[1,{"meta":2}]},"b":[{"meta":3}]}';
+  const row = JSON.parse(raw);
+  row.meta.content_hash = 'h';
+  const out = serializeWithMeta(raw, row, true);
+  assert.equal(out, '{"a":"x\\"meta\\":{}","meta" : {"source":"s","n":[1,{"meta":2}],"content_hash":"h"},"b":[{"meta":3}]}');
+  assert.deepEqual(JSON.parse(out), row);
+});
+
+test('serializeWithMeta falls back to JSON.stringify on duplicate meta keys', async () => {
+  const { serializeWithMeta } = await import('@ldt/ndjson');
+  const raw = '{"meta":{"a":1},"meta":{"b":2}}';
+  const row = JSON.parse(raw);
+  row.meta.c = 3;
+  assert.equal(serializeWithMeta(raw, row, true), '{"meta":{"b":2,"c":3}}');
+});

@@ -1,0 +1,146 @@
+import { UsageError } from '@ldt/errors';
+import { allOptions, type OptionSpec, type ToolSpec } from './spec.js';
+
+/** Parsed options (keyed by long name) plus positional arguments. */
+export interface ParsedArgs {
+  options: Record<string, unknown>;
+  positionals: string[];
+}
+
+/** True when argv asks for help or version (before any `--`), so they can be answered without loading yargs. */
+export function wantsHelpOrVersion(argv: readonly string[]): 'help' | 'version' | undefined {
+  for (const a of argv) {
+    if (a === '--') break;
+    if (a === '--help' || a === '-h') return 'help';
+    if (a === '--version' || a === '-V') return 'version';
+  }
+  return undefined;
+}
+
+/**
+ * Parse argv against the tool's option table with yargs (loaded lazily, so `--version` and
+ * `--help` cost no yargs import). yargs is configured strict with its own exits and help off;
+ * every value is converted and checked here, because yargs accepts `--seed abc` as NaN.
+ * Any problem is a `UsageError` (exit 2).
+ */
+export async function parseArgs(spec: ToolSpec, argv: readonly string[]): Promise<ParsedArgs> {
+  const { default: yargs } = await import('yargs');
+  const table = allOptions(spec);
+  let failure: string | undefined;
+  let y = yargs([...argv])
+    .parserConfiguration({
+      'camel-case-expansion': false,
+      'strip-aliased': true,
+      'duplicate-arguments-array': true,
+      'greedy-arrays': false,
+      'short-option-groups': true,
+      'parse-numbers': false,
+      'parse-positional-numbers': false,
+      'boolean-negation': true,
+      'dot-notation': false,
+    })
+    .strictOptions()
+    .help(false)
+    .version(false)
+    .exitProcess(false)
+    .fail((msg: string | null, err: Error | undefined) => {
+      failure = msg ?? err?.message ?? 'invalid arguments';
+    });
+  for (const o of table) {
+    y = y.option(o.name, {
+      type: o.type === 'boolean' ? 'boolean' : 'string',
+      alias: o.short,
+      requiresArg: o.type !== 'boolean',
+      array: false,
+    });
+  }
+  const raw = y.parseSync() as Record<string, unknown> & { _: (string | number)[] };
+  if (failure !== undefined) throw new UsageError(rewordYargs(failure, table));
+
+  const options: Record<string, unknown> = {};
+  for (const o of table) {
+    const v = raw[o.name];
+    if (v === undefined) {
+      options[o.name] = o.default;
+      continue;
+    }
+    options[o.name] = convert(o, v);
+  }
+  return { options, positionals: raw._.map(String) };
+}
+
+function rewordYargs(msg: string, table: readonly OptionSpec[]): string {
+  let m = /^Unknown arguments?: (.*)$/.exec(msg);
+  if (m) {
+    const names = m[1].split(', ').map((n) => (n.length === 1 ? `-${n}` : `--${n}`));
+    return `unknown option${names.length > 1 ? 's' : ''} ${names.map((n) => `'${n}'`).join(', ')}`;
+  }
+  m = /^Not enough arguments following: (.*)$/.exec(msg);
+  if (m) {
+    const name = m[1];
+    const o = table.find((x) => x.name === name || x.short === name);
+    return `option '--${o?.name ?? name}' needs a value${o?.arg ? ` (${o.arg})` : ''}`;
+  }
+  return msg.charAt(0).toLowerCase() + msg.slice(1);
+}
+
+function convert(o: OptionSpec, v: unknown): unknown {
+  if (o.type === 'boolean') {
+    const last = Array.isArray(v) ? v[v.length - 1] : v;
+    return last === true;
+  }
+  const values = (Array.isArray(v) ? v : [v]).map(String);
+  if (o.repeatable) {
+    const items = o.type === 'paths' ? values.flatMap((s) => s.split(',')) : values;
+    return items.map((s) => convertOne(o, s));
+  }
+  if (o.type === 'paths') return values[values.length - 1].split(',').map((s) => convertOne(o, s));
+  // Given twice: the last one wins (GNU convention).
+  return convertOne(o, values[values.length - 1]);
+}
+
+function convertOne(o: OptionSpec, s: string): unknown {
+  const flag = `--${o.name}`;
+  switch (o.type) {
+    case 'string':
+      return s;
+    case 'paths':
+      if (s.trim() === '') throw new UsageError(`${flag} must be a list of field paths like 'messages' or 'extra_info.question'; got ${JSON.stringify(s)}`);
+      return s;
+    case 'choice':
+      if (!o.choices?.includes(s)) throw new UsageError(`${flag} must be one of ${o.choices?.join(', ')}; got ${JSON.stringify(s)}`);
+      return s;
+    case 'integer': {
+      if (!/^[+-]?\d+$/.test(s.trim())) throw new UsageError(`${flag} must be an integer; got ${JSON.stringify(s)}`);
+      const n = Number(s);
+      if (!Number.isSafeInteger(n)) throw new UsageError(`${flag} is out of range; got ${JSON.stringify(s)}`);
+      return bounded(o, n, s);
+    }
+    case 'number': {
+      const n = Number(s);
+      if (s.trim() === '' || !Number.isFinite(n)) throw new UsageError(`${flag} must be a number; got ${JSON.stringify(s)}`);
+      return bounded(o, n, s);
+    }
+    case 'size':
+      return bounded(o, parseSize(flag, s), s);
+  }
+}
+
+function bounded(o: OptionSpec, n: number, s: string): number {
+  const flag = `--${o.name}`;
+  if ((o.min !== undefined && n < o.min) || (o.max !== undefined && n > o.max)) {
+    const range = o.min !== undefined && o.max !== undefined ? `between ${o.min} and ${o.max}` : o.min !== undefined ? `at least ${o.min}` : `at most ${o.max}`;
+    throw new UsageError(`${flag} must be ${range}; got ${JSON.stringify(s)}`);
+  }
+  return n;
+}
+
+const UNITS: Record<string, number> = { '': 1, b: 1, k: 1e3, kb: 1e3, m: 1e6, mb: 1e6, g: 1e9, gb: 1e9, t: 1e12, tb: 1e12, kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3, tib: 1024 ** 4 };
+
+/** Parse a byte size: `1000`, `512MB`, `1GiB`, `1.5G` (decimal units are powers of 1000, `*iB` of 1024). */
+export function parseSize(flag: string, s: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*$/.exec(s);
+  const unit = m ? UNITS[m[2].toLowerCase()] : undefined;
+  if (!m || unit === undefined) throw new UsageError(`${flag} must be a size like 1000000, 512MB or 1GiB; got ${JSON.stringify(s)}`);
+  return Math.floor(Number(m[1]) * unit);
+}

@@ -1,0 +1,40 @@
+import type { Writable } from 'node:stream';
+
+/**
+ * The progress line on stderr, only when stderr is a terminal: rows, MB read, MB/s, at most four
+ * updates a second, erased at the end. Wall-clock time is used here and only here: it never
+ * reaches stdout, the summary or --stats.
+ */
+export class Progress {
+  private timer: NodeJS.Timeout | undefined;
+  private readonly started = Date.now();
+  bytes = 0;
+  private shown = false;
+
+  constructor(
+    private readonly tool: string,
+    private readonly stderr: Writable,
+    private readonly rows: () => number,
+    enabled: boolean,
+  ) {
+    if (enabled) {
+      this.timer = setInterval(() => this.draw(), 250);
+      this.timer.unref();
+    }
+  }
+
+  private draw(): void {
+    const secs = Math.max((Date.now() - this.started) / 1000, 0.001);
+    const mb = this.bytes / 1e6;
+    this.stderr.write(`\r${this.tool}: ${this.rows()} rows, ${mb.toFixed(1)} MB, ${(mb / secs).toFixed(1)} MB/s\x1b[K`);
+    this.shown = true;
+  }
+
+  /** Stop and erase the line. */
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    if (this.shown) this.stderr.write('\r\x1b[K');
+    this.shown = false;
+  }
+}

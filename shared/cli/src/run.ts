@@ -1,0 +1,181 @@
+import { writeFile, rename } from 'node:fs/promises';
+import type { Readable, Writable } from 'node:stream';
+import { DataError, LdtError, UsageError } from '@ldt/errors';
+import { AtomicFile, BrokenPipeError, LineWriter, normalizeInputs, Report, type RowOptions } from '@ldt/ndjson';
+import { renderHelp } from './help.js';
+import { parseArgs, wantsHelpOrVersion } from './parse.js';
+import { Progress } from './progress.js';
+import type { ToolSpec } from './spec.js';
+
+/** The process around a tool; tests pass in-memory streams. */
+export interface Io {
+  stdin: Readable;
+  stdout: Writable;
+  stderr: Writable;
+  env: Record<string, string | undefined>;
+  /** Show progress (stderr is a terminal). */
+  stderrIsTTY: boolean;
+}
+
+/** What a tool's handler gets besides its options. */
+export interface ToolContext {
+  io: Io;
+  /** Input files from the command line (`-` = stdin; never empty). */
+  inputs: string[];
+  /** Counts and sinks; the harness prints its summary and writes --stats. */
+  report: Report;
+  /** Batched stdout writer; the harness flushes it at the end. */
+  out: LineWriter;
+  /** Options for `readRows`/`readLineChunks`, wired to stdin, the rejects sink, the counts and progress. */
+  readOptions: RowOptions;
+  /** Register a file written atomically: committed after the handler succeeds, removed if it fails. */
+  openOutputFile(path: string): LineWriter;
+  /** Add a line to the end of the summary (tool-specific facts). */
+  summaryExtra: string[];
+  /** Write a warning to stderr (`tool: warning: …`), even with --quiet. */
+  warn(message: string): void;
+}
+
+export type Handler = (options: Record<string, unknown>, ctx: ToolContext) => Promise<void>;
+
+/**
+ * Run a tool: help/version fast path, argv parsing, the handler, then the summary line, --stats,
+ * atomic side files, and the mapping of errors to messages and exit codes. Returns the exit code
+ * (0 ok, 1 data/runtime error, 2 usage error); never calls process.exit.
+ */
+export async function runTool(spec: ToolSpec, argv: readonly string[], io: Io, handler: Handler): Promise<number> {
+  const tool = spec.name;
+  const ask = wantsHelpOrVersion(argv);
+  if (ask === 'help') return writeOut(io.stdout, renderHelp(spec));
+  if (ask === 'version') return writeOut(io.stdout, `${tool} ${spec.version}\n`);
+
+  let options: Record<string, unknown>;
+  let inputs: string[];
+  try {
+    const parsed = await parseArgs(spec, argv);
+    options = parsed.options;
+    inputs = spec.positional ? parsed.positionals : normalizeInputs(parsed.positionals);
+  } catch (e) {
+    return failed(tool, io, e);
+  }
+
+  const files: AtomicFile[] = [];
+  const openOutputFile = (path: string): LineWriter => {
+    if (files.some((f) => f.path === path)) throw new UsageError(`${path} is given as the output of two options`);
+    const f = new AtomicFile(path);
+    files.push(f);
+    return f.writer;
+  };
+  const quiet = options.quiet === true;
+  let progress: Progress | undefined;
+  try {
+    const rejectsPath = options.rejects as string | undefined;
+    const rejects = rejectsPath ? openOutputFile(rejectsPath) : undefined;
+    const report = new Report({ rejects });
+    progress = new Progress(tool, io.stderr, () => report.counts.lines, io.stderrIsTTY && !quiet);
+    const prog = progress;
+    const out = new LineWriter(io.stdout);
+    const ctx: ToolContext = {
+      io,
+      inputs,
+      report,
+      out,
+      readOptions: { stdin: io.stdin, rejector: report, counts: report.counts, onBytes: (n) => (prog.bytes += n) },
+      openOutputFile,
+      summaryExtra: [],
+      warn: (m) => io.stderr.write(`${tool}: warning: ${m}\n`),
+    };
+    await handler(options, ctx);
+    await out.flush();
+    await report.flushSinks();
+    for (const f of files) await f.commit();
+    progress.stop();
+    const statsPath = options.stats as string | undefined;
+    if (statsPath) await writeStats(statsPath, spec, argv, options, inputs, report);
+    if (!quiet) io.stderr.write(`${tool}: ${report.summary()}${ctx.summaryExtra.length > 0 ? `; ${ctx.summaryExtra.join('; ')}` : ''}\n`);
+    return 0;
+  } catch (e) {
+    progress?.stop();
+    if (e instanceof BrokenPipeError || (e as NodeJS.ErrnoException).code === 'EPIPE') {
+      // The reader of stdout went away (`| head`): success, and quiet. Side files are kept.
+      for (const f of files) await f.commit().catch(() => f.abort());
+      return 0;
+    }
+    for (const f of files) await f.abort();
+    return failed(tool, io, e);
+  }
+}
+
+async function writeStats(path: string, spec: ToolSpec, argv: readonly string[], options: Record<string, unknown>, inputs: string[], report: Report): Promise<void> {
+  const stats = {
+    tool: spec.name,
+    version: spec.version,
+    argv: [...argv],
+    ...(options.seed !== undefined ? { seed: options.seed } : {}),
+    inputs,
+    ...report.toJSON(),
+  };
+  const tmp = `${path}.tmp-${process.pid}`;
+  try {
+    await writeFile(tmp, `${JSON.stringify(stats, null, 2)}\n`);
+    await rename(tmp, path);
+  } catch (e) {
+    throw new DataError(`cannot write --stats file ${path}: ${(e as Error).message}`);
+  }
+}
+
+function writeOut(stream: Writable, text: string): Promise<number> {
+  return new Promise((resolve) => {
+    stream.on('error', () => resolve(0));
+    stream.write(text, () => resolve(0));
+  });
+}
+
+/** Print an error the way every ldt tool does, and return its exit code. */
+export function failed(tool: string, io: Io, e: unknown): number {
+  const debug = io.env.LDT_DEBUG === '1';
+  if (e instanceof UsageError) {
+    io.stderr.write(`${tool}: ${e.message}\n${e.hint ? `  hint: ${e.hint}\n` : ''}Try '${tool} --help' for more information.\n`);
+    return 2;
+  }
+  if (e instanceof DataError) {
+    const pos = e.position ? `${e.position.file}:${e.position.line}: ` : '';
+    io.stderr.write(`${tool}: ${pos}${e.message}\n${e.hint ? `  hint: ${e.hint}\n` : ''}${debug ? `${e.stack}\n` : ''}`);
+    return 1;
+  }
+  if (e instanceof LdtError) {
+    io.stderr.write(`${tool}: ${e.message}\n${e.hint ? `  hint: ${e.hint}\n` : ''}`);
+    return 1;
+  }
+  const err = e as NodeJS.ErrnoException;
+  if (err && typeof err.code === 'string' && typeof err.syscall === 'string') {
+    // A system error (disk full, permission denied): expected, no stack.
+    io.stderr.write(`${tool}: ${err.message}\n${debug ? `${err.stack}\n` : ''}`);
+    return 1;
+  }
+  io.stderr.write(`${tool}: internal error: ${err?.message ?? String(e)}\n${err?.stack ?? ''}\nThis is a bug in ldt; please report it with the command line and, if possible, the input.\n`);
+  return 1;
+}
+
+/** Wire a tool's `main(argv, io)` to the real process: exit code via process.exitCode, never process.exit(). */
+export function runProcess(main: (argv: string[], io: Io) => Promise<number>): void {
+  const io: Io = {
+    stdin: process.stdin,
+    stdout: process.stdout,
+    stderr: process.stderr,
+    env: process.env,
+    stderrIsTTY: process.stderr.isTTY === true,
+  };
+  // A late EPIPE on stdout (after the last write) must not crash with a trace.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+  });
+  main(process.argv.slice(2), io).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e) => {
+      process.exitCode = failed('ldt', io, e);
+    },
+  );
+}

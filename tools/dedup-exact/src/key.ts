@@ -1,0 +1,56 @@
+import { DataError, type Position, quote } from '@ldt/errors';
+import { canonicalJson, canonicalText, xxh128String } from '@ldt/hash';
+import { type FieldPath, getPath, type JsonObject, recordKind } from '@ldt/schema';
+import type { NormalizeMode } from '@ldt/text';
+
+/**
+ * What the dedup key of a row is.
+ * - `auto`: `messages` for chat rows, `text` for text rows, otherwise the whole row without `meta`.
+ * - `paths`: the values at the given field paths (a missing path is an error for that row).
+ * - `line`: the raw bytes of the input line (no JSON parsing at all).
+ */
+export type KeySpec = { mode: 'auto' } | { mode: 'paths'; paths: FieldPath[] } | { mode: 'line' };
+
+/**
+ * The canonical key text of a row (what `meta.content_hash` is the hash of): a single string value
+ * is its normalised self; anything else is canonical JSON (sorted keys, normalised strings); several
+ * paths are a canonical JSON array of their values. Throws `DataError` when a path is missing.
+ */
+export function keyText(row: JsonObject, spec: KeySpec, mode: NormalizeMode, pos?: Position): string {
+  if (spec.mode === 'paths') {
+    if (spec.paths.length === 1) return canonicalText(required(row, spec.paths[0], pos), mode);
+    return canonicalJson(
+      spec.paths.map((p) => required(row, p, pos)),
+      mode,
+    );
+  }
+  switch (recordKind(row)) {
+    case 'chat':
+      return canonicalJson(row.messages, mode);
+    case 'text':
+      return canonicalText(row.text, mode);
+    default: {
+      if (row.meta === undefined) return canonicalJson(row, mode);
+      const { meta: _meta, ...rest } = row;
+      return canonicalJson(rest, mode);
+    }
+  }
+}
+
+/** XXH3-128 of the key text. */
+export function keyHash(row: JsonObject, spec: KeySpec, mode: NormalizeMode, pos?: Position): Buffer {
+  return xxh128String(keyText(row, spec, mode, pos));
+}
+
+function required(row: JsonObject, path: FieldPath, pos?: Position): unknown {
+  const v = getPath(row, path);
+  if (v === undefined) {
+    const keys = Object.keys(row).filter((k) => k !== 'meta');
+    throw new DataError(
+      `row has no field ${quote(path.text)}`,
+      pos,
+      `is --key correct? this row's fields are: ${keys.slice(0, 12).join(', ')}${keys.length > 12 ? ', …' : ''}`,
+    );
+  }
+  return v;
+}
