@@ -46,7 +46,7 @@ export const spec: ToolSpec = {
   examples: [
     ['dedup-exact examples/chat.ndjson > /tmp/unique.ndjson', 'Drop repeated conversations (same messages) from a chat file.'],
     ['dedup-exact --key question --normalize whitespace --dups /tmp/dups.ndjson examples/gsm8k-sample.ndjson > /tmp/unique.ndjson', 'Key on one field, ignoring white-space differences; keep what was dropped.'],
-    ['dedup-exact --key extra_info.question --against examples/gsm8k-test-sample.ndjson --against-key question examples/gsm8k-nested-sample.ndjson > /tmp/clean.ndjson', 'Decontaminate: drop rows whose question is in an eval set with another shape.'],
+    ['dedup-exact --key extra_info.question --against examples/gsm8k-test-sample.ndjson --against-key question examples/gsm8k-nested-mix.ndjson > /tmp/clean.ndjson', 'Decontaminate: drop rows whose question is in an eval set with another shape.'],
     ['dedup-exact --save-index /tmp/seen.idx examples/chat.ndjson > /dev/null && dedup-exact --index /tmp/seen.idx examples/chat.ndjson', 'Deduplicate new data against what an earlier run kept (here, everything is dropped).'],
     ["dedup-exact --key line < examples/chat.ndjson | head -1", 'Order-preserving sort -u on raw lines.'],
   ],

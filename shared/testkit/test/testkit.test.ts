@@ -1,0 +1,15 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { parseNdjson, splitArgs, undocumentedFlags } from '@ldt/testkit';
+
+test('splitArgs honours quotes', () => {
+  assert.deepEqual(splitArgs(`--key "a b" 'c d' e\\"f`), ['--key', 'a b', 'c d', 'e\\"f']);
+});
+
+test('parseNdjson skips the final newline', () => {
+  assert.deepEqual(parseNdjson('{"a":1}\n{"b":2}\n'), [{ a: 1 }, { b: 2 }]);
+});
+
+test('undocumentedFlags lists flags a README does not mention', () => {
+  assert.deepEqual(undocumentedFlags('use --key and --dups', ['key', 'dups', 'against']), ['against']);
+});
