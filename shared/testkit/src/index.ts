@@ -98,7 +98,9 @@ export function goldenCases(casesDir: string): { name: string; run: (main: Main)
         const argv = splitArgs(readFileSync(join(dir, 'args'), 'utf8').trim()).map(sub);
         const stdin = existsSync(join(dir, 'in.ndjson')) ? readFileSync(join(dir, 'in.ndjson')) : undefined;
         const r = await runInProcess(main, argv, { stdin });
-        const stderr = r.stderr.replaceAll(tmp, '{tmp}').replaceAll(dir, '{case}');
+        const scrub = (t: string) => t.replaceAll(tmp, '{tmp}').replaceAll(dir, '{case}');
+        const stderr = scrub(r.stderr);
+        r.stdout = scrub(r.stdout);
         const update = process.env.UPDATE_GOLDEN === '1';
         const expectFiles = readdirSync(dir).filter((f) => f.startsWith('expect.'));
         if (update) {
@@ -107,7 +109,7 @@ export function goldenCases(casesDir: string): { name: string; run: (main: Main)
           if (r.code !== 0) writeFileSync(join(dir, 'exit'), `${r.code}\n`);
           for (const f of expectFiles) {
             const actual = join(tmp, f.slice('expect.'.length));
-            writeFileSync(join(dir, f), existsSync(actual) ? readFileSync(actual) : '');
+            writeFileSync(join(dir, f), existsSync(actual) ? scrub(readFileSync(actual, 'utf8')) : '');
           }
           return;
         }
@@ -118,7 +120,7 @@ export function goldenCases(casesDir: string): { name: string; run: (main: Main)
         for (const f of expectFiles) {
           const actual = join(tmp, f.slice('expect.'.length));
           assert.ok(existsSync(actual), `${f}: ${actual} was not written`);
-          assert.equal(readFileSync(actual, 'utf8'), readFileSync(join(dir, f), 'utf8'), f);
+          assert.equal(scrub(readFileSync(actual, 'utf8')), readFileSync(join(dir, f), 'utf8'), f);
         }
       },
     }));

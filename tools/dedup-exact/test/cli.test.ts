@@ -1,0 +1,147 @@
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { allOptions, renderHelp } from '@ldt/cli';
+import { main, spec } from '@ldt/dedup-exact';
+import { goldenCases, parseNdjson, repoRoot, runBin, runInProcess, runShell, tmpDir, undocumentedFlags } from '@ldt/testkit';
+
+const pkgDir = fileURLToPath(new URL('../../', import.meta.url));
+
+for (const c of goldenCases(join(pkgDir, 'test', 'cases'))) test(`golden: ${c.name}`, () => c.run(main));
+
+test('README documents every flag of the option table', () => {
+  const readme = readFileSync(join(pkgDir, 'README.md'), 'utf8');
+  assert.deepEqual(undocumentedFlags(readme, allOptions(spec).map((o) => o.name)), []);
+});
+
+test('README embeds the current --help text', () => {
+  const readme = readFileSync(join(pkgDir, 'README.md'), 'utf8');
+  assert.ok(readme.includes(renderHelp(spec).trim()), 'README.md is out of date: run UPDATE_GOLDEN=1 tests or paste `dedup-exact --help` into it');
+});
+
+test('every --help example runs and exits 0', () => {
+  for (const [cmd] of spec.examples) {
+    const r = runShell(cmd);
+    assert.equal(r.code, 0, `${cmd}\n${r.stderr}`);
+  }
+});
+
+test('the bin: --version, --help, usage error exit codes', () => {
+  const v = runBin('dedup-exact', ['--version']);
+  assert.equal(v.code, 0);
+  assert.match(v.stdout, /^dedup-exact \d+\.\d+\.\d+\n$/);
+  const h = runBin('dedup-exact', ['--help']);
+  assert.equal(h.code, 0);
+  assert.ok(h.stdout.startsWith('dedup-exact '));
+  const u = runBin('dedup-exact', ['--bogus']);
+  assert.equal(u.code, 2);
+  assert.equal(u.stdout, '');
+  assert.equal(u.stderr, "dedup-exact: unknown option '--bogus'\nTry 'dedup-exact --help' for more information.\n");
+});
+
+test('the bin: a bad line names file and line, exit 1', () => {
+  const dir = tmpDir();
+  const p = join(dir, 'bad.ndjson');
+  writeFileSync(p, '{"text":"a"}\n{"text":\n');
+  const r = runBin('dedup-exact', [p]);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, new RegExp(`^dedup-exact: ${p.replaceAll('/', '\\/')}:2: invalid JSON`));
+});
+
+test('index: save, load, update in place; keys round-trip exactly', async () => {
+  const dir = tmpDir();
+  const a = join(dir, 'a.ndjson');
+  const b = join(dir, 'b.ndjson');
+  const idx = join(dir, 'seen.idx');
+  writeFileSync(a, '{"text":"1"}\n{"text":"2"}\n{"text":"2"}\n');
+  writeFileSync(b, '{"text":"2"}\n{"text":"3"}\n{"text":"3"}\n');
+  const r1 = await runInProcess(main, ['--save-index', idx, a]);
+  assert.equal(r1.code, 0, r1.stderr);
+  assert.equal(readFileSync(idx).length, 16 + JSON.stringify({ tool: 'dedup-exact', hash: 'xxh3-128', key_mode: 'json', normalize: 'none', keys: 2 }).length + 2 * 16 + 8);
+  const r2 = await runInProcess(main, ['--index', idx, '--save-index', idx, b]);
+  assert.equal(r2.code, 0, r2.stderr);
+  assert.deepEqual(parseNdjson(r2.stdout).map((r) => r.text), ['3']);
+  assert.match(r2.stderr, /dropped 2 \(duplicate 1, in_index 1\)/);
+  const r3 = await runInProcess(main, ['--index', idx, a, b]);
+  assert.equal(r3.stdout, '');
+  assert.match(r3.stderr, /read 6, wrote 0, dropped 6 \(in_index 6\)/);
+});
+
+test('index: a truncated or altered file is an error, a mismatched --normalize a usage error', async () => {
+  const dir = tmpDir();
+  const a = join(dir, 'a.ndjson');
+  const idx = join(dir, 'seen.idx');
+  writeFileSync(a, '{"text":"1"}\n{"text":"2"}\n');
+  assert.equal((await runInProcess(main, ['--quiet', '--save-index', idx, a])).code, 0);
+  const good = readFileSync(idx);
+  writeFileSync(idx, good.subarray(0, good.length - 5));
+  let r = await runInProcess(main, ['--index', idx, a]);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /not a valid dedup-exact index \(size/);
+  const altered = Buffer.from(good);
+  altered[altered.length - 20] ^= 0xff;
+  writeFileSync(idx, altered);
+  r = await runInProcess(main, ['--index', idx, a]);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /checksum mismatch/);
+  writeFileSync(idx, good);
+  r = await runInProcess(main, ['--index', idx, '--normalize', 'lower', a]);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /was built with --normalize none; this run uses --normalize lower/);
+  r = await runInProcess(main, ['--index', idx, '--key', 'line', a]);
+  assert.equal(r.code, 2);
+  assert.ok(!existsSync(join(dir, 'nothing')));
+});
+
+test('side files are not left behind when a run fails', async () => {
+  const dir = tmpDir();
+  const dups = join(dir, 'dups.ndjson');
+  const r = await runInProcess(main, ['--dups', dups], { stdin: '{"text":"a"}\n{"text":"a"}\n[1]\n' });
+  assert.equal(r.code, 1);
+  assert.ok(!existsSync(dups));
+});
+
+test('--stats writes the summary as JSON', async () => {
+  const dir = tmpDir();
+  const stats = join(dir, 's.json');
+  const r = await runInProcess(main, ['--quiet', '--stats', stats], { stdin: '{"text":"a"}\n{"text":"a"}\n\n' });
+  assert.equal(r.stderr, '');
+  const s = JSON.parse(readFileSync(stats, 'utf8'));
+  assert.equal(s.tool, 'dedup-exact');
+  assert.deepEqual(s.argv, ['--quiet', '--stats', stats]);
+  assert.equal(s.read, 2);
+  assert.equal(s.written, 1);
+  assert.deepEqual(s.dropped, { duplicate: 1 });
+  assert.equal(s.blank_lines, 1);
+  assert.equal(s.notes.distinct_keys, 1);
+});
+
+test('same input and flags give byte-identical output, dups and index', async () => {
+  const root = repoRoot();
+  const outs: string[] = [];
+  const dir = tmpDir();
+  for (let i = 0; i < 2; i++) {
+    const r = await runInProcess(main, ['--dups', join(dir, 'd'), '--save-index', join(dir, 'i'), join(root, 'examples', 'chat.ndjson')]);
+    outs.push(r.stdout + r.stderr + readFileSync(join(dir, 'd'), 'utf8') + readFileSync(join(dir, 'i')).toString('hex'));
+  }
+  assert.equal(outs[0], outs[1]);
+});
+
+test('examples/chat.ndjson: 125 rows, 100 distinct conversations', async () => {
+  const r = await runInProcess(main, [join(repoRoot(), 'examples', 'chat.ndjson')]);
+  assert.equal(r.code, 0);
+  const out = parseNdjson(r.stdout);
+  assert.equal(out.length, 100);
+  const input = parseNdjson(readFileSync(join(repoRoot(), 'examples', 'chat.ndjson'), 'utf8'));
+  // Oracle: first occurrence of each distinct messages array (keys sorted).
+  const seen = new Set<string>();
+  const expected = input.filter((row) => {
+    const k = JSON.stringify((row.messages as { role: string; content: string }[]).map((m) => [m.content, m.role]));
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+  assert.deepEqual(out.map((r) => r.id), expected.map((r) => r.id));
+});
