@@ -1,10 +1,10 @@
 #!/usr/bin/env node
+import { execFileSync } from 'node:child_process';
 // Rewrites the "## Help" block of every tools/<name>/README.md with the tool's current --help
 // (rendered from its option table), so README and --help cannot drift. The tools' tests fail
 // when a README is out of date. Usage: node scripts/sync-help.mjs (after a build).
-import { readdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { execFileSync } from 'node:child_process';
 
 const root = new URL('..', import.meta.url).pathname;
 for (const name of readdirSync(join(root, 'tools'))) {

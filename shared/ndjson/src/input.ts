@@ -133,13 +133,6 @@ function startsWith(buf: Buffer, magic: number[]): boolean {
 
 function ioError(input: string, e: unknown): DataError {
   const err = e as NodeJS.ErrnoException;
-  const what =
-    err.code === 'ENOENT'
-      ? 'no such file'
-      : err.code === 'EACCES'
-        ? 'permission denied'
-        : err.code === 'EISDIR'
-          ? 'it is a directory'
-          : (err.message ?? String(e));
+  const what = err.code === 'ENOENT' ? 'no such file' : err.code === 'EACCES' ? 'permission denied' : err.code === 'EISDIR' ? 'it is a directory' : (err.message ?? String(e));
   return new DataError(`cannot read ${displayName(input)}: ${what}`);
 }

@@ -108,7 +108,7 @@ function* validate(buf: Buffer, file: string, firstLine: number, rejector: Rejec
       const err = new DataError(
         `invalid UTF-8 at byte ${col} of the line`,
         { file, line },
-        "the input must be UTF-8; transcode it first (e.g. normalize-encoding --input-encoding windows-1252, or iconv -f ENCODING -t UTF-8)",
+        'the input must be UTF-8; transcode it first (e.g. normalize-encoding --input-encoding windows-1252, or iconv -f ENCODING -t UTF-8)',
       );
       if (!rejector) throw err;
       if (start > runStart) yield { buf: buf.subarray(runStart, start), file, firstLine: runLine };

@@ -100,7 +100,11 @@ function notObjectError(raw: string, file: string, line: number): { reason: 'bad
   if (typeof value === 'object' && value !== null && !Array.isArray(value)) return { reason: 'ok', error: undefined as unknown as DataError, value };
   return {
     reason: 'not_object',
-    error: new DataError(`expected a JSON object, got ${describeJson(value)}${Array.isArray(value) ? '' : ` (${quote(raw, 40)})`}`, { file, line }, Array.isArray(value) ? 'each row must be a JSON object; wrap arrays, e.g. jq -c \'{messages: .}\'' : undefined),
+    error: new DataError(
+      `expected a JSON object, got ${describeJson(value)}${Array.isArray(value) ? '' : ` (${quote(raw, 40)})`}`,
+      { file, line },
+      Array.isArray(value) ? "each row must be a JSON object; wrap arrays, e.g. jq -c '{messages: .}'" : undefined,
+    ),
   };
 }
 

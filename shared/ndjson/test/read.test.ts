@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { DataError } from '@ldt/errors';
-import { type Row, Report, readRows } from '@ldt/ndjson';
+import { Report, type Row, readRows } from '@ldt/ndjson';
 
 const dir = mkdtempSync(join(tmpdir(), 'ldt-ndjson-'));
 let n = 0;
@@ -36,10 +36,13 @@ async function readError(inputs: string[], opts: Partial<Parameters<typeof readR
 
 test('reads objects with 1-based line numbers and keeps the raw line', async () => {
   const rows = await readAll([file('{"a":1}\n{"b":"x"}\n')]);
-  assert.deepEqual(rows.map((r) => [r.value, r.line, r.raw]), [
-    [{ a: 1 }, 1, '{"a":1}'],
-    [{ b: 'x' }, 2, '{"b":"x"}'],
-  ]);
+  assert.deepEqual(
+    rows.map((r) => [r.value, r.line, r.raw]),
+    [
+      [{ a: 1 }, 1, '{"a":1}'],
+      [{ b: 'x' }, 2, '{"b":"x"}'],
+    ],
+  );
 });
 
 test('U+2028, U+2029 and U+0085 inside strings are not line ends', async () => {
@@ -52,20 +55,29 @@ test('U+2028, U+2029 and U+0085 inside strings are not line ends', async () => {
 
 test('a lone \\r is JSON white space, not a line end; CRLF is accepted', async () => {
   const rows = await readAll([file('{"c":\r2}\r\n{"d":3}\r\n')]);
-  assert.deepEqual(rows.map((r) => r.value), [{ c: 2 }, { d: 3 }]);
+  assert.deepEqual(
+    rows.map((r) => r.value),
+    [{ c: 2 }, { d: 3 }],
+  );
   assert.equal(rows[0].raw, '{"c":\r2}');
   assert.equal(rows[1].raw, '{"d":3}');
 });
 
 test('a UTF-8 BOM on line 1 is accepted', async () => {
   const rows = await readAll([file('\ufeff{"a":1}\n{"b":2}\n')]);
-  assert.deepEqual(rows.map((r) => r.value), [{ a: 1 }, { b: 2 }]);
+  assert.deepEqual(
+    rows.map((r) => r.value),
+    [{ a: 1 }, { b: 2 }],
+  );
   assert.equal(rows[0].raw, '{"a":1}');
 });
 
 test('BOM split across tiny read chunks is still recognised', async () => {
   const rows = await readAll([file('\ufeff{"a":1}\n')], { chunkSize: 1 });
-  assert.deepEqual(rows.map((r) => r.value), [{ a: 1 }]);
+  assert.deepEqual(
+    rows.map((r) => r.value),
+    [{ a: 1 }],
+  );
 });
 
 test('blank and white-space-only lines are skipped and counted', async () => {
@@ -116,10 +128,13 @@ test('with a rejector, bad lines go there verbatim and reading continues', async
   const rows = await readAll([p], {
     rejector: { reject: (reason, raw, pos) => rejected.push([reason, raw, pos.line]) },
   });
-  assert.deepEqual(rows.map((r) => [r.value, r.line]), [
-    [{ a: 1 }, 1],
-    [{ b: 2 }, 6],
-  ]);
+  assert.deepEqual(
+    rows.map((r) => [r.value, r.line]),
+    [
+      [{ a: 1 }, 1],
+      [{ b: 2 }, 6],
+    ],
+  );
   assert.deepEqual(rejected, [
     ['not_object', '[1,2]', 2],
     ['invalid_utf8', bad, 3],
@@ -158,18 +173,28 @@ test('invalid JSON reports a column and does not echo the line', async () => {
 test('.gz and .zst inputs are decompressed by extension; stdin is sniffed', async () => {
   const text = '{"a":1}\n{"b":"é"}\n';
   const gz = file(gzipSync(text), '.ndjson.gz');
-  const plain = file(text);
-  execFileSync('zstd', ['-q', '-f', plain, '-o', `${plain}.zst`]);
+  // Committed fixtures, made with `zstd` 1.5 and `gzip -n` from the same two lines.
+  const fixtures = fileURLToPath(new URL('../../test/fixtures/', import.meta.url));
   const expect = [{ a: 1 }, { b: 'é' }];
   assert.deepEqual((await readAll([gz])).map((r) => r.value), expect);
-  assert.deepEqual((await readAll([`${plain}.zst`])).map((r) => r.value), expect);
+  assert.deepEqual((await readAll([join(fixtures, 'small.ndjson.zst')])).map((r) => r.value), expect);
+  assert.deepEqual((await readAll([join(fixtures, 'small.ndjson.gz')])).map((r) => r.value), expect);
+  const zst = readFileSync(join(fixtures, 'small.ndjson.zst'));
+  const truncated = file(zst.subarray(0, zst.length - 4), '.zst');
+  assert.match((await readError([truncated])).message, /zstd/);
+  const stdinZst: Row[] = [];
+  for await (const b of readRows(['-'], { stdin: Readable.from([zst]) })) stdinZst.push(...b);
+  assert.deepEqual(stdinZst.map((r) => r.value), expect);
   const stdinGz = Readable.from([gzipSync(text)]);
   const rows: Row[] = [];
   for await (const b of readRows(['-'], { stdin: stdinGz })) rows.push(...b);
-  assert.deepEqual(rows.map((r) => [r.value, r.file]), [
-    [{ a: 1 }, '<stdin>'],
-    [{ b: 'é' }, '<stdin>'],
-  ]);
+  assert.deepEqual(
+    rows.map((r) => [r.value, r.file]),
+    [
+      [{ a: 1 }, '<stdin>'],
+      [{ b: 'é' }, '<stdin>'],
+    ],
+  );
 });
 
 test('corrupt gzip is a DataError naming the file', async () => {
@@ -188,11 +213,14 @@ test('several inputs keep their own names and line numbers', async () => {
   const a = file('{"a":1}\n');
   const b = file('{"b":1}\n{"b":2}\n');
   const rows = await readAll([a, b]);
-  assert.deepEqual(rows.map((r) => [r.file, r.line]), [
-    [a, 1],
-    [b, 1],
-    [b, 2],
-  ]);
+  assert.deepEqual(
+    rows.map((r) => [r.file, r.line]),
+    [
+      [a, 1],
+      [b, 1],
+      [b, 2],
+    ],
+  );
 });
 
 test('a line longer than the limit is a clear error', async () => {

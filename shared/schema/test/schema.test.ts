@@ -25,8 +25,14 @@ test('escaped dots and stars are literal', () => {
 });
 
 test('parsePaths splits on commas and rejects empty segments', () => {
-  assert.deepEqual(parsePaths('a.b,c').map((p) => p.text), ['a.b', 'c']);
-  assert.deepEqual(parsePaths(['a', 'b,c']).map((p) => p.text), ['a', 'b', 'c']);
+  assert.deepEqual(
+    parsePaths('a.b,c').map((p) => p.text),
+    ['a.b', 'c'],
+  );
+  assert.deepEqual(
+    parsePaths(['a', 'b,c']).map((p) => p.text),
+    ['a', 'b', 'c'],
+  );
   assert.throws(() => parsePath('a..b'), UsageError);
   assert.throws(() => parsePath(''), UsageError);
 });
