@@ -35,7 +35,13 @@ export function renderHelp(spec: ToolSpec): string {
     out.push('', 'Examples:');
     for (const [cmd, what] of spec.examples) out.push(...wrap(what, WIDTH, '  '), `    $ ${cmd}`);
   }
-  out.push('', 'Exit status:', '  0  success (also when the reader of stdout goes away, e.g. | head)', '  1  data or runtime error (bad input line, unreadable file), with file:line', '  2  usage error (unknown option, bad value)');
+  out.push(
+    '',
+    'Exit status:',
+    '  0  success (also when the reader of stdout goes away, e.g. | head)',
+    '  1  data or runtime error (bad input line, unreadable file), with file:line',
+    '  2  usage error (unknown option, bad value)',
+  );
   for (const l of spec.exitStatus ?? []) out.push(`  ${l}`);
   if (spec.seeAlso && spec.seeAlso.length > 0) out.push('', `See also: ${spec.seeAlso.join(', ')}`);
   return `${out.join('\n')}\n`;

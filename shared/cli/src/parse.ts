@@ -135,12 +135,29 @@ function bounded(o: OptionSpec, n: number, s: string): number {
   return n;
 }
 
-const UNITS: Record<string, number> = { '': 1, b: 1, k: 1e3, kb: 1e3, m: 1e6, mb: 1e6, g: 1e9, gb: 1e9, t: 1e12, tb: 1e12, kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3, tib: 1024 ** 4 };
+const UNITS: Record<string, number> = {
+  '': 1,
+  b: 1,
+  k: 1e3,
+  kb: 1e3,
+  m: 1e6,
+  mb: 1e6,
+  g: 1e9,
+  gb: 1e9,
+  t: 1e12,
+  tb: 1e12,
+  kib: 1024,
+  mib: 1024 ** 2,
+  gib: 1024 ** 3,
+  tib: 1024 ** 4,
+};
 
 /** Parse a byte size: `1000`, `512MB`, `1GiB`, `1.5G` (decimal units are powers of 1000, `*iB` of 1024). */
 export function parseSize(flag: string, s: string): number {
   const m = /^\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*$/.exec(s);
   const unit = m ? UNITS[m[2].toLowerCase()] : undefined;
   if (!m || unit === undefined) throw new UsageError(`${flag} must be a size like 1000000, 512MB or 1GiB; got ${JSON.stringify(s)}`);
-  return Math.floor(Number(m[1]) * unit);
+  // Exact decimal arithmetic: `Number('2.01') * 1e6` is 2009999.9999999998, which floor() made 2009999.
+  const [whole, frac = ''] = m[1].split('.');
+  return Number((BigInt(whole + frac) * BigInt(unit)) / 10n ** BigInt(frac.length));
 }

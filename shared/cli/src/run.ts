@@ -1,4 +1,4 @@
-import { writeFile, rename } from 'node:fs/promises';
+import { rename, writeFile } from 'node:fs/promises';
 import type { Readable, Writable } from 'node:stream';
 import { DataError, LdtError, UsageError } from '@ldt/errors';
 import { AtomicFile, BrokenPipeError, LineWriter, normalizeInputs, Report, type RowOptions } from '@ldt/ndjson';
@@ -54,6 +54,9 @@ export async function runTool(spec: ToolSpec, argv: readonly string[], io: Io, h
   try {
     const parsed = await parseArgs(spec, argv);
     options = parsed.options;
+    // -h/-V grouped with other short flags (`-qh`) escape wantsHelpOrVersion; only the parser sees them.
+    if (options.help === true) return writeOut(io.stdout, renderHelp(spec));
+    if (options.version === true) return writeOut(io.stdout, `${tool} ${spec.version}\n`);
     inputs = spec.positional ? parsed.positionals : normalizeInputs(parsed.positionals);
   } catch (e) {
     return failed(tool, io, e);
@@ -153,7 +156,9 @@ export function failed(tool: string, io: Io, e: unknown): number {
     io.stderr.write(`${tool}: ${err.message}\n${debug ? `${err.stack}\n` : ''}`);
     return 1;
   }
-  io.stderr.write(`${tool}: internal error: ${err?.message ?? String(e)}\n${err?.stack ?? ''}\nThis is a bug in ldt; please report it with the command line and, if possible, the input.\n`);
+  io.stderr.write(
+    `${tool}: internal error: ${err?.message ?? String(e)}\n${err?.stack ?? ''}\nThis is a bug in ldt; please report it with the command line and, if possible, the input.\n`,
+  );
   return 1;
 }
 

@@ -57,13 +57,27 @@ export function commonOptions(spec: ToolSpec): OptionSpec[] {
       name: 'rejects',
       type: 'string',
       arg: 'FILE',
-      describe: 'Write lines that are not usable rows (invalid JSON, not an object, invalid UTF-8) to FILE verbatim, count them, and go on. Without it the first such line is an error (exit 1).',
+      describe:
+        'Write lines that are not usable rows (invalid JSON, not an object, invalid UTF-8) to FILE verbatim, count them, and go on. Without it the first such line is an error (exit 1).',
       group: 'Common options',
     });
   }
   common.push(
-    { name: 'stats', type: 'string', arg: 'FILE', describe: 'Write the summary as JSON to FILE (tool, version, argv, rows read/written/dropped/rejected), e.g. for manifest --stats-from.', group: 'Common options' },
-    { name: 'quiet', type: 'boolean', short: 'q', describe: 'Print no summary line and no progress on stderr (errors are still printed).', default: false, group: 'Common options' },
+    {
+      name: 'stats',
+      type: 'string',
+      arg: 'FILE',
+      describe: 'Write the summary as JSON to FILE (tool, version, argv, rows read/written/dropped/rejected), e.g. for manifest --stats-from.',
+      group: 'Common options',
+    },
+    {
+      name: 'quiet',
+      type: 'boolean',
+      short: 'q',
+      describe: 'Print no summary line and no progress on stderr (errors are still printed).',
+      default: false,
+      group: 'Common options',
+    },
     { name: 'help', type: 'boolean', short: 'h', describe: 'Print this help to stdout and exit 0.', group: 'Common options' },
     { name: 'version', type: 'boolean', short: 'V', describe: 'Print the version to stdout and exit 0.', group: 'Common options' },
   );

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { DataError, LdtError, UsageError, maskSecret, quote } from '@ldt/errors';
+import { DataError, LdtError, maskSecret, quote, UsageError } from '@ldt/errors';
 
 test('DataError carries position and hint', () => {
   const e = new DataError('expected a JSON object, got an array', { file: 'a.ndjson', line: 3 }, 'fix it');

@@ -55,8 +55,14 @@ test('Prng is deterministic per seed and nextInt stays in range', () => {
   const b = new Prng(42);
   const c = new Prng(43);
   const sa = Array.from({ length: 5 }, () => a.nextU32());
-  assert.deepEqual(sa, Array.from({ length: 5 }, () => b.nextU32()));
-  assert.notDeepEqual(sa, Array.from({ length: 5 }, () => c.nextU32()));
+  assert.deepEqual(
+    sa,
+    Array.from({ length: 5 }, () => b.nextU32()),
+  );
+  assert.notDeepEqual(
+    sa,
+    Array.from({ length: 5 }, () => c.nextU32()),
+  );
   const counts = new Array(6).fill(0);
   for (let i = 0; i < 60_000; i++) counts[a.nextInt(6)]++;
   for (const n of counts) assert.ok(n > 9_000 && n < 11_000, `counts ${counts}`);

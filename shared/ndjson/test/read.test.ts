@@ -176,15 +176,27 @@ test('.gz and .zst inputs are decompressed by extension; stdin is sniffed', asyn
   // Committed fixtures, made with `zstd` 1.5 and `gzip -n` from the same two lines.
   const fixtures = fileURLToPath(new URL('../../test/fixtures/', import.meta.url));
   const expect = [{ a: 1 }, { b: 'é' }];
-  assert.deepEqual((await readAll([gz])).map((r) => r.value), expect);
-  assert.deepEqual((await readAll([join(fixtures, 'small.ndjson.zst')])).map((r) => r.value), expect);
-  assert.deepEqual((await readAll([join(fixtures, 'small.ndjson.gz')])).map((r) => r.value), expect);
+  assert.deepEqual(
+    (await readAll([gz])).map((r) => r.value),
+    expect,
+  );
+  assert.deepEqual(
+    (await readAll([join(fixtures, 'small.ndjson.zst')])).map((r) => r.value),
+    expect,
+  );
+  assert.deepEqual(
+    (await readAll([join(fixtures, 'small.ndjson.gz')])).map((r) => r.value),
+    expect,
+  );
   const zst = readFileSync(join(fixtures, 'small.ndjson.zst'));
   const truncated = file(zst.subarray(0, zst.length - 4), '.zst');
   assert.match((await readError([truncated])).message, /zstd/);
   const stdinZst: Row[] = [];
   for await (const b of readRows(['-'], { stdin: Readable.from([zst]) })) stdinZst.push(...b);
-  assert.deepEqual(stdinZst.map((r) => r.value), expect);
+  assert.deepEqual(
+    stdinZst.map((r) => r.value),
+    expect,
+  );
   const stdinGz = Readable.from([gzipSync(text)]);
   const rows: Row[] = [];
   for await (const b of readRows(['-'], { stdin: stdinGz })) rows.push(...b);

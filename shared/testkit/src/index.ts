@@ -63,7 +63,11 @@ export function runBin(tool: string, argv: readonly string[], opts: { input?: st
 
 /** Run a shell command line (for pipelines such as `tool | head -1`). */
 export function runShell(command: string, opts: { cwd?: string } = {}): RunResult {
-  const r = spawnSync('bash', ['-o', 'pipefail', '-c', command], { cwd: opts.cwd ?? repoRoot(), env: { ...process.env, PATH: `${join(repoRoot(), 'node_modules', '.bin')}:${process.env.PATH}` }, maxBuffer: 1 << 30 });
+  const r = spawnSync('bash', ['-o', 'pipefail', '-c', command], {
+    cwd: opts.cwd ?? repoRoot(),
+    env: { ...process.env, PATH: `${join(repoRoot(), 'node_modules', '.bin')}:${process.env.PATH}` },
+    maxBuffer: 1 << 30,
+  });
   return { code: r.status ?? 1, stdout: r.stdout.toString('utf8'), stderr: r.stderr.toString('utf8') };
 }
 

@@ -31,7 +31,13 @@ export const spec: ToolSpec = {
         'Text normalisation of the key strings before hashing: none (exact); whitespace (trim, fold runs of Unicode white space to one space); lower (whitespace + lower-case); aggressive (NFKC, lower-case, punctuation removed, white space folded; digits and symbols kept).',
       default: 'none',
     },
-    { name: 'dups', type: 'string', arg: 'FILE', describe: 'Write dropped rows to FILE with meta.content_hash and meta.dup_of (the content hash of the kept row, or file:line of the matched --against reference). Written atomically.' },
+    {
+      name: 'dups',
+      type: 'string',
+      arg: 'FILE',
+      describe:
+        'Write dropped rows to FILE with meta.content_hash and meta.dup_of (the content hash of the kept row, or file:line of the matched --against reference). Written atomically.',
+    },
     {
       name: 'against',
       type: 'string',
@@ -39,16 +45,41 @@ export const spec: ToolSpec = {
       repeatable: true,
       describe: 'Reference NDJSON file (e.g. an eval set): drop rows whose key occurs in it, without emitting the references. Counted as in_reference.',
     },
-    { name: 'against-key', type: 'paths', arg: 'PATHS', describe: 'The key paths in the --against files, when they have another shape than the input.', defaultText: 'the same as --key' },
-    { name: 'index', type: 'string', arg: 'FILE', describe: 'Load the seen-set saved by an earlier run (--save-index) and drop rows whose key is in it (counted as in_index). Must match --normalize and the --key kind.' },
-    { name: 'save-index', type: 'string', arg: 'FILE', describe: 'Save the seen-set (loaded --index plus the keys kept in this run) to FILE: versioned binary, 16 bytes per key plus a checksum. May be the same file as --index.' },
+    {
+      name: 'against-key',
+      type: 'paths',
+      arg: 'PATHS',
+      describe: 'The key paths in the --against files, when they have another shape than the input.',
+      defaultText: 'the same as --key',
+    },
+    {
+      name: 'index',
+      type: 'string',
+      arg: 'FILE',
+      describe: 'Load the seen-set saved by an earlier run (--save-index) and drop rows whose key is in it (counted as in_index). Must match --normalize and the --key kind.',
+    },
+    {
+      name: 'save-index',
+      type: 'string',
+      arg: 'FILE',
+      describe: 'Save the seen-set (loaded --index plus the keys kept in this run) to FILE: versioned binary, 16 bytes per key plus a checksum. May be the same file as --index.',
+    },
   ],
   examples: [
     ['dedup-exact examples/chat.ndjson > /tmp/unique.ndjson', 'Drop repeated conversations (same messages) from a chat file.'],
-    ['dedup-exact --key question --normalize whitespace --dups /tmp/dups.ndjson examples/gsm8k-sample.ndjson > /tmp/unique.ndjson', 'Key on one field, ignoring white-space differences; keep what was dropped.'],
-    ['dedup-exact --key extra_info.question --against examples/gsm8k-test-sample.ndjson --against-key question examples/gsm8k-nested-mix.ndjson > /tmp/clean.ndjson', 'Decontaminate: drop rows whose question is in an eval set with another shape.'],
-    ['dedup-exact --save-index /tmp/seen.idx examples/chat.ndjson > /dev/null && dedup-exact --index /tmp/seen.idx examples/chat.ndjson', 'Deduplicate new data against what an earlier run kept (here, everything is dropped).'],
-    ["dedup-exact --key line < examples/chat.ndjson | head -1", 'Order-preserving sort -u on raw lines.'],
+    [
+      'dedup-exact --key question --normalize whitespace --dups /tmp/dups.ndjson examples/gsm8k-sample.ndjson > /tmp/unique.ndjson',
+      'Key on one field, ignoring white-space differences; keep what was dropped.',
+    ],
+    [
+      'dedup-exact --key extra_info.question --against examples/gsm8k-test-sample.ndjson --against-key question examples/gsm8k-nested-mix.ndjson > /tmp/clean.ndjson',
+      'Decontaminate: drop rows whose question is in an eval set with another shape.',
+    ],
+    [
+      'dedup-exact --save-index /tmp/seen.idx examples/chat.ndjson > /dev/null && dedup-exact --index /tmp/seen.idx examples/chat.ndjson',
+      'Deduplicate new data against what an earlier run kept (here, everything is dropped).',
+    ],
+    ['dedup-exact --key line < examples/chat.ndjson | head -1', 'Order-preserving sort -u on raw lines.'],
   ],
   seeAlso: ['dedup-near (near-duplicates, MinHash-LSH)', 'split-holdout', 'manifest'],
 };
@@ -69,14 +100,16 @@ async function handler(o: Record<string, unknown>, ctx: ToolContext): Promise<vo
   type KeySpec = import('./key.js').KeySpec;
   const keyArg = o.key as string[] | undefined;
   const lineMode = keyArg?.length === 1 && keyArg[0] === 'line';
-  if (keyArg && keyArg.includes('line') && !lineMode) throw new UsageError("--key line cannot be combined with field paths");
+  if (keyArg?.includes('line') && !lineMode) throw new UsageError('--key line cannot be combined with field paths');
   const key: KeySpec = lineMode ? { mode: 'line' } : keyArg ? { mode: 'paths', paths: parsePaths(keyArg) } : { mode: 'auto' };
   const againstKeyArg = o['against-key'] as string[] | undefined;
   if (againstKeyArg && !(o.against as string[] | undefined)?.length) throw new UsageError('--against-key needs --against FILE');
-  if (lineMode && againstKeyArg && !(againstKeyArg.length === 1 && againstKeyArg[0] === 'line')) throw new UsageError('with --key line, the --against files are compared by raw line too; drop --against-key');
+  if (lineMode && againstKeyArg && !(againstKeyArg.length === 1 && againstKeyArg[0] === 'line'))
+    throw new UsageError('with --key line, the --against files are compared by raw line too; drop --against-key');
   const againstKey: KeySpec = againstKeyArg && !lineMode ? { mode: 'paths', paths: parsePaths(againstKeyArg) } : key;
   const normalize = o.normalize as import('@ldt/text').NormalizeMode;
-  if (lineMode && normalize !== 'none') throw new UsageError('--key line compares raw bytes; --normalize must be none with it', 'to compare normalised text, key on a field (e.g. --key text --normalize whitespace)');
+  if (lineMode && normalize !== 'none')
+    throw new UsageError('--key line compares raw bytes; --normalize must be none with it', 'to compare normalised text, key on a field (e.g. --key text --normalize whitespace)');
 
   const dupsPath = o.dups as string | undefined;
   if (dupsPath) ctx.report.setDropsSink(ctx.openOutputFile(dupsPath));

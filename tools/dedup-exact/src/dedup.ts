@@ -162,11 +162,7 @@ const NEWLINE = Buffer.from('\n');
  * Call `onLine(start, end, index, next)` for each non-blank line of `buf` (`end` excludes `\r\n`/`\n`;
  * `next` is where the following line starts) and `onBlank(start, next)` for blank ones.
  */
-function forEachLine(
-  buf: Buffer,
-  onLine: (start: number, end: number, index: number, next: number) => void,
-  onBlank?: (start: number, next: number) => void,
-): void {
+function forEachLine(buf: Buffer, onLine: (start: number, end: number, index: number, next: number) => void, onBlank?: (start: number, next: number) => void): void {
   let s = 0;
   let i = 0;
   const n = buf.length;

@@ -105,10 +105,16 @@ export async function loadIndex(path: string, expect: { key_mode: string; normal
     const expected = bodyStart + header.keys * 16 + 8;
     if (size !== expected) throw bad(`size ${size} bytes, expected ${expected} for ${header.keys} keys: truncated or altered`);
     if (header.key_mode !== expect.key_mode) {
-      throw new UsageError(`index ${path} holds ${header.key_mode === 'line' ? '--key line' : 'row key'} hashes; this run uses ${expect.key_mode === 'line' ? '--key line' : 'row keys'}`, 'use the same --key kind that built the index');
+      throw new UsageError(
+        `index ${path} holds ${header.key_mode === 'line' ? '--key line' : 'row key'} hashes; this run uses ${expect.key_mode === 'line' ? '--key line' : 'row keys'}`,
+        'use the same --key kind that built the index',
+      );
     }
     if (header.normalize !== expect.normalize) {
-      throw new UsageError(`index ${path} was built with --normalize ${header.normalize}; this run uses --normalize ${expect.normalize}`, `add --normalize ${header.normalize}, or rebuild the index`);
+      throw new UsageError(
+        `index ${path} was built with --normalize ${header.normalize}; this run uses --normalize ${expect.normalize}`,
+        `add --normalize ${header.normalize}, or rebuild the index`,
+      );
     }
     const sum = xxh64Stream();
     sum.update(pre);

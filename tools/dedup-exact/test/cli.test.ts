@@ -13,7 +13,13 @@ for (const c of goldenCases(join(pkgDir, 'test', 'cases'))) test(`golden: ${c.na
 
 test('README documents every flag of the option table', () => {
   const readme = readFileSync(join(pkgDir, 'README.md'), 'utf8');
-  assert.deepEqual(undocumentedFlags(readme, allOptions(spec).map((o) => o.name)), []);
+  assert.deepEqual(
+    undocumentedFlags(
+      readme,
+      allOptions(spec).map((o) => o.name),
+    ),
+    [],
+  );
 });
 
 test('README embeds the current --help text', () => {
@@ -62,7 +68,10 @@ test('index: save, load, update in place; keys round-trip exactly', async () => 
   assert.equal(readFileSync(idx).length, 16 + JSON.stringify({ tool: 'dedup-exact', hash: 'xxh3-128', key_mode: 'json', normalize: 'none', keys: 2 }).length + 2 * 16 + 8);
   const r2 = await runInProcess(main, ['--index', idx, '--save-index', idx, b]);
   assert.equal(r2.code, 0, r2.stderr);
-  assert.deepEqual(parseNdjson(r2.stdout).map((r) => r.text), ['3']);
+  assert.deepEqual(
+    parseNdjson(r2.stdout).map((r) => r.text),
+    ['3'],
+  );
   assert.match(r2.stderr, /dropped 2 \(duplicate 1, in_index 1\)/);
   const r3 = await runInProcess(main, ['--index', idx, a, b]);
   assert.equal(r3.stdout, '');
@@ -143,5 +152,8 @@ test('examples/chat.ndjson: 125 rows, 100 distinct conversations', async () => {
     seen.add(k);
     return true;
   });
-  assert.deepEqual(out.map((r) => r.id), expected.map((r) => r.id));
+  assert.deepEqual(
+    out.map((r) => r.id),
+    expected.map((r) => r.id),
+  );
 });

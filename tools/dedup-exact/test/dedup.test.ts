@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
-import { Readable } from 'node:stream';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Readable, Writable } from 'node:stream';
 import { test } from 'node:test';
 import { ExactDedup, keyText } from '@ldt/dedup-exact';
 import { DataError } from '@ldt/errors';
@@ -7,9 +9,6 @@ import { Prng } from '@ldt/hash';
 import { LineWriter, Report, type Row, readLineChunks, readRows } from '@ldt/ndjson';
 import { contractViolations, parsePaths } from '@ldt/schema';
 import { tmpDir } from '@ldt/testkit';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { Writable } from 'node:stream';
 
 function rows(...values: Record<string, unknown>[]): Row[] {
   return values.map((value, i) => ({ value: value as Row['value'], raw: JSON.stringify(value), file: 'in.ndjson', line: i + 1 }));
@@ -23,7 +22,10 @@ function run(input: Row[], opts: Partial<ConstructorParameters<typeof ExactDedup
 
 test('keeps the first occurrence and drops later ones, counting them', () => {
   const { out, report } = run(rows({ text: 'a', n: 1 }, { text: 'b' }, { text: 'a', n: 2 }));
-  assert.deepEqual(out.map((r) => r.n ?? r.text), [1, 'b']);
+  assert.deepEqual(
+    out.map((r) => r.n ?? r.text),
+    [1, 'b'],
+  );
   assert.equal(report.written, 2);
   assert.deepEqual([...report.dropped], [['duplicate', 1]]);
 });
@@ -60,8 +62,24 @@ test('--key paths: nested fields, several paths, wildcards', () => {
   const key = (p: string) => ({ mode: 'paths' as const, paths: parsePaths(p) });
   assert.equal(run(rows({ a: { q: 'x' }, b: 1 }, { a: { q: 'x' }, b: 2 }), { key: key('a.q') }).out.length, 1);
   assert.equal(run(rows({ a: 'x', b: 1 }, { a: 'x', b: 2 }), { key: key('a,b') }).out.length, 2);
-  const chat = (u: string, a: string) => ({ messages: [{ role: 'user', content: u, name: 'n1' }, { role: 'assistant', content: a }] });
-  assert.equal(run(rows(chat('q', 'a'), { messages: [{ role: 'user', content: 'q', name: 'other' }, { role: 'assistant', content: 'a' }] }), { key: key('messages.*.content') }).out.length, 1);
+  const chat = (u: string, a: string) => ({
+    messages: [
+      { role: 'user', content: u, name: 'n1' },
+      { role: 'assistant', content: a },
+    ],
+  });
+  assert.equal(
+    run(
+      rows(chat('q', 'a'), {
+        messages: [
+          { role: 'user', content: 'q', name: 'other' },
+          { role: 'assistant', content: 'a' },
+        ],
+      }),
+      { key: key('messages.*.content') },
+    ).out.length,
+    1,
+  );
 });
 
 test('a missing key path is a positioned error, or a reject with --rejects', async () => {
@@ -107,7 +125,10 @@ test('a loaded index drops rows as in_index and is not merged into this run', ()
   const report = new Report();
   const out = d.filterRows(rows({ text: 'b' }, { text: 'c' }, { text: 'c' }), report);
   assert.equal(out.length, 1);
-  assert.deepEqual([...report.dropped].sort(), [['duplicate', 1], ['in_index', 1]]);
+  assert.deepEqual([...report.dropped].sort(), [
+    ['duplicate', 1],
+    ['in_index', 1],
+  ]);
   assert.equal(d.seen.size, 1);
 });
 
