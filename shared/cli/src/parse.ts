@@ -90,6 +90,10 @@ function convert(o: OptionSpec, v: unknown): unknown {
     return last === true;
   }
   const values = (Array.isArray(v) ? v : [v]).map(String);
+  if (values.includes('false') && v !== 'false' && (v === false || (Array.isArray(v) && v.includes(false)))) {
+    // yargs turns `--no-seed` into seed=false for non-boolean options.
+    throw new UsageError(`--no-${o.name} is not an option; --${o.name} takes a value`);
+  }
   if (o.repeatable) {
     const items = o.type === 'paths' ? values.flatMap((s) => s.split(',')) : values;
     return items.map((s) => convertOne(o, s));
@@ -118,7 +122,8 @@ function convertOne(o: OptionSpec, s: string): unknown {
     }
     case 'number': {
       const n = Number(s);
-      if (s.trim() === '' || !Number.isFinite(n)) throw new UsageError(`${flag} must be a number; got ${JSON.stringify(s)}`);
+      // Decimal only: Number() would also accept 0x10, 0b11 and 0o7.
+      if (!/^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$/.test(s) || !Number.isFinite(n)) throw new UsageError(`${flag} must be a number; got ${JSON.stringify(s)}`);
       return bounded(o, n, s);
     }
     case 'size':

@@ -1,7 +1,7 @@
 import { rename, writeFile } from 'node:fs/promises';
 import type { Readable, Writable } from 'node:stream';
 import { DataError, LdtError, UsageError } from '@ldt/errors';
-import { AtomicFile, BrokenPipeError, LineWriter, normalizeInputs, Report, type RowOptions } from '@ldt/ndjson';
+import type { AtomicFile, LineWriter, Report, RowOptions } from '@ldt/ndjson';
 import { renderHelp } from './help.js';
 import { parseArgs, wantsHelpOrVersion } from './parse.js';
 import { Progress } from './progress.js';
@@ -49,6 +49,8 @@ export async function runTool(spec: ToolSpec, argv: readonly string[], io: Io, h
   if (ask === 'help') return writeOut(io.stdout, renderHelp(spec));
   if (ask === 'version') return writeOut(io.stdout, `${tool} ${spec.version}\n`);
 
+  // Loaded here, not at the top: --help and --version must cost little more than `node -e 0`.
+  const { AtomicFile, LineWriter, normalizeInputs, Report } = await import('@ldt/ndjson');
   let options: Record<string, unknown>;
   let inputs: string[];
   try {
@@ -99,7 +101,7 @@ export async function runTool(spec: ToolSpec, argv: readonly string[], io: Io, h
     return 0;
   } catch (e) {
     progress?.stop();
-    if (e instanceof BrokenPipeError || (e as NodeJS.ErrnoException).code === 'EPIPE') {
+    if ((e as NodeJS.ErrnoException)?.code === 'EPIPE') {
       // The reader of stdout went away (`| head`): success, and quiet. Side files are kept.
       for (const f of files) await f.commit().catch(() => f.abort());
       return 0;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { canonicalJson, canonicalText, HashSet128, Prng, xxh64, xxh128, xxh128String } from '@ldt/hash';
+import { canonicalJson, canonicalText, HashSet128, Prng, referenceCanonicalJson, xxh64, xxh128, xxh128String } from '@ldt/hash';
 
 test('xxh128 matches the XXH3-128 reference value (seed 0)', () => {
   // Reference: `xxhsum -H2` / python xxhash.xxh3_128_hexdigest(b"abc").
@@ -68,4 +68,35 @@ test('Prng is deterministic per seed and nextInt stays in range', () => {
   for (const n of counts) assert.ok(n > 9_000 && n < 11_000, `counts ${counts}`);
   const f = a.nextFloat();
   assert.ok(f >= 0 && f < 1);
+});
+
+test('canonicalJson equals the reference definition on random nested values (seed 11)', () => {
+  const prng = new Prng(11);
+  const words = ['a', 'B', 'ä', ' x  y ', '10', '9', '😀', 'content', 'role', ''];
+  const gen = (d: number): unknown => {
+    const t = prng.nextInt(d > 2 ? 4 : 7);
+    if (t === 0) return words[prng.nextInt(words.length)];
+    if (t === 1) return prng.nextInt(1000) - 500;
+    if (t === 2) return prng.nextInt(2) === 1 ? null : true;
+    if (t === 3) return `${words[prng.nextInt(words.length)]}  ${words[prng.nextInt(words.length)]}`;
+    if (t === 4) return Array.from({ length: prng.nextInt(4) }, () => gen(d + 1));
+    const o: Record<string, unknown> = {};
+    for (let i = prng.nextInt(5); i > 0; i--) o[words[prng.nextInt(words.length)]] = gen(d + 1);
+    return o;
+  };
+  for (let i = 0; i < 3000; i++) {
+    const v = gen(0);
+    for (const mode of ['none', 'lower', 'aggressive'] as const) assert.equal(canonicalJson(v, mode), referenceCanonicalJson(v, mode));
+  }
+  assert.equal(canonicalJson({ 10: 'a', 9: 'b', x: 1 }, 'none'), '{"10":"a","9":"b","x":1}');
+});
+
+test('canonicalKey is order-independent for object keys and injective on tricky values', async () => {
+  const { canonicalKey } = await import('@ldt/hash');
+  assert.equal(canonicalKey({ role: 'user', content: 'x' }, 'none'), canonicalKey({ content: 'x', role: 'user' }, 'none'));
+  assert.equal(canonicalKey([{ b: 1, a: 'é' }, null, true], 'none'), '[{s1:as1:és1:bn1;}zt]');
+  const distinct = [['ab', 'c'], ['a', 'bc'], ['a:b'], 'a', ['a'], { a: 'b' }, { ab: '' }, [1], ['1'], [null], [], {}, ['s1:a'], [true], ['t']];
+  const keys = distinct.map((v) => canonicalKey(v, 'none'));
+  assert.equal(new Set(keys).size, distinct.length);
+  assert.equal(canonicalKey({ t: '  A  B ' }, 'lower'), '{s1:ts3:a b}');
 });

@@ -4,7 +4,6 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { DataError, UsageError } from '@ldt/errors';
-import { Decompress } from 'fzstd';
 
 /** The display name of standard input in messages (`<stdin>:7: …`, as jq does). */
 export const STDIN_NAME = '<stdin>';
@@ -102,6 +101,8 @@ async function* gunzip(src: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
 }
 
 async function* unzstd(src: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+  // fzstd (pure JS) is loaded only for .zst inputs: Node 20's zlib has no zstd (added in 22.15).
+  const { Decompress } = await import('fzstd');
   const out: Uint8Array[] = [];
   const d = new Decompress((chunk: Uint8Array) => {
     out.push(chunk);

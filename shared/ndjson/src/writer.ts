@@ -124,7 +124,11 @@ export class AtomicFile {
   async abort(): Promise<void> {
     if (this.done) return;
     this.done = true;
+    // Wait for the stream to close: destroying it before its open() finished would let the open
+    // complete after our unlink and leave the temporary behind.
+    const closed = this.stream.closed ? Promise.resolve() : new Promise<void>((resolve) => this.stream.once('close', () => resolve()));
     this.stream.destroy();
+    await closed;
     await unlink(this.tmp).catch(() => {});
   }
 }

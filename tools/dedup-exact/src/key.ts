@@ -1,7 +1,7 @@
 import { DataError, type Position, quote } from '@ldt/errors';
-import { canonicalJson, canonicalText, xxh128String } from '@ldt/hash';
+import { canonicalKey, xxh128String } from '@ldt/hash';
 import { type FieldPath, getPath, type JsonObject, recordKind } from '@ldt/schema';
-import type { NormalizeMode } from '@ldt/text';
+import { type NormalizeMode, normalizeText } from '@ldt/text';
 
 /**
  * What the dedup key of a row is.
@@ -12,27 +12,28 @@ import type { NormalizeMode } from '@ldt/text';
 export type KeySpec = { mode: 'auto' } | { mode: 'paths'; paths: FieldPath[] } | { mode: 'line' };
 
 /**
- * The canonical key text of a row (what `meta.content_hash` is the hash of): a single string value
- * is its normalised self; anything else is canonical JSON (sorted keys, normalised strings); several
- * paths are a canonical JSON array of their values. Throws `DataError` when a path is missing.
+ * The key text of a row (what `meta.content_hash` is the XXH3-128 of, as UTF-8): a single string
+ * value is its normalised self; anything else is its canonical key encoding (`canonicalKey` in
+ * @ldt/hash: object keys sorted, strings normalised, self-delimiting); several paths are the
+ * encoding of the array of their values. Throws `DataError` when a path is missing.
  */
 export function keyText(row: JsonObject, spec: KeySpec, mode: NormalizeMode, pos?: Position): string {
   if (spec.mode === 'paths') {
-    if (spec.paths.length === 1) return canonicalText(required(row, spec.paths[0], pos), mode);
-    return canonicalJson(
+    if (spec.paths.length === 1) return text(required(row, spec.paths[0], pos), mode);
+    return canonicalKey(
       spec.paths.map((p) => required(row, p, pos)),
       mode,
     );
   }
   switch (recordKind(row)) {
     case 'chat':
-      return canonicalJson(row.messages, mode);
+      return canonicalKey(row.messages, mode);
     case 'text':
-      return canonicalText(row.text, mode);
+      return normalizeText(row.text as string, mode);
     default: {
-      if (row.meta === undefined) return canonicalJson(row, mode);
+      if (row.meta === undefined) return canonicalKey(row, mode);
       const { meta: _meta, ...rest } = row;
-      return canonicalJson(rest, mode);
+      return canonicalKey(rest, mode);
     }
   }
 }
@@ -40,6 +41,10 @@ export function keyText(row: JsonObject, spec: KeySpec, mode: NormalizeMode, pos
 /** XXH3-128 of the key text. */
 export function keyHash(row: JsonObject, spec: KeySpec, mode: NormalizeMode, pos?: Position): Buffer {
   return xxh128String(keyText(row, spec, mode, pos));
+}
+
+function text(value: unknown, mode: NormalizeMode): string {
+  return typeof value === 'string' ? normalizeText(value, mode) : canonicalKey(value, mode);
 }
 
 function required(row: JsonObject, path: FieldPath, pos?: Position): unknown {

@@ -38,9 +38,9 @@ test('writes meta.content_hash (32 hex digits) and keeps the record contract', (
 });
 
 test('the default key is messages for chat rows, text for text rows, else the row without meta', () => {
-  assert.equal(keyText({ messages: [{ role: 'user', content: 'x' }], id: 1 }, { mode: 'auto' }, 'none'), '[{"content":"x","role":"user"}]');
+  assert.equal(keyText({ messages: [{ role: 'user', content: 'x' }], id: 1 }, { mode: 'auto' }, 'none'), '[{s7:contents1:xs4:roles4:user}]');
   assert.equal(keyText({ text: 'doc', id: 1 }, { mode: 'auto' }, 'none'), 'doc');
-  assert.equal(keyText({ q: 'x', meta: { content_hash: 'z' } }, { mode: 'auto' }, 'none'), '{"q":"x"}');
+  assert.equal(keyText({ q: 'x', meta: { content_hash: 'z' } }, { mode: 'auto' }, 'none'), '{s1:qs1:x}');
   const { out } = run(rows({ id: 1, messages: [{ role: 'user', content: 'x' }] }, { id: 2, messages: [{ content: 'x', role: 'user' }] }));
   assert.equal(out.length, 1, 'same messages with other ids and key order are duplicates');
 });
