@@ -129,14 +129,19 @@ export function canonicalKey(value: unknown, mode: NormalizeMode): string {
       }
       const obj = value as Record<string, unknown>;
       const keys = Object.keys(obj);
-      let sorted = true;
-      for (let i = 1; i < keys.length; i++) {
-        if (keys[i - 1] > keys[i]) {
-          sorted = false;
-          break;
+      if (keys.length === 2) {
+        // The common case (chat messages: role, content): a swap, not a sort.
+        if (keys[0] > keys[1]) keys.reverse();
+      } else {
+        let sorted = true;
+        for (let i = 1; i < keys.length; i++) {
+          if (keys[i - 1] > keys[i]) {
+            sorted = false;
+            break;
+          }
         }
+        if (!sorted) keys.sort();
       }
-      if (!sorted) keys.sort();
       let out = '{';
       for (const k of keys) {
         const v = obj[k];

@@ -24,7 +24,15 @@ export class LineWriter {
   private error: Error | undefined;
   private waiting: ((e?: Error) => void) | undefined;
 
-  constructor(private readonly stream: Writable) {
+  /**
+   * @param stream where lines go
+   * @param maxQueued bytes that may wait in the stream's buffer before `flush` waits for 'drain'
+   *   (default 8 MiB)
+   */
+  constructor(
+    private readonly stream: Writable,
+    private readonly maxQueued = 8 << 20,
+  ) {
     stream.on('error', (e: NodeJS.ErrnoException) => {
       this.error = e.code === 'EPIPE' || e.code === 'ERR_STREAM_DESTROYED' ? new BrokenPipeError() : e;
       this.waiting?.(this.error);
@@ -67,7 +75,10 @@ export class LineWriter {
       ok = this.stream.write(`${this.parts.join('\n')}\n`) && ok;
       this.parts = [];
     }
-    if (!ok) await this.waitDrain();
+    // Keep up to `maxQueued` bytes in flight instead of waiting for 'drain' after every batch
+    // (a pipe's buffer is 16 KiB, so every 1 MiB batch would otherwise stall the loop until the
+    // reader caught up): processing the next batch overlaps with the write. Memory stays bounded.
+    if (!ok && this.stream.writableLength > this.maxQueued) await this.waitDrain();
     if (this.error) throw this.error;
   }
 

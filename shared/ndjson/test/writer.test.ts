@@ -27,7 +27,7 @@ test('LineWriter writes one chunk per flush, every line ending in \\n', async ()
 test('LineWriter waits for drain (backpressure)', async () => {
   let drained = 0;
   const slow = new PassThrough({ highWaterMark: 16 });
-  const w = new LineWriter(slow);
+  const w = new LineWriter(slow, 50);
   w.push('x'.repeat(100));
   const p = w.flush().then(() => drained++);
   await new Promise((r) => setTimeout(r, 20));

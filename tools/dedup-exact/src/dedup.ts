@@ -100,8 +100,14 @@ export class ExactDedup {
       const hex = h.toString('hex');
       const reason = this.classify(h);
       if (reason === undefined) {
-        setMeta(value, 'content_hash', hex, row);
-        out.push(serializeWithMeta(row.raw, value, hadMeta));
+        if (hadMeta) {
+          setMeta(value, 'content_hash', hex, row);
+          out.push(serializeWithMeta(row.raw, value, true));
+        } else {
+          // No meta yet (the usual case at the head of a pipeline): append it to the raw line
+          // directly; same bytes as serializeWithMeta, without building and stringifying an object.
+          out.push(appendMeta(row.raw, hex));
+        }
       } else if (emitDups) {
         setMeta(value, 'content_hash', hex, row);
         setMeta(value, 'dup_of', this.dupOf(reason, hex), row);
@@ -157,6 +163,16 @@ export class ExactDedup {
 }
 
 const NEWLINE = Buffer.from('\n');
+
+/** `{...}` → `{...,"meta":{"content_hash":"<hex>"}}`, keeping every byte of the raw line. */
+function appendMeta(raw: string, hex: string): string {
+  let end = raw.length - 1;
+  while (end > 0 && raw.charCodeAt(end) !== 125 /* } */) end--;
+  let j = end - 1;
+  while (j > 0 && (raw.charCodeAt(j) === 32 || raw.charCodeAt(j) === 9 || raw.charCodeAt(j) === 10 || raw.charCodeAt(j) === 13)) j--;
+  const empty = raw.charCodeAt(j) === 123; /* { */
+  return `${raw.slice(0, end)}${empty ? '' : ','}"meta":{"content_hash":"${hex}"}}`;
+}
 
 /**
  * Call `onLine(start, end, index, next)` for each non-blank line of `buf` (`end` excludes `\r\n`/`\n`;
