@@ -110,8 +110,10 @@ function* validate(buf: Buffer, file: string, firstLine: number, rejector: Rejec
         { file, line },
         'the input must be UTF-8; transcode it first (e.g. normalize-encoding --input-encoding windows-1252, or iconv -f ENCODING -t UTF-8)',
       );
-      if (!rejector) throw err;
+      // Hand over the good lines before the bad one first, so they are processed (and written)
+      // whether the bad line is then rejected or ends the run.
       if (start > runStart) yield { buf: buf.subarray(runStart, start), file, firstLine: runLine };
+      if (!rejector) throw err;
       rejector.reject('invalid_utf8', stripCr(lineBuf), { file, line }, err);
       runStart = end + 1;
       runLine = line + 1;

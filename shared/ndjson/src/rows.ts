@@ -1,6 +1,6 @@
 import { DataError, quote } from '@ldt/errors';
 import { describeJson, type JsonObject } from '@ldt/schema';
-import { type LineOptions, readLineChunks } from './lines.js';
+import { type LineChunk, type LineOptions, type Rejector, readLineChunks } from './lines.js';
 
 /** One input record: the parsed object, the line as read (for verbatim rejects), and where it was. */
 export interface Row {
@@ -34,51 +34,60 @@ const PRETTY_HINT = "each line must be one complete JSON object; is the file pre
  */
 export async function* readRows(inputs: readonly string[], opts: RowOptions): AsyncGenerator<Row[]> {
   const counts = opts.counts ?? { lines: 0, blank: 0 };
-  const rejector = opts.rejector;
   for await (const chunk of readLineChunks(inputs, opts)) {
-    const text = chunk.buf.toString('utf8');
-    const file = chunk.file;
-    const batch: Row[] = [];
-    let line = chunk.firstLine;
-    let start = 0;
-    const n = text.length;
-    while (start < n) {
-      let end = text.indexOf('\n', start);
-      if (end < 0) end = n;
-      let stop = end;
-      if (stop > start && text.charCodeAt(stop - 1) === 13) stop--;
-      const c0 = text.charCodeAt(start);
-      if (c0 === 123 /* { */) {
-        const raw = text.slice(start, stop);
-        let value: unknown;
-        try {
-          value = JSON.parse(raw);
-        } catch (e) {
-          const err = jsonError(e as Error, raw, file, line);
-          if (!rejector) throw err;
-          rejector.reject('bad_json', raw, { file, line }, err);
-          value = undefined;
-        }
-        counts.lines++;
-        if (value !== undefined) batch.push({ value: value as JsonObject, raw, file, line });
-      } else if (stop === start || isBlank(text, start, stop)) {
-        counts.blank++;
-      } else {
-        counts.lines++;
-        const raw = text.slice(start, stop);
-        const err = notObjectError(raw, file, line);
-        if (err.reason === 'bad_json' || err.reason === 'not_object') {
-          if (!rejector) throw err.error;
-          rejector.reject(err.reason, raw, { file, line }, err.error);
-        } else {
-          batch.push({ value: err.value as JsonObject, raw, file, line });
-        }
-      }
-      start = end + 1;
-      line++;
-    }
+    const batch = parseChunk(chunk, counts, opts.rejector);
     if (batch.length > 0) yield batch;
   }
+}
+
+/**
+ * Parse one chunk of complete lines (from `readLineChunks`) into rows: the synchronous core of
+ * `readRows`, usable in a worker thread. Blank lines are counted; bad lines go to `rejector`, or
+ * throw the first `DataError` when there is none.
+ */
+export function parseChunk(chunk: LineChunk, counts: ReadCounts, rejector?: Rejector): Row[] {
+  const text = chunk.buf.toString('utf8');
+  const file = chunk.file;
+  const batch: Row[] = [];
+  let line = chunk.firstLine;
+  let start = 0;
+  const n = text.length;
+  while (start < n) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = n;
+    let stop = end;
+    if (stop > start && text.charCodeAt(stop - 1) === 13) stop--;
+    const c0 = text.charCodeAt(start);
+    if (c0 === 123 /* { */) {
+      const raw = text.slice(start, stop);
+      let value: unknown;
+      try {
+        value = JSON.parse(raw);
+      } catch (e) {
+        const err = jsonError(e as Error, raw, file, line);
+        if (!rejector) throw err;
+        rejector.reject('bad_json', raw, { file, line }, err);
+        value = undefined;
+      }
+      counts.lines++;
+      if (value !== undefined) batch.push({ value: value as JsonObject, raw, file, line });
+    } else if (stop === start || isBlank(text, start, stop)) {
+      counts.blank++;
+    } else {
+      counts.lines++;
+      const raw = text.slice(start, stop);
+      const err = notObjectError(raw, file, line);
+      if (err.reason === 'bad_json' || err.reason === 'not_object') {
+        if (!rejector) throw err.error;
+        rejector.reject(err.reason, raw, { file, line }, err.error);
+      } else {
+        batch.push({ value: err.value as JsonObject, raw, file, line });
+      }
+    }
+    start = end + 1;
+    line++;
+  }
+  return batch;
 }
 
 function isBlank(s: string, start: number, stop: number): boolean {

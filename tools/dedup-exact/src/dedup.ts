@@ -1,9 +1,10 @@
 import { DataError } from '@ldt/errors';
 import { HashSet128, xxh128 } from '@ldt/hash';
 import { type LineChunk, type Report, type Row, serializeWithMeta } from '@ldt/ndjson';
-import { isJsonObject, setMeta } from '@ldt/schema';
+import { type JsonObject, setMeta } from '@ldt/schema';
 import type { NormalizeMode } from '@ldt/text';
 import { type KeySpec, keyHash } from './key.js';
+import { type PreparedChunk, type Problem, prepareRows } from './prepare.js';
 
 /** Options of the dedup-exact core. */
 export interface DedupExactOptions {
@@ -23,8 +24,6 @@ export const REASONS = {
   inIndex: 'in_index',
   /** The key appears in a reference set given with `--against`. */
   inReference: 'in_reference',
-  /** `--key PATHS` is missing from the row (only with --rejects; otherwise an error). */
-  missingKey: 'missing_key',
 } as const;
 
 /**
@@ -65,58 +64,60 @@ export class ExactDedup {
   }
 
   /** Classify a key: undefined if new (and now remembered), else the drop reason. */
-  private classify(h: Buffer): string | undefined {
-    if (this.references.size > 0 && this.references.has(h)) return REASONS.inReference;
-    if (this.index?.has(h)) return REASONS.inIndex;
-    return this.seen.add(h) ? undefined : REASONS.duplicate;
-  }
-
-  private dupOf(reason: string, hex: string): string {
-    return reason === REASONS.inReference ? (this.refPositions.get(hex) ?? hex) : hex;
+  private classify(h: Uint8Array, off: number): string | undefined {
+    if (this.references.size > 0 && this.references.has(h, off)) return REASONS.inReference;
+    if (this.index?.has(h, off)) return REASONS.inIndex;
+    return this.seen.add(h, off) ? undefined : REASONS.duplicate;
   }
 
   /**
-   * Filter a batch of rows: kept rows are serialised with `meta.content_hash` (every byte outside
-   * `meta` as read); dropped rows are counted in `report` (and serialised with `meta.dup_of` when
-   * `emitDups`). A row missing `--key` paths is rejected through `report` or throws.
+   * The order-dependent half: walk a prepared chunk in line order, keep or drop each row against
+   * the seen-set, count everything in `report` and return the lines to write. Bad lines are
+   * rejected through `report` (which throws the first one's `DataError` without `--rejects`).
    */
-  filterRows(batch: readonly Row[], report: Report): string[] {
+  applyChunk(p: PreparedChunk, report: Report): string[] {
+    report.counts.lines += p.lines;
+    report.counts.blank += p.blank;
     const out: string[] = [];
-    const { key, normalize, emitDups } = this.opts;
-    for (const row of batch) {
-      let h: Buffer;
-      try {
-        h = keyHash(row.value, key, normalize, row);
-      } catch (e) {
-        if (e instanceof DataError && report.hasRejects) {
-          report.reject(REASONS.missingKey, row.raw, row, e);
-          continue;
-        }
-        throw e;
-      }
-      const value = row.value;
-      const hadMeta = value.meta !== undefined;
-      if (hadMeta && !isJsonObject(value.meta)) setMeta(value, 'content_hash', '', row); // throws the contract error
-      const hex = h.toString('hex');
-      const reason = this.classify(h);
+    let k = 0;
+    const nRows = p.rowLines.length;
+    for (let i = 0; i < nRows; i++) {
+      while (k < p.problems.length && p.problems[k].line < p.rowLines[i]) this.problem(p.problems[k++], p.file, report);
+      const reason = this.classify(p.hashes, i * 16);
       if (reason === undefined) {
-        if (hadMeta) {
-          setMeta(value, 'content_hash', hex, row);
-          out.push(serializeWithMeta(row.raw, value, true));
-        } else {
-          // No meta yet (the usual case at the head of a pipeline): append it to the raw line
-          // directly; same bytes as serializeWithMeta, without building and stringifying an object.
-          out.push(appendMeta(row.raw, hex));
-        }
-      } else if (emitDups) {
-        setMeta(value, 'content_hash', hex, row);
-        setMeta(value, 'dup_of', this.dupOf(reason, hex), row);
-        report.drop(reason, serializeWithMeta(row.raw, value, hadMeta));
-      } else {
-        report.drop(reason);
+        out.push(p.out[i]);
+        continue;
       }
+      if (this.opts.emitDups) {
+        const value = JSON.parse(p.raws[i]) as JsonObject;
+        const hex = Buffer.from(p.hashes.subarray(i * 16, i * 16 + 16)).toString('hex');
+        const pos = { file: p.file, line: p.rowLines[i] };
+        setMeta(value, 'content_hash', hex, pos);
+        setMeta(value, 'dup_of', reason === REASONS.inReference ? (this.refPositions.get(hex) ?? hex) : hex, pos);
+        report.drop(reason, serializeWithMeta(p.raws[i], value, p.hadMeta[i] === 1));
+      } else report.drop(reason);
     }
+    while (k < p.problems.length) this.problem(p.problems[k++], p.file, report);
     report.written += out.length;
+    return out;
+  }
+
+  private problem(pr: Problem, file: string, report: Report): void {
+    const pos = { file, line: pr.line };
+    report.reject(pr.reason, pr.raw, pos, new DataError(pr.message, pos, pr.hint));
+  }
+
+  /** Filter parsed rows (the library entry point for rows already in memory, e.g. from readRows). */
+  filterRows(rows: readonly Row[], report: Report): string[] {
+    const out: string[] = [];
+    let i = 0;
+    while (i < rows.length) {
+      let j = i;
+      while (j < rows.length && rows[j].file === rows[i].file) j++;
+      const p = prepareRows(rows.slice(i, j), rows[i].file, { lines: 0, blank: 0 }, [], this.opts.key, this.opts.normalize);
+      for (const line of this.applyChunk(p, report)) out.push(line);
+      i = j;
+    }
     return out;
   }
 
@@ -137,7 +138,7 @@ export class ExactDedup {
       (s, e, _line, next) => {
         counts.lines++;
         const h = xxh128(buf.subarray(s, e));
-        const reason = this.classify(h);
+        const reason = this.classify(h, 0);
         if (reason === undefined) {
           kept++;
           return;
@@ -163,16 +164,6 @@ export class ExactDedup {
 }
 
 const NEWLINE = Buffer.from('\n');
-
-/** `{...}` → `{...,"meta":{"content_hash":"<hex>"}}`, keeping every byte of the raw line. */
-function appendMeta(raw: string, hex: string): string {
-  let end = raw.length - 1;
-  while (end > 0 && raw.charCodeAt(end) !== 125 /* } */) end--;
-  let j = end - 1;
-  while (j > 0 && (raw.charCodeAt(j) === 32 || raw.charCodeAt(j) === 9 || raw.charCodeAt(j) === 10 || raw.charCodeAt(j) === 13)) j--;
-  const empty = raw.charCodeAt(j) === 123; /* { */
-  return `${raw.slice(0, end)}${empty ? '' : ','}"meta":{"content_hash":"${hex}"}}`;
-}
 
 /**
  * Call `onLine(start, end, index, next)` for each non-blank line of `buf` (`end` excludes `\r\n`/`\n`;

@@ -157,3 +157,46 @@ test('examples/chat.ndjson: 125 rows, 100 distinct conversations', async () => {
     expected.map((r) => r.id),
   );
 });
+
+test('--threads changes nothing in the output, dups, rejects or summary (many chunks, bad lines)', async () => {
+  const dir = tmpDir();
+  const p = join(dir, 'big.ndjson');
+  const lines: (string | Buffer)[] = [];
+  for (let i = 0; i < 12_000; i++) {
+    if (i % 997 === 5) lines.push('{"text": broken');
+    else if (i % 1499 === 7) lines.push(Buffer.concat([Buffer.from('{"text":"bad '), Buffer.from([0xc3, 0x28]), Buffer.from('"}')]));
+    else if (i % 2003 === 9) lines.push('');
+    else lines.push(JSON.stringify({ text: `row ${i % 7000} ${'x'.repeat(200)}`, i }));
+  }
+  writeFileSync(p, Buffer.concat(lines.map((l) => Buffer.concat([Buffer.from(l), Buffer.from('\n')]))));
+  const results: string[] = [];
+  for (const threads of ['1', '3']) {
+    const r = await runInProcess(main, ['--threads', threads, '--rejects', join(dir, `rej${threads}`), '--dups', join(dir, `dups${threads}`), p]);
+    assert.equal(r.code, 0, r.stderr);
+    results.push([r.stdout, r.stderr, readFileSync(join(dir, `rej${threads}`), 'utf8'), readFileSync(join(dir, `dups${threads}`), 'utf8')].join('\n=====\n'));
+  }
+  assert.ok(readFileSync(p).length > 2 * 1024 * 1024, 'the input spans several read chunks');
+  assert.equal(results[1], results[0]);
+  let badJson = 0;
+  let badUtf8 = 0;
+  for (let i = 0; i < 12_000; i++) {
+    if (i % 997 === 5) badJson++;
+    else if (i % 1499 === 7) badUtf8++;
+  }
+  assert.ok(results[0].includes(`rejected ${badJson + badUtf8} (bad_json ${badJson}, invalid_utf8 ${badUtf8})`), results[0].slice(-400));
+});
+
+test('--threads: a fatal bad line stops at the same place for any thread count', async () => {
+  const dir = tmpDir();
+  const p = join(dir, 'fatal.ndjson');
+  const rows = Array.from({ length: 12_000 }, (_, i) => (i === 9_000 ? '[1]' : JSON.stringify({ text: `r${i} ${'y'.repeat(200)}` })));
+  writeFileSync(p, `${rows.join('\n')}\n`);
+  const outs: string[] = [];
+  for (const threads of ['1', '2']) {
+    const r = await runInProcess(main, ['--threads', threads, p]);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /fatal.ndjson:9001: expected a JSON object, got an array/);
+    outs.push(r.stdout);
+  }
+  assert.equal(outs[1], outs[0]);
+});

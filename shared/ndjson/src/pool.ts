@@ -1,0 +1,99 @@
+import { availableParallelism } from 'node:os';
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+
+/**
+ * Ordered parallel map over worker threads: items go to workers round-robin, results come back
+ * in input order, so output is the same whatever the number of workers (determinism). At most
+ * `inflight` items are outstanding, which bounds memory (e.g. 2 per worker × 1 MiB chunks).
+ *
+ * Use it for per-chunk work that is pure and CPU-bound (parse + hash + serialise), keeping the
+ * order-dependent part (a seen-set, the writer) on the main thread. Workers are terminated when
+ * the consumer stops (end, error, or a broken pipe), so the process can exit.
+ */
+export interface PoolOptions {
+  /** Number of worker threads (≥ 1). */
+  workers: number;
+  /** Items outstanding at most (default 2 × workers + 1). */
+  inflight?: number;
+  /** Passed to every worker as `workerData`. */
+  workerData?: unknown;
+  /** Objects to transfer rather than copy when posting an item (e.g. its ArrayBuffer). */
+  transfer?: (item: unknown) => ArrayBuffer[];
+}
+
+interface Reply {
+  seq: number;
+  result?: unknown;
+  error?: { message: string; stack?: string; name?: string };
+}
+
+/** The default worker count: the machine's parallelism, at most 4. */
+export function defaultWorkers(): number {
+  return Math.max(1, Math.min(4, availableParallelism()));
+}
+
+export async function* orderedWorkerMap<I, O>(items: AsyncIterable<I>, workerUrl: URL, opts: PoolOptions): AsyncGenerator<O> {
+  const n = Math.max(1, opts.workers);
+  const inflight = Math.max(1, opts.inflight ?? 2 * n + 1);
+  const pending = new Map<number, { resolve: (v: O) => void; reject: (e: Error) => void }>();
+  const workers: Worker[] = [];
+  let failure: Error | undefined;
+  const failAll = (e: Error) => {
+    failure ??= e;
+    for (const p of pending.values()) p.reject(e);
+    pending.clear();
+  };
+  for (let i = 0; i < n; i++) {
+    const w = new Worker(workerUrl, { workerData: opts.workerData });
+    w.on('message', (m: Reply) => {
+      const p = pending.get(m.seq);
+      if (!p) return;
+      pending.delete(m.seq);
+      if (m.error) {
+        const e = new Error(m.error.message);
+        e.name = m.error.name ?? 'Error';
+        if (m.error.stack) e.stack = m.error.stack;
+        p.reject(e);
+      } else p.resolve(m.result as O);
+    });
+    w.on('error', (e) => failAll(e));
+    w.on('exit', (code) => {
+      if (code !== 0 && pending.size > 0) failAll(new Error(`worker thread exited with code ${code}`));
+    });
+    workers.push(w);
+  }
+  const queue: Promise<O>[] = [];
+  let seq = 0;
+  try {
+    for await (const item of items) {
+      if (failure) throw failure;
+      const s = seq++;
+      const promise = new Promise<O>((resolve, reject) => pending.set(s, { resolve, reject }));
+      promise.catch(() => {}); // handled when awaited in order
+      workers[s % n].postMessage({ seq: s, item }, opts.transfer?.(item) ?? []);
+      queue.push(promise);
+      if (queue.length >= inflight) yield await (queue.shift() as Promise<O>);
+    }
+    while (queue.length > 0) yield await (queue.shift() as Promise<O>);
+  } finally {
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
+}
+
+/**
+ * The worker side: answer each posted item with `fn(item, workerData)`. Call it at the top level
+ * of the worker module.
+ */
+export function serveWorker<I, O>(fn: (item: I, data: unknown) => O, transfer?: (result: O) => ArrayBuffer[]): void {
+  if (isMainThread || !parentPort) throw new Error('serveWorker must run in a worker thread');
+  const port = parentPort;
+  port.on('message', (m: { seq: number; item: I }) => {
+    try {
+      const result = fn(m.item, workerData);
+      port.postMessage({ seq: m.seq, result }, transfer?.(result) ?? []);
+    } catch (e) {
+      const err = e as Error;
+      port.postMessage({ seq: m.seq, error: { message: err?.message ?? String(e), stack: err?.stack, name: err?.name } });
+    }
+  });
+}

@@ -1,0 +1,8 @@
+// Worker thread of dedup-exact: parses and hashes chunks (see prepare.ts).
+import { serveWorker } from '@ldt/ndjson';
+import { type PrepareConfig, type PreparedChunk, prepareChunk, type WireChunk } from './prepare.js';
+
+serveWorker<WireChunk, PreparedChunk>(
+  (chunk, data) => prepareChunk(chunk, data as PrepareConfig),
+  (r) => [r.hashes.buffer as ArrayBuffer, r.rowLines.buffer as ArrayBuffer, r.hadMeta.buffer as ArrayBuffer],
+);
