@@ -135,6 +135,7 @@ const COMMANDS = [
   { id: 'sort-u', label: 'sort -u FILE', cmd: `sort -u ${q(LINES_FILE)}`, needs: 'sort', lines: true },
   { id: 'awk', label: "awk '!seen[$0]++' FILE", cmd: `awk '!seen[$0]++' ${q(LINES_FILE)}`, needs: 'awk', lines: true },
   { id: 'dedup-exact', label: 'dedup-exact --quiet FILE', cmd: `${DEDUP} --quiet ${q(FILE)}` },
+  { id: 'dedup-exact-t1', label: 'dedup-exact --quiet --threads 1 FILE', cmd: `${DEDUP} --quiet --threads 1 ${q(FILE)}` },
   { id: 'dedup-line', label: 'dedup-exact --quiet --key line FILE', cmd: `${DEDUP} --quiet --key line ${q(LINES_FILE)}`, lines: true },
 ];
 
