@@ -1,0 +1,118 @@
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { allOptions, renderHelp } from '@ldt/cli';
+import { main, spec } from '@ldt/normalize-encoding';
+import { goldenCases, parseNdjson, repoRoot, runBin, runInProcess, runShell, tmpDir, undocumentedFlags } from '@ldt/testkit';
+import iconv from 'iconv-lite';
+
+const pkgDir = fileURLToPath(new URL('../../', import.meta.url));
+
+for (const c of goldenCases(join(pkgDir, 'test', 'cases'))) test(`golden: ${c.name}`, () => c.run(main));
+
+test('README documents every flag of the option table', () => {
+  const readme = readFileSync(join(pkgDir, 'README.md'), 'utf8');
+  assert.deepEqual(
+    undocumentedFlags(
+      readme,
+      allOptions(spec).map((o) => o.name),
+    ),
+    [],
+  );
+  assert.ok(readme.includes('--no-mojibake'));
+});
+
+test('README embeds the current --help text', () => {
+  const readme = readFileSync(join(pkgDir, 'README.md'), 'utf8');
+  assert.ok(readme.includes(renderHelp(spec).trim()), 'README.md is out of date: run node scripts/sync-help.mjs');
+});
+
+test('every --help example runs and exits 0', () => {
+  for (const [cmd] of spec.examples) {
+    const r = runShell(cmd);
+    assert.equal(r.code, 0, `${cmd}\n${r.stderr}`);
+  }
+});
+
+test('the bin: --version, --help, usage error exit codes, | head -1 is quiet', () => {
+  const v = runBin('normalize-encoding', ['--version']);
+  assert.equal(v.code, 0);
+  assert.match(v.stdout, /^normalize-encoding \d+\.\d+\.\d+\n$/);
+  const h = runBin('normalize-encoding', ['--help']);
+  assert.equal(h.code, 0);
+  assert.ok(h.stdout.startsWith('normalize-encoding '));
+  const u = runBin('normalize-encoding', ['--input-encoding', 'klingon']);
+  assert.equal(u.code, 2);
+  assert.match(u.stderr, /^normalize-encoding: unknown --input-encoding "klingon"\n {2}hint: .*\nTry 'normalize-encoding --help' for more information.\n$/);
+  const dir = tmpDir();
+  const big = join(dir, 'big.ndjson');
+  writeFileSync(big, '{"text":"cafÃ©"}\n'.repeat(200000));
+  const p = runShell(`normalize-encoding ${big} | head -1`);
+  assert.equal(p.code, 0);
+  assert.equal(p.stdout, '{"text":"café"}\n');
+  assert.equal(p.stderr, '');
+});
+
+test('examples: every mojibake row of the example file is repaired, the rest kept byte for byte', async () => {
+  const file = join(repoRoot(), 'examples', 'normalize-encoding-mojibake.ndjson');
+  const r = await runInProcess(main, ['--explain', file]);
+  assert.equal(r.code, 0, r.stderr);
+  const lines = r.stdout.split('\n').slice(0, -1);
+  const input = readFileSync(file, 'utf8').split('\n').slice(0, -1);
+  assert.equal(lines.length, input.length);
+  const out = parseNdjson(r.stdout);
+  for (const row of out) assert.ok(!/Â²|â€|Ã[©¤¼¶]|[\u0080-\u009f]/.test(row.text as string), row.id as string);
+  // The correct row is written as read; the 20-digit integer survives.
+  const rus = input.findIndex((l) => l.includes('(correct)'));
+  assert.equal(lines[rus], input[rus]);
+  assert.ok(lines.at(-1)?.includes('"n": 12345678901234567890'));
+  assert.match(r.stderr, /^normalize-encoding: read 9, wrote 9, dropped 0; changed 8 rows \(/);
+});
+
+test('--input-encoding: named, auto (reported), and bad bytes counted; without it invalid UTF-8 is an error with the line', async () => {
+  const dir = tmpDir();
+  const rows = [{ text: 'Ça coûte 5 € — déjà “vu”' }, { text: 'naïve' }];
+  const text = rows.map((x) => `${JSON.stringify(x)}\n`).join('');
+  const p = join(dir, 'w.ndjson');
+  writeFileSync(p, iconv.encode(text, 'windows-1252'));
+  let r = await runInProcess(main, [p]);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, new RegExp(`^normalize-encoding: ${p.replaceAll('/', '\\/')}:1: invalid UTF-8`));
+  r = await runInProcess(main, ['--input-encoding', 'windows-1252', p]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout, text);
+  const stats = join(dir, 's.json');
+  r = await runInProcess(main, ['--input-encoding', 'auto', '--stats', stats, p]);
+  assert.equal(r.stdout, text);
+  assert.match(r.stderr, /detected windows-1252 \(chardet \d+%\)/);
+  const s = JSON.parse(readFileSync(stats, 'utf8'));
+  assert.equal(s.notes.input_encodings[p].encoding, 'windows-1252');
+  assert.equal(s.notes.replacement_characters, 0);
+  // UTF-16 with a BOM, from stdin.
+  r = await runInProcess(main, ['--input-encoding', 'auto'], { stdin: Buffer.concat([Buffer.from([0xff, 0xfe]), iconv.encode(text, 'utf-16le')]) });
+  assert.equal(r.stdout, text);
+  assert.match(r.stderr, /<stdin>: detected utf-16le \(bom\)/);
+  // shift_jis bytes that are not valid: U+FFFD, counted and warned about.
+  const bad = join(dir, 'bad.ndjson');
+  writeFileSync(bad, Buffer.concat([Buffer.from('{"text":"'), Buffer.from([0x82, 0xa0, 0x85, 0xff]), Buffer.from('"}\n')]));
+  r = await runInProcess(main, ['--input-encoding', 'shift_jis', bad]);
+  assert.equal(r.code, 0);
+  assert.match(r.stderr, /normalize-encoding: warning: \d+ U\+FFFD characters in the decoded input/);
+  // A bad JSON line after transcoding names the file and line.
+  const broken = join(dir, 'broken.ndjson');
+  writeFileSync(broken, iconv.encode('{"text":"é"}\n{"text":\n', 'latin1'));
+  r = await runInProcess(main, ['--input-encoding', 'latin1', broken]);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, new RegExp(`^normalize-encoding: ${broken.replaceAll('/', '\\/')}:2: invalid JSON`));
+});
+
+test('same input and flags give byte-identical output, whatever the read size', async () => {
+  const file = join(repoRoot(), 'examples', 'normalize-encoding-mojibake.ndjson');
+  const a = await runInProcess(main, ['--explain', file]);
+  const b = await runInProcess(main, ['--explain'], { stdin: readFileSync(file) });
+  assert.equal(a.stdout, b.stdout);
+  const c = await runInProcess(main, ['--explain', file]);
+  assert.equal(a.stdout + a.stderr, c.stdout + c.stderr);
+});
