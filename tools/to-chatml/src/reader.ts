@@ -1,0 +1,249 @@
+import { DataError, quote } from '@ldt/errors';
+import { displayName, openInput, type ReadCounts, type Rejector, type RowOptions, readLineChunks } from '@ldt/ndjson';
+import { describeJson } from '@ldt/schema';
+
+/**
+ * One input record as to-chatml reads it. Unlike `@ldt/ndjson`'s `Row`, `value` may be an array:
+ * a line that is a bare array of messages (xtuner's `openai_sft.jsonl`) is a valid chat row here.
+ */
+export interface InRow {
+  value: Record<string, unknown> | unknown[];
+  /** The line as read (NDJSON), or the element's compact JSON (JSON documents), for verbatim rejects. */
+  raw: string;
+  file: string;
+  line: number;
+  /** The line's bytes (NDJSON input only; without the line end), for byte-preserving output. */
+  bytes?: Buffer;
+}
+
+/** How input files are read: NDJSON lines, whole JSON documents, or chosen per file. */
+export type InputFormat = 'auto' | 'ndjson' | 'json';
+
+export interface ReadOptions extends RowOptions {
+  counts: ReadCounts;
+  inputFormat: InputFormat;
+}
+
+/**
+ * Read rows from `inputs`. NDJSON files (and stdin, unless `inputFormat` is `json`) are streamed
+ * through `readLineChunks` (exact line splitting, UTF-8 checks, `.gz`/`.zst`); every non-blank line
+ * must be a JSON object or array. A JSON document (`inputFormat: json`, or `auto` and the name ends
+ * in `.json`/`.json.gz`/`.json.zst` and the whole text parses as one JSON value) is read whole: an
+ * array gives one row per element, an object one row. A `.json` file that does not parse as one
+ * value is read as NDJSON (JSONL files are often named `.json`).
+ */
+export async function* readInputRows(inputs: readonly string[], opts: ReadOptions): AsyncGenerator<InRow[]> {
+  for (const input of inputs) {
+    const asJson = opts.inputFormat === 'json' || (opts.inputFormat === 'auto' && /\.json(\.gz|\.zst)?$/i.test(input));
+    if (asJson) {
+      const doc = await readJsonDocument(input, opts);
+      if (doc) {
+        yield* doc;
+        continue;
+      }
+    }
+    yield* readNdjson([input], opts);
+  }
+}
+
+async function* readNdjson(inputs: readonly string[], opts: ReadOptions): AsyncGenerator<InRow[]> {
+  const counts = opts.counts;
+  const rejector: Rejector | undefined = opts.rejector;
+  for await (const chunk of readLineChunks(inputs, opts)) {
+    const text = chunk.buf.toString('utf8');
+    const file = chunk.file;
+    const batch: InRow[] = [];
+    let line = chunk.firstLine;
+    let start = 0;
+    // Byte position of the current line in chunk.buf, kept in step with `start` (lines end at byte 10 in both).
+    const buf = chunk.buf;
+    let bstart = 0;
+    const n = text.length;
+    while (start < n) {
+      let end = text.indexOf('\n', start);
+      if (end < 0) end = n;
+      let bnl = buf.indexOf(10, bstart);
+      if (bnl < 0) bnl = buf.length;
+      let stop = end;
+      if (stop > start && text.charCodeAt(stop - 1) === 13) stop--;
+      if (isBlank(text, start, stop)) counts.blank++;
+      else {
+        counts.lines++;
+        const raw = text.slice(start, stop);
+        let value: unknown;
+        let err: DataError | undefined;
+        let reason = 'bad_json';
+        try {
+          value = JSON.parse(raw);
+        } catch (e) {
+          err = new DataError(
+            `invalid JSON: ${shortJsonMessage(e as Error)}`,
+            { file, line },
+            'each line must be one complete JSON object (or array of messages); for a JSON array file use --input-format json',
+          );
+        }
+        if (!err && (typeof value !== 'object' || value === null)) {
+          reason = 'not_object';
+          err = new DataError(`expected a JSON object or an array of messages, got ${describeJson(value)} (${quote(raw, 40)})`, { file, line });
+        }
+        if (err) {
+          if (!rejector) throw err;
+          rejector.reject(reason, raw, { file, line }, err);
+        } else {
+          let bend = bnl;
+          if (bend > bstart && buf[bend - 1] === 13) bend--;
+          batch.push({ value: value as InRow['value'], raw, file, line, bytes: buf.subarray(bstart, bend) });
+        }
+      }
+      bstart = bnl + 1;
+      start = end + 1;
+      line++;
+    }
+    if (batch.length > 0) yield batch;
+  }
+}
+
+/** Rows per batch when splitting a JSON document (keeps batches like NDJSON chunks). */
+const DOC_BATCH = 2048;
+
+/**
+ * Read a whole JSON document. Returns undefined when the text is not one JSON value (the caller
+ * then reads it as NDJSON). Memory: the document text plus its parsed value (~3-4x the file size).
+ */
+async function readJsonDocument(input: string, opts: ReadOptions): Promise<InRow[][] | undefined> {
+  const file = displayName(input);
+  const parts: Buffer[] = [];
+  for await (const c of openInput(input, opts)) {
+    opts.onBytes?.(c.length);
+    parts.push(c);
+  }
+  let buf = Buffer.concat(parts);
+  if (buf.length >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) buf = buf.subarray(3);
+  const { isUtf8 } = await import('node:buffer');
+  if (!isUtf8(buf)) {
+    if (opts.inputFormat === 'json')
+      throw new DataError('invalid UTF-8 in JSON document', { file, line: 1 }, 'the input must be UTF-8; transcode it first (e.g. iconv -f ENCODING -t UTF-8)');
+    return undefined; // NDJSON reading names the bad line
+  }
+  const text = buf.toString('utf8');
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    if (opts.inputFormat === 'json') {
+      // Name the line and column of the document where parsing stopped, when V8 says where.
+      const at = /at position (\d+)/.exec((e as Error).message);
+      const what = shortJsonMessage(e as Error).replace(/ at column \d+$/, '');
+      if (!at) throw new DataError(`invalid JSON document: ${what}`, { file, line: 1 }, 'with --input-format json each file must hold one JSON array or object');
+      const before = text.slice(0, Number(at[1]));
+      const nl = before.lastIndexOf('\n');
+      throw new DataError(
+        `invalid JSON document: ${what} at column ${before.length - nl}`,
+        { file, line: before.split('\n').length },
+        'with --input-format json each file must hold one JSON array or object',
+      );
+    }
+    return undefined;
+  }
+  const counts = opts.counts;
+  if (!Array.isArray(value)) {
+    if (typeof value !== 'object' || value === null) {
+      const err = new DataError(`expected a JSON array of rows or one JSON object, got ${describeJson(value)}`, { file, line: 1 });
+      throw err;
+    }
+    counts.lines++;
+    return [[{ value: value as Record<string, unknown>, raw: JSON.stringify(value), file, line: firstNonBlankLine(text) }]];
+  }
+  // One row per element; the line of each element's first character, for messages.
+  const lines = elementLines(text);
+  const batches: InRow[][] = [];
+  let batch: InRow[] = [];
+  for (let i = 0; i < value.length; i++) {
+    const v = value[i];
+    const line = lines[i] ?? 1;
+    counts.lines++;
+    if (typeof v !== 'object' || v === null) {
+      const raw = JSON.stringify(v);
+      const err = new DataError(`expected a JSON object or an array of messages, got ${describeJson(v)} (${quote(raw, 40)})`, { file, line });
+      if (!opts.rejector) throw err;
+      opts.rejector.reject('not_object', raw, { file, line }, err);
+      continue;
+    }
+    batch.push({ value: v as InRow['value'], raw: JSON.stringify(v), file, line });
+    if (batch.length >= DOC_BATCH) {
+      batches.push(batch);
+      batch = [];
+    }
+  }
+  if (batch.length > 0) batches.push(batch);
+  return batches;
+}
+
+function firstNonBlankLine(text: string): number {
+  let line = 1;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10) line++;
+    else if (c !== 32 && c !== 9 && c !== 13) break;
+  }
+  return line;
+}
+
+/** The 1-based line on which each top-level array element starts. */
+export function elementLines(text: string): number[] {
+  const out: number[] = [];
+  let line = 1;
+  let depth = 0;
+  let expect = false;
+  const n = text.length;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10) {
+      line++;
+      continue;
+    }
+    if (c === 32 || c === 9 || c === 13) continue;
+    if (depth === 1 && expect) {
+      out.push(line);
+      expect = false;
+    }
+    if (c === 34) {
+      // skip the string, counting no newlines (JSON strings cannot hold a raw newline)
+      i++;
+      while (i < n) {
+        const d = text.charCodeAt(i);
+        if (d === 92) i += 2;
+        else if (d === 34) break;
+        else i++;
+      }
+      continue;
+    }
+    if (c === 91 || c === 123) {
+      depth++;
+      if (depth === 1 && c === 91) expect = true;
+    } else if (c === 93 || c === 125) depth--;
+    else if (c === 44 && depth === 1) expect = true;
+  }
+  return out;
+}
+
+function isBlank(s: string, start: number, stop: number): boolean {
+  for (let i = start; i < stop; i++) {
+    const c = s.charCodeAt(i);
+    if (c !== 32 && c !== 9 && c !== 13) return false;
+  }
+  return true;
+}
+
+function shortJsonMessage(e: Error): string {
+  const m = /at position (\d+)/.exec(e.message);
+  let what = e.message
+    .replace(/,? ?(?:\.\.\.)?".*"(?:\.\.\.)? is not valid JSON$/s, '')
+    .replace(/ in JSON at position \d+.*$/, '')
+    .replace(/ at position \d+.*$/, '')
+    .replace(/ \(line \d+ column \d+\)/, '')
+    .trim();
+  if (what === '') what = 'unexpected input';
+  what = what.charAt(0).toLowerCase() + what.slice(1);
+  return `${what}${m ? ` at column ${Number(m[1]) + 1}` : ''}`;
+}
