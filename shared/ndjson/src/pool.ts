@@ -76,24 +76,46 @@ export async function* orderedWorkerMap<I, O>(items: AsyncIterable<I>, workerUrl
     }
     while (queue.length > 0) yield await (queue.shift() as Promise<O>);
   } finally {
-    await Promise.all(workers.map((w) => w.terminate()));
+    // Ask the workers to finish their current item and exit rather than terminate() them in the
+    // middle of a native call; terminate only those that have not exited after 2 s.
+    await Promise.all(
+      workers.map(
+        (w) =>
+          new Promise<void>((resolve) => {
+            const timer = setTimeout(() => void w.terminate().then(() => resolve()), 2000);
+            w.once('exit', () => {
+              clearTimeout(timer);
+              resolve();
+            });
+            w.postMessage({ close: true });
+          }),
+      ),
+    );
   }
 }
 
 /**
- * The worker side: answer each posted item with `fn(item, workerData)`. Call it at the top level
- * of the worker module.
+ * The worker side: answer each posted item with `fn(item, workerData)` (sync or async; items are
+ * handled one at a time, in the order received). On the pool's close message the worker finishes
+ * what it has and exits. Call it at the top level of the worker module.
  */
-export function serveWorker<I, O>(fn: (item: I, data: unknown) => O, transfer?: (result: O) => ArrayBuffer[]): void {
+export function serveWorker<I, O>(fn: (item: I, data: unknown) => O | Promise<O>, transfer?: (result: O) => ArrayBuffer[]): void {
   if (isMainThread || !parentPort) throw new Error('serveWorker must run in a worker thread');
   const port = parentPort;
-  port.on('message', (m: { seq: number; item: I }) => {
-    try {
-      const result = fn(m.item, workerData);
-      port.postMessage({ seq: m.seq, result }, transfer?.(result) ?? []);
-    } catch (e) {
-      const err = e as Error;
-      port.postMessage({ seq: m.seq, error: { message: err?.message ?? String(e), stack: err?.stack, name: err?.name } });
+  let chain: Promise<void> = Promise.resolve();
+  port.on('message', (m: { seq: number; item: I; close?: boolean }) => {
+    if (m.close) {
+      chain = chain.then(() => port.close());
+      return;
     }
+    chain = chain.then(async () => {
+      try {
+        const result = await fn(m.item, workerData);
+        port.postMessage({ seq: m.seq, result }, transfer?.(result) ?? []);
+      } catch (e) {
+        const err = e as Error;
+        port.postMessage({ seq: m.seq, error: { message: err?.message ?? String(e), stack: err?.stack, name: err?.name } });
+      }
+    });
   });
 }
