@@ -1,0 +1,225 @@
+import { createRequire } from 'node:module';
+import { type Io, runProcess, runTool, type ToolContext, type ToolSpec } from '@ldt/cli';
+import { DataError, UsageError } from '@ldt/errors';
+
+const version = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
+
+/** The seed when neither --seed nor the config gives one. */
+export const DEFAULT_SEED = 1;
+/** The epoch cap when neither --max-epochs nor the config gives one (Muennighoff et al. 2023: up to ~4 epochs of repeated data cost little). */
+export const DEFAULT_MAX_EPOCHS = 4;
+
+/** The option table: help, parsing, the README check and the argv tests all come from it. */
+export const spec: ToolSpec = {
+  name: 'curriculum-route',
+  version,
+  summary: 'route rows into training phases with exact, deterministic per-source mixing weights',
+  description:
+    "Reads NDJSON rows and a curriculum config (YAML or JSON: phases in order, each with match rules over meta.source globs, meta.family, kind text|chat|preference|kto|other, turns and length, a target in rows or tokens, and per-source weights) and writes every taken row with meta.phase to stdout, or to DIR/<phase>.jsonl with --out-dir. A row goes to the first phase whose rules and one of whose sources match it. Each phase target is split across its sources by weight exactly (largest remainder); a source with more rows than its part is downsampled by hash(seed, row), one with fewer is repeated whole epochs first and then a hash-selected remainder, with meta.repeat = 1, 2, … on the copies (up to --max-epochs copies; a source that cannot fill its part gets a warning). Rows not taken are counted as downsampled; rows no phase matches follow --unmatched. The summary on stderr gives, per phase, target vs achieved rows and tokens and each source's share. " +
+    'Input is read twice (stdin is first copied to a temporary file). Memory: 26 bytes per input row (line number, phase/source, 64-bit hash, tokens, copies, sort index; up to 46 while the arrays grow by doubling). Deterministic: the same rows (in any order), config and --seed select the same rows.',
+  usage: ['curriculum-route --config FILE [OPTIONS] [FILE...]', 'curriculum-route --config FILE --out-dir DIR [OPTIONS] [FILE...]'],
+  rejects: true,
+  options: [
+    {
+      name: 'config',
+      type: 'string',
+      arg: 'FILE',
+      describe: 'The curriculum (required): YAML, or JSON by a .json extension. Errors name the config path, e.g. phases[1].sources[0].weight: must be > 0.',
+    },
+    { name: 'out-dir', type: 'string', short: 'o', arg: 'DIR', describe: 'Write one file per phase, DIR/<phase>.jsonl (atomically; every phase gets a file), instead of stdout.' },
+    {
+      name: 'unmatched',
+      type: 'string',
+      arg: 'reject|drop|PHASE',
+      describe:
+        'Rows no phase matches: reject (an error naming file:line; with --rejects FILE they go there verbatim, counted as unmatched), drop (counted as unmatched), or the name of a phase that takes them as they are, outside its mix.',
+      default: 'reject',
+    },
+    {
+      name: 'seed',
+      type: 'integer',
+      arg: 'N',
+      min: 0,
+      max: 4294967295,
+      describe: 'Seed of the row hash that selects rows when downsampling and for the remainder when repeating.',
+      defaultText: `the config's seed, else ${DEFAULT_SEED}`,
+    },
+    {
+      name: 'max-epochs',
+      type: 'integer',
+      arg: 'N',
+      min: 1,
+      max: 1000,
+      describe: 'Most copies of one row a source may use to reach its share.',
+      defaultText: `the config's max_epochs, else ${DEFAULT_MAX_EPOCHS}`,
+    },
+    {
+      name: 'tokenizer',
+      type: 'string',
+      arg: 'NAME|FILE',
+      describe:
+        'Count tokens (token targets, the summary) with o200k_base or cl100k_base (gpt-tokenizer) or a Hugging Face tokenizer.json. Without it tokens are an estimate, ceil(UTF-8 bytes / 4) per text.',
+    },
+    {
+      name: 'text-field',
+      type: 'paths',
+      arg: 'PATHS',
+      describe: "The fields whose strings are the row's text (tokens and the length rule).",
+      defaultText: 'messages.*.content for chat rows; prompt, chosen, rejected for preference rows; text; else every string outside meta',
+    },
+  ],
+  examples: [
+    [
+      'curriculum-route --config configs/curriculum.example.yaml examples/curriculum-mix.ndjson > /tmp/curriculum.ndjson',
+      'Route a mixed file through the three-stage example curriculum.',
+    ],
+    [
+      'curriculum-route --config configs/curriculum.example.yaml --out-dir /tmp/phases --seed 7 --stats /tmp/curriculum-stats.json examples/curriculum-mix.ndjson',
+      'One file per phase, another seed; the per-phase results go into the --stats JSON too.',
+    ],
+    [
+      'cat examples/curriculum-mix.ndjson | curriculum-route --config configs/curriculum.example.yaml --unmatched drop --max-epochs 2 | head -1',
+      'From stdin, dropping rows no phase matches, at most 2 copies of a row.',
+    ],
+  ],
+  seeAlso: ['manifest', 'shuffle (to interleave repeats)', 'split-holdout'],
+};
+
+/** Run curriculum-route with `argv` on `io`; returns the exit code. */
+export function main(argv: readonly string[], io: Io): Promise<number> {
+  return runTool(spec, argv, io, handler);
+}
+
+async function handler(o: Record<string, unknown>, ctx: ToolContext): Promise<void> {
+  const [{ parsePaths }, { readRows, readLineChunks, LineWriter }, { CurriculumRouter }, { loadConfig }, { loadTokenCounter }, fs, path, os] = await Promise.all([
+    import('@ldt/schema'),
+    import('@ldt/ndjson'),
+    import('./route.js'),
+    import('./config.js'),
+    import('./tokens.js'),
+    import('node:fs'),
+    import('node:path'),
+    import('node:os'),
+  ]);
+  const configPath = o.config as string | undefined;
+  if (!configPath) throw new UsageError('curriculum-route needs --config FILE', 'see configs/curriculum.example.yaml');
+  const config = await loadConfig(configPath);
+  const unmatched = o.unmatched as string;
+  if (unmatched !== 'reject' && unmatched !== 'drop' && !config.phases.some((p) => p.name === unmatched))
+    throw new UsageError(`--unmatched must be reject, drop or a phase of the config (${config.phases.map((p) => p.name).join(', ')}); got ${JSON.stringify(unmatched)}`);
+  const seed = (o.seed as number | undefined) ?? config.seed ?? DEFAULT_SEED;
+  const maxEpochs = (o['max-epochs'] as number | undefined) ?? config.max_epochs ?? DEFAULT_MAX_EPOCHS;
+  const tokens = await loadTokenCounter(o.tokenizer as string | undefined);
+  const textField = o['text-field'] as string[] | undefined;
+  const router = new CurriculumRouter({ config, seed, maxEpochs, unmatched, tokens, textFields: textField ? parsePaths(textField) : undefined });
+
+  // Output: stdout, or one atomic file per phase.
+  const outDir = o['out-dir'] as string | undefined;
+  let writers: import('@ldt/ndjson').LineWriter[] | undefined;
+  if (outDir) {
+    fs.mkdirSync(outDir, { recursive: true });
+    writers = config.phases.map((p) => ctx.openOutputFile(path.join(outDir, `${p.name}.jsonl`)));
+  }
+
+  // Pass 1. Standard input is spooled (rows only, one per line) to a temporary file for pass 2.
+  const { report } = ctx;
+  const spool = ctx.inputs.includes('-') ? path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'curriculum-route-')), 'rows.ndjson') : undefined;
+  try {
+    const spoolWriter = spool ? new LineWriter(fs.createWriteStream(spool)) : undefined;
+    for (const input of ctx.inputs) {
+      router.startInput();
+      for await (const batch of readRows([input], ctx.readOptions)) {
+        router.observe(batch, report);
+        if (spoolWriter) {
+          for (const r of batch) spoolWriter.push(r.raw);
+          await spoolWriter.flush();
+        }
+        await report.flushSinks();
+      }
+    }
+    await spoolWriter?.end();
+    const results = router.plan();
+
+    // Pass 2, on bytes: the taken lines are copied into one output buffer per phase and chunk.
+    const nPhases = config.phases.length;
+    let pieces: Buffer[][] = Array.from({ length: nPhases }, () => []);
+    // On stdout, one list keeps input order across phases.
+    const emit = writers ? (p: number, piece: Buffer) => pieces[p].push(piece) : (_p: number, piece: Buffer) => pieces[0].push(piece);
+    const flush = async () => {
+      for (let p = 0; p < nPhases; p++) {
+        if (pieces[p].length === 0) continue;
+        (writers ? writers[p] : ctx.out).pushBytes(Buffer.concat(pieces[p]));
+      }
+      pieces = Array.from({ length: nPhases }, () => []);
+      if (writers) for (const w of writers) await w.flush();
+      else await ctx.out.flush();
+    };
+    const META = Buffer.from('"meta"');
+    const noReject = { reject() {} };
+    const passes = spool ? [[spool, 0, router.line.n] as const] : ctx.inputs.map((f, k) => [f, router.inputStart[k], router.inputStart[k + 1] ?? router.line.n] as const);
+    for (const [file, from, to] of passes) {
+      let i = from;
+      for await (const chunk of readLineChunks([file], { stdin: ctx.io.stdin, rejector: noReject })) {
+        const buf = chunk.buf;
+        let line = spool ? i + 1 - from : chunk.firstLine;
+        let start = 0;
+        let nextMeta = buf.indexOf(META);
+        while (start < buf.length && i < to) {
+          let end = buf.indexOf(10, start);
+          if (end < 0) end = buf.length;
+          const want = spool ? i + 1 - from : router.line.a[i];
+          if (line === want) {
+            let stop = end;
+            if (stop > start && buf[stop - 1] === 13) stop--;
+            if (nextMeta >= 0 && nextMeta < start) nextMeta = buf.indexOf(META, start);
+            router.emitBytes(i, buf, start, stop, nextMeta >= 0 && nextMeta < stop, emit, report);
+            i++;
+          }
+          start = end + 1;
+          line++;
+        }
+        await flush();
+      }
+      if (i !== to)
+        throw new DataError(`${file} changed between the two passes (found ${i - from} of ${to - from} rows)`, undefined, 'do not modify an input while curriculum-route runs');
+    }
+
+    // Summary.
+    report.notes.seed = seed;
+    report.notes.max_epochs = maxEpochs;
+    report.notes.tokenizer = tokens.name;
+    report.notes.repeats = router.repeats;
+    report.notes.phases = results as unknown as import('@ldt/schema').Json;
+    for (const w of router.warnings) ctx.warn(w);
+    if (o.quiet !== true) for (const line of phaseLines(results, tokens.estimate)) ctx.io.stderr.write(`curriculum-route: ${line}\n`);
+    if (router.repeats > 0) ctx.summaryExtra.push(`${router.repeats} repeated copies (meta.repeat) included`);
+  } finally {
+    if (spool) fs.rmSync(path.dirname(spool), { recursive: true, force: true });
+  }
+}
+
+function rowsText(n: number): string {
+  return `${n} row${n === 1 ? '' : 's'}`;
+}
+
+function pct(x: number | null): string {
+  return x === null ? '-' : `${(100 * x).toFixed(1)}%`;
+}
+
+/** One line per phase: `phase sft: target 300 rows, got 300 rows / 45678 tokens; chat 150 (50.0%, want 50.0%), …`. */
+export function phaseLines(results: import('./route.js').PhaseResult[], estimate: boolean): string[] {
+  const t = estimate ? 'tokens (estimate)' : 'tokens';
+  return results.map((r) => {
+    const head = `phase ${r.phase}: ${r.target === null ? 'no target' : `target ${r.target} ${r.unit}`}, got ${rowsText(r.rows)} / ${r.tokens} ${t}`;
+    const srcs = r.sources.map(
+      (s) =>
+        `${s.name} ${r.unit === 'tokens' ? `${s.tokens} tokens` : rowsText(s.rows)} (${pct(s.share)}${s.share_target === null ? '' : `, want ${pct(s.share_target)}`}${s.short ? ', SHORT' : ''})`,
+    );
+    return `${head}; ${srcs.join(', ')}${r.unmatched_rows > 0 ? `; unmatched rows taken as they are: ${r.unmatched_rows}` : ''}`;
+  });
+}
+
+/** Entry point of the bin shim. */
+export function run(): void {
+  runProcess(main);
+}

@@ -1,0 +1,459 @@
+import { DataError } from '@ldt/errors';
+import { xxh128 } from '@ldt/hash';
+import { findTopLevelValue, type Report, type Row, serializeWithMeta } from '@ldt/ndjson';
+import { type FieldPath, getMeta, isJsonObject, type Json, type JsonObject, setMeta } from '@ldt/schema';
+import { type CurriculumConfig, globToRegExp, type Kind, type PhaseConfig } from './config.js';
+import { rowTexts, type TokenCounter } from './tokens.js';
+
+export interface RouteOptions {
+  config: CurriculumConfig;
+  seed: number;
+  /** Most copies of one row a source may use to reach its share (whole epochs plus a partial one). */
+  maxEpochs: number;
+  /** What happens to a row no phase matches: `reject`, `drop`, or the name of a phase that takes it as it is. */
+  unmatched: string;
+  tokens: TokenCounter;
+  textFields: FieldPath[] | undefined;
+}
+
+/** What one source of a phase got. */
+export interface SourceResult {
+  name: string;
+  weight: number;
+  available_rows: number;
+  available_tokens: number;
+  /** Target in the phase's unit (rows or tokens); null without a phase target. */
+  target: number | null;
+  rows: number;
+  tokens: number;
+  /** Share of the phase in its unit (rows, or tokens with a token target): wanted and achieved. */
+  share_target: number | null;
+  share: number;
+  /** Copies of the most-repeated row (1 = no repetition, 0 = nothing taken). */
+  max_copies: number;
+  /** The source could not fill its target within --max-epochs. */
+  short: boolean;
+}
+
+export interface PhaseResult {
+  phase: string;
+  unit: 'rows' | 'tokens' | null;
+  target: number | null;
+  rows: number;
+  tokens: number;
+  sources: SourceResult[];
+  /** Rows routed here by --unmatched PHASE (taken as they are). */
+  unmatched_rows: number;
+}
+
+/** Growable Uint32 column. */
+class U32 {
+  a = new Uint32Array(1024);
+  n = 0;
+  push(v: number): void {
+    if (this.n === this.a.length) {
+      const b = new Uint32Array(this.a.length * 2);
+      b.set(this.a);
+      this.a = b;
+    }
+    this.a[this.n++] = v;
+  }
+}
+
+interface Bucket {
+  phase: number;
+  /** Index into the phase's sources; -1 for the --unmatched PHASE bucket. */
+  source: number;
+  rows: number;
+  tokens: number;
+}
+
+let scratch = Buffer.allocUnsafe(1 << 16);
+
+/**
+ * The 64-bit selection key of a row: the first 8 bytes of XXH3-128 (@ldt/hash) over the seed (4
+ * bytes, little-endian) and the raw line's UTF-16 code units, written to `out[0]` (high) and
+ * `out[1]` (low). UTF-16 because encoding it is a copy: on the bench corpus this was ~2x faster
+ * than UTF-8 encoding (Buffer.write 'utf8') and ~2.5x faster than a MurmurHash3 loop in JS.
+ */
+export function rowKey(raw: string, seed: number, out: Uint32Array): void {
+  const need = 4 + raw.length * 2;
+  if (need > scratch.length) scratch = Buffer.allocUnsafe(Math.max(need, scratch.length * 2));
+  scratch.writeUInt32LE(seed >>> 0, 0);
+  scratch.write(raw, 4, 'utf16le');
+  const h = xxh128(scratch.subarray(0, need));
+  out[0] = h.readUInt32BE(0);
+  out[1] = h.readUInt32BE(4);
+}
+
+/** The record kind as the match rules see it: kto (a boolean `label`), preference, chat, text, other. */
+export function detectKind(row: JsonObject): Kind {
+  if (typeof row.label === 'boolean' && (row.completion !== undefined || Array.isArray(row.messages))) return 'kto';
+  if (row.chosen !== undefined && row.rejected !== undefined) return 'preference';
+  if (Array.isArray(row.messages)) return 'chat';
+  if (typeof row.text === 'string') return 'text';
+  return 'other';
+}
+
+/** Messages other than system ones: of `messages`, or of `chosen` when it is a message list. */
+export function countTurns(row: JsonObject): number {
+  const list = Array.isArray(row.messages) ? row.messages : Array.isArray(row.chosen) ? row.chosen : undefined;
+  if (!list) return 0;
+  let n = 0;
+  for (const m of list) if (!(isJsonObject(m) && m.role === 'system')) n++;
+  return n;
+}
+
+/** Split `total` into integers proportional to `weights` (largest remainder; ties to the earlier entry). Sums to `total` exactly. */
+export function apportion(total: number, weights: readonly number[]): number[] {
+  const w = weights.reduce((a, b) => a + b, 0);
+  const exact = weights.map((x) => (total * x) / w);
+  const out = exact.map((x) => Math.floor(x));
+  let left = total - out.reduce((a, b) => a + b, 0);
+  const order = exact.map((x, i) => [x - Math.floor(x), i] as const).sort((a, b) => b[0] - a[0] || a[1] - b[1]);
+  for (let k = 0; left > 0; k = (k + 1) % order.length, left--) out[order[k][1]]++;
+  return out;
+}
+
+/**
+ * The two-pass router. Pass 1 (`observe`) routes every row to a phase and source and keeps a
+ * compact per-row index (input line, bucket, 64 bits of the seeded row hash, tokens: 20 bytes a
+ * row); `plan` decides how many copies of each row to emit (2 bytes a row, plus 4 for sorting);
+ * pass 2 (`emit`) re-reads the rows in order and writes them.
+ *
+ * Mixing: a phase's target (rows or tokens) is split across its sources by weight (largest
+ * remainder, so the parts sum to the target exactly). A source with more than its part is
+ * downsampled: its rows are ordered by hash(seed, raw line) and taken in that order. A source
+ * with less repeats every row for whole epochs, then takes the remainder in hash order; copies
+ * after the first carry meta.repeat = 1, 2, …. Selection depends only on each row's bytes and the
+ * seed, never on input order.
+ */
+export class CurriculumRouter {
+  readonly line = new U32();
+  readonly bucketOf = new U32();
+  readonly hashHi = new U32();
+  readonly hashLo = new U32();
+  readonly tokenCol = new U32();
+  /** Row index where each input starts. */
+  readonly inputStart: number[] = [];
+  private readonly buckets: Bucket[] = [];
+  /** buckets index → [phase][source]; unmatchedBucket: the --unmatched PHASE bucket. */
+  private readonly bucketIndex: number[][] = [];
+  private readonly unmatchedBucket: number;
+  private readonly phaseRules: { source?: RegExp[]; family?: Set<string>; kind?: Set<string>; phase: PhaseConfig; sourceRes: RegExp[][] }[];
+  private readonly needLength: boolean;
+  private readonly needTurns: boolean;
+  private copies: Uint16Array | undefined;
+  private readonly seed: number;
+  private readonly h = new Uint32Array(2);
+  private readonly scratch: string[] = [];
+  private results: PhaseResult[] = [];
+  /** Warnings for sources that could not fill their share. */
+  readonly warnings: string[] = [];
+  /** Copies written after the first of a row. */
+  repeats = 0;
+
+  constructor(private readonly opts: RouteOptions) {
+    const phases = opts.config.phases;
+    this.phaseRules = phases.map((ph) => ({
+      phase: ph,
+      source: ph.match.source?.map(globToRegExp),
+      family: ph.match.family ? new Set(ph.match.family) : undefined,
+      kind: ph.match.kind ? new Set(ph.match.kind) : undefined,
+      sourceRes: ph.sources.map((s) => s.match.map(globToRegExp)),
+    }));
+    phases.forEach((ph, p) => {
+      this.bucketIndex.push(ph.sources.map((_, s) => this.buckets.push({ phase: p, source: s, rows: 0, tokens: 0 }) - 1));
+    });
+    this.unmatchedBucket = -1;
+    if (opts.unmatched !== 'reject' && opts.unmatched !== 'drop') {
+      const p = phases.findIndex((ph) => ph.name === opts.unmatched);
+      this.unmatchedBucket = this.buckets.push({ phase: p, source: -1, rows: 0, tokens: 0 }) - 1;
+    }
+    this.needLength = phases.some((ph) => ph.match.length);
+    this.needTurns = phases.some((ph) => ph.match.turns);
+    this.seed = opts.seed >>> 0;
+  }
+
+  /** Start of input `i` (call before observing its rows, in input order). */
+  startInput(): void {
+    this.inputStart.push(this.line.n);
+  }
+
+  /**
+   * Pass 1: route a batch. Unmatched rows are dropped (counted `unmatched`), rejected (to the
+   * rejects file when there is one, else an error naming file:line) or given to a phase.
+   */
+  observe(batch: readonly Row[], report: Report): void {
+    for (const row of batch) {
+      const v = row.value;
+      if (v.meta !== undefined && !isJsonObject(v.meta)) setMeta(v, 'phase', null, { file: row.file, line: row.line });
+      const texts = rowTexts(v, this.opts.textFields, this.scratch);
+      let tokens = 0;
+      let length = 0;
+      for (const t of texts) {
+        tokens += this.opts.tokens.count(t);
+        if (this.needLength) length += t.length;
+      }
+      const b = this.route(v, length);
+      let bucket = b;
+      if (b < 0) {
+        if (this.unmatchedBucket >= 0) bucket = this.unmatchedBucket;
+        else if (this.opts.unmatched === 'drop') report.drop('unmatched');
+        else if (report.hasRejects) report.reject('unmatched', row.raw, { file: row.file, line: row.line }, new DataError('no phase matches this row'));
+        else
+          throw new DataError(
+            `no phase matches this row (meta.source ${JSON.stringify(getMeta(v, 'source') ?? null)}, kind ${detectKind(v)})`,
+            { file: row.file, line: row.line },
+            'add a phase or a source glob that matches it, or pass --unmatched drop|PHASE, or --rejects FILE to keep such rows aside',
+          );
+      }
+      this.line.push(row.line);
+      this.bucketOf.push(bucket < 0 ? 0xffffffff : bucket);
+      rowKey(row.raw, this.seed, this.h);
+      this.hashHi.push(this.h[0]);
+      this.hashLo.push(this.h[1]);
+      this.tokenCol.push(Math.min(tokens, 0xffffffff));
+      if (bucket >= 0) {
+        this.buckets[bucket].rows++;
+        this.buckets[bucket].tokens += tokens;
+      }
+    }
+  }
+
+  private route(v: JsonObject, length: number): number {
+    const source = getMeta(v, 'source');
+    const src = typeof source === 'string' ? source : '';
+    const family = getMeta(v, 'family');
+    let kind: Kind | undefined;
+    let turns = -1;
+    for (let p = 0; p < this.phaseRules.length; p++) {
+      const r = this.phaseRules[p];
+      const m = r.phase.match;
+      if (r.kind) {
+        kind ??= detectKind(v);
+        if (!r.kind.has(kind)) continue;
+      }
+      if (r.family && !(typeof family === 'string' && r.family.has(family))) continue;
+      if (r.source && !r.source.some((re) => re.test(src))) continue;
+      if (m.turns) {
+        if (turns < 0) turns = this.needTurns ? countTurns(v) : 0;
+        if ((m.turns.min !== undefined && turns < m.turns.min) || (m.turns.max !== undefined && turns > m.turns.max)) continue;
+      }
+      if (m.length && ((m.length.min !== undefined && length < m.length.min) || (m.length.max !== undefined && length > m.length.max))) continue;
+      const s = r.sourceRes.findIndex((res) => res.some((re) => re.test(src)));
+      if (s < 0) continue;
+      return this.bucketIndex[p][s];
+    }
+    return -1;
+  }
+
+  /** After pass 1: decide the copies of every row, and the per-phase results. */
+  plan(): PhaseResult[] {
+    const n = this.line.n;
+    const copies = new Uint16Array(n);
+    // Rows grouped by bucket (counting sort), then each bucket ordered by hash.
+    const nb = this.buckets.length;
+    const start = new Uint32Array(nb + 1);
+    for (let i = 0; i < n; i++) {
+      const b = this.bucketOf.a[i];
+      if (b !== 0xffffffff) start[b + 1]++;
+    }
+    for (let b = 0; b < nb; b++) start[b + 1] += start[b];
+    const order = new Uint32Array(start[nb]);
+    const fill = start.slice(0, nb);
+    for (let i = 0; i < n; i++) {
+      const b = this.bucketOf.a[i];
+      if (b !== 0xffffffff) order[fill[b]++] = i;
+    }
+    const hi = this.hashHi.a;
+    const lo = this.hashLo.a;
+    const tok = this.tokenCol.a;
+    const results: PhaseResult[] = [];
+    this.opts.config.phases.forEach((ph, p) => {
+      const unit: 'rows' | 'tokens' | null = ph.target ? ('rows' in ph.target ? 'rows' : 'tokens') : null;
+      const total = ph.target ? ('rows' in ph.target ? ph.target.rows : ph.target.tokens) : null;
+      const parts =
+        total !== null
+          ? apportion(
+              total,
+              ph.sources.map((s) => s.weight),
+            )
+          : undefined;
+      const res: PhaseResult = { phase: ph.name, unit, target: total, rows: 0, tokens: 0, sources: [], unmatched_rows: 0 };
+      const wsum = ph.sources.reduce((a, s) => a + s.weight, 0);
+      ph.sources.forEach((s, j) => {
+        const b = this.bucketIndex[p][j];
+        const idx = order.subarray(start[b], start[b + 1]);
+        idx.sort((x, y) => hi[x] - hi[y] || lo[x] - lo[y] || x - y);
+        const bucket = this.buckets[b];
+        const r: SourceResult = {
+          name: s.name,
+          weight: s.weight,
+          available_rows: bucket.rows,
+          available_tokens: bucket.tokens,
+          target: parts ? parts[j] : null,
+          rows: 0,
+          tokens: 0,
+          share_target: parts ? s.weight / wsum : null,
+          share: 0,
+          max_copies: 0,
+          short: false,
+        };
+        if (!parts) for (const i of idx) copies[i] = 1;
+        else this.fill(idx, parts[j], unit === 'tokens', copies, r, ph.name);
+        for (const i of idx) {
+          r.rows += copies[i];
+          r.tokens += copies[i] * tok[i];
+          if (copies[i] > r.max_copies) r.max_copies = copies[i];
+        }
+        res.rows += r.rows;
+        res.tokens += r.tokens;
+        res.sources.push(r);
+      });
+      if (this.unmatchedBucket >= 0 && this.buckets[this.unmatchedBucket].phase === p) {
+        const b = this.unmatchedBucket;
+        for (const i of order.subarray(start[b], start[b + 1])) {
+          copies[i] = 1;
+          res.unmatched_rows++;
+          res.rows++;
+          res.tokens += tok[i];
+        }
+      }
+      // Shares are of the mix: rows taken by --unmatched PHASE are outside it.
+      const denom = res.sources.reduce((a, r) => a + (unit === 'tokens' ? r.tokens : r.rows), 0);
+      for (const r of res.sources) r.share = denom > 0 ? (unit === 'tokens' ? r.tokens : r.rows) / denom : 0;
+      results.push(res);
+    });
+    this.copies = copies;
+    this.results = results;
+    return results;
+  }
+
+  /** Copies for one source's rows (in hash order) to reach `target` rows or tokens. */
+  private fill(idx: Uint32Array, target: number, byTokens: boolean, copies: Uint16Array, r: SourceResult, phase: string): void {
+    const tok = this.tokenCol.a;
+    const size = (i: number) => (byTokens ? tok[i] : 1);
+    let avail = 0;
+    for (const i of idx) avail += size(i);
+    const max = this.opts.maxEpochs;
+    if (target === 0) return;
+    if (avail === 0) {
+      r.short = true;
+      this.warnings.push(`phase ${phase}: source ${r.name} has no ${byTokens ? 'tokens' : 'rows'}; its share (${target} ${byTokens ? 'tokens' : 'rows'}) stays empty`);
+      return;
+    }
+    let epochs = Math.floor(target / avail);
+    let rest = target - epochs * avail;
+    if (epochs > max || (epochs === max && rest > 0)) {
+      r.short = true;
+      this.warnings.push(
+        `phase ${phase}: source ${r.name} cannot fill its share without exceeding --max-epochs ${max}: needs ${target} ${byTokens ? 'tokens' : 'rows'}, has ${avail}; took ${max} epochs (${avail * max})`,
+      );
+      epochs = max;
+      rest = 0;
+    }
+    for (const i of idx) copies[i] = epochs;
+    // The remainder, in hash order: stop at the first row that would overshoot (within one row of the target).
+    for (const i of idx) {
+      const s = size(i);
+      if (s > rest) break;
+      rest -= s;
+      copies[i]++;
+    }
+  }
+
+  /** The per-phase results (after plan). */
+  get phaseResults(): PhaseResult[] {
+    return this.results;
+  }
+
+  /** The phase index a row goes to, or -1. */
+  phaseOf(i: number): number {
+    const b = this.bucketOf.a[i];
+    return b === 0xffffffff ? -1 : this.buckets[b].phase;
+  }
+
+  private readonly suffixes = new Map<string, Buffer>();
+
+  /** `,"meta":{…}}\n` (or without the comma for an empty row), cached per phase and copy. */
+  private suffix(p: number, k: number, empty: boolean): Buffer {
+    const key = `${p}/${k}/${empty ? 1 : 0}`;
+    let b = this.suffixes.get(key);
+    if (!b) {
+      const add: Record<string, Json> = k === 0 ? { phase: this.opts.config.phases[p].name } : { phase: this.opts.config.phases[p].name, repeat: k };
+      b = Buffer.from(`${empty ? '' : ','}"meta":${JSON.stringify(add)}}\n`);
+      this.suffixes.set(key, b);
+    }
+    return b;
+  }
+
+  /**
+   * Pass 2 on bytes: the output of row `i`, whose line is `buf[start, stop)` (no line end), as
+   * pieces pushed to `out(phase, piece)`. A line without the bytes `"meta"` gets meta appended
+   * before its closing brace without decoding; other lines go through `withMeta`.
+   * `hasMeta` says whether `"meta"` occurs in the line.
+   */
+  emitBytes(i: number, buf: Buffer, start: number, stop: number, hasMeta: boolean, out: (phase: number, piece: Buffer) => void, report: Report): void {
+    const b = this.bucketOf.a[i];
+    if (b === 0xffffffff) return; // counted in pass 1 (unmatched)
+    const c = (this.copies as Uint16Array)[i];
+    if (c === 0) {
+      report.drop('downsampled');
+      return;
+    }
+    const p = this.buckets[b].phase;
+    let end = stop - 1;
+    while (end > start && (buf[end] === 32 || buf[end] === 9 || buf[end] === 13)) end--;
+    if (!hasMeta && buf[end] === 125 /* } */) {
+      let k = end - 1;
+      while (k > start && (buf[k] === 32 || buf[k] === 9 || buf[k] === 13)) k--;
+      const empty = buf[k] === 123; /* { */
+      const body = buf.subarray(start, end);
+      for (let r = 0; r < c; r++) {
+        out(p, body);
+        out(p, this.suffix(p, r, empty));
+      }
+    } else {
+      const raw = buf.toString('utf8', start, stop);
+      const name = this.opts.config.phases[p].name;
+      for (let r = 0; r < c; r++) out(p, Buffer.from(`${withMeta(raw, r === 0 ? { phase: name } : { phase: name, repeat: r })}\n`));
+    }
+    this.repeats += c - 1;
+    report.written += c;
+  }
+}
+
+/**
+ * The raw line with keys set under `meta`, every byte outside `meta` as read. The common case
+ * (a top-level `meta` object located by a scan of the raw text) parses only the meta value; anything
+ * else goes through a full parse and `serializeWithMeta`.
+ */
+export function withMeta(raw: string, add: Record<string, Json>): string {
+  if (!raw.includes('"meta"')) {
+    // No "meta" key anywhere (a key is always written with its quotes): append it before the
+    // closing brace, without parsing the row.
+    let end = raw.length - 1;
+    while (end > 0 && (raw.charCodeAt(end) === 32 || raw.charCodeAt(end) === 9 || raw.charCodeAt(end) === 13)) end--;
+    if (raw.charCodeAt(end) === 125 /* } */) {
+      let k = end - 1;
+      while (k > 0 && (raw.charCodeAt(k) === 32 || raw.charCodeAt(k) === 9 || raw.charCodeAt(k) === 13 || raw.charCodeAt(k) === 10)) k--;
+      const empty = raw.charCodeAt(k) === 123; /* { */
+      return `${raw.slice(0, end)}${empty ? '' : ','}"meta":${JSON.stringify(add)}}`;
+    }
+  }
+  const span = findTopLevelValue(raw, 'meta');
+  if (span) {
+    const meta = JSON.parse(raw.slice(span[0], span[1])) as unknown;
+    if (isJsonObject(meta)) {
+      delete meta.repeat;
+      Object.assign(meta, add);
+      return `${raw.slice(0, span[0])}${JSON.stringify(meta)}${raw.slice(span[1])}`;
+    }
+  }
+  const row = JSON.parse(raw) as JsonObject;
+  const hadMeta = row.meta !== undefined;
+  if (isJsonObject(row.meta)) delete row.meta.repeat;
+  for (const [k, v] of Object.entries(add)) setMeta(row, k, v);
+  return serializeWithMeta(raw, row, hadMeta);
+}

@@ -1,0 +1,457 @@
+import { existsSync } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
+import { join, resolve as resolvePath } from 'node:path';
+import { LdtError, UsageError } from '@ldt/errors';
+import type { AsyncBuffer } from 'hyparquet';
+import { RepoCache, SHA_RE, walkFiles } from './cache.js';
+import { type Card, cardFromData, parseCard } from './card.js';
+import { type ByteSource, formatOf, readCsv, readJson, readJsonl, readText } from './formats.js';
+import { Http, type HttpOptions, readBody } from './http.js';
+import { downloadToFile, Hub, type RepoFile, remoteBuffer, resumableStream } from './hub.js';
+import { readParquet, readParquetMetadata, readParquetParallel } from './parquet.js';
+import { checkRegistry, type Registry } from './registry.js';
+import { type ConfigFiles, globMatcher, inferSplits, parquetExportConfigs, resolveConfigs, selectSplits, unassigned } from './resolve.js';
+import type { DatasetRef } from './source.js';
+import { Stamp } from './stamp.js';
+
+/** Everything `fetchDataset` needs; the CLI fills it from flags and the environment. */
+export interface FetchOptions {
+  ref: DatasetRef;
+  config?: string;
+  split?: string;
+  revision?: string;
+  columns?: string[];
+  limit?: number;
+  /** Read the Hub's parquet conversion (`refs/convert/parquet`). */
+  parquetExport?: boolean;
+  /** No `meta.source` / `meta.license`. */
+  noMeta?: boolean;
+  http: HttpOptions;
+  /** The HF hub cache folder, or undefined for `--no-cache`. */
+  cacheDir?: string;
+  /** `HF_HUB_OFFLINE`: only the cache, no HTTP at all. */
+  offline?: boolean;
+  registry?: Registry;
+  /** Worker threads for parquet row groups (1 = none). */
+  threads?: number;
+  /** Bytes read (network or disk), for progress. */
+  onBytes?: (n: number) => void;
+  cwd?: string;
+}
+
+/** The facts of a run, for the summary and `--stats`. */
+export interface FetchFacts {
+  dataset: string;
+  revision?: string;
+  sha?: string;
+  license?: string;
+  config?: string;
+  splits: string[];
+  files: { path: string; config: string; split: string; rows: number; size?: number }[];
+  ignored_files: string[];
+  cache?: string;
+  downloaded_bytes: number;
+  http_requests: number;
+  http_retries: number;
+  blank_lines: number;
+}
+
+/** A dataset opened for reading: its file list, card and how to get at each file. */
+interface OpenRepo {
+  label: string;
+  sha?: string;
+  revision?: string;
+  card: Card;
+  files: RepoFile[];
+  /** Files named explicitly (local files, an hf:// path or glob): splits come from their names. */
+  explicit?: string[];
+  configs?: ConfigFiles[];
+  /** `meta.source` of a file, without config/split/row. */
+  sourceOf(path: string): string;
+  /** The bytes of a text-format file. */
+  bytes(path: string): Promise<ByteSource>;
+  /** A parquet file; `whole` = every row will be read (so downloading it into the cache pays). */
+  parquet(path: string, whole: boolean): Promise<AsyncBuffer>;
+  /** The parquet file on local disk (downloading it into the cache if `whole`), or undefined when it is read by ranges. */
+  localParquet(path: string, whole: boolean): Promise<string | undefined>;
+  /** Files not available offline (HF_HUB_OFFLINE), for one message naming all of them. */
+  missing?(paths: string[]): string[];
+  cacheDir?: string;
+  http?: Http;
+}
+
+/** Open the dataset named by `opts.ref` (network, cache or local) and resolve its configs. */
+async function openRepo(opts: FetchOptions, facts: FetchFacts): Promise<OpenRepo> {
+  const ref = opts.ref;
+  const cwd = opts.cwd ?? process.cwd();
+  if (ref.kind === 'files') {
+    const files = ref.files.map((f) => ({ path: f }));
+    const label = ref.files.length === 1 ? ref.files[0] : `${ref.files[0]} (+${ref.files.length - 1} more)`;
+    if (opts.registry) for (const f of ref.files) checkRegistry(opts.registry, { path: resolvePath(cwd, f) }, f);
+    return localRepo(label, cwd, files, {}, opts, ref.files);
+  }
+  if (ref.kind === 'dir') {
+    const dir = resolvePath(cwd, ref.dir);
+    const files = walkFiles(dir).map((p) => ({ path: p }));
+    const card = existsSync(join(dir, 'README.md')) ? await parseCard(await readFile(join(dir, 'README.md'), 'utf8'), `${ref.dir}/README.md`) : {};
+    const label = ref.hubId ?? ref.dir.replace(/\/+$/, '');
+    if (opts.registry) checkRegistry(opts.registry, ref.hubId ? { id: ref.hubId, path: dir } : { path: dir }, label);
+    const repo = localRepo(label, dir, files, card, opts);
+    if (ref.hubId && ref.sha) {
+      repo.sha = ref.sha;
+      repo.sourceOf = (p) => `hf://datasets/${ref.hubId}@${ref.sha}/${p}`;
+    } else repo.sourceOf = (p) => `${ref.dir.replace(/\/+$/, '')}/${p}`;
+    return repo;
+  }
+  // The Hub.
+  if (opts.registry) checkRegistry(opts.registry, { id: ref.id }, `dataset ${ref.id}`);
+  if (opts.parquetExport && (opts.revision !== undefined || ref.revision !== undefined))
+    throw new UsageError('--parquet-export reads the revision refs/convert/parquet; drop --revision (or @revision)');
+  const rev = opts.parquetExport ? 'refs/convert/parquet' : (opts.revision ?? ref.revision ?? 'main');
+  if (opts.revision !== undefined && ref.revision !== undefined && opts.revision !== ref.revision)
+    throw new UsageError(`the revision is given twice: @${ref.revision} and --revision ${opts.revision}`);
+  facts.revision = rev;
+  const cache = opts.cacheDir ? new RepoCache(opts.cacheDir, ref.id) : undefined;
+  facts.cache = cache?.dir;
+  return opts.offline ? offlineRepo(ref.id, rev, ref.pattern, cache, opts) : hubRepo(ref.id, rev, ref.pattern, cache, opts, facts);
+}
+
+function localRepo(label: string, dir: string, files: RepoFile[], card: Card, opts: FetchOptions, explicit?: string[]): OpenRepo {
+  return {
+    label,
+    card,
+    files,
+    explicit,
+    sourceOf: (p) => p,
+    bytes: async (p) => ({ display: explicit ? p : `${label}/${p}`, local: resolvePath(dir, p) }),
+    localParquet: async (p) => resolvePath(dir, p),
+    parquet: async (p) => {
+      const { asyncBufferFromFile } = await import('hyparquet');
+      const path = resolvePath(dir, p);
+      const f = await asyncBufferFromFile(path);
+      return countingBuffer(f, opts.onBytes);
+    },
+  };
+}
+
+function countingBuffer(f: AsyncBuffer, onBytes?: (n: number) => void): AsyncBuffer {
+  if (!onBytes) return f;
+  return {
+    byteLength: f.byteLength,
+    slice: async (s: number, e?: number) => {
+      const b = await f.slice(s, e);
+      onBytes(b.byteLength);
+      return b;
+    },
+  };
+}
+
+async function offlineRepo(id: string, rev: string, pattern: string | undefined, cache: RepoCache | undefined, opts: FetchOptions): Promise<OpenRepo> {
+  if (!cache) throw new UsageError('HF_HUB_OFFLINE=1 reads only the cache; it cannot be combined with --no-cache');
+  const hint = `run once without HF_HUB_OFFLINE=1 to fill the cache (${cache.root})`;
+  const sha = cache.readRef(rev);
+  if (!sha) throw new LdtError(`HF_HUB_OFFLINE=1: revision ${JSON.stringify(rev)} of dataset ${id} is not in the cache (no ${join(cache.dir, 'refs', rev)})`, hint);
+  const tree = await cache.loadTree(sha);
+  if (!tree) throw new LdtError(`HF_HUB_OFFLINE=1: commit ${sha} of dataset ${id} is not in the cache (no ${join(cache.dir, 'snapshots', sha)})`, hint);
+  const readme = cache.snapshotPath(sha, 'README.md');
+  const card = existsSync(readme) ? await parseCard(await readFile(readme, 'utf8'), `${id}/README.md`) : {};
+  const files = tree.files;
+  const explicit = pattern ? matchHfPattern(files, pattern, id) : undefined;
+  return {
+    label: id,
+    sha,
+    revision: rev,
+    card,
+    files,
+    explicit,
+    cacheDir: cache.dir,
+    sourceOf: (p) => `hf://datasets/${id}@${sha}/${p}`,
+    bytes: async (p) => ({ display: `${id}/${p}`, local: cache.snapshotPath(sha, p) }),
+    parquet: async (p) => {
+      const { asyncBufferFromFile } = await import('hyparquet');
+      return countingBuffer(await asyncBufferFromFile(cache.snapshotPath(sha, p)), opts.onBytes);
+    },
+    localParquet: async (p) => cache.snapshotPath(sha, p),
+    missing: (paths) => paths.filter((p) => !cache.has(sha, p)),
+  };
+}
+
+function matchHfPattern(files: readonly RepoFile[], pattern: string, id: string): string[] {
+  const m = globMatcher(pattern);
+  const got = files.map((f) => f.path).filter((p) => p === pattern || m(p));
+  if (got.length === 0)
+    throw new LdtError(`no file of dataset ${id} matches ${JSON.stringify(pattern)}`, 'check the path or glob (case matters); hf-fetch DATASET --list shows the files');
+  return got;
+}
+
+async function hubRepo(id: string, rev: string, pattern: string | undefined, cache: RepoCache | undefined, opts: FetchOptions, facts: FetchFacts): Promise<OpenRepo> {
+  const http = new Http(opts.http);
+  const hub = new Hub(http, opts.http.endpoint);
+  const onBytes = (n: number) => {
+    facts.downloaded_bytes += n;
+    opts.onBytes?.(n);
+  };
+  const info = await hub.info(id, rev);
+  if (info.gated) await hub.authCheck(id);
+  const sha = info.sha;
+  // Pinned: every later call reads this commit, whatever happens to the branch meanwhile.
+  const files = await hub.listFiles(id, sha);
+  if (cache) {
+    await cache.writeRef(rev, sha);
+    await cache.saveTree(sha, files);
+  }
+  const sizes = new Map(files.map((f) => [f.path, f.size]));
+
+  /** Download a file into the cache (once) and return its snapshot path. */
+  const cached = async (p: string): Promise<string> => {
+    if (!cache) throw new Error('no cache');
+    if (cache.has(sha, p)) return cache.snapshotPath(sha, p);
+    const r = await hub.resolve(id, sha, p);
+    const etag = r.etag ?? `ldt-${sha}-${p.replaceAll('/', '--')}`;
+    if (existsSync(cache.blobPath(etag))) return cache.link(etag, sha, p);
+    await cache.prepareBlobDir();
+    const tmp = cache.incompletePath(etag);
+    await downloadToFile(hub, r.url, tmp, r.size ?? sizes.get(p), `${id}/${p}`, onBytes);
+    return cache.commitBlob(tmp, etag, sha, p);
+  };
+
+  let card: Card = {};
+  if (sizes.has('README.md') && !opts.parquetExport) {
+    const text = cache ? await readFile(await cached('README.md'), 'utf8') : await fetchText(hub, id, sha, 'README.md');
+    card = await parseCard(text, `${id}/README.md`);
+  } else card = cardFromData(info.cardData, `${id} (card data)`);
+  if (opts.parquetExport && card.license === undefined) {
+    // The conversion branch has no card: take the licence from the main branch's card data.
+    const main = await hub.info(id, 'main');
+    card = { ...card, license: cardFromData(main.cardData, `${id} (card data)`).license };
+  }
+  const explicit = pattern ? matchHfPattern(files, pattern, id) : undefined;
+  return {
+    label: id,
+    sha,
+    revision: rev,
+    card,
+    files,
+    explicit,
+    cacheDir: cache?.dir,
+    http,
+    sourceOf: (p) => `hf://datasets/${id}@${sha}/${p}`,
+    bytes: async (p) => {
+      if (cache) return { display: `${id}/${p}`, local: await cached(p) };
+      const r = await hub.resolve(id, sha, p);
+      return { display: `${id}/${p}`, open: async () => resumableStream(hub, r.url, r.size ?? sizes.get(p), `${id}/${p}`, onBytes) };
+    },
+    localParquet: async (p, whole) => (cache && (whole || cache.has(sha, p)) ? cached(p) : undefined),
+    parquet: async (p, whole) => {
+      if (cache && (whole || cache.has(sha, p))) {
+        const { asyncBufferFromFile } = await import('hyparquet');
+        return countingBuffer(await asyncBufferFromFile(await cached(p)), opts.onBytes);
+      }
+      // Range reads on the resolved (CDN) URL, one row group at a time: `--limit 10` on a 5 GB file reads kilobytes.
+      const r = await hub.resolve(id, sha, p);
+      const size = r.size ?? sizes.get(p);
+      if (size === undefined) throw new LdtError(`${id}/${p}: the Hub gave no size for this file; cannot read it by ranges`, 'drop --no-cache / --limit so it is downloaded whole');
+      return remoteBuffer(hub, r.url, size, `${id}/${p}`, onBytes);
+    },
+  };
+}
+
+async function fetchText(hub: Hub, id: string, sha: string, p: string): Promise<string> {
+  const r = await hub.resolve(id, sha, p);
+  const res = await hub.http.request(r.url, { what: `${id}/${p}` });
+  if (res.res.status !== 200) throw await hub.error(res, { id, rev: sha, path: p });
+  return (await readBody(res)).toString('utf8');
+}
+
+/** Configs of an opened repo (the card, the file names, the parquet conversion, or explicit files). */
+function configsOf(repo: OpenRepo, opts: FetchOptions, facts: FetchFacts): ConfigFiles[] {
+  const paths = repo.files.map((f) => f.path);
+  if (repo.explicit) {
+    // Split names come from the paths below the files' common folder (`data/train.jsonl` → train),
+    // so the folders a user keeps files in (`tests/fixtures/…`) do not decide the split.
+    const base = commonDir(repo.explicit);
+    const splits = inferSplits(repo.explicit.map((f) => f.slice(base.length))).map((s) => ({ name: s.name, files: s.files.map((f) => base + f) }));
+    const bad = repo.explicit.filter((f) => formatOf(f) === undefined);
+    if (bad.length > 0) throw new UsageError(`${bad[0]}: not a data file hf-fetch reads`, 'formats: .parquet, .jsonl/.ndjson, .json, .csv, .tsv, .txt (optionally .gz/.zst)');
+    const left = unassigned(repo.explicit, splits);
+    facts.ignored_files = left;
+    return [{ name: 'default', isDefault: true, splits, ignored: left }];
+  }
+  const configs = opts.parquetExport ? parquetExportConfigs(paths) : resolveConfigs(paths, repo.card.configs);
+  if (opts.parquetExport && configs.length === 0)
+    throw new LdtError(
+      `dataset ${repo.label} has no parquet conversion (refs/convert/parquet holds no {config}/{split}/*.parquet files)`,
+      'read the original files instead (drop --parquet-export)',
+    );
+  facts.ignored_files = [...new Set(configs.flatMap((c) => c.ignored))];
+  return configs;
+}
+
+/** The longest common folder prefix of paths (with its trailing `/`), or ''. */
+function commonDir(paths: readonly string[]): string {
+  let prefix = paths[0].slice(0, paths[0].lastIndexOf('/') + 1);
+  for (const p of paths) while (prefix && !p.startsWith(prefix)) prefix = prefix.slice(0, prefix.slice(0, -1).lastIndexOf('/') + 1);
+  return prefix;
+}
+
+/** One batch of output: lines, or NDJSON bytes from a worker thread, and the file it came from. */
+export interface Batch {
+  lines?: string[];
+  bytes?: Uint8Array;
+  rows: number;
+  path: string;
+}
+
+/**
+ * Stream the rows of a dataset as NDJSON lines, split by split and file by file in order, row
+ * order kept (deterministic). `facts` is filled as it goes (resolved commit, files, rows).
+ */
+export async function* fetchDataset(opts: FetchOptions, facts: FetchFacts): AsyncGenerator<Batch> {
+  const repo = await openRepo(opts, facts);
+  facts.dataset = repo.label;
+  facts.sha = repo.sha;
+  const configs = configsOf(repo, opts, facts);
+  const { config, splits } = selectSplits(configs, opts.config, opts.split, repo.label.includes('/') && opts.ref.kind === 'hub' ? `dataset ${repo.label}` : repo.label);
+  facts.config = config.name;
+  facts.splits = splits.map((s) => s.name);
+  const license = opts.registry ? checkRegistryLicense(opts, repo) : repo.card.license;
+  facts.license = license;
+  const needed = splits.flatMap((s) => s.files);
+  if (repo.missing) {
+    const miss = repo.missing(needed);
+    if (miss.length > 0)
+      throw new LdtError(
+        `HF_HUB_OFFLINE=1: ${miss.length} of the ${needed.length} files needed are not in the cache (${repo.cacheDir}): ${miss.join(', ')}`,
+        'run once without HF_HUB_OFFLINE=1 (and without --limit) to download them',
+      );
+  }
+  const sizes = new Map(repo.files.map((f) => [f.path, f.size]));
+  let left = opts.limit ?? Number.POSITIVE_INFINITY;
+  for (const split of splits) {
+    for (const path of split.files) {
+      if (left <= 0) return;
+      const fmt = formatOf(path);
+      const q = `?config=${encodeURIComponent(config.name)}&split=${encodeURIComponent(split.name)}`;
+      const stamp = opts.noMeta ? Stamp.none() : new Stamp(`${repo.sourceOf(path)}${q}`, license);
+      const limit = Number.isFinite(left) ? left : undefined;
+      const rec = { path, config: config.name, split: split.name, rows: 0, size: sizes.get(path) };
+      facts.files.push(rec);
+      let gen: AsyncGenerator<string[]>;
+      const common = { columns: opts.columns, limit, stamp };
+      const display = opts.ref.kind === 'files' ? path : `${repo.label}/${path}`;
+      const local = fmt === 'parquet' && (opts.threads ?? 1) > 1 ? await repo.localParquet(path, limit === undefined) : undefined;
+      if (local !== undefined) {
+        for await (const chunk of readParquetParallel(local, { ...common, display, threads: opts.threads ?? 1 })) {
+          rec.rows += chunk.rows;
+          left -= chunk.rows;
+          opts.onBytes?.(chunk.bytes.length);
+          yield { bytes: chunk.bytes, rows: chunk.rows, path };
+        }
+        continue;
+      }
+      if (fmt === 'parquet') {
+        const buf = await repo.parquet(path, limit === undefined);
+        gen = readParquet(buf, { ...common, display });
+      } else {
+        const src = await repo.bytes(path);
+        const textOpts = { ...common, onBytes: src.local ? opts.onBytes : undefined };
+        if (fmt === 'jsonl')
+          gen = readJsonl(src, textOpts, {
+            get blank() {
+              return facts.blank_lines;
+            },
+            set blank(v) {
+              facts.blank_lines = v;
+            },
+          });
+        else if (fmt === 'json')
+          gen = readJson(src, textOpts, {
+            get blank() {
+              return facts.blank_lines;
+            },
+            set blank(v) {
+              facts.blank_lines = v;
+            },
+          });
+        else if (fmt === 'csv' || fmt === 'tsv') gen = readCsv(src, textOpts, fmt === 'csv' ? ',' : '\t');
+        else if (fmt === 'text') gen = readText(src, textOpts);
+        else throw new LdtError(`${path}: not a data file hf-fetch reads`);
+      }
+      for await (const lines of gen) {
+        rec.rows += lines.length;
+        left -= lines.length;
+        yield { lines, rows: lines.length, path };
+      }
+    }
+  }
+  if (repo.http) {
+    facts.http_requests = repo.http.requests;
+    facts.http_retries = repo.http.retried;
+  }
+}
+
+function checkRegistryLicense(opts: FetchOptions, repo: OpenRepo): string {
+  const ref = opts.ref;
+  const cwd = opts.cwd ?? process.cwd();
+  const key = ref.kind === 'hub' ? { id: ref.id } : ref.kind === 'dir' ? { id: ref.hubId, path: resolvePath(cwd, ref.dir) } : { path: resolvePath(cwd, ref.files[0]) };
+  return checkRegistry(opts.registry as Registry, key, repo.label).license;
+}
+
+/** One line of `--list` output. */
+export type ListRow = Record<string, unknown>;
+
+/**
+ * `--list`: the dataset, its configs, splits and files (path, size) with parquet row counts from
+ * the footers (one or two ranged reads per file, never the rows), as NDJSON rows.
+ */
+export async function* listDataset(opts: FetchOptions, facts: FetchFacts): AsyncGenerator<ListRow> {
+  const repo = await openRepo(opts, facts);
+  facts.dataset = repo.label;
+  facts.sha = repo.sha;
+  const configs = configsOf(repo, opts, facts);
+  const license = opts.registry ? checkRegistryLicense(opts, repo) : repo.card.license;
+  yield {
+    kind: 'dataset',
+    dataset: repo.label,
+    ...(repo.revision !== undefined ? { revision: repo.revision } : {}),
+    ...(repo.sha !== undefined ? { sha: repo.sha } : {}),
+    ...(license !== undefined ? { license } : {}),
+    configs: configs.map((c) => c.name),
+    ...(facts.ignored_files.length > 0 ? { ignored_files: facts.ignored_files } : {}),
+  };
+  const sizes = new Map(repo.files.map((f) => [f.path, f.size]));
+  const chosen = opts.config !== undefined || opts.split !== undefined ? [selectSplits(configs, opts.config, opts.split, repo.label).config] : configs;
+  for (const c of chosen) {
+    yield { kind: 'config', config: c.name, default: c.isDefault, splits: c.splits.map((s) => s.name) };
+    for (const s of c.splits) {
+      if (opts.split !== undefined && s.name !== opts.split) continue;
+      const fileRows: ListRow[] = [];
+      let rows: number | undefined = 0;
+      let bytes: number | undefined = 0;
+      for (const p of s.files) {
+        let size = sizes.get(p);
+        if (size === undefined && opts.ref.kind !== 'hub') size = (await stat(resolvePath(opts.cwd ?? process.cwd(), opts.ref.kind === 'dir' ? opts.ref.dir : '.', p))).size;
+        let n: number | undefined;
+        if (formatOf(p) === 'parquet' && (!repo.missing || repo.missing([p]).length === 0)) {
+          const buf = await repo.parquet(p, false);
+          n = Number((await readParquetMetadata(buf, `${repo.label}/${p}`)).num_rows);
+        }
+        rows = rows !== undefined && n !== undefined ? rows + n : undefined;
+        bytes = bytes !== undefined && size !== undefined ? bytes + size : undefined;
+        fileRows.push({ kind: 'file', config: c.name, split: s.name, path: p, ...(size !== undefined ? { size } : {}), ...(n !== undefined ? { rows: n } : {}) });
+      }
+      yield { kind: 'split', config: c.name, split: s.name, files: s.files.length, ...(bytes !== undefined ? { bytes } : {}), ...(rows !== undefined ? { rows } : {}) };
+      yield* fileRows;
+    }
+  }
+  if (repo.http) {
+    facts.http_requests = repo.http.requests;
+    facts.http_retries = repo.http.retried;
+  }
+}
+
+export function newFacts(): FetchFacts {
+  return { dataset: '', splits: [], files: [], ignored_files: [], downloaded_bytes: 0, http_requests: 0, http_retries: 0, blank_lines: 0 };
+}
+
+export { SHA_RE };

@@ -1,0 +1,331 @@
+import { open, rm } from 'node:fs/promises';
+import { Readable } from 'node:stream';
+import { LdtError, maskSecret } from '@ldt/errors';
+import type { AsyncBuffer } from 'hyparquet';
+import { encodePath, type Http, type HubResponse, readBody } from './http.js';
+
+/** A file of a repository listing. */
+export interface RepoFile {
+  path: string;
+  size?: number;
+}
+
+/** What `GET /api/datasets/{id}/revision/{rev}` says about a dataset. */
+export interface DatasetInfo {
+  sha: string;
+  gated: false | string;
+  private: boolean;
+  cardData?: unknown;
+}
+
+/** Where a file's bytes are served and its identity (the cache blob name). */
+export interface ResolvedFile {
+  url: string;
+  etag: string | undefined;
+  size: number | undefined;
+}
+
+/** The Hub API calls hf-fetch makes (see ../shared/docs/hf-hub-api.md §3), with its error rules (§4). */
+export class Hub {
+  constructor(
+    readonly http: Http,
+    readonly endpoint: string,
+  ) {}
+
+  get hasToken(): boolean {
+    return this.http.opts.token !== undefined;
+  }
+
+  /** Resolve a revision to its commit and read the card data: one call, at the start. */
+  async info(id: string, rev: string): Promise<DatasetInfo> {
+    const url = `${this.endpoint}/api/datasets/${id}/revision/${encodeURIComponent(rev)}`;
+    const r = await this.http.request(url, { what: `dataset ${id}`, headers: { accept: 'application/json' } });
+    if (r.res.status !== 200) throw await this.error(r, { id, rev });
+    const j = JSON.parse((await readBody(r)).toString('utf8')) as Record<string, unknown>;
+    if (typeof j.sha !== 'string') throw new LdtError(`dataset ${id}: the Hub's answer has no commit sha for revision ${JSON.stringify(rev)}`);
+    return { sha: j.sha, gated: (j.gated as false | string) ?? false, private: j.private === true, cardData: j.cardData };
+  }
+
+  /**
+   * Gated repos answer the info call even without access (since Aug 2024); `auth-check` says up
+   * front whether this token may read files, so the user gets the gated message before any download.
+   */
+  async authCheck(id: string): Promise<void> {
+    const r = await this.http.request(`${this.endpoint}/api/datasets/${id}/auth-check`, { what: `dataset ${id}` });
+    if (r.res.status === 200) {
+      r.abort();
+      return;
+    }
+    throw await this.error(r, { id });
+  }
+
+  /** Every file of the repository at `sha` (recursive tree listing, following `Link` pages), via @huggingface/hub. */
+  async listFiles(id: string, sha: string): Promise<RepoFile[]> {
+    const { listFiles } = await import('@huggingface/hub');
+    const files: RepoFile[] = [];
+    // @huggingface/hub builds the URLs and follows the pages; our fetch adds retries, the token
+    // (Hub origin only) and the error messages.
+    const fetchVia = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
+      const headers: Record<string, string> = {};
+      new Headers(init?.headers).forEach((v, k) => {
+        if (k !== 'authorization') headers[k] = v;
+      });
+      const r = await this.http.request(String(input instanceof Request ? input.url : input), { what: `dataset ${id} (file listing)`, headers });
+      if (r.res.status !== 200) throw await this.error(r, { id, rev: sha });
+      const body = await readBody(r);
+      return new Response(body, { status: 200, headers: r.res.headers });
+    };
+    for await (const e of listFiles({ repo: { type: 'dataset', name: id }, revision: sha, recursive: true, hubUrl: this.endpoint, fetch: fetchVia as typeof fetch })) {
+      if (e.type === 'file') files.push({ path: e.path, size: e.size });
+    }
+    return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  }
+
+  /**
+   * Where a file is served: a HEAD on `/resolve/<sha>/<path>` that follows relative redirects
+   * (renames, resolve-cache) and stops at the redirect to a CDN host, whose headers carry
+   * `X-Linked-Etag` and `X-Linked-Size` (the token is never sent there).
+   */
+  async resolve(id: string, sha: string, path: string): Promise<ResolvedFile> {
+    const url = `${this.endpoint}/datasets/${id}/resolve/${encodeURIComponent(sha)}/${encodePath(path)}`;
+    const r = await this.http.request(url, { method: 'HEAD', stopAtCrossOrigin: true, what: `${path} of ${id}`, headers: { 'accept-encoding': 'identity' } });
+    const h = r.res.headers;
+    r.abort();
+    if (r.res.status >= 300 && r.res.status < 400) {
+      const last = r.redirects[r.redirects.length - 1];
+      return { url: last.url, etag: normEtag(h.get('x-linked-etag') ?? h.get('etag')), size: num(h.get('x-linked-size')) };
+    }
+    if (r.res.status !== 200) throw await this.error(r, { id, rev: sha, path });
+    return { url: r.url, etag: normEtag(h.get('x-linked-etag') ?? h.get('etag')), size: num(h.get('x-linked-size')) ?? num(h.get('content-length')) };
+  }
+
+  /** Turn a Hub error answer into a message that says which case it is and what to do (§4). */
+  async error(r: HubResponse, ctx: { id: string; rev?: string; path?: string }): Promise<LdtError> {
+    const { res } = r;
+    const h = res.headers;
+    let msg = h.get('x-error-message') ?? '';
+    if (!msg) {
+      try {
+        const body = (await readBody(r)).toString('utf8');
+        const j = JSON.parse(body) as { error?: unknown; message?: unknown };
+        msg = typeof j.error === 'string' ? j.error : typeof j.message === 'string' ? j.message : '';
+      } catch {
+        msg = '';
+      }
+    } else r.abort();
+    const code = h.get('x-error-code') ?? '';
+    const rid = h.get('x-request-id');
+    const tail = rid ? ` (request id ${rid})` : '';
+    const page = `${this.endpoint}/datasets/${ctx.id}`;
+    const token = this.http.opts.token;
+    const mk = (m: string, hint?: string) => new LdtError(this.http.mask(m + tail), hint && this.http.mask(hint));
+    if (res.status === 401 && /invalid credentials/i.test(msg))
+      return mk(
+        `the Hub rejected the access token (${token ? maskSecret(token) : 'none'}): invalid credentials`,
+        'HF_TOKEN (or the token file) holds an unknown or revoked token; create a new one in your Hub settings, or unset HF_TOKEN for public data',
+      );
+    if (code === 'GatedRepo' && res.status === 401)
+      return mk(
+        `dataset ${ctx.id} is gated: you must be logged in and have accepted its conditions to read its files`,
+        `accept the conditions at ${page}, then set HF_TOKEN to a token of that account`,
+      );
+    if (code === 'GatedRepo')
+      return mk(
+        `dataset ${ctx.id} is gated and this token's account is not on its authorized list`,
+        `visit ${page} to ask for access (or accept its conditions), or use a token of an account that has access`,
+      );
+    if (code === 'RevisionNotFound') return mk(`dataset ${ctx.id} has no revision ${JSON.stringify(ctx.rev ?? '')}`, 'check --revision: a branch, a tag or a commit sha');
+    if (code === 'EntryNotFound' || (res.status === 404 && ctx.path && code !== 'RepoNotFound'))
+      return mk(`${ctx.path ?? 'a file'}: not found in dataset ${ctx.id} at ${ctx.rev ?? 'this revision'}`, 'check the path (case matters) and --revision');
+    if (code === 'RepoNotFound' || res.status === 401 || res.status === 404)
+      return this.hasToken
+        ? mk(
+            `dataset ${ctx.id} not found, or your token has no access to it (private)`,
+            `check the name (owner/name, case matters) at ${page}; for a private dataset, use a token of an account that can read it`,
+          )
+        : mk(`dataset ${ctx.id} not found, or it is private`, `check the name (owner/name, case matters); if it is private or gated, set HF_TOKEN to an access token`);
+    if (res.status === 403) return mk(`access to dataset ${ctx.id} is refused: ${msg || 'HTTP 403'}`, `see ${page}`);
+    return mk(`dataset ${ctx.id}${ctx.path ? `, ${ctx.path}` : ''}: HTTP ${res.status}${msg ? `: ${msg}` : ''}`);
+  }
+}
+
+/** A non-2xx answer from the file host (usually the CDN; the Hub itself for small files). */
+async function fileHostError(hub: Hub, r: HubResponse, what: string): Promise<LdtError> {
+  if (hub.http.isHub(r.url)) {
+    const [id, ...rest] = what.split('/');
+    return hub.error(r, { id: `${id}/${rest[0] ?? ''}`, path: rest.slice(1).join('/') || what });
+  }
+  r.abort();
+  const st = r.res.status;
+  return new LdtError(
+    hub.http.mask(`${what}: the file host answered HTTP ${st}${r.res.statusText ? ` ${r.res.statusText}` : ''}`),
+    st === 403 || st === 401 ? 'the signed download URL may have expired; run hf-fetch again' : st === 416 ? 'the file changed size on the server; run hf-fetch again' : undefined,
+  );
+}
+
+function num(s: string | null): number | undefined {
+  if (s === null || !/^\d+$/.test(s.trim())) return undefined;
+  return Number(s);
+}
+
+/** `W/"abc"` → `abc` (huggingface_hub `_normalize_etag`). */
+export function normEtag(s: string | null): string | undefined {
+  if (!s) return undefined;
+  return s.replace(/^W\//, '').replace(/^"|"$/g, '') || undefined;
+}
+
+/** Reports bytes received, for progress and --stats. */
+export type OnBytes = (n: number) => void;
+
+/**
+ * Download `url` into `tmp`, resuming with `Range: bytes=<written>-` when the connection is cut (a
+ * 200 to a ranged request means the server ignored it: start over). Gives up after `retries` cuts
+ * without progress. Checks the final size against `size` when known.
+ */
+export async function downloadToFile(hub: Hub, url: string, tmp: string, size: number | undefined, what: string, onBytes?: OnBytes): Promise<number> {
+  const fh = await open(tmp, 'w');
+  let written = 0;
+  let cuts = 0;
+  const http = hub.http;
+  try {
+    for (;;) {
+      const r = await http.request(url, { what, headers: written > 0 ? { range: `bytes=${written}-` } : {} });
+      const st = r.res.status;
+      if (st === 416 && size !== undefined && written === size) {
+        r.abort();
+        break;
+      }
+      if (st !== 200 && st !== 206) throw await fileHostError(hub, r, what);
+      if (written > 0 && (st === 200 || rangeStart(r.res.headers) !== written)) {
+        // The server ignored or misapplied the range: start over from byte 0.
+        await fh.truncate(0);
+        written = 0;
+        if (st === 206) {
+          r.abort();
+          continue;
+        }
+      }
+      const before = written;
+      try {
+        for await (const chunk of r.res.body as unknown as AsyncIterable<Uint8Array>) {
+          r.touch();
+          await fh.write(chunk, 0, chunk.byteLength, written);
+          written += chunk.byteLength;
+          onBytes?.(chunk.byteLength);
+        }
+        r.abort();
+        if (size !== undefined && written < size) throw new Error(`connection closed after ${written} of ${size} bytes`);
+        break;
+      } catch (e) {
+        r.abort();
+        if (written > before) cuts = 0;
+        if (cuts >= http.opts.retries)
+          throw new LdtError(
+            http.mask(`${what}: download cut ${cuts + 1} times without progress, at byte ${written}${size !== undefined ? ` of ${size}` : ''}: ${(e as Error).message}`),
+            'check the network, or raise --retries',
+          );
+        cuts++;
+        http.opts.warn?.(http.mask(`${what}: download cut at byte ${written}${size !== undefined ? ` of ${size}` : ''} (${(e as Error).message}); resuming`));
+        http.retried++;
+        await (http.opts.sleep ?? ((ms: number) => new Promise((res) => setTimeout(res, ms))))(http.opts.baseDelayMs);
+      }
+    }
+  } catch (e) {
+    await fh.close();
+    await rm(tmp, { force: true });
+    throw e;
+  }
+  await fh.close();
+  if (size !== undefined && written !== size) {
+    await rm(tmp, { force: true });
+    throw new LdtError(`${what}: downloaded ${written} bytes, expected ${size} (consistency check failed)`, 'run again; if it persists the file changed on the server');
+  }
+  return written;
+}
+
+function rangeStart(h: Headers): number | undefined {
+  const m = /^bytes (\d+)-/.exec(h.get('content-range') ?? '');
+  return m ? Number(m[1]) : undefined;
+}
+
+/** Fetch bytes [start, end) of `url` with retries; a cut body is re-requested. */
+export async function fetchRange(hub: Hub, url: string, start: number, end: number, what: string, onBytes?: OnBytes): Promise<ArrayBuffer> {
+  const http = hub.http;
+  for (let cut = 0; ; cut++) {
+    const r = await http.request(url, { what, headers: { range: `bytes=${start}-${end - 1}` } });
+    const st = r.res.status;
+    if (st !== 200 && st !== 206) throw await fileHostError(hub, r, what);
+    try {
+      const body = await readBody(r, onBytes);
+      if (st === 200) {
+        // The server ignored the range and sent the whole file.
+        const b = body.subarray(start, end);
+        return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;
+      }
+      if (rangeStart(r.res.headers) !== start || body.length !== end - start) throw new Error(`got ${body.length} bytes for range ${start}-${end - 1}`);
+      return body.buffer.slice(body.byteOffset, body.byteOffset + body.byteLength) as ArrayBuffer;
+    } catch (e) {
+      r.abort();
+      if (e instanceof LdtError || cut >= http.opts.retries)
+        throw e instanceof LdtError ? e : new LdtError(http.mask(`${what}: ranged read of bytes ${start}-${end - 1} failed ${cut + 1} times: ${(e as Error).message}`));
+      http.opts.warn?.(http.mask(`${what}: ranged read cut (${(e as Error).message}); retrying`));
+      http.retried++;
+    }
+  }
+}
+
+/** A parquet `AsyncBuffer` over HTTP range requests (one request per slice hyparquet asks for). */
+export function remoteBuffer(hub: Hub, url: string, size: number, what: string, onBytes?: OnBytes): AsyncBuffer {
+  return { byteLength: size, slice: (start: number, end?: number) => fetchRange(hub, url, start, end ?? size, what, onBytes) };
+}
+
+/** The body of `url` as a stream, resuming with `Range` where the connection is cut (for --no-cache). */
+export function resumableStream(hub: Hub, url: string, size: number | undefined, what: string, onBytes?: OnBytes): Readable {
+  const http = hub.http;
+  async function* gen(): AsyncGenerator<Buffer> {
+    let got = 0;
+    let cuts = 0;
+    for (;;) {
+      const r = await http.request(url, { what, headers: got > 0 ? { range: `bytes=${got}-` } : {} });
+      const st = r.res.status;
+      if (st !== 200 && st !== 206) throw await fileHostError(hub, r, what);
+      let skip = st === 200 ? got : rangeStart(r.res.headers) === got ? 0 : -1;
+      if (skip < 0) {
+        r.abort();
+        throw new LdtError(`${what}: the server answered a resumed read at another offset`);
+      }
+      const before = got;
+      let done = false;
+      try {
+        for await (const c of r.res.body as unknown as AsyncIterable<Uint8Array>) {
+          r.touch();
+          let b = Buffer.from(c);
+          if (skip > 0) {
+            const n = Math.min(skip, b.length);
+            skip -= n;
+            b = b.subarray(n);
+            if (b.length === 0) continue;
+          }
+          got += b.length;
+          onBytes?.(b.length);
+          yield b;
+        }
+        r.abort();
+        if (size !== undefined && got < size) throw new Error(`connection closed after ${got} of ${size} bytes`);
+        done = true;
+      } catch (e) {
+        r.abort();
+        if (got > before) cuts = 0;
+        if (cuts >= http.opts.retries) throw new LdtError(http.mask(`${what}: download cut ${cuts + 1} times without progress at byte ${got}: ${(e as Error).message}`));
+        cuts++;
+        http.opts.warn?.(http.mask(`${what}: download cut at byte ${got} (${(e as Error).message}); resuming`));
+        http.retried++;
+      } finally {
+        // Also when the reader stops early (--limit): release the connection and its idle timer.
+        r.abort();
+      }
+      if (done) return;
+    }
+  }
+  return Readable.from(gen(), { objectMode: false });
+}

@@ -1,0 +1,14 @@
+export { hubCacheDir, RepoCache, walkFiles } from './cache.js';
+export { type Card, cardFromData, parseCard } from './card.js';
+export { main, run, spec } from './cli.js';
+export { type Batch, type FetchFacts, type FetchOptions, fetchDataset, listDataset, newFacts } from './fetch.js';
+export { type ByteSource, type Format, formatOf, readCsv, readJson, readJsonl, readText } from './formats.js';
+export { Http, type HttpOptions, retryDelay } from './http.js';
+export { downloadToFile, Hub, normEtag, remoteBuffer } from './hub.js';
+export { jsonValue } from './json.js';
+export { parquetColumns, readParquet, readParquetMetadata } from './parquet.js';
+export { checkRegistry, loadRegistry, type Registry, type RegistryEntry } from './registry.js';
+export { type CardConfig, type ConfigFiles, inferSplits, parquetExportConfigs, resolveConfigs, type SplitFiles, selectSplits } from './resolve.js';
+export { type DatasetRef, expandGlob, parseDatasetArgs, parseHfUrl } from './source.js';
+export { Stamp } from './stamp.js';
+export { readToken } from './token.js';

@@ -1,0 +1,284 @@
+import { DataError, LdtError } from '@ldt/errors';
+import type { AsyncBuffer, FileMetaData, ParquetParsers } from 'hyparquet';
+import { jsonValue } from './json.js';
+import type { Stamp } from './stamp.js';
+
+/** Options for `readParquet`. */
+export interface ParquetReadOptions {
+  /** The file as named in messages (repository path or local path). */
+  display: string;
+  /** Top-level columns to keep, in this order (default: all, in file order). */
+  columns?: readonly string[];
+  /** Stop after this many rows (default: all). */
+  limit?: number;
+  stamp: Stamp;
+  /** Called once per row group read, with its compressed byte size (for progress). */
+  onRowGroup?: (bytes: number) => void;
+}
+
+/**
+ * Parquet logical types to JSON-friendly values: timestamps and dates become ISO-8601 strings at
+ * their full stored precision (hyparquet's default parsers make `Date`s, which drop micro- and
+ * nanoseconds), so rows never depend on the local time zone.
+ */
+const parsers: Partial<ParquetParsers> = {
+  timestampFromMilliseconds: (ms: bigint) => isoFrom(ms, 1000n, 3),
+  timestampFromMicroseconds: (us: bigint) => isoFrom(us, 1_000_000n, 6),
+  timestampFromNanoseconds: (ns: bigint) => isoFrom(ns, 1_000_000_000n, 9),
+  dateFromDays: (days: number) => {
+    const d = new Date(Number(days) * 86_400_000);
+    return Number.isNaN(d.getTime()) ? null : d.toISOString().slice(0, 10);
+  },
+} as unknown as Partial<ParquetParsers>;
+
+function isoFrom(v: bigint | number, perSecond: bigint, digits: number): string | null {
+  const n = BigInt(v);
+  let secs = n / perSecond;
+  let frac = n % perSecond;
+  if (frac < 0n) {
+    frac += perSecond;
+    secs -= 1n;
+  }
+  const d = new Date(Number(secs) * 1000);
+  if (Number.isNaN(d.getTime())) return null;
+  return `${d.toISOString().slice(0, 19)}.${frac.toString().padStart(digits, '0')}Z`;
+}
+
+let compressorsPromise: Promise<Record<string, unknown>> | undefined;
+/**
+ * hyparquet-compressors: gzip, brotli, zstd, lz4, lz4_raw (hyparquet itself has snappy only).
+ * ZSTD pages go to zstddec (the zstd library as WebAssembly) instead of its pure-JS fzstd: 2.4–3.7×
+ * faster on 8 MB of chat text here (fzstd 262–529 ms, zstddec 70–184 ms, same bytes).
+ */
+function loadCompressors(): Promise<Record<string, unknown>> {
+  compressorsPromise ??= (async () => {
+    const base = (await import('hyparquet-compressors')).compressors as Record<string, unknown>;
+    const { ZSTDDecoder } = await import('zstddec');
+    const zstd = new ZSTDDecoder();
+    await zstd.init();
+    return { ...base, ZSTD: (input: Uint8Array, outputLength: number) => zstd.decode(input, outputLength) };
+  })();
+  return compressorsPromise;
+}
+
+/** Read the footer (one ranged read of the tail, plus one more if the footer is larger). */
+export async function readParquetMetadata(file: AsyncBuffer, display: string): Promise<FileMetaData> {
+  const { parquetMetadataAsync } = await import('hyparquet');
+  try {
+    return await parquetMetadataAsync(file);
+  } catch (e) {
+    throw wrap(e, display, 'cannot read the parquet footer');
+  }
+}
+
+interface SchemaNode {
+  element: { name: string; type?: string; converted_type?: string; logical_type?: { type: string } };
+  children: SchemaNode[];
+}
+
+/**
+ * True when every value of a column is plain JSON for `JSON.stringify` (strings, booleans, int32
+ * numbers, and lists/structs of them): such cells skip the per-value type checks of `jsonValue`
+ * (native stringify of a chat `messages` list was ~1.7× faster than walking it in JS here).
+ * INT64 (BigInt), floats (NaN/Infinity), binary and INT96 values need `jsonValue`.
+ */
+function plainJson(n: SchemaNode): boolean {
+  if (n.children.length > 0) return n.children.every(plainJson);
+  const { type, converted_type: ct, logical_type: lt } = n.element;
+  if (type === 'BOOLEAN') return true;
+  if (type === 'INT32') return lt?.type !== 'FLOAT16' && ct !== 'DECIMAL' && lt?.type !== 'DECIMAL';
+  if (type === 'BYTE_ARRAY') return ct === 'UTF8' || ct === 'ENUM' || lt?.type === 'STRING' || lt?.type === 'ENUM';
+  return false;
+}
+
+/** Top-level column names of a parquet file, in file order. */
+export async function parquetColumns(metadata: FileMetaData): Promise<string[]> {
+  const { parquetSchema } = await import('hyparquet');
+  return parquetSchema(metadata).children.map((c) => c.element.name);
+}
+
+/**
+ * Stream a parquet file as NDJSON lines, one row group at a time (bounded memory: about one row
+ * group of decoded columns), serialising each row straight from the decoded column arrays.
+ * Yields one batch of lines per row group.
+ */
+/** What every row group of one read shares: the footer, the columns kept and how to write them. */
+export interface ParquetPlan {
+  md: FileMetaData;
+  cols: string[];
+  plain: boolean[];
+  keys: string[];
+  metaCol: number;
+  /** [start, end) rows of each row group to read, in file order (empty groups and those past --limit left out). */
+  groups: [number, number][];
+}
+
+/** Check the columns and plan the row groups to read (`limit` cuts the last one short). */
+export async function planParquet(md: FileMetaData, display: string, columns?: readonly string[], limit?: number): Promise<ParquetPlan> {
+  const { parquetSchema } = await import('hyparquet');
+  const tops = (parquetSchema(md) as unknown as SchemaNode).children;
+  const all = tops.map((t) => t.element.name);
+  const cols = columns ? [...columns] : all;
+  if (columns) {
+    const missing = columns.filter((c) => !all.includes(c));
+    if (missing.length > 0)
+      throw new LdtError(`${display}: no column ${missing.map((m) => JSON.stringify(m)).join(', ')} in this parquet file`, `its columns are: ${all.join(', ')}`);
+  }
+  const groups: [number, number][] = [];
+  let groupStart = 0;
+  let left = limit ?? Number.POSITIVE_INFINITY;
+  for (const rg of md.row_groups) {
+    const n = Number(rg.num_rows);
+    const start = groupStart;
+    groupStart += n;
+    if (left <= 0) break;
+    if (n === 0) continue;
+    const take = Math.min(n, left);
+    groups.push([start, start + take]);
+    left -= take;
+  }
+  return {
+    md,
+    cols,
+    plain: cols.map((c) => plainJson(tops[all.indexOf(c)])),
+    keys: cols.map((c, j) => `${j === 0 ? '{' : ','}${JSON.stringify(c)}:`),
+    metaCol: cols.indexOf('meta'),
+    groups,
+  };
+}
+
+/** Decode rows [start, end) of one row group and serialise them as NDJSON lines (without line ends). */
+export async function rowGroupLines(file: AsyncBuffer, plan: ParquetPlan, start: number, end: number, stamp: Stamp, display: string): Promise<string[]> {
+  const { parquetRead } = await import('hyparquet');
+  const compressors = await loadCompressors();
+  const { cols, keys, plain, metaCol } = plan;
+  const data = new Map<string, { rowStart: number; columnData: ArrayLike<unknown> }[]>();
+  try {
+    await parquetRead({
+      file,
+      metadata: plan.md,
+      columns: cols,
+      rowStart: start,
+      rowEnd: end,
+      compressors: compressors as never,
+      parsers,
+      // Binary without a string annotation stays bytes (written as base64), never lossy UTF-8.
+      utf8: false,
+      onChunk: (c) => {
+        let list = data.get(c.columnName);
+        if (!list) data.set(c.columnName, (list = []));
+        list.push({ rowStart: c.rowStart, columnData: c.columnData as ArrayLike<unknown> });
+      },
+    });
+  } catch (e) {
+    throw wrap(e, display, `cannot read row group at row ${start}`);
+  }
+  // Column arrays for [start, end): concatenate the chunks of each column once.
+  const arrays = cols.map((name) => columnSlice(data.get(name) ?? [], start, end, display, name));
+  const lines: string[] = new Array(end - start);
+  const ncol = cols.length;
+  for (let r = 0; r < end - start; r++) {
+    const rowIndex = start + r;
+    let s = '';
+    for (let c = 0; c < ncol; c++) {
+      const v = arrays[c][r];
+      s += keys[c] + (c === metaCol && stamp.enabled ? jsonValue(stamp.merge(v, rowIndex, display)) : plain[c] ? (v === undefined ? 'null' : JSON.stringify(v)) : jsonValue(v));
+    }
+    if (ncol === 0) s = '{';
+    if (stamp.enabled && metaCol < 0) s += `${ncol === 0 ? '' : ','}"meta":${stamp.metaText(rowIndex)}`;
+    lines[r] = `${s}}`;
+  }
+  return lines;
+}
+
+/**
+ * Stream a parquet file as NDJSON lines, one row group at a time (bounded memory: about one row
+ * group of decoded columns), serialising each row straight from the decoded column arrays.
+ * Yields one batch of lines per row group.
+ */
+export async function* readParquet(file: AsyncBuffer, opts: ParquetReadOptions, metadata?: FileMetaData): AsyncGenerator<string[]> {
+  const md = metadata ?? (await readParquetMetadata(file, opts.display));
+  const plan = await planParquet(md, opts.display, opts.columns, opts.limit);
+  for (const [start, end] of plan.groups) yield await rowGroupLines(file, plan, start, end, opts.stamp, opts.display);
+}
+
+/** One row group's NDJSON, as bytes (from a worker thread). */
+export interface TextChunk {
+  bytes: Uint8Array;
+  rows: number;
+}
+
+/**
+ * The same as `readParquet` for a local file, with row groups decoded and serialised in `threads`
+ * worker threads and written in file order (byte-identical output for any thread count). At most
+ * threads + 1 row groups are in flight, which bounds memory.
+ */
+export async function* readParquetParallel(path: string, opts: ParquetReadOptions & { threads: number }): AsyncGenerator<TextChunk> {
+  const { asyncBufferFromFile } = await import('hyparquet');
+  const { orderedWorkerMap } = await import('@ldt/ndjson');
+  const md = await readParquetMetadata(await asyncBufferFromFile(path), opts.display);
+  const plan = await planParquet(md, opts.display, opts.columns, opts.limit);
+  const workerData: WorkerJob = { path, display: opts.display, columns: opts.columns ? [...opts.columns] : undefined, source: opts.stamp.source, license: opts.stamp.license };
+  if (opts.threads <= 1 || plan.groups.length <= 1) {
+    // One row group (or one thread): no worker is worth its start-up.
+    const file = await asyncBufferFromFile(path);
+    for (const [start, end] of plan.groups) {
+      const lines = await rowGroupLines(file, plan, start, end, opts.stamp, opts.display);
+      yield { bytes: Buffer.from(`${lines.join('\n')}\n`), rows: lines.length };
+    }
+    return;
+  }
+  async function* items(): AsyncGenerator<[number, number]> {
+    yield* plan.groups;
+  }
+  try {
+    yield* orderedWorkerMap<[number, number], TextChunk>(items(), new URL('./parquet-worker.js', import.meta.url), {
+      workers: opts.threads,
+      inflight: opts.threads + 1,
+      workerData,
+    });
+  } catch (e) {
+    const err = e as Error;
+    // Worker errors arrive as plain Errors: keep the message (it names the file), as a DataError.
+    throw err instanceof LdtError
+      ? err
+      : new DataError(
+          err.message,
+          undefined,
+          err.name === 'LdtError' || err.name === 'DataError' ? undefined : 'the file is not valid parquet, is truncated, or uses a feature hyparquet does not support',
+        );
+  }
+}
+
+/** What each worker thread is told about the file. */
+export interface WorkerJob {
+  path: string;
+  display: string;
+  columns?: string[];
+  source?: string;
+  license?: string;
+}
+
+function columnSlice(chunks: { rowStart: number; columnData: ArrayLike<unknown> }[], start: number, end: number, display: string, name: string): ArrayLike<unknown> {
+  if (chunks.length === 1 && chunks[0].rowStart === start && chunks[0].columnData.length >= end - start) return chunks[0].columnData;
+  const out: unknown[] = new Array(end - start);
+  let filled = 0;
+  for (const ch of chunks.sort((a, b) => a.rowStart - b.rowStart)) {
+    for (let i = 0; i < ch.columnData.length; i++) {
+      const row = ch.rowStart + i;
+      if (row >= start && row < end) {
+        out[row - start] = ch.columnData[i];
+        filled++;
+      }
+    }
+  }
+  if (filled !== end - start)
+    throw new DataError(`${display}: column ${JSON.stringify(name)} decoded ${filled} values for ${end - start} rows at row ${start}`, undefined, 'the file may be corrupt');
+  return out;
+}
+
+function wrap(e: unknown, display: string, what: string): Error {
+  if (e instanceof LdtError) return e;
+  const msg = (e as Error)?.message ?? String(e);
+  return new DataError(`${display}: ${what}: ${msg}`, undefined, 'the file is not valid parquet, is truncated, or uses a feature hyparquet does not support');
+}

@@ -1,0 +1,189 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { allOptions, renderHelp } from '@ldt/cli';
+import { loadRegistry, main, spec } from '@ldt/hf-fetch';
+import { goldenCases, parseNdjson, repoRoot, runBin, runInProcess, runShell, sharedData, tmpDir, undocumentedFlags } from '@ldt/testkit';
+
+const pkgDir = fileURLToPath(new URL('../../', import.meta.url));
+
+for (const c of goldenCases(join(pkgDir, 'test', 'cases'))) test(`golden: ${c.name}`, () => c.run(main));
+
+test('README documents every flag of the option table', () => {
+  const readme = readFileSync(join(pkgDir, 'README.md'), 'utf8');
+  assert.deepEqual(
+    undocumentedFlags(
+      readme,
+      allOptions(spec).map((o) => o.name),
+    ),
+    [],
+  );
+  for (const o of allOptions(spec)) if (o.type === 'boolean' && o.default === true) assert.ok(readme.includes(`--no-${o.name}`), `--no-${o.name}`);
+});
+
+test('README embeds the current --help text', () => {
+  const readme = readFileSync(join(pkgDir, 'README.md'), 'utf8');
+  assert.ok(readme.includes(renderHelp(spec).trim()), 'README.md is out of date: run node scripts/sync-help.mjs');
+});
+
+test('every --help example runs over examples/ and exits 0', () => {
+  assert.ok(spec.examples.length >= 4);
+  for (const [cmd] of spec.examples) {
+    assert.ok(cmd.includes('examples/'), cmd);
+    const r = runShell(cmd);
+    assert.equal(r.code, 0, `${cmd}\n${r.stderr}`);
+    assert.ok(r.stdout.length > 0, cmd);
+  }
+});
+
+test('the bin: --version, --help, usage error exit codes; | head -1 is quiet', () => {
+  const v = runBin('hf-fetch', ['--version']);
+  assert.equal(v.code, 0);
+  assert.match(v.stdout, /^hf-fetch \d+\.\d+\.\d+\n$/);
+  const h = runBin('hf-fetch', ['--help']);
+  assert.equal(h.code, 0);
+  assert.ok(h.stdout.startsWith('hf-fetch '));
+  const u = runBin('hf-fetch', ['--bogus']);
+  assert.equal(u.code, 2);
+  assert.equal(u.stdout, '');
+  assert.equal(u.stderr, "hf-fetch: unknown option '--bogus'\nTry 'hf-fetch --help' for more information.\n");
+  const p = runShell('hf-fetch examples/hf-fetch-gsm8k --config jsonl | head -1');
+  assert.equal(p.code, 0, p.stderr);
+  assert.doesNotMatch(p.stderr, /error|EPIPE/i);
+  assert.equal(parseNdjson(p.stdout).length, 1);
+});
+
+test('the bin: | head -1 on a large output ends quietly with exit 0', (t) => {
+  const big = sharedData('gsm8k/verl_gsm8k_train.parquet');
+  if (!big) return t.skip('../shared/data is absent');
+  const r = runShell(`hf-fetch ${big} | head -1`);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stderr, '');
+  assert.equal(parseNdjson(r.stdout).length, 1);
+});
+
+test('a local folder: configs from the card, all splits in order, provenance and licence', async () => {
+  const r = await runInProcess(main, [join(repoRoot(), 'examples', 'hf-fetch-gsm8k')]);
+  assert.equal(r.code, 0, r.stderr);
+  const rows = parseNdjson(r.stdout);
+  assert.equal(rows.length, 42);
+  const metas = rows.map((x) => (x.meta as { source: string; license: string }).source);
+  assert.ok(metas[0].endsWith('hf-fetch-gsm8k/data/train-00000-of-00001.parquet?config=main&split=train#0'));
+  assert.ok(metas[41].endsWith('hf-fetch-gsm8k/data/test-00000-of-00001.parquet?config=main&split=test#11'));
+  assert.equal((rows[0].meta as { license: string }).license, 'mit');
+  // The jsonl config holds the same rows.
+  const j = await runInProcess(main, [join(repoRoot(), 'examples', 'hf-fetch-gsm8k'), '--config', 'jsonl', '--no-meta']);
+  assert.deepEqual(
+    parseNdjson(j.stdout),
+    rows.map((x) => ({ question: x.question, answer: x.answer })),
+  );
+});
+
+test('a snapshot folder of the HF cache is read with hf:// provenance', async () => {
+  const root = tmpDir();
+  const sha = 'a'.repeat(40);
+  const snap = join(root, 'datasets--acme--demo', 'snapshots', sha);
+  mkdirSync(join(snap, 'data'), { recursive: true });
+  writeFileSync(join(root, 'blob'), '{"x":1}\n');
+  symlinkSync(join(root, 'blob'), join(snap, 'data', 'train.jsonl'));
+  const r = await runInProcess(main, [snap]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout, `{"x":1,"meta":{"source":"hf://datasets/acme/demo@${sha}/data/train.jsonl?config=default&split=train#0"}}\n`);
+});
+
+test('same dataset and flags give byte-identical output and stats', async () => {
+  const dir = tmpDir();
+  const outs: string[] = [];
+  for (let i = 0; i < 2; i++) {
+    const r = await runInProcess(main, [join(repoRoot(), 'examples', 'hf-fetch-gsm8k'), '--stats', join(dir, 's.json')]);
+    outs.push(r.stdout + r.stderr + readFileSync(join(dir, 's.json'), 'utf8'));
+  }
+  assert.equal(outs[0], outs[1]);
+});
+
+test('the shipped registry lists the catalogue, every entry disabled, and gates local folders by path', async () => {
+  const reg = await loadRegistry(join(repoRoot(), 'configs', 'datasets', 'registry.yaml'));
+  const ids = reg.entries.map((e) => e.id);
+  for (const id of [
+    'HuggingFaceH4/ultrachat_200k',
+    'lmsys/lmsys-chat-1m',
+    'Magpie-Align/magpie-llama-3.1-pro-300k-filtered',
+    'allenai/prosocial-dialog',
+    'HuggingFaceFW/fineweb',
+    'HuggingFaceFW/fineweb-edu',
+    'cerebras/SlimPajama-627B',
+    'openai/gsm8k',
+    'hendrycks/math',
+    'allenai/ai2_arc',
+    'cais/mmlu',
+    'TIGER-Lab/MMLU-Pro',
+    'Rowan/hellaswag',
+    'truthful_qa',
+    'bigcode/the-stack-v2',
+  ])
+    assert.ok(ids.includes(id), id);
+  assert.ok(reg.entries.every((e) => e.status === 'disabled' && e.license.length > 0));
+  assert.deepEqual([...new Set(reg.entries.map((e) => (e as { category?: string }).category))].sort(), ['agent', 'code', 'eval', 'math', 'preference', 'pretrain', 'sft']);
+  const refused = await runInProcess(main, ['openai/gsm8k', '--registry', join(repoRoot(), 'configs', 'datasets', 'registry.yaml')], {
+    env: { HF_ENDPOINT: 'http://127.0.0.1:9' },
+  });
+  assert.equal(refused.code, 2);
+  assert.match(refused.stderr, /openai\/gsm8k is listed as disabled in the dataset registry/);
+  const dir = tmpDir();
+  writeFileSync(join(dir, 'reg.yaml'), `datasets:\n- path: ${join(repoRoot(), 'examples', 'hf-fetch-gsm8k')}\n  license: MIT (reviewed)\n  status: enabled\n  approver: me\n`);
+  const ok = await runInProcess(main, [join(repoRoot(), 'examples', 'hf-fetch-gsm8k'), '--limit', '1', '--registry', join(dir, 'reg.yaml')]);
+  assert.equal(ok.code, 0, ok.stderr);
+  assert.equal((parseNdjson(ok.stdout)[0].meta as { license: string }).license, 'MIT (reviewed)');
+  writeFileSync(join(dir, 'bad.yaml'), 'datasets:\n- id: a/b\n  status: maybe\n  license: x\n');
+  const bad = await runInProcess(main, ['a/b', '--registry', join(dir, 'bad.yaml')]);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /datasets\[0\] \(a\/b\): status must be enabled or disabled; got "maybe"/);
+});
+
+test('--list on local files: configs, splits, files, parquet row counts; no rows read', async () => {
+  const r = await runInProcess(main, [join(repoRoot(), 'examples', 'hf-fetch-gsm8k'), '--list', '--config', 'main']);
+  assert.equal(r.code, 0, r.stderr);
+  const rows = parseNdjson(r.stdout);
+  assert.deepEqual(
+    rows.map((x) => [x.kind, x.split ?? x.config ?? x.dataset, x.rows ?? null]),
+    [
+      ['dataset', rows[0].dataset, null],
+      ['config', 'main', null],
+      ['split', 'train', 30],
+      ['file', 'train', 30],
+      ['split', 'test', 12],
+      ['file', 'test', 12],
+    ],
+  );
+  assert.match(r.stderr, /read 0, wrote 6/);
+});
+
+test('--threads: the same bytes for any thread count, with --limit, --columns and provenance', async () => {
+  const file = fileURLToPath(new URL('../../test/fixtures/gsm8k-train.parquet', import.meta.url));
+  for (const extra of [[], ['--limit', '13'], ['--columns', 'answer', '--no-meta']]) {
+    const outs: string[] = [];
+    for (const n of ['1', '2', '3']) {
+      const r = await runInProcess(main, [file, '--threads', n, ...extra]);
+      assert.equal(r.code, 0, r.stderr);
+      outs.push(r.stdout + r.stderr);
+    }
+    assert.equal(outs[1], outs[0], `--threads 2 ${extra.join(' ')}`);
+    assert.equal(outs[2], outs[0], `--threads 3 ${extra.join(' ')}`);
+  }
+  const r = await runInProcess(main, [file, '--threads', '2', '--limit', '13']);
+  assert.equal(parseNdjson(r.stdout).length, 13);
+});
+
+test('--threads: a row group that fails to decode in a worker is an error naming the file', async () => {
+  const dir = tmpDir();
+  const good = readFileSync(fileURLToPath(new URL('../../test/fixtures/gsm8k-train.parquet', import.meta.url)));
+  const bad = Buffer.from(good);
+  // Corrupt the middle of the data pages, keep the footer intact.
+  for (let i = 6000; i < 6400; i++) bad[i] = 0xff;
+  writeFileSync(join(dir, 'train.parquet'), bad);
+  const r = await runInProcess(main, [join(dir, 'train.parquet'), '--threads', '2']);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /train\.parquet: cannot read row group at row \d+: /);
+});

@@ -1,0 +1,348 @@
+import assert from 'node:assert/strict';
+import { existsSync, lstatSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { main } from '@ldt/hf-fetch';
+import { parseNdjson, runInProcess, sharedData, tmpDir } from '@ldt/testkit';
+import { MockHub, sha256 } from './mock-hub.js';
+
+const fixtures = fileURLToPath(new URL('../../test/fixtures/', import.meta.url));
+const fx = (name: string) => readFileSync(join(fixtures, name));
+const jsonlRows = (name: string) => parseNdjson(fx(name).toString('utf8'));
+
+const README = `---
+license: mit
+configs:
+- config_name: main
+  data_files:
+  - split: train
+    path: main/train-*
+  - split: test
+    path: main/test-*
+---
+# GSM8K (test copy)
+`;
+
+let hub: MockHub;
+let gsmSha: string;
+let chatOld: string;
+let chatSha: string;
+let convertSha: string;
+
+before(async () => {
+  hub = await new MockHub().start();
+  hub.validTokens.add('hf_goodtoken123');
+  hub.validTokens.add('hf_othertoken456');
+  gsmSha = hub.addRepo(
+    'openai/gsm8k',
+    {
+      '.gitattributes': '*.parquet filter=lfs diff=lfs merge=lfs -text\n',
+      'README.md': README,
+      'main/train-00000-of-00001.parquet': fx('gsm8k-train.parquet'),
+      'main/test-00000-of-00001.parquet': fx('gsm8k-test.parquet'),
+    },
+    { cardData: { license: 'mit' } },
+  );
+  // No card configs: splits from file names. train.jsonl is large (LFS, via the CDN); test.jsonl small (git, via resolve-cache).
+  chatOld = hub.addRepo('acme/chat', { 'train.jsonl': fx('gsm8k-train.jsonl'), 'test.jsonl': '{"question":"old","answer":"1"}\n' }, { cardData: { license: 'apache-2.0' } });
+  chatSha = hub.addRepo('acme/chat', {
+    'train.jsonl': fx('gsm8k-train.jsonl'),
+    'test.jsonl': '{"question":"q1","answer":"12345678901234567890"}\n\n{"question":"q2","answer":"2"}\n',
+  });
+  const chat = hub.repos.get('acme/chat');
+  assert.ok(chat);
+  chat.refs.main = chatSha;
+  convertSha = hub.addRepo('acme/chat', { 'default/train/0000.parquet': fx('gsm8k-train.parquet'), 'default/test/0000.parquet': fx('gsm8k-test.parquet') });
+  chat.refs['refs/convert/parquet'] = convertSha;
+  hub.addRepo('acme/gated', { 'train.jsonl': '{"a":1}\n' }, { gated: 'manual', cardData: { license: 'cc-by-4.0' } });
+  hub.gatedAccess.set('acme/gated', new Set(['hf_goodtoken123']));
+  hub.addRepo('acme/private', { 'train.jsonl': '{"a":2}\n' }, { private: true });
+  hub.gatedAccess.set('acme/private', new Set(['hf_goodtoken123']));
+});
+
+after(() => hub.close());
+
+function env(extra: Record<string, string> = {}, cache = tmpDir('hf-cache-')): Record<string, string> {
+  return { HF_ENDPOINT: hub.hubUrl, HF_HUB_CACHE: cache, LDT_HF_BACKOFF_MS: '5', ...extra };
+}
+
+function run(argv: string[], e: Record<string, string>) {
+  return runInProcess(main, argv, { env: e });
+}
+
+test('reads a Hub dataset at the resolved commit, through the HF cache layout', async () => {
+  const cache = tmpDir('hf-cache-');
+  hub.log = [];
+  const r = await run(['openai/gsm8k', '--split', 'train'], env({}, cache));
+  assert.equal(r.code, 0, r.stderr);
+  const rows = parseNdjson(r.stdout);
+  const want = jsonlRows('gsm8k-train.jsonl');
+  assert.equal(rows.length, want.length);
+  rows.forEach((row, i) => {
+    assert.equal(row.question, want[i].question);
+    assert.equal(row.answer, want[i].answer);
+    assert.deepEqual(row.meta, { source: `hf://datasets/openai/gsm8k@${gsmSha}/main/train-00000-of-00001.parquet?config=main&split=train#${i}`, license: 'mit' });
+  });
+  // Cache: refs/main → commit; snapshot entry is a relative symlink to the sha256-named blob.
+  const repoDir = join(cache, 'datasets--openai--gsm8k');
+  assert.equal(readFileSync(join(repoDir, 'refs', 'main'), 'utf8'), gsmSha);
+  const snap = join(repoDir, 'snapshots', gsmSha, 'main', 'train-00000-of-00001.parquet');
+  assert.ok(lstatSync(snap).isSymbolicLink());
+  const blob = sha256(fx('gsm8k-train.parquet'));
+  assert.equal(readlinkSync(snap), `../../../blobs/${blob}`);
+  assert.deepEqual(readFileSync(join(repoDir, 'blobs', blob)), fx('gsm8k-train.parquet'));
+  assert.deepEqual(
+    readdirSync(join(repoDir, 'blobs')).filter((f) => f.endsWith('.incomplete')),
+    [],
+  );
+  // Pinned: every file was resolved at the commit, never at "main".
+  const resolves = hub.requests('hub').filter((q) => q.url.includes('/resolve/'));
+  assert.ok(resolves.length >= 2);
+  for (const q of resolves) assert.ok(q.url.includes(`/resolve/${gsmSha}/`), q.url);
+  // The tree listing was paginated (page size 2) and every page followed.
+  assert.ok(hub.requests('hub').filter((q) => q.url.includes('/tree/') && q.url.includes('cursor=')).length >= 2);
+});
+
+test('the token goes to the Hub only, never to the CDN after a redirect, and never into messages', async () => {
+  hub.log = [];
+  const r = await run(['openai/gsm8k', '--split', 'test'], env({ HF_TOKEN: 'hf_goodtoken123' }));
+  assert.equal(r.code, 0, r.stderr);
+  const cdn = hub.requests('cdn');
+  assert.ok(cdn.length > 0);
+  for (const q of cdn) assert.equal(q.authorization, undefined, `token sent to the CDN: ${q.url}`);
+  for (const q of hub.requests('hub')) assert.equal(q.authorization, 'Bearer hf_goodtoken123');
+  const bad = await run(['openai/gsm8k'], env({ HF_TOKEN: 'hf_revokedtoken789' }));
+  assert.equal(bad.code, 1);
+  assert.match(bad.stderr, /^hf-fetch: the Hub rejected the access token \(hf_\*\*\*\): invalid credentials/);
+  assert.ok(!bad.stderr.includes('hf_revokedtoken789'));
+});
+
+test('the token file is used when HF_TOKEN is unset', async () => {
+  const home = tmpDir('hf-home-');
+  writeFileSync(join(home, 'token'), 'hf_goodtoken123\n');
+  const r = await run(['acme/private'], { ...env(), HF_HOME: home });
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(parseNdjson(r.stdout)[0].a, 2);
+});
+
+test('missing or private: 401 anonymous vs 404 with a token, each with what to do', async () => {
+  const anon = await run(['acme/nothing-here'], env());
+  assert.equal(anon.code, 1);
+  assert.match(anon.stderr, /^hf-fetch: dataset acme\/nothing-here not found, or it is private \(request id Root=1-test-\d+\)\n {2}hint: check the name .*set HF_TOKEN/);
+  const withToken = await run(['acme/nothing-here'], env({ HF_TOKEN: 'hf_othertoken456' }));
+  assert.equal(withToken.code, 1);
+  assert.match(withToken.stderr, /not found, or your token has no access to it \(private\)/);
+  const priv = await run(['acme/private'], env());
+  assert.equal(priv.code, 1);
+  assert.match(priv.stderr, /dataset acme\/private not found, or it is private/);
+  const ok = await run(['acme/private'], env({ HF_TOKEN: 'hf_goodtoken123' }));
+  assert.equal(ok.code, 0, ok.stderr);
+});
+
+test('gated: anonymous, not authorized, authorized', async () => {
+  const anon = await run(['acme/gated'], env());
+  assert.equal(anon.code, 1);
+  assert.match(anon.stderr, /dataset acme\/gated is gated: you must be logged in/);
+  assert.ok(anon.stderr.includes(`accept the conditions at ${hub.hubUrl}/datasets/acme/gated, then set HF_TOKEN`), anon.stderr);
+  const other = await run(['acme/gated'], env({ HF_TOKEN: 'hf_othertoken456' }));
+  assert.equal(other.code, 1);
+  assert.match(other.stderr, /is gated and this token's account is not on its authorized list/);
+  const ok = await run(['acme/gated'], env({ HF_TOKEN: 'hf_goodtoken123' }));
+  assert.equal(ok.code, 0, ok.stderr);
+  assert.equal(parseNdjson(ok.stdout)[0].meta && (parseNdjson(ok.stdout)[0].meta as { license: string }).license, 'cc-by-4.0');
+});
+
+test('429 with Retry-After is waited out, then the run succeeds', async () => {
+  hub.faults.push({ kind: '429', retryAfter: 1, times: 1, match: (q) => q.server === 'hub' && q.path.includes('/revision/') });
+  const t0 = Date.now();
+  const r = await run(['openai/gsm8k', '--split', 'test', '--limit', '1'], env());
+  const took = Date.now() - t0;
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /hf-fetch: warning: dataset openai\/gsm8k: HTTP 429 Too Many Requests; retry 1 of 5 in 1\.0 s/);
+  assert.ok(took >= 950, `waited only ${took} ms`);
+  assert.equal(parseNdjson(r.stdout).length, 1);
+});
+
+test('a request with no answer times out (--timeout) and is retried', async () => {
+  hub.faults.push({ kind: 'hang', hangMs: 3000, times: 1, match: (q) => q.server === 'hub' && q.path.includes('/revision/') });
+  const t0 = Date.now();
+  const r = await run(['openai/gsm8k', '--split', 'test', '--limit', '1', '--timeout', '0.3'], env());
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /dataset openai\/gsm8k: timeout \(no answer within 0\.3 s\); retry 1 of 5/);
+  assert.ok(Date.now() - t0 < 2500);
+});
+
+test('5xx is retried with backoff, and given up on after --retries with a clear message', async () => {
+  hub.faults.push({ kind: '503', times: 2, match: (q) => q.server === 'cdn' });
+  const r = await run(['openai/gsm8k', '--split', 'test'], env());
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal((r.stderr.match(/HTTP 503/g) ?? []).length, 2);
+  assert.equal(parseNdjson(r.stdout).length, 12);
+  const fault = { kind: '503' as const, times: 1000, match: (q: { server: string }) => q.server === 'cdn' };
+  hub.faults.push(fault);
+  const g = await run(['openai/gsm8k', '--split', 'test', '--retries', '2'], env());
+  fault.times = 0;
+  assert.equal(g.code, 1);
+  assert.match(g.stderr, /openai\/gsm8k\/main\/test-00000-of-00001\.parquet: giving up after 3 attempts over [\d.]+ s of waiting: HTTP 503/);
+  assert.match(g.stderr, /hint: check the network/);
+});
+
+test('a download cut midway resumes with Range and the cached file is whole', async () => {
+  const cache = tmpDir('hf-cache-');
+  hub.log = [];
+  hub.faults.push({ kind: 'cut', times: 1, match: (q) => q.server === 'cdn' && q.method === 'GET' });
+  const r = await run(['acme/chat', '--split', 'train'], env({}, cache));
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /download cut at byte \d+ of \d+ .*resuming/);
+  const resumed = hub.requests('cdn').filter((q) => q.range && /^bytes=[1-9]\d*-$/.test(q.range));
+  assert.equal(resumed.length, 1);
+  const raw = fx('gsm8k-train.jsonl').toString('utf8').trimEnd().split('\n');
+  const out = r.stdout.trimEnd().split('\n');
+  assert.equal(out.length, raw.length);
+  // JSON Lines rows keep every byte outside meta.
+  for (let i = 0; i < out.length; i++) assert.equal(out[i], `${raw[i].slice(0, -1)},"meta":${JSON.stringify(parseNdjson(out[i])[0].meta)}}`, `row ${i}`);
+  assert.deepEqual(readFileSync(join(cache, 'datasets--acme--chat', 'blobs', sha256(fx('gsm8k-train.jsonl')))), fx('gsm8k-train.jsonl'));
+});
+
+test('--no-cache streams (resuming a cut body) and writes nothing to disk', async () => {
+  const cache = tmpDir('hf-cache-');
+  hub.faults.push({ kind: 'cut', times: 1, match: (q) => q.server === 'cdn' && q.method === 'GET' });
+  const r = await run(['acme/chat', '--no-cache', '--split', 'train'], env({}, cache));
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(parseNdjson(r.stdout).length, 30);
+  assert.deepEqual(readdirSync(cache), []);
+});
+
+test('--limit reads parquet by ranges, only the row groups needed', async (t) => {
+  const cache = tmpDir('hf-cache-');
+  hub.log = [];
+  const r = await run(['openai/gsm8k', '--split', 'train', '--limit', '3'], env({}, cache));
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(parseNdjson(r.stdout).length, 3);
+  const cdn = hub.requests('cdn').filter((q) => q.method === 'GET');
+  assert.ok(cdn.length > 0 && cdn.every((q) => q.range !== undefined));
+  // A partial read is never cached as if whole.
+  assert.ok(!existsSync(join(cache, 'datasets--openai--gsm8k', 'snapshots', gsmSha, 'main', 'train-00000-of-00001.parquet')));
+  // On a file larger than the footer read (512 KB), --limit reads a fraction of it.
+  const big = sharedData('gsm8k/verl_gsm8k_train.parquet');
+  if (!big) return t.skip('../shared/data is absent: the byte count check needs gsm8k/verl_gsm8k_train.parquet');
+  const content = readFileSync(big);
+  hub.addRepo('verl/gsm8k-train', { 'data/train-00000-of-00001.parquet': content });
+  hub.log = [];
+  const b = await run(['verl/gsm8k-train', '--limit', '10'], env({}, cache));
+  assert.equal(b.code, 0, b.stderr);
+  assert.equal(parseNdjson(b.stdout).length, 10);
+  const bytes = hub.requests('cdn').reduce((n, q) => {
+    const m = /^bytes=(\d+)-(\d+)$/.exec(q.range ?? '');
+    return n + (m ? Number(m[2]) - Number(m[1]) + 1 : content.length);
+  }, 0);
+  assert.ok(bytes < content.length / 3, `read ${bytes} bytes of ${content.length}`);
+});
+
+test('HF_HUB_OFFLINE=1 answers from the cache alone and names what is missing', async () => {
+  const cache = tmpDir('hf-cache-');
+  const online = await run(['openai/gsm8k', '--split', 'train'], env({}, cache));
+  assert.equal(online.code, 0, online.stderr);
+  hub.log = [];
+  const off = await run(['openai/gsm8k', '--split', 'train'], env({ HF_HUB_OFFLINE: '1' }, cache));
+  assert.equal(off.code, 0, off.stderr);
+  assert.equal(off.stdout, online.stdout);
+  assert.equal(hub.log.length, 0);
+  const missing = await run(['openai/gsm8k', '--split', 'test'], env({ HF_HUB_OFFLINE: '1' }, cache));
+  assert.equal(missing.code, 1);
+  assert.match(missing.stderr, /HF_HUB_OFFLINE=1: 1 of the 1 files needed are not in the cache \(.*\): main\/test-00000-of-00001\.parquet/);
+  const empty = await run(['openai/gsm8k'], env({ HF_HUB_OFFLINE: '1' }));
+  assert.equal(empty.code, 1);
+  assert.match(empty.stderr, /HF_HUB_OFFLINE=1: revision "main" of dataset openai\/gsm8k is not in the cache/);
+  assert.equal(hub.log.length, 0);
+});
+
+test('splits from file names; small git files via resolve-cache; big integers and blank lines kept', async () => {
+  const stats = join(tmpDir(), 's.json');
+  const r = await run(['acme/chat', '--split', 'test', '--stats', stats], env());
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(
+    r.stdout,
+    `{"question":"q1","answer":"12345678901234567890","meta":{"source":"hf://datasets/acme/chat@${chatSha}/test.jsonl?config=default&split=test#0","license":"apache-2.0"}}\n` +
+      `{"question":"q2","answer":"2","meta":{"source":"hf://datasets/acme/chat@${chatSha}/test.jsonl?config=default&split=test#1","license":"apache-2.0"}}\n`,
+  );
+  assert.match(r.stderr, /read 2, wrote 2, dropped 0, skipped 1 blank line; acme\/chat@[0-9a-f]{12} config default, split test, 1 file/);
+  const s = JSON.parse(readFileSync(stats, 'utf8'));
+  assert.equal(s.notes.sha, chatSha);
+  assert.deepEqual(
+    s.notes.files.map((f: { path: string; rows: number }) => [f.path, f.rows]),
+    [['test.jsonl', 2]],
+  );
+});
+
+test('--revision reads an older commit; hf://…@rev/path reads one file', async () => {
+  const r = await run(['acme/chat', '--revision', chatOld, '--split', 'test'], env());
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(parseNdjson(r.stdout)[0].question, 'old');
+  assert.ok(r.stdout.includes(`@${chatOld}/test.jsonl`));
+  const u = await run([`hf://datasets/acme/chat@${chatOld}/test.jsonl`], env());
+  assert.equal(u.code, 0, u.stderr);
+  assert.equal(parseNdjson(u.stdout)[0].question, 'old');
+  const nope = await run(['acme/chat', '--revision', 'no-such-branch'], env());
+  assert.equal(nope.code, 1);
+  assert.match(nope.stderr, /dataset acme\/chat has no revision "no-such-branch"/);
+});
+
+test('--parquet-export reads refs/convert/parquet, licence from the main card', async () => {
+  const r = await run(['acme/chat', '--parquet-export', '--split', 'test', '--limit', '2'], env());
+  assert.equal(r.code, 0, r.stderr);
+  const rows = parseNdjson(r.stdout);
+  assert.equal(rows.length, 2);
+  assert.deepEqual(rows[1].meta, { source: `hf://datasets/acme/chat@${convertSha}/default/test/0000.parquet?config=default&split=test#1`, license: 'apache-2.0' });
+  const l = await run(['acme/chat', '--parquet-export', '--list'], env());
+  assert.equal(l.code, 0, l.stderr);
+  const list = parseNdjson(l.stdout);
+  assert.deepEqual(list[1], { kind: 'config', config: 'default', default: true, splits: ['train', 'test'] });
+  assert.equal(list.find((x) => x.kind === 'split' && x.split === 'train')?.rows, 30);
+});
+
+test('a missing split or config is a usage error naming what exists', async () => {
+  const s = await run(['openai/gsm8k', '--split', 'validation'], env());
+  assert.equal(s.code, 2);
+  assert.match(s.stderr, /^hf-fetch: dataset openai\/gsm8k, config "main" has no split "validation"; its splits are: train, test\n/);
+  const c = await run(['openai/gsm8k', '--config', 'socratic'], env());
+  assert.equal(c.code, 2);
+  assert.match(c.stderr, /has no config "socratic"; its configs are: main/);
+});
+
+test('the governance registry: not listed or disabled → exit 2; enabled → licence from the registry', async () => {
+  const dir = tmpDir();
+  const reg = join(dir, 'registry.yaml');
+  writeFileSync(
+    reg,
+    'datasets:\n- id: openai/gsm8k\n  license: MIT (registry)\n  status: enabled\n  approver: data-gov\n- id: acme/chat\n  license: apache-2.0\n  status: disabled\n  notes: pending review\n',
+  );
+  const ok = await run(['openai/gsm8k', '--split', 'test', '--limit', '1', '--registry', reg], env());
+  assert.equal(ok.code, 0, ok.stderr);
+  assert.equal((parseNdjson(ok.stdout)[0].meta as { license: string }).license, 'MIT (registry)');
+  hub.log = [];
+  const off = await run(['acme/chat'], env({ LDT_REGISTRY: reg }));
+  assert.equal(off.code, 2);
+  assert.match(off.stderr, /acme\/chat is listed as disabled in the dataset registry .*\(pending review\); refusing to fetch it/);
+  const unlisted = await run(['acme/gated', '--registry', reg], env());
+  assert.equal(unlisted.code, 2);
+  assert.match(unlisted.stderr, /dataset acme\/gated is not in the dataset registry/);
+  assert.equal(hub.log.length, 0, 'a refused dataset is not contacted');
+});
+
+test('the real GSM8K parquet served by the mock Hub reads to the same rows as the JSONL', async (t) => {
+  const pq = sharedData('gsm8k/verl_gsm8k_test.parquet');
+  const jl = sharedData('gsm8k/test.jsonl');
+  if (!pq || !jl) return t.skip('../shared/data is absent');
+  hub.addRepo('verl/gsm8k', { 'data/test-00000-of-00001.parquet': readFileSync(pq) });
+  const r = await run(['verl/gsm8k', '--no-cache', '--columns', 'extra_info', '--no-meta'], env());
+  assert.equal(r.code, 0, r.stderr);
+  const got = parseNdjson(r.stdout).map((x) => x.extra_info as { question: string; answer: string });
+  const want = parseNdjson(readFileSync(jl, 'utf8'));
+  assert.equal(got.length, want.length);
+  got.forEach((g, i) => {
+    assert.equal(g.question, want[i].question, `row ${i}`);
+    assert.equal(g.answer, want[i].answer, `row ${i}`);
+  });
+});

@@ -1,0 +1,119 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { allOptions, renderHelp } from '@ldt/cli';
+import { main, spec } from '@ldt/manifest';
+import { repoRoot, runBin, runInProcess, runShell, sharedData, tmpDir } from '@ldt/testkit';
+
+const pkgDir = fileURLToPath(new URL('../../', import.meta.url));
+
+test('README documents every flag of the option table', () => {
+  const readme = readFileSync(join(pkgDir, 'README.md'), 'utf8');
+  const missing = allOptions(spec)
+    .map((o) => o.name)
+    .filter((n) => !readme.includes(`--${n}`));
+  assert.deepEqual(missing, []);
+});
+
+test('README embeds the current --help text', () => {
+  const readme = readFileSync(join(pkgDir, 'README.md'), 'utf8');
+  assert.ok(readme.includes(renderHelp(spec).trim()), 'README.md is out of date: run node scripts/sync-help.mjs');
+});
+
+test('every --help example runs and exits 0', () => {
+  for (const [cmd] of spec.examples) {
+    const r = runShell(cmd);
+    assert.equal(r.code, 0, `${cmd}\n${r.stderr}`);
+  }
+});
+
+test('the bin: --version, --help, usage errors exit 2', () => {
+  const v = runBin('manifest', ['--version']);
+  assert.equal(v.code, 0);
+  assert.match(v.stdout, /^manifest \d+\.\d+\.\d+\n$/);
+  const h = runBin('manifest', ['--help']);
+  assert.equal(h.code, 0);
+  assert.ok(h.stdout.startsWith('manifest '));
+  const u = runBin('manifest', ['--bogus']);
+  assert.equal(u.code, 2);
+  assert.equal(u.stderr, "manifest: unknown option '--bogus'\nTry 'manifest --help' for more information.\n");
+});
+
+test('usage errors: no command, unknown command, missing --out-dir, options of another command', async () => {
+  const cases: [string[], RegExp][] = [
+    [[], /a command is needed: build, verify or cat/],
+    [['pack'], /unknown command "pack"; expected build, verify or cat/],
+    [['build'], /manifest build needs --out-dir DIR/],
+    [['verify', '/tmp/x', '--croissant'], /manifest verify does not take --croissant/],
+    [['build', '-o', '/tmp/x', '--partition', 'a'], /manifest build does not take --partition/],
+    [['verify'], /manifest verify takes one folder/],
+    [['build', '-o', '/tmp/x', '--require', 'meta.family'], /--require must look like PATH=V1,V2/],
+    [['build', '-o', '/tmp/x', '--tokenizer', 'gpt5'], /--tokenizer must be o200k_base, cl100k_base or a path/],
+    [['build', '-o', '/tmp/x', '--shard-size', '12XB'], /--shard-size must be a size/],
+  ];
+  for (const [argv, re] of cases) {
+    const r = await runInProcess(main, argv);
+    assert.equal(r.code, 2, `${argv.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr, re);
+    assert.match(r.stderr, /Try 'manifest --help'/);
+  }
+});
+
+test('cat | head -1 ends quietly with exit 0', () => {
+  const dir = join(tmpDir(), 'ds');
+  assert.equal(runShell(`manifest build -q -o ${dir} --shard-rows 5 examples/manifest-mix.ndjson`).code, 0);
+  const r = runShell(`manifest cat ${dir} | head -1`);
+  assert.equal(r.code, 0);
+  // No error; the summary appears only when all output fit in the pipe before head exited.
+  assert.match(r.stderr, /^(manifest: read \d+, wrote \d+, dropped 0\n)?$/);
+  assert.equal(r.stdout.split('\n').length, 2);
+});
+
+test('shared data: GSM8K train (7473 rows) builds with o200k_base and verifies', { timeout: 120_000 }, async (t) => {
+  const p = sharedData('gsm8k/train.jsonl');
+  if (!p) return t.skip('../shared/data is absent (a clone without the shared test data)');
+  const dir = join(tmpDir(), 'gsm8k');
+  let r = await runInProcess(main, ['build', '-o', dir, '--tokenizer', 'o200k_base', '--shard-size', '1MB', '--croissant', p]);
+  assert.equal(r.code, 0, r.stderr);
+  const m = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
+  assert.equal(m.totals.rows, 7473);
+  assert.equal(m.totals.raw_bytes, readFileSync(p).length);
+  assert.ok(m.shards.length >= 4);
+  r = await runInProcess(main, ['verify', dir]);
+  assert.equal(r.code, 0, r.stderr);
+  r = await runInProcess(main, ['cat', dir]);
+  assert.equal(r.stdout, readFileSync(p, 'utf8'));
+});
+
+test('argv → options: defaults and conversions come from the option table', async () => {
+  const { parseArgs } = await import('@ldt/cli');
+  const cases: [string[], Record<string, unknown>][] = [
+    [['build', '-o', 'd'], { 'out-dir': 'd', 'partition-by': ['meta.split', 'meta.phase'], 'shard-size': 256e6, compress: 'none', croissant: false }],
+    [['build', '-o', 'd', '--shard-size', '1.5GiB', '--shard-rows', '10'], { 'shard-size': 1.5 * 1024 ** 3, 'shard-rows': 10 }],
+    [['build', '-o', 'd', '--require', 'a=1,2', '--require', 'b=x', '--stats-from', 's1', '--stats-from', 's2'], { require: ['a=1,2', 'b=x'], 'stats-from': ['s1', 's2'] }],
+    [['cat', 'd', '--partition', 'split=train', '--partition', 'split=test'], { partition: ['split=train', 'split=test'] }],
+    [['build', '-o', 'd', '--group-by', 'meta.family,meta.lang', '--croissant'], { 'group-by': ['meta.family', 'meta.lang'], croissant: true }],
+  ];
+  for (const [argv, want] of cases) {
+    const { options } = await parseArgs(spec, argv);
+    for (const [k, v] of Object.entries(want)) assert.deepEqual(options[k], v, `${argv.join(' ')}: --${k}`);
+  }
+});
+
+test('--stats of a build carries the dataset id, shard count and tokens', async () => {
+  const dir = tmpDir();
+  const stats = join(dir, 's.json');
+  const r = await runInProcess(main, ['build', '-q', '-o', join(dir, 'ds'), '--stats', stats, join(repoRoot(), 'examples', 'manifest-mix.ndjson')]);
+  assert.equal(r.code, 0, r.stderr);
+  const s = JSON.parse(readFileSync(stats, 'utf8'));
+  assert.equal(s.tool, 'manifest');
+  assert.equal(s.read, 80);
+  assert.equal(s.written, 80);
+  const m = JSON.parse(readFileSync(join(dir, 'ds', 'manifest.json'), 'utf8'));
+  assert.equal(s.notes.dataset_id, m.dataset_id);
+  assert.equal(s.notes.shards, m.totals.shards);
+  assert.equal(s.notes.tokens, m.totals.tokens);
+  assert.equal(s.notes.tokens_estimated, true);
+});
