@@ -1,0 +1,341 @@
+import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
+import { type Io, type OptionSpec, runProcess, runTool, type ToolContext, type ToolSpec } from '@ldt/cli';
+import { UsageError } from '@ldt/errors';
+
+const version = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
+
+/** The option table: help, parsing, the README check and the argv tests all come from it. */
+export const spec: ToolSpec = {
+  name: 'dedup-near',
+  version,
+  summary: 'drop near-duplicate rows (MinHash-LSH, verified Jaccard) and decontaminate against eval sets',
+  description:
+    'Reads NDJSON rows and writes to stdout, in input order, one row of each cluster of near-duplicates: rows whose shingle sets have Jaccard similarity >= --threshold, found by MinHash-LSH, verified exactly, and joined transitively (union-find). Every byte outside meta is written as read. ' +
+    'The compared text is --fields (default: text for text rows, every message content for chat rows, prompt + chosen for preference rows), normalised (NFKC, lower-case, punctuation and white space folded) and cut into word 5-grams; rows whose letters are mostly CJK/Thai (Han, Hiragana, Katakana, Thai, Lao, Khmer, Myanmar, Tibetan: scripts without spaces) get character n-grams automatically. ' +
+    'Dropped rows are counted on stderr by reason (near_duplicate, in_index, in_reference, ngram_overlap) and, with --dups, written there with meta.dup_of, meta.dup_reason and meta.similarity; --mark keeps every row and adds meta.cluster and meta.cluster_size instead. ' +
+    'Two passes: the input is read twice (standard input is spooled to a temporary file), with shingle sets in a temporary file (4 bytes per distinct shingle). Memory: 4 x bands + 13 bytes per row while reading (69 bytes at the defaults: 14 bands), 97 at the clustering peak. ' +
+    'Signatures are computed in --jobs worker threads; deterministic whatever the thread count: the same input, flags and --seed give byte-identical output. ' +
+    'Staged mode, for data spread over shards or machines: `dedup-near sign` (per shard, stateless) writes signatures, `dedup-near cluster` reads them all (in memory, in the order given) and writes one assignment line per row, `dedup-near apply` filters or marks a shard by it; the result is byte-identical to the one-shot run over the shards in the same order. See `dedup-near sign --help`.',
+  usage: [
+    'dedup-near [OPTIONS] [FILE...]',
+    'dedup-near --mark [OPTIONS] [FILE...]',
+    'dedup-near --against REF [--against-fields PATHS] [--overlap-ngram 13] [OPTIONS] [FILE...]',
+    'dedup-near sign [OPTIONS] SHARD > SHARD.sign; dedup-near cluster [OPTIONS] SIGN... > assignment; dedup-near apply --assignment FILE SHARD',
+  ],
+  rejects: true,
+  options: [
+    {
+      name: 'fields',
+      type: 'paths',
+      arg: 'PATHS',
+      describe:
+        'Comma-separated dotted field paths whose strings form the compared text, joined by newlines (e.g. question, extra_info.question, messages.*.content). Message objects contribute their content.',
+      defaultText: 'text for text rows, messages.*.content for chat rows, prompt,chosen for preference rows',
+    },
+    { name: 'threshold', type: 'number', describe: 'Jaccard similarity at or above which two rows are near-duplicates.', default: 0.8, min: 0.01, max: 1 },
+    { name: 'ngram', type: 'integer', describe: 'Word n-gram size of the shingles.', default: 5, min: 1, max: 100 },
+    {
+      name: 'char-ngram',
+      type: 'integer',
+      describe:
+        'Use character n-grams of this size for every row. 0: word n-grams, except rows whose letters are mostly CJK/Thai (scripts written without spaces), which get character 5-grams automatically.',
+      default: 0,
+      min: 0,
+      max: 100,
+    },
+    { name: 'num-perm', type: 'integer', describe: 'Number of MinHash permutations.', default: 128, min: 2, max: 1024 },
+    {
+      name: 'bands',
+      type: 'integer',
+      describe:
+        "LSH bands (with --rows). Default: derived from --threshold and --num-perm by minimising the weighted false-positive and false-negative probability as datasketch's optimal_param does, with weights 0.1/0.9 when verifying (14 x 9 at 0.8 and 128: a pair of Jaccard 0.85 becomes a candidate with probability 0.975) and datasketch's 0.5/0.5 with --no-verify (9 x 13).",
+      min: 1,
+    },
+    { name: 'rows', type: 'integer', describe: 'Rows (signature values) per LSH band (with --bands); bands x rows <= --num-perm.', min: 1 },
+    {
+      name: 'verify',
+      type: 'boolean',
+      describe:
+        'Verify every LSH candidate pair by the exact Jaccard similarity of its shingle sets, so no pair below --threshold is ever joined. --no-verify joins every candidate pair (faster, false positives possible).',
+      default: true,
+    },
+    {
+      name: 'keep',
+      type: 'choice',
+      choices: ['first', 'longest', 'shortest'],
+      describe: 'Which row of a cluster is kept: the first in input order, the longest or the shortest compared text (ties: the first).',
+      default: 'first',
+    },
+    {
+      name: 'dups',
+      type: 'string',
+      arg: 'FILE',
+      describe:
+        'Write dropped rows to FILE with meta.dup_of (the cluster id of the kept row, or file:line of the matched reference), meta.dup_reason and meta.similarity (Jaccard with the kept row or reference; absent for ngram_overlap). Written atomically.',
+    },
+    {
+      name: 'mark',
+      type: 'boolean',
+      describe:
+        "Keep every row and add meta.cluster (the cluster id: XXH3-128 of the kept row's normalised text, 32 hex digits) and meta.cluster_size; rows that would be dropped also get meta.dup_of, meta.dup_reason and meta.similarity. For split-holdout --group-by meta.cluster.",
+      default: false,
+    },
+    {
+      name: 'against',
+      type: 'string',
+      arg: 'FILE',
+      repeatable: true,
+      describe:
+        'Reference NDJSON file (e.g. an eval set): drop (or, with --mark, mark) rows that near-duplicate any reference row (in_reference), naming it (file:line) in meta.dup_of. References are not written.',
+    },
+    {
+      name: 'against-fields',
+      type: 'paths',
+      arg: 'PATHS',
+      describe: 'The compared fields of the --against rows, when they have another shape than the input.',
+      defaultText: 'the same as --fields',
+    },
+    {
+      name: 'overlap-ngram',
+      type: 'integer',
+      arg: 'N',
+      describe:
+        'Also flag rows sharing any N-gram of words (after normalisation; characters for CJK/Thai rows) with an --against row (ngram_overlap), as GPT-3 did with N=13. Unlike MinHash matching, which needs most of the text to agree, one shared N-gram suffices: it catches an eval item quoted inside a longer row. 0: off.',
+      default: 0,
+      min: 0,
+      max: 1000,
+    },
+    {
+      name: 'index',
+      type: 'string',
+      arg: 'FILE',
+      describe:
+        'Load the index saved by an earlier run (--save-index) and drop rows that near-duplicate a row in it (in_index). Must match --num-perm, --bands/--rows, --ngram, --char-ngram and --seed.',
+    },
+    {
+      name: 'save-index',
+      type: 'string',
+      arg: 'FILE',
+      describe:
+        'Save the kept rows (loaded --index plus the rows kept in this run) as a versioned binary index: band keys and shingle sets, 4 x bands + 24 bytes + 4 per shingle per row. May be the same file as --index.',
+    },
+    { name: 'seed', type: 'integer', describe: 'Seed of the MinHash permutations.', default: 0, min: 0, max: 4294967295 },
+    {
+      name: 'jobs',
+      type: 'integer',
+      arg: 'N',
+      describe: 'Worker threads computing signatures (normalise, shingle, MinHash); 1 computes them in the main thread. The output does not depend on it.',
+      defaultText: 'the number of cores',
+      min: 1,
+      max: 256,
+    },
+    {
+      name: 'tmp-dir',
+      type: 'string',
+      arg: 'DIR',
+      describe: 'Directory for the temporary shingle file and the standard-input spool.',
+      defaultText: 'the OS temporary directory ($TMPDIR)',
+    },
+  ],
+  examples: [
+    [
+      'dedup-near --fields instruction,input examples/dedup-near-toolformer.ndjson > /tmp/unique.ndjson',
+      'Drop near-duplicate instructions (Alpaca rows: name the fields; text, chat and preference rows need no --fields).',
+    ],
+    [
+      'dedup-near --fields instruction,input --threshold 0.7 --dups /tmp/dups.ndjson examples/dedup-near-toolformer.ndjson > /tmp/unique.ndjson',
+      'Compare two fields at a lower threshold; keep what was dropped, with the kept row and the similarity.',
+    ],
+    [
+      'dedup-near --fields instruction,input --mark examples/dedup-near-toolformer.ndjson | head -3',
+      'Keep every row and label its cluster, e.g. for split-holdout --group-by meta.cluster.',
+    ],
+    [
+      'dedup-near --fields question --against examples/gsm8k-test-sample.ndjson --overlap-ngram 13 --dups /tmp/contaminated.ndjson examples/dedup-near-gsm8k-socratic.ndjson > /tmp/clean.ndjson',
+      'Decontaminate: drop rows whose question near-duplicates (or shares a 13-gram with) an eval question.',
+    ],
+    [
+      'dedup-near --fields instruction,input --save-index /tmp/near.idx examples/dedup-near-toolformer.ndjson > /dev/null && dedup-near --fields instruction,input --index /tmp/near.idx examples/dedup-near-toolformer.ndjson | wc -l',
+      'Deduplicate new data against what an earlier run kept (here, everything is dropped: 0).',
+    ],
+  ],
+  seeAlso: ['dedup-exact (exact duplicates)', 'split-holdout (--group-by meta.cluster)', 'manifest'],
+};
+
+const byName = (name: string): OptionSpec => {
+  const o = spec.options.find((x) => x.name === name);
+  if (!o) throw new Error(`no option ${name}`);
+  return o;
+};
+const SIGN_PARAMS = ['fields', 'threshold', 'ngram', 'char-ngram', 'num-perm', 'bands', 'rows', 'seed', 'jobs'];
+
+/** `dedup-near sign`: per-shard signatures. */
+export const signSpec: ToolSpec = {
+  name: 'dedup-near sign',
+  version,
+  summary: 'staged mode, step 1: write the signatures (band keys and shingle sets) of the rows of a shard',
+  description:
+    'Reads NDJSON rows and writes a sign file to stdout: a header line with the signing parameters, then one line per row (shard name as given, row number in the shard, text length, content hash, band keys, base64 shingle set). Stateless: shards can be signed in parallel (GNU parallel, a map step). Memory: one read chunk. Give every shard the same options; `dedup-near cluster` checks they match.',
+  usage: ['dedup-near sign [OPTIONS] SHARD > SHARD.sign', "parallel 'dedup-near sign {} > {}.sign' ::: shard-*.ndjson"],
+  rejects: true,
+  options: SIGN_PARAMS.map(byName),
+  examples: [['dedup-near sign --fields instruction,input examples/dedup-near-toolformer.ndjson > /tmp/tf.sign', 'Sign one shard.']],
+  seeAlso: ['dedup-near cluster', 'dedup-near apply'],
+};
+
+/** `dedup-near cluster`: all signatures → assignment. */
+export const clusterSpec: ToolSpec = {
+  name: 'dedup-near cluster',
+  version,
+  summary: 'staged mode, step 2: cluster the rows of every sign file and write one assignment line per row',
+  description:
+    'Reads sign files (from `dedup-near sign`, in the order of the shards of the one-shot run), verifies LSH candidates, clusters, and writes to stdout one JSON line per row: {"shard","row","cluster","cluster_size"} plus "dup_reason","dup_of","similarity" for rows to drop. The signing parameters come from the sign files. Memory: as the one-shot run (4 x bands + 13 bytes per row, shingle sets in a temporary file) plus 8 bytes per row (shard and row number); the sign files are read once. Not an external sort: all band keys are held in memory.',
+  usage: ['dedup-near cluster [OPTIONS] SIGN... > assignment.ndjson'],
+  positional: { name: 'SIGN', describe: "sign files written by `dedup-near sign`, in shard order ('-' or none: standard input)." },
+  options: ['fields', 'threshold', 'verify', 'keep', 'against', 'against-fields', 'index', 'save-index', 'tmp-dir'].map(byName),
+  examples: [
+    [
+      'dedup-near sign --fields instruction,input examples/dedup-near-toolformer.ndjson > /tmp/tf.sign && dedup-near cluster /tmp/tf.sign > /tmp/tf.assign',
+      'Cluster the signed shard(s).',
+    ],
+  ],
+  seeAlso: ['dedup-near sign', 'dedup-near apply'],
+};
+
+/** `dedup-near apply`: filter or mark a shard by the assignment. */
+export const applySpec: ToolSpec = {
+  name: 'dedup-near apply',
+  version,
+  summary: 'staged mode, step 3: filter (or mark) shards by the assignment written by `dedup-near cluster`',
+  description:
+    "Reads the --assignment file (only the lines of the shards given) and the shards, and writes each shard's rows exactly as the one-shot run would: kept rows, or with --mark every row with meta.cluster and meta.cluster_size; dropped rows are counted by reason and, with --dups, written there. Give the shard paths exactly as they were given to `dedup-near sign`. Memory: one small record per row of the given shards.",
+  usage: ['dedup-near apply --assignment FILE [--mark] [--dups FILE] SHARD... > out.ndjson'],
+  options: [{ name: 'assignment', type: 'string', arg: 'FILE', describe: 'The output of `dedup-near cluster` (required).' }, byName('mark'), byName('dups')],
+  examples: [
+    [
+      'dedup-near sign --fields instruction,input examples/dedup-near-toolformer.ndjson > /tmp/tf.sign && dedup-near cluster /tmp/tf.sign > /tmp/tf.assign && dedup-near apply --assignment /tmp/tf.assign examples/dedup-near-toolformer.ndjson > /tmp/unique.ndjson',
+      'The three steps on one shard: the same rows as `dedup-near --fields instruction,input examples/dedup-near-toolformer.ndjson`.',
+    ],
+  ],
+  seeAlso: ['dedup-near sign', 'dedup-near cluster'],
+};
+
+/** Run dedup-near with `argv` on `io`; returns the exit code. `sign`, `cluster`, `apply` as the first argument run a stage. */
+export function main(argv: readonly string[], io: Io): Promise<number> {
+  switch (argv[0]) {
+    case 'sign':
+      return runTool(signSpec, argv.slice(1), io, signHandler);
+    case 'cluster':
+      return runTool(clusterSpec, argv.slice(1), io, clusterHandler);
+    case 'apply':
+      return runTool(applySpec, argv.slice(1), io, applyHandler);
+    default:
+      return runTool(spec, argv, io, handler);
+  }
+}
+
+async function nearOptions(o: Record<string, unknown>): Promise<import('./near.js').NearOptions> {
+  const [{ parsePaths }, { optimalParams }] = await Promise.all([import('@ldt/schema'), import('./minhash.js')]);
+  const numPerm = (o['num-perm'] as number | undefined) ?? 128;
+  const threshold = o.threshold as number;
+  let bands = o.bands as number | undefined;
+  let rows = o.rows as number | undefined;
+  if ((bands === undefined) !== (rows === undefined))
+    throw new UsageError('--bands and --rows go together', 'give both, e.g. --bands 16 --rows 8, or neither to derive them from --threshold');
+  if (bands !== undefined && rows !== undefined && bands * rows > numPerm)
+    throw new UsageError(`--bands x --rows must be at most --num-perm (${numPerm}); got ${bands} x ${rows} = ${bands * rows}`);
+  // With verification, a false positive costs only a Jaccard check, a false negative a missed
+  // duplicate: weight FN 0.9 (14 x 9 at 0.8: P(candidate | J=0.85) = 0.975). Without it, datasketch's 0.5/0.5.
+  const verify = (o.verify as boolean | undefined) ?? true;
+  if (bands === undefined || rows === undefined) ({ bands, rows } = verify ? optimalParams(threshold, numPerm, 0.1, 0.9) : optimalParams(threshold, numPerm));
+  const fieldsArg = o.fields as string[] | undefined;
+  const againstArg = o['against-fields'] as string[] | undefined;
+  return {
+    fields: fieldsArg ? parsePaths(fieldsArg) : undefined,
+    againstFields: againstArg ? parsePaths(againstArg) : undefined,
+    numPerm,
+    threshold,
+    bands,
+    rows,
+    ngram: (o.ngram as number | undefined) ?? 5,
+    charNgram: (o['char-ngram'] as number | undefined) ?? 0,
+    autoCharNgram: 5,
+    verify,
+    keep: (o.keep as 'first' | 'longest' | 'shortest' | undefined) ?? 'first',
+    seed: (o.seed as number | undefined) ?? 0,
+    overlapNgram: (o['overlap-ngram'] as number | undefined) ?? 0,
+    tmpDir: o['tmp-dir'] as string | undefined,
+  };
+}
+
+function markDupsError(): UsageError {
+  return new UsageError(
+    '--mark and --dups do not go together: with --mark no row is dropped',
+    "rows that would be dropped are written with meta.dup_reason; select them with e.g. jq -c 'select(.meta.dup_reason)'",
+  );
+}
+
+function jobsOf(o: Record<string, unknown>): number {
+  return (o.jobs as number | undefined) ?? availableParallelism();
+}
+
+async function signHandler(o: Record<string, unknown>, ctx: ToolContext): Promise<void> {
+  const { runSign } = await import('./stages.js');
+  await runSign(await nearOptions(o), jobsOf(o), ctx);
+}
+
+async function clusterHandler(o: Record<string, unknown>, ctx: ToolContext): Promise<void> {
+  const { runCluster } = await import('./stages.js');
+  const against = (o.against as string[] | undefined) ?? [];
+  if (o['against-fields'] && against.length === 0) throw new UsageError('--against-fields needs --against FILE');
+  const n = await nearOptions(o);
+  await runCluster(
+    {
+      threshold: n.threshold,
+      keep: n.keep,
+      verify: n.verify,
+      fields: n.fields,
+      againstFields: n.againstFields,
+      against,
+      index: o.index as string | undefined,
+      saveIndex: o['save-index'] as string | undefined,
+      tmpDir: n.tmpDir,
+    },
+    ctx,
+  );
+}
+
+async function applyHandler(o: Record<string, unknown>, ctx: ToolContext): Promise<void> {
+  const { runApply } = await import('./stages.js');
+  const assignment = o.assignment as string | undefined;
+  if (!assignment) throw new UsageError('apply needs --assignment FILE', 'the assignment is the output of `dedup-near cluster`');
+  if (o.mark === true && o.dups !== undefined) throw markDupsError();
+  await runApply(assignment, o.mark as boolean, o.dups as string | undefined, ctx);
+}
+
+async function handler(o: Record<string, unknown>, ctx: ToolContext): Promise<void> {
+  const { runNear } = await import('./run.js');
+  const against = (o.against as string[] | undefined) ?? [];
+  if (o['against-fields'] && against.length === 0) throw new UsageError('--against-fields needs --against FILE');
+  if (o.mark === true && o.dups !== undefined) throw markDupsError();
+  const opts = await nearOptions(o);
+  if (opts.overlapNgram > 0 && against.length === 0) throw new UsageError('--overlap-ngram needs --against FILE', 'the n-grams are looked up in the reference rows');
+  await runNear(
+    opts,
+    {
+      against,
+      dups: o.dups as string | undefined,
+      mark: o.mark as boolean,
+      index: o.index as string | undefined,
+      saveIndex: o['save-index'] as string | undefined,
+      jobs: jobsOf(o),
+    },
+    ctx,
+  );
+}
+
+/** Entry point of the bin shim. */
+export function run(): void {
+  runProcess(main);
+}

@@ -1,0 +1,10 @@
+export { applySpec, clusterSpec, main, signSpec, spec } from './cli.js';
+export { type IndexParams, loadIndex, writeIndex } from './index-file.js';
+export { bandKeys, candidateProbability, MinHasher, optimalParams } from './minhash.js';
+export { type Decision, forEachNgramKey, type KeepPolicy, NearDedup, type NearOptions, REASONS, type Signed, Signer } from './near.js';
+export { packSigned, type SignedRow, signRows, unpackSigned } from './parallel.js';
+export { emitRow, indexParams, type NearFiles, runNear } from './run.js';
+export { comparedText, DEFAULT_SHINGLE, isNoSpaceScript, jaccard, type ShingleOptions, type Shingles, shingle, shingleNormalized } from './shingle.js';
+export { SpillFile } from './spill.js';
+export { type ClusterOptions, runApply, runCluster, runSign } from './stages.js';
+export { xxh32, xxh32Words } from './xxh32.js';

@@ -1,0 +1,569 @@
+import { DataError, type Position } from '@ldt/errors';
+import { xxh128String } from '@ldt/hash';
+import type { FieldPath, JsonObject } from '@ldt/schema';
+import { normalizeText } from '@ldt/text';
+import { bandKeys, MinHasher } from './minhash.js';
+import { comparedText, isNoSpaceScript, jaccard, type ShingleOptions, shingleNormalized } from './shingle.js';
+import { SpillFile } from './spill.js';
+import { xxh32 } from './xxh32.js';
+
+/** Which row of a cluster is kept. */
+export type KeepPolicy = 'first' | 'longest' | 'shortest';
+
+/** Options of the dedup-near core. */
+export interface NearOptions extends ShingleOptions {
+  /** Field paths of the compared text (default: by row kind, see `comparedText`). */
+  fields?: FieldPath[];
+  /** Field paths in the reference rows (default: `fields`). */
+  againstFields?: FieldPath[];
+  /** Number of MinHash permutations (default 128). */
+  numPerm: number;
+  /** Jaccard threshold (default 0.8). */
+  threshold: number;
+  bands: number;
+  rows: number;
+  /** Verify LSH candidates by exact Jaccard of their shingle sets (default true). */
+  verify: boolean;
+  /** Cluster keep policy (default first). */
+  keep: KeepPolicy;
+  /** PRNG seed of the permutations (default 0). */
+  seed: number;
+  /** GPT-3-style n-gram overlap check against references; 0 = off (default). */
+  overlapNgram: number;
+  /** Directory for the temporary shingle file (default: the OS temp dir). */
+  tmpDir?: string;
+}
+
+/** Drop reasons (summary, --stats, meta.dup_reason). */
+export const REASONS = {
+  nearDuplicate: 'near_duplicate',
+  inIndex: 'in_index',
+  inReference: 'in_reference',
+  ngramOverlap: 'ngram_overlap',
+  missingField: 'missing_field',
+} as const;
+
+const KIND_INPUT = 0;
+const KIND_INDEX = 1;
+const KIND_REF = 2;
+const FLAG_EMPTY = 4;
+const FLAG_REJECTED = 8;
+
+/** What happens to one input row. */
+export interface Decision {
+  /** Undefined: kept (the cluster's kept row). Otherwise why it is dropped (or marked). */
+  reason?: string;
+  /** Cluster id: content hash (XXH3-128 of the normalised compared text) of the cluster's kept row. */
+  cluster: string;
+  clusterSize: number;
+  /** The kept row's cluster id, or file:line of the matched reference. */
+  dupOf?: string;
+  /** Jaccard similarity of the shingle sets with dupOf (absent for ngram_overlap). */
+  similarity?: number;
+}
+
+/** A row's signature: what pass 1 (or the staged `sign` step) computes from its compared text. */
+export interface Signed {
+  /** Length of the normalised compared text (UTF-16 code units), for --keep longest/shortest. */
+  len: number;
+  /** XXH3-128 of the normalised compared text (16 bytes): the row's cluster id when kept. */
+  hash: Uint8Array;
+  /** Sorted, distinct shingle hashes. */
+  set: Uint32Array;
+  /** Band keys (length bands); empty when the set is empty. */
+  keys: Uint32Array;
+  charMode: boolean;
+}
+
+/** Normalised text → shingles → MinHash → band keys, with the run's options. Stateless between rows. */
+export class Signer {
+  private readonly hasher: MinHasher;
+  private readonly sig: Uint32Array;
+
+  constructor(readonly opts: NearOptions) {
+    this.hasher = new MinHasher(opts.numPerm, opts.seed);
+    this.sig = new Uint32Array(opts.numPerm);
+  }
+
+  /** True when the row is cut into character n-grams. */
+  charMode(norm: string): boolean {
+    return this.opts.charNgram > 0 || isNoSpaceScript(norm);
+  }
+
+  /** Sign normalised text (`normalizeText(text, 'aggressive')`). */
+  sign(norm: string): Signed {
+    const o = this.opts;
+    const charMode = this.charMode(norm);
+    const n = charMode ? (o.charNgram > 0 ? o.charNgram : o.autoCharNgram) : o.ngram;
+    const set = shingleNormalized(norm, n, charMode);
+    const hash = xxh128String(norm);
+    const keys = new Uint32Array(set.length === 0 ? 0 : o.bands);
+    if (set.length > 0) {
+      this.hasher.sign(set, this.sig);
+      bandKeys(this.sig, o.bands, o.rows, keys, 0);
+    }
+    return { len: norm.length, hash, set, keys, charMode };
+  }
+}
+
+/**
+ * The state of a near-dedup run. Rows are added in order — index rows, then references, then
+ * inputs — and numbered; `cluster()` then finds the verified near-duplicate pairs and their
+ * connected components (union-find), and `decide(id)` says what happens to each input row.
+ *
+ * Memory per row: 4 bytes per band key (bands × 4), 4 (text length), 8 (offset of the shingle set
+ * in the spill file), 1 (kind/flags) = 4·bands + 13 bytes while reading (69 bytes at 128
+ * permutations, threshold 0.8: 14 bands); `cluster()` adds 4 (union-find parent) + 8 (kept row and
+ * cluster size per root) + 16 transient (one band's radix sort) = 97 bytes/row at its peak.
+ * Shingle sets live in the spill file (4 bytes per distinct shingle), not in memory.
+ */
+export class NearDedup {
+  readonly signer: Signer;
+  private keys = new Uint32Array(0);
+  private lens = new Uint32Array(0);
+  private offs = new Float64Array(0);
+  private flags = new Uint8Array(0);
+  count = 0;
+  readonly spill: SpillFile;
+  /** file:line of each reference row (by id - refStart). */
+  private readonly refPos: string[] = [];
+  private refStart = -1;
+  private inputStart = -1;
+  /** --overlap-ngram: 52-bit n-gram key → reference id. */
+  private readonly refNgrams = new Map<number, number>();
+  private readonly ngramHit = new Map<number, number>();
+  private parent: Int32Array | undefined;
+  private keeper: Int32Array | undefined;
+  private size: Uint32Array | undefined;
+  private readonly refMatch = new Map<number, { ref: number; sim: number }>();
+  /** Counters for --stats notes. */
+  readonly stats = { char_ngram_rows: 0, empty_text_rows: 0, candidate_pairs: 0, verified_pairs: 0, rejected_pairs: 0 };
+
+  constructor(readonly opts: NearOptions) {
+    if (opts.bands * opts.rows > opts.numPerm) throw new RangeError('bands × rows must not exceed numPerm');
+    this.signer = new Signer(opts);
+    this.spill = new SpillFile(opts.tmpDir);
+  }
+
+  private grow(): void {
+    const cap = Math.max(1024, this.lens.length * 2);
+    const keys = new Uint32Array(cap * this.opts.bands);
+    keys.set(this.keys);
+    this.keys = keys;
+    const lens = new Uint32Array(cap);
+    lens.set(this.lens);
+    this.lens = lens;
+    const offs = new Float64Array(cap);
+    offs.set(this.offs);
+    this.offs = offs;
+    const flags = new Uint8Array(cap);
+    flags.set(this.flags);
+    this.flags = flags;
+  }
+
+  /** Bytes per row of the in-memory state while reading (see the class comment). */
+  get bytesPerRow(): number {
+    return 4 * this.opts.bands + 13;
+  }
+
+  /** Add a row from a loaded index: its band keys, text length and on-disk shingle record. */
+  addIndexRow(keys: Uint32Array, len: number, record: Uint8Array): void {
+    if (this.refStart >= 0) throw new Error('index rows must be added before references and inputs');
+    if (this.count === this.lens.length) this.grow();
+    const id = this.count++;
+    this.keys.set(keys, id * this.opts.bands);
+    this.lens[id] = len;
+    this.offs[id] = this.spill.appendRaw(record);
+    const n = record[0] | (record[1] << 8) | (record[2] << 16) | (record[3] << 24);
+    this.flags[id] = KIND_INDEX | (n === 0 ? FLAG_EMPTY : 0);
+  }
+
+  /** Add a reference row (e.g. an eval item). Throws a positioned DataError when its fields are missing. */
+  addReference(row: JsonObject, pos: Position): void {
+    if (this.inputStart >= 0) throw new Error('references must be added before inputs');
+    if (this.refStart < 0) this.refStart = this.count;
+    const text = comparedText(row, this.opts.againstFields ?? this.opts.fields, pos, this.opts.againstFields ? '--against-fields' : '--fields');
+    const norm = normalizeText(text, 'aggressive');
+    this.add(norm, KIND_REF);
+    this.refPos.push(`${pos.file}:${pos.line}`);
+    if (this.opts.overlapNgram > 0) {
+      const ref = this.count - 1;
+      const charMode = this.charMode(norm);
+      forEachNgramKey(norm, this.opts.overlapNgram, charMode, (k) => {
+        if (!this.refNgrams.has(k)) this.refNgrams.set(k, ref);
+        return false;
+      });
+    }
+  }
+
+  /**
+   * Add an input row. Returns false when its fields are missing and `reject` handled it (the row is
+   * still numbered, flagged rejected); otherwise throws the DataError.
+   */
+  addInput(row: JsonObject, pos: Position, reject?: (e: DataError) => void): boolean {
+    if (this.inputStart < 0) {
+      if (this.refStart < 0) this.refStart = this.count;
+      this.inputStart = this.count;
+    }
+    let text: string;
+    try {
+      text = comparedText(row, this.opts.fields, pos);
+    } catch (e) {
+      if (e instanceof DataError && reject) {
+        reject(e);
+        this.addRejectedInput();
+        return false;
+      }
+      throw e;
+    }
+    const norm = normalizeText(text, 'aggressive');
+    this.add(norm, KIND_INPUT);
+    this.checkOverlap(norm);
+    return true;
+  }
+
+  /** True when --overlap-ngram has reference n-grams to look up (then pass `checkOverlap` the normalised text). */
+  get overlapActive(): boolean {
+    return this.opts.overlapNgram > 0 && this.refNgrams.size > 0;
+  }
+
+  /** --overlap-ngram: look up the n-grams of the last added input row (its normalised text) in the references. */
+  checkOverlap(norm: string): void {
+    if (!this.overlapActive) return;
+    const id = this.count - 1;
+    forEachNgramKey(norm, this.opts.overlapNgram, this.charMode(norm), (k) => {
+      const ref = this.refNgrams.get(k);
+      if (ref === undefined) return false;
+      this.ngramHit.set(id, ref);
+      return true;
+    });
+  }
+
+  private charMode(norm: string): boolean {
+    return this.signer.charMode(norm);
+  }
+
+  private add(norm: string, kind: number): void {
+    this.addSigned(this.signer.sign(norm), kind);
+  }
+
+  /** Add a row signed elsewhere (the staged `sign` step, or a worker). */
+  addSigned(sg: Signed, kind = KIND_INPUT): void {
+    if (kind === KIND_INPUT && this.inputStart < 0) {
+      if (this.refStart < 0) this.refStart = this.count;
+      this.inputStart = this.count;
+    }
+    if (this.count === this.lens.length) this.grow();
+    const id = this.count++;
+    const o = this.opts;
+    if (sg.charMode) this.stats.char_ngram_rows++;
+    this.offs[id] = this.spill.append(sg.hash, sg.set);
+    this.lens[id] = sg.len;
+    if (sg.set.length === 0) {
+      this.flags[id] = kind | FLAG_EMPTY;
+      if (kind === KIND_INPUT) this.stats.empty_text_rows++;
+      return;
+    }
+    this.flags[id] = kind;
+    this.keys.set(sg.keys, id * o.bands);
+  }
+
+  /** Number a rejected input row (missing fields), so later steps see the same row numbers. */
+  addRejectedInput(): void {
+    if (this.inputStart < 0) {
+      if (this.refStart < 0) this.refStart = this.count;
+      this.inputStart = this.count;
+    }
+    if (this.count === this.lens.length) this.grow();
+    const id = this.count++;
+    this.flags[id] = KIND_INPUT | FLAG_REJECTED | FLAG_EMPTY;
+    this.offs[id] = -1;
+  }
+
+  private find(x: number): number {
+    const p = this.parent as Int32Array;
+    let r = x;
+    while (p[r] !== r) r = p[r];
+    while (p[x] !== r) {
+      const n = p[x];
+      p[x] = r;
+      x = n;
+    }
+    return r;
+  }
+
+  private union(a: number, b: number): void {
+    const ra = this.find(a);
+    const rb = this.find(b);
+    if (ra === rb) return;
+    // The smaller id becomes the root: deterministic, and a component's root is its first row.
+    const p = this.parent as Int32Array;
+    if (ra < rb) p[rb] = ra;
+    else p[ra] = rb;
+  }
+
+  private sim(a: number, b: number): number {
+    return jaccard(this.spill.readSet(this.offs[a]), this.spill.readSet(this.offs[b]));
+  }
+
+  /**
+   * Find candidate pairs (rows sharing a band key), verify them, and build the clusters. Pairs are
+   * found per band by radix-sorting (key, id); a pair already in one component is not verified
+   * again. Components are the connected components of the verified-pair graph, so the result does
+   * not depend on the order in which pairs are visited.
+   */
+  cluster(): void {
+    const n = this.count;
+    const B = this.opts.bands;
+    const t = this.opts.threshold;
+    const verify = this.opts.verify;
+    const flags = this.flags;
+    const parent = new Int32Array(n);
+    for (let i = 0; i < n; i++) parent[i] = i;
+    this.parent = parent;
+    let m = 0;
+    for (let i = 0; i < n; i++) if ((flags[i] & FLAG_EMPTY) === 0) m++;
+    const eligible = new Uint32Array(m);
+    m = 0;
+    for (let i = 0; i < n; i++) if ((flags[i] & FLAG_EMPTY) === 0) eligible[m++] = i;
+    let keysA = new Uint32Array(m);
+    let idsA = new Uint32Array(m);
+    let keysB = new Uint32Array(m);
+    let idsB = new Uint32Array(m);
+    const hasRefs = this.refPos.length > 0;
+    const sorted: { keys: Uint32Array; ids: Uint32Array }[] = [];
+    const sortBand = (j: number) => {
+      for (let k = 0; k < m; k++) {
+        const id = eligible[k];
+        keysA[k] = this.keys[id * B + j];
+        idsA[k] = id;
+      }
+      // LSD radix sort on 16-bit digits; stable, so ids stay ascending within a key.
+      for (let shift = 0; shift < 32; shift += 16) {
+        const cnt = new Uint32Array(65537);
+        for (let k = 0; k < m; k++) cnt[((keysA[k] >>> shift) & 0xffff) + 1]++;
+        for (let d = 0; d < 65536; d++) cnt[d + 1] += cnt[d];
+        for (let k = 0; k < m; k++) {
+          const d = (keysA[k] >>> shift) & 0xffff;
+          const at = cnt[d]++;
+          keysB[at] = keysA[k];
+          idsB[at] = idsA[k];
+        }
+        [keysA, keysB] = [keysB, keysA];
+        [idsA, idsB] = [idsB, idsA];
+      }
+      sorted[0] = { keys: keysA, ids: idsA };
+    };
+    const kind = (id: number) => flags[id] & 3;
+
+    if (hasRefs) {
+      // Sweep 1: inputs against references. A matched input is contaminated and stays out of clusters.
+      for (let j = 0; j < B; j++) {
+        sortBand(j);
+        const { keys, ids } = sorted[0];
+        forRuns(keys, (s, e) => {
+          for (let a = s; a < e; a++) {
+            const x = ids[a];
+            if (kind(x) !== KIND_INPUT) continue;
+            for (let b = s; b < e; b++) {
+              const r = ids[b];
+              if (kind(r) !== KIND_REF) continue;
+              const prev = this.refMatch.get(x);
+              if (prev?.ref === r) continue;
+              this.stats.candidate_pairs++;
+              const sim = this.sim(x, r);
+              if (verify && sim < t) {
+                this.stats.rejected_pairs++;
+                continue;
+              }
+              this.stats.verified_pairs++;
+              if (!prev || sim > prev.sim || (sim === prev.sim && r < prev.ref)) this.refMatch.set(x, { ref: r, sim });
+            }
+          }
+        });
+      }
+    }
+    const inCluster = (id: number) => {
+      const k = kind(id);
+      if (k === KIND_REF) return false;
+      if (k === KIND_INPUT && (this.refMatch.has(id) || this.ngramHit.has(id))) return false;
+      return true;
+    };
+    // Sweep 2: inputs (and index rows) among themselves. A pair that shares several bands is
+    // verified once: rejected pairs are remembered (a pair found joined is skipped by find()).
+    const rejected = new PairCache();
+    for (let j = 0; j < B; j++) {
+      sortBand(j);
+      const { keys, ids } = sorted[0];
+      forRuns(keys, (s, e) => {
+        for (let a = s + 1; a < e; a++) {
+          const x = ids[a];
+          if (!inCluster(x)) continue;
+          for (let b = s; b < a; b++) {
+            const y = ids[b];
+            if (!inCluster(y)) continue;
+            if (kind(x) === KIND_INDEX && kind(y) === KIND_INDEX) continue;
+            if (this.find(x) === this.find(y)) continue;
+            if (verify && rejected.has(x, y)) continue;
+            this.stats.candidate_pairs++;
+            if (verify && this.sim(x, y) < t) {
+              this.stats.rejected_pairs++;
+              rejected.add(x, y);
+              continue;
+            }
+            this.stats.verified_pairs++;
+            this.union(x, y);
+          }
+        }
+      });
+    }
+    // Rows whose normalised text is empty are identical to each other (similarity 1 by convention).
+    let firstEmpty = -1;
+    for (let i = 0; i < n; i++) {
+      if ((flags[i] & (FLAG_EMPTY | FLAG_REJECTED)) !== FLAG_EMPTY || !inCluster(i)) continue;
+      if (firstEmpty < 0) firstEmpty = i;
+      else this.union(firstEmpty, i);
+    }
+    keysA = keysB = idsA = idsB = new Uint32Array(0);
+
+    const keeper = new Int32Array(n).fill(-1);
+    const size = new Uint32Array(n);
+    const policy = this.opts.keep;
+    for (let i = 0; i < n; i++) {
+      if (kind(i) === KIND_REF || (flags[i] & FLAG_REJECTED) !== 0) continue;
+      const r = this.find(i);
+      size[r]++;
+      const k = keeper[r];
+      if (k < 0) keeper[r] = i;
+      else if (kind(k) !== KIND_INDEX && policy !== 'first') {
+        const better = policy === 'longest' ? this.lens[i] > this.lens[k] : this.lens[i] < this.lens[k];
+        if (better) keeper[r] = i;
+      }
+    }
+    this.keeper = keeper;
+    this.size = size;
+  }
+
+  /** The id of the first input row (index rows and references come before). */
+  get firstInputId(): number {
+    return this.inputStart < 0 ? this.count : this.inputStart;
+  }
+
+  /** True when the input row `id` was rejected while reading (missing field). */
+  isRejected(id: number): boolean {
+    return (this.flags[id] & FLAG_REJECTED) !== 0;
+  }
+
+  /** Content hash (cluster id) of row `id`. */
+  hashOf(id: number): string {
+    return this.spill.readHash(this.offs[id]);
+  }
+
+  /** What happens to input row `id` (after `cluster()`). */
+  decide(id: number): Decision {
+    const keeper = this.keeper as Int32Array;
+    // A verified MinHash match names its similarity, so it wins over an n-gram hit.
+    const rm = this.refMatch.get(id);
+    if (rm) return { reason: REASONS.inReference, cluster: this.hashOf(id), clusterSize: 1, dupOf: this.refPos[rm.ref - this.refStart], similarity: rm.sim };
+    const ng = this.ngramHit.get(id);
+    if (ng !== undefined) return { reason: REASONS.ngramOverlap, cluster: this.hashOf(id), clusterSize: 1, dupOf: this.refPos[ng - this.refStart] };
+    const r = this.find(id);
+    const k = keeper[r];
+    const size = (this.size as Uint32Array)[r];
+    const cluster = this.hashOf(k);
+    if (k === id) return { cluster, clusterSize: size };
+    const empty = (this.flags[id] & FLAG_EMPTY) !== 0;
+    return {
+      reason: (this.flags[k] & 3) === KIND_INDEX ? REASONS.inIndex : REASONS.nearDuplicate,
+      cluster,
+      clusterSize: size,
+      dupOf: cluster,
+      similarity: empty ? 1 : this.sim(id, k),
+    };
+  }
+
+  /** True when row `id` is kept (a cluster's kept row); for --save-index. */
+  isKept(id: number): boolean {
+    const kd = this.flags[id] & 3;
+    if (kd === KIND_REF || this.isRejected(id)) return false;
+    if (kd === KIND_INDEX) return true;
+    if (this.ngramHit.has(id) || this.refMatch.has(id)) return false;
+    return (this.keeper as Int32Array)[this.find(id)] === id;
+  }
+
+  /** Band keys, text length and on-disk shingle record of row `id` (for --save-index). */
+  indexEntry(id: number): { keys: Uint32Array; len: number; record: Buffer } {
+    const B = this.opts.bands;
+    return { keys: this.keys.subarray(id * B, (id + 1) * B), len: this.lens[id], record: this.spill.readRaw(this.offs[id]) };
+  }
+
+  close(): void {
+    this.spill.close();
+  }
+}
+
+/**
+ * A direct-mapped cache of rejected pairs (2^20 slots, 8 MiB): it only saves recomputing a Jaccard
+ * whose answer is known, so eviction changes speed, never results.
+ */
+class PairCache {
+  private readonly xs = new Uint32Array(1 << 20);
+  private readonly ys = new Uint32Array(1 << 20);
+
+  private slot(x: number, y: number): number {
+    return (Math.imul(x ^ Math.imul(y, 0x9e3779b1), 0x85ebca6b) >>> 12) & 0xfffff;
+  }
+
+  has(x: number, y: number): boolean {
+    const i = this.slot(x, y);
+    return this.xs[i] === x + 1 && this.ys[i] === y;
+  }
+
+  add(x: number, y: number): void {
+    const i = this.slot(x, y);
+    this.xs[i] = x + 1;
+    this.ys[i] = y;
+  }
+}
+
+function forRuns(keys: Uint32Array, fn: (s: number, e: number) => void): void {
+  const m = keys.length;
+  let s = 0;
+  while (s < m) {
+    let e = s + 1;
+    while (e < m && keys[e] === keys[s]) e++;
+    if (e - s > 1) fn(s, e);
+    s = e;
+  }
+}
+
+let ngScratch = Buffer.allocUnsafe(1 << 16);
+
+/**
+ * Call `fn` with a 52-bit key (two XXH32 hashes, seeds 0 and 1) of every n-gram of the normalised
+ * text (words, or code points in char mode); texts shorter than n give none. Stops when fn returns true.
+ * 52 bits: at a million reference n-grams a random input n-gram collides with probability ~2e-10.
+ */
+export function forEachNgramKey(norm: string, n: number, charMode: boolean, fn: (key: number) => boolean): void {
+  if (norm.length === 0) return;
+  if (norm.length * 3 > ngScratch.length) ngScratch = Buffer.allocUnsafe(Math.max(norm.length * 3, ngScratch.length * 2));
+  const len = ngScratch.write(norm, 0, 'utf8');
+  const buf = ngScratch;
+  const starts: number[] = [];
+  if (charMode) {
+    for (let i = 0; i < len; i++) if ((buf[i] & 0xc0) !== 0x80) starts.push(i);
+    starts.push(len);
+  } else {
+    starts.push(0);
+    for (let i = 0; i < len; i++) if (buf[i] === 32) starts.push(i + 1);
+    starts.push(len + 1);
+  }
+  const units = starts.length - 1;
+  const sep = charMode ? 0 : 1;
+  for (let i = 0; i + n <= units; i++) {
+    const s = starts[i];
+    const e = starts[i + n] - sep;
+    const key = (xxh32(buf, s, e, 0) & 0xfffff) * 4294967296 + xxh32(buf, s, e, 1);
+    if (fn(key)) return;
+  }
+}

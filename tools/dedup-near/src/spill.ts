@@ -1,0 +1,106 @@
+import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/**
+ * Shingle sets on disk, for verification: one record per row, `u32 count | 16-byte content hash |
+ * count × u32 sorted shingle hashes` (little-endian), appended in row order and read back by offset.
+ * Keeping the sets in memory would cost ~4 bytes per shingle per row (kilobytes for a long
+ * document); on disk they cost the same bytes, and memory holds only an 8-byte offset per row.
+ * Reads go through the OS page cache; a small cache keeps recently read sets.
+ */
+export class SpillFile {
+  private readonly dir: string;
+  private readonly fd: number;
+  private size = 0;
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+  private readonly cache = new Map<number, Uint32Array>();
+  private closed = false;
+
+  constructor(tmpDir = tmpdir()) {
+    this.dir = mkdtempSync(join(tmpDir, 'ldt-dedup-near-'));
+    this.fd = openSync(join(this.dir, 'shingles.bin'), 'w+');
+  }
+
+  /** Append a record; returns its offset. */
+  append(hash: Uint8Array, set: Uint32Array): number {
+    const off = this.size;
+    const rec = Buffer.allocUnsafe(20 + set.length * 4);
+    rec.writeUInt32LE(set.length, 0);
+    rec.set(hash, 4);
+    if (set.length > 0) Buffer.from(set.buffer, set.byteOffset, set.byteLength).copy(rec, 20);
+    this.pending.push(rec);
+    this.pendingBytes += rec.length;
+    this.size += rec.length;
+    if (this.pendingBytes >= 4 << 20) this.flush();
+    return off;
+  }
+
+  /** Append a record already in the on-disk layout (from an index file); returns its offset. */
+  appendRaw(rec: Uint8Array): number {
+    const off = this.size;
+    const b = Buffer.from(rec);
+    this.pending.push(b);
+    this.pendingBytes += b.length;
+    this.size += b.length;
+    if (this.pendingBytes >= 4 << 20) this.flush();
+    return off;
+  }
+
+  /** Bytes written so far. */
+  get bytes(): number {
+    return this.size;
+  }
+
+  flush(): void {
+    if (this.pendingBytes === 0) return;
+    const all = Buffer.concat(this.pending, this.pendingBytes);
+    let done = 0;
+    const base = this.size - this.pendingBytes;
+    while (done < all.length) done += writeSync(this.fd, all, done, all.length - done, base + done);
+    this.pending = [];
+    this.pendingBytes = 0;
+  }
+
+  private head = Buffer.allocUnsafe(20);
+
+  /** The whole record at `off` in its on-disk layout. */
+  readRaw(off: number): Buffer {
+    this.flush();
+    readSync(this.fd, this.head, 0, 20, off);
+    const n = this.head.readUInt32LE(0);
+    const rec = Buffer.allocUnsafe(20 + n * 4);
+    readSync(this.fd, rec, 0, rec.length, off);
+    return rec;
+  }
+
+  /** The 16-byte content hash of the record at `off`, as 32 hex digits. */
+  readHash(off: number): string {
+    this.flush();
+    readSync(this.fd, this.head, 0, 20, off);
+    return this.head.toString('hex', 4, 20);
+  }
+
+  /** The shingle set of the record at `off`. */
+  readSet(off: number): Uint32Array {
+    const hit = this.cache.get(off);
+    if (hit) return hit;
+    this.flush();
+    readSync(this.fd, this.head, 0, 20, off);
+    const n = this.head.readUInt32LE(0);
+    const set = new Uint32Array(n);
+    if (n > 0) readSync(this.fd, new Uint8Array(set.buffer), 0, n * 4, off + 20);
+    if (this.cache.size >= 4096) this.cache.clear();
+    this.cache.set(off, set);
+    return set;
+  }
+
+  /** Close and delete the file. Safe to call twice. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    closeSync(this.fd);
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,314 @@
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { allOptions, renderHelp } from '@ldt/cli';
+import { applySpec, clusterSpec, main, signSpec, spec } from '@ldt/dedup-near';
+import { Prng } from '@ldt/hash';
+import { goldenCases, parseNdjson, runBin, runInProcess, runShell, tmpDir, undocumentedFlags, writeNdjson } from '@ldt/testkit';
+
+const pkgDir = fileURLToPath(new URL('../../', import.meta.url));
+
+for (const c of goldenCases(join(pkgDir, 'test', 'cases'))) test(`golden: ${c.name}`, () => c.run(main));
+
+test('README documents every flag of the option tables (one-shot, sign, cluster, apply)', () => {
+  const readme = readFileSync(join(pkgDir, 'README.md'), 'utf8');
+  for (const s of [spec, signSpec, clusterSpec, applySpec]) {
+    assert.deepEqual(
+      undocumentedFlags(
+        readme,
+        allOptions(s).map((o) => o.name),
+      ),
+      [],
+      s.name,
+    );
+  }
+});
+
+test('README embeds the current --help text', () => {
+  const readme = readFileSync(join(pkgDir, 'README.md'), 'utf8');
+  assert.ok(readme.includes(renderHelp(spec).trim()), 'README.md is out of date: run node scripts/sync-help.mjs');
+});
+
+test('every --help example runs and exits 0 (one-shot and stages)', () => {
+  for (const [cmd] of [spec, signSpec, clusterSpec, applySpec].flatMap((s) => s.examples)) {
+    const r = runShell(cmd);
+    assert.equal(r.code, 0, `${cmd}\n${r.stderr}`);
+  }
+});
+
+test('the bin: --version, --help, usage errors exit 2, | head -1 is quiet', () => {
+  const v = runBin('dedup-near', ['--version']);
+  assert.equal(v.code, 0);
+  assert.match(v.stdout, /^dedup-near \d+\.\d+\.\d+\n$/);
+  const h = runBin('dedup-near', ['--help']);
+  assert.equal(h.code, 0);
+  assert.ok(h.stdout.startsWith('dedup-near '));
+  const u = runBin('dedup-near', ['--bands', '4']);
+  assert.equal(u.code, 2);
+  assert.match(u.stderr, /--bands and --rows go together/);
+  const over = runBin('dedup-near', ['--bands', '20', '--rows', '20']);
+  assert.equal(over.code, 2);
+  assert.match(over.stderr, /--bands x --rows must be at most --num-perm \(128\); got 20 x 20 = 400/);
+  // Large enough that the writer meets the closed pipe (the pipe buffer is 64 KiB).
+  const md = runBin('dedup-near', ['--mark', '--dups', '/tmp/x.ndjson']);
+  assert.equal(md.code, 2);
+  assert.match(md.stderr, /--mark and --dups do not go together/);
+  const big = writeNdjson(tmpDir(), 'big.ndjson', Array.from({ length: 20 }, () => corpus(8)).flat());
+  const p = runShell(`dedup-near --mark ${big} | head -1`);
+  assert.equal(p.code, 0);
+  assert.equal(p.stderr, '');
+  assert.equal(parseNdjson(p.stdout).length, 1);
+});
+
+/** Text rows of random words with near-duplicates at known edit levels. */
+function corpus(seed: number) {
+  const rng = new Prng(seed);
+  const word = () => `w${rng.nextInt(20000)}`;
+  const rows: { id: number; text: string }[] = [];
+  let id = 0;
+  for (let d = 0; d < 40; d++) {
+    const base = Array.from({ length: 200 }, word);
+    rows.push({ id: id++, text: base.join(' ') });
+    // 2 words changed of 200: ~10 of 196 5-grams differ, Jaccard ~0.9.
+    const v = [...base];
+    v[rng.nextInt(200)] = word();
+    v[rng.nextInt(200)] = word();
+    rows.push({ id: id++, text: v.join(' ') });
+    // 40 words changed: Jaccard far below 0.8.
+    const far = [...base];
+    for (let i = 0; i < 40; i++) far[rng.nextInt(200)] = word();
+    rows.push({ id: id++, text: far.join(' ') });
+  }
+  return rows;
+}
+
+test('drops verified near-duplicates, keeps dissimilar rows; every dropped row has similarity >= threshold', async () => {
+  const dir = tmpDir();
+  const input = writeNdjson(dir, 'in.ndjson', corpus(1));
+  const dups = join(dir, 'dups.ndjson');
+  const r = await runInProcess(main, ['--dups', dups, input]);
+  assert.equal(r.code, 0, r.stderr);
+  const kept = parseNdjson(r.stdout).map((x) => x.id as number);
+  // Oracle: row 3k+1 (2 edits) is a near-duplicate of 3k; 3k+2 (40 edits) is not.
+  assert.deepEqual(
+    kept,
+    Array.from({ length: 120 }, (_, i) => i).filter((i) => i % 3 !== 1),
+  );
+  const d = parseNdjson(readFileSync(dups, 'utf8'));
+  assert.equal(d.length, 40);
+  for (const row of d) {
+    const meta = row.meta as Record<string, unknown>;
+    assert.equal(meta.dup_reason, 'near_duplicate');
+    assert.ok((meta.similarity as number) >= 0.8, String(meta.similarity));
+    assert.match(meta.dup_of as string, /^[0-9a-f]{32}$/);
+  }
+  assert.match(r.stderr, /read 120, wrote 80, dropped 40 \(near_duplicate 40\)/);
+});
+
+test('--no-verify joins candidates without the exact check; --bands/--rows override the derived ones', async () => {
+  const dir = tmpDir();
+  const input = writeNdjson(dir, 'in.ndjson', corpus(2));
+  const stats = join(dir, 's.json');
+  const r = await runInProcess(main, ['--no-verify', '--bands', '32', '--rows', '2', '--stats', stats, input]);
+  assert.equal(r.code, 0, r.stderr);
+  const s = JSON.parse(readFileSync(stats, 'utf8'));
+  assert.equal(s.notes.bands, 32);
+  assert.equal(s.notes.rejected_pairs, 0);
+  // With 2-row bands, the 40-edit variants (Jaccard ~0.3) become candidates too, and unverified they are dropped.
+  assert.ok(s.dropped.near_duplicate > 40, JSON.stringify(s.dropped));
+  const v = await runInProcess(main, ['--bands', '32', '--rows', '2', input]);
+  assert.match(v.stderr, /dropped 40 \(near_duplicate 40\)/);
+});
+
+test('--keep longest and shortest pick the cluster row by text length', async () => {
+  const base = Array.from({ length: 60 }, (_, i) => `word${i}`).join(' ');
+  const rows = [
+    { id: 'mid', text: `${base} extra1` },
+    { id: 'short', text: base },
+    { id: 'long', text: `${base} extra1 extra2 extra3` },
+  ];
+  const stdin = rows.map((x) => JSON.stringify(x)).join('\n');
+  const ids = async (keep: string) => parseNdjson((await runInProcess(main, ['--keep', keep], { stdin })).stdout).map((x) => x.id);
+  assert.deepEqual(await ids('first'), ['mid']);
+  assert.deepEqual(await ids('longest'), ['long']);
+  assert.deepEqual(await ids('shortest'), ['short']);
+});
+
+test('--mark keeps every row with meta.cluster and meta.cluster_size; clusters are transitive', async () => {
+  const dir = tmpDir();
+  const input = writeNdjson(dir, 'in.ndjson', corpus(3));
+  const r = await runInProcess(main, ['--mark', input]);
+  assert.equal(r.code, 0, r.stderr);
+  const out = parseNdjson(r.stdout);
+  assert.equal(out.length, 120);
+  for (let k = 0; k < 40; k++) {
+    const [a, b, c] = [out[3 * k], out[3 * k + 1], out[3 * k + 2]].map((x) => x.meta as Record<string, unknown>);
+    assert.equal(a.cluster, b.cluster);
+    assert.equal(a.cluster_size, 2);
+    assert.notEqual(c.cluster, a.cluster);
+    assert.equal(c.cluster_size, 1);
+    assert.equal(b.dup_reason, 'near_duplicate');
+    assert.equal(a.dup_reason, undefined);
+  }
+  assert.match(r.stderr, /wrote 120, dropped 0; marked 40 \(near_duplicate 40\)/);
+});
+
+test('same output from a file and from stdin, twice, and with another --tmp-dir', async () => {
+  const dir = tmpDir();
+  const rows = corpus(4);
+  const input = writeNdjson(dir, 'in.ndjson', rows);
+  const a = await runInProcess(main, ['--mark', input]);
+  const b = await runInProcess(main, ['--mark', '--tmp-dir', dir], { stdin: readFileSync(input) });
+  const c = await runInProcess(main, ['--mark', input]);
+  assert.equal(a.stdout, b.stdout);
+  assert.equal(a.stdout, c.stdout);
+  assert.ok(a.stdout.length > 0);
+});
+
+test('--seed changes the permutations, not the verified result on clear cases', async () => {
+  const dir = tmpDir();
+  const input = writeNdjson(dir, 'in.ndjson', corpus(5));
+  const a = await runInProcess(main, ['--seed', '1', input]);
+  const b = await runInProcess(main, ['--seed', '2', input]);
+  assert.equal(a.stdout, b.stdout);
+});
+
+test('decontamination: --against names the reference file:line; --against-fields for another shape', async () => {
+  const dir = tmpDir();
+  const rows = corpus(6);
+  const ref = writeNdjson(dir, 'ref.ndjson', [{ q: 'unrelated short question here' }, { q: rows[3].text }]);
+  const input = writeNdjson(dir, 'in.ndjson', rows.slice(3, 9));
+  const dups = join(dir, 'dups.ndjson');
+  const r = await runInProcess(main, ['--against', ref, '--against-fields', 'q', '--dups', dups, input]);
+  assert.equal(r.code, 0, r.stderr);
+  // rows[3] equals the reference; rows[4] (2 edits) near-duplicates it; both are contaminated.
+  assert.deepEqual(
+    parseNdjson(r.stdout).map((x) => x.id),
+    [5, 6, 8],
+  );
+  const d = parseNdjson(readFileSync(dups, 'utf8'));
+  assert.deepEqual(
+    d.map((x) => [x.id, (x.meta as Record<string, unknown>).dup_of, (x.meta as Record<string, unknown>).dup_reason]),
+    [
+      [3, `${ref}:2`, 'in_reference'],
+      [4, `${ref}:2`, 'in_reference'],
+      [7, (d[2].meta as Record<string, unknown>).dup_of, 'near_duplicate'],
+    ],
+  );
+  assert.equal((d[0].meta as Record<string, unknown>).similarity, 1);
+});
+
+test('--overlap-ngram flags a row that quotes a reference inside a longer text', async () => {
+  const dir = tmpDir();
+  const rng = new Prng(9);
+  const words = (n: number) => Array.from({ length: n }, () => `v${rng.nextInt(50000)}`).join(' ');
+  const evalItem = words(20);
+  const ref = writeNdjson(dir, 'ref.ndjson', [{ text: evalItem }]);
+  const quoting = { id: 'quotes', text: `${words(300)} ${evalItem} ${words(300)}` };
+  const clean = { id: 'clean', text: words(300) };
+  const input = writeNdjson(dir, 'in.ndjson', [quoting, clean]);
+  const r1 = await runInProcess(main, ['--against', ref, input]);
+  assert.deepEqual(
+    parseNdjson(r1.stdout).map((x) => x.id),
+    ['quotes', 'clean'],
+    'MinHash alone does not flag a short quote in a long row',
+  );
+  const r2 = await runInProcess(main, ['--against', ref, '--overlap-ngram', '13', input]);
+  assert.deepEqual(
+    parseNdjson(r2.stdout).map((x) => x.id),
+    ['clean'],
+  );
+  assert.match(r2.stderr, /dropped 1 \(ngram_overlap 1\)/);
+});
+
+test('index: save, load, update in place; parameters must match; damage is detected', async () => {
+  const dir = tmpDir();
+  const rows = corpus(7);
+  const a = writeNdjson(dir, 'a.ndjson', rows.slice(0, 60));
+  const b = writeNdjson(dir, 'b.ndjson', rows.slice(60));
+  const idx = join(dir, 'near.idx');
+  const r1 = await runInProcess(main, ['--save-index', idx, a]);
+  assert.equal(r1.code, 0, r1.stderr);
+  assert.match(r1.stderr, /saved 40 rows/);
+  const r2 = await runInProcess(main, ['--index', idx, a]);
+  assert.equal(r2.stdout, '');
+  assert.match(r2.stderr, /read 60, wrote 0, dropped 60 \(in_index 60\)/);
+  // A near-duplicate (not identical) of an indexed row is in_index too.
+  const variant = writeNdjson(dir, 'v.ndjson', [rows[1], rows[2]]);
+  const r3 = await runInProcess(main, ['--index', idx, variant]);
+  assert.match(r3.stderr, /read 2, wrote 0, dropped 2 \(in_index 2\)/);
+  const r4 = await runInProcess(main, ['--index', idx, '--save-index', idx, b]);
+  assert.equal(r4.code, 0, r4.stderr);
+  assert.match(r4.stderr, /saved 80 rows/);
+  const r5 = await runInProcess(main, ['--index', idx, a, b]);
+  assert.match(r5.stderr, /read 120, wrote 0, dropped 120 \(in_index 120\)/);
+  const m = await runInProcess(main, ['--index', idx, '--num-perm', '64', a]);
+  assert.equal(m.code, 2);
+  assert.match(m.stderr, /was built with num_perm 128; this run uses 64/);
+  const good = readFileSync(idx);
+  const altered = Buffer.from(good);
+  altered[altered.length - 30] ^= 0xff;
+  writeFileSync(idx, altered);
+  const x = await runInProcess(main, ['--index', idx, a]);
+  assert.equal(x.code, 1);
+  assert.match(x.stderr, /not a valid dedup-near index \(checksum mismatch/);
+  writeFileSync(idx, good.subarray(0, 20));
+  assert.equal((await runInProcess(main, ['--index', idx, a])).code, 1);
+});
+
+test('a missing field is an error naming file:line, or with --rejects a counted missing_field reject', async () => {
+  const dir = tmpDir();
+  const input = writeNdjson(dir, 'in.ndjson', [{ q: 'a b c' }, { other: 1 }, { q: 'a b c' }]);
+  const r = await runInProcess(main, ['--fields', 'q', input]);
+  assert.equal(r.code, 1);
+  assert.equal(r.stderr.split('\n')[0], `dedup-near: ${input}:2: row has no field "q"`);
+  const rej = join(dir, 'rej.ndjson');
+  const r2 = await runInProcess(main, ['--fields', 'q', '--rejects', rej, input]);
+  assert.equal(r2.code, 0, r2.stderr);
+  assert.match(r2.stderr, /read 3, wrote 1, dropped 1 \(near_duplicate 1\), rejected 1 \(missing_field 1\)/);
+  assert.equal(readFileSync(rej, 'utf8'), '{"other":1}\n');
+  const plain = await runInProcess(main, [writeNdjson(dir, 'o.ndjson', [{ q: 'x' }])]);
+  assert.equal(plain.code, 1);
+  assert.match(plain.stderr, /row has no text to compare/);
+  assert.match(plain.stderr, /hint: give the fields with --fields/);
+});
+
+test('rows whose normalised text is empty are one cluster (similarity 1)', async () => {
+  const r = await runInProcess(main, [], { stdin: '{"text":"!!!"}\n{"text":"..."}\n{"text":"a real row"}\n' });
+  assert.deepEqual(
+    parseNdjson(r.stdout).map((x) => x.text),
+    ['!!!', 'a real row'],
+  );
+});
+
+test('bytes outside meta are written as read; side files are not left behind on failure', async () => {
+  const dir = tmpDir();
+  const line = '{"text":"same words in this row here now","n":12345678901234567890,"f":1.0}';
+  const r = await runInProcess(main, ['--mark'], { stdin: `${line}\n${line}\n` });
+  assert.ok(r.stdout.startsWith('{"text":"same words in this row here now","n":12345678901234567890,"f":1.0,"meta":{"cluster":"'), r.stdout);
+  const dups = join(dir, 'dups.ndjson');
+  const f = await runInProcess(main, ['--dups', dups], { stdin: `${line}\n${line}\n[1]\n` });
+  assert.equal(f.code, 1);
+  assert.ok(!existsSync(dups));
+});
+
+test('--jobs: the same output with 1 and 3 worker threads over several read chunks, and in the staged sign', async () => {
+  const dir = tmpDir();
+  const rows = Array.from({ length: 20 }, (_, k) => corpus(100 + k)).flat();
+  const input = writeNdjson(dir, 'in.ndjson', rows);
+  assert.ok(readFileSync(input).length > 2 * (1 << 20), 'more than two 1 MiB read chunks');
+  const one = await runInProcess(main, ['--mark', '--jobs', '1', input]);
+  const three = await runInProcess(main, ['--mark', '--jobs', '3', input]);
+  assert.equal(one.code, 0, one.stderr);
+  assert.equal(three.code, 0, three.stderr);
+  assert.equal(three.stdout, one.stdout);
+  assert.equal(three.stderr, one.stderr);
+  // 800 injected 2-edit variants (Jaccard ~0.9): LSH finds one with probability ~0.999 each.
+  const marked = Number(/marked (\d+) \(near_duplicate \d+\)/.exec(one.stderr)?.[1]);
+  assert.ok(marked >= 795 && marked <= 800, one.stderr);
+  const s1 = await runInProcess(main, ['sign', '--jobs', '1', input]);
+  const s3 = await runInProcess(main, ['sign', '--jobs', '3', input]);
+  assert.equal(s3.stdout, s1.stdout);
+});

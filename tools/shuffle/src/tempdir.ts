@@ -1,0 +1,46 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { DataError } from '@ldt/errors';
+
+const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
+/**
+ * A private temporary directory (`<parent>/ldt-shuffle-XXXXXX`) that is removed on `remove()`,
+ * and also when the process gets SIGINT, SIGTERM or SIGHUP or exits while it still exists. The
+ * signal handler removes the directory synchronously, then re-raises the signal with the default
+ * action, so the exit status is the usual 128 + signal number.
+ */
+export class TempDir {
+  readonly path: string;
+  private removed = false;
+  private readonly onSignal = (sig: NodeJS.Signals) => {
+    this.remove();
+    process.kill(process.pid, sig);
+  };
+  private readonly onExit = () => this.remove();
+
+  constructor(parent: string, prefix = 'ldt-shuffle-') {
+    try {
+      this.path = mkdtempSync(join(parent, prefix));
+    } catch (e) {
+      const err = e as NodeJS.ErrnoException;
+      const why = err.code === 'ENOENT' ? 'no such directory' : err.code === 'EACCES' ? 'permission denied' : err.code === 'ENOSPC' ? 'no space left on device' : err.message;
+      throw new DataError(
+        `cannot create a temporary directory in --tmpdir ${parent}: ${why}`,
+        undefined,
+        'give a writable directory with room for about the size of the input: --tmpdir DIR',
+      );
+    }
+    for (const s of SIGNALS) process.once(s, this.onSignal);
+    process.once('exit', this.onExit);
+  }
+
+  /** Remove the directory and everything in it (idempotent) and drop the signal handlers. */
+  remove(): void {
+    if (this.removed) return;
+    this.removed = true;
+    for (const s of SIGNALS) process.removeListener(s, this.onSignal);
+    process.removeListener('exit', this.onExit);
+    rmSync(this.path, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,291 @@
+import { DataError } from '@ldt/errors';
+import { canonicalText, HashSet128 } from '@ldt/hash';
+import { type Report, type Row, serializeWithMeta } from '@ldt/ndjson';
+import { type FieldPath, getPath, isJsonObject, type JsonObject, setMeta } from '@ldt/schema';
+import { type GroupOptions, groupKey, MissingGroupError, seededHash, unitInterval } from './key.js';
+import { pick, type Ratios } from './ratios.js';
+
+/** `--holdout PATH=VALUE`: rows whose value at PATH equals VALUE (any element, for a `*` path). */
+export interface Holdout {
+  path: FieldPath;
+  value: string;
+}
+
+/** Options of the split-holdout core. */
+export interface SplitOptions extends GroupOptions {
+  ratios: Ratios;
+  /** Seed of the group hash (default 0). */
+  seed: number;
+  /** Hard holdouts by field value. */
+  holdouts: Holdout[];
+  /** Ids or content hashes (`--holdout-file`), matched against `holdoutKey`. */
+  holdoutIds?: ReadonlySet<string>;
+  holdoutKey?: FieldPath;
+  /** Where held-out groups go (default `test`). */
+  holdoutSplit: string;
+  /** Report rows and groups per split within each value of this path. */
+  stratify?: FieldPath;
+}
+
+/** Per-split counts of one stratum (or of everything). */
+export interface SplitCounts {
+  rows: number[];
+  groups: number[];
+}
+
+const ALL = 0xffffffff;
+
+/**
+ * The split of every row is a function of hash(seed, group key) only (see `seededHash`):
+ * x = top 53 bits of XXH3-64("<seed>:<group key>") / 2^53, and the row goes to the first split i
+ * with x < r_1 + … + r_i. So the same group always lands in the same split, appending rows never
+ * moves existing ones, and input order does not matter.
+ *
+ * Hard holdouts override that for whole groups: a group with any row matching a `--holdout` (or a
+ * `--holdout-file` entry) goes entirely to the holdout split. Since a matching row may come after
+ * other rows of its group, the held-out groups are collected in a first pass (`scan`) and the
+ * rows assigned in a second (`assign`).
+ *
+ * Memory: 20–24 bytes per distinct (group, split) and per distinct (group, stratum, split), for
+ * the group counts, and the same per held-out group (HashSet128 of @ldt/hash).
+ */
+export class Splitter {
+  /** Split names: those of --ratios, then the holdout split if holdouts are given and it is not one of them. */
+  readonly names: string[];
+  /** Index of the holdout split in `names`; −1 without holdouts when it is not a --ratios split. */
+  readonly holdoutIndex: number;
+  readonly totals: SplitCounts;
+  readonly strata = new Map<string, SplitCounts>();
+  private readonly strataIds = new Map<string, number>();
+  private readonly held = new HashSet128();
+  private readonly seen = new HashSet128();
+  private readonly key16 = Buffer.alloc(16);
+  /** Rows that matched a holdout themselves, and rows held out because their group was. */
+  heldRows = 0;
+  heldByGroup = 0;
+  /** --holdout-file entries that matched at least one row. */
+  readonly idsMatched = new Set<string>();
+  private readonly holding: boolean;
+  /** `"meta":{"split":"<name>"}` per split. */
+  private readonly metaTexts: string[];
+
+  constructor(readonly opts: SplitOptions) {
+    this.names = [...opts.ratios.names];
+    this.holding = opts.holdouts.length > 0 || (opts.holdoutIds !== undefined && opts.holdoutKey !== undefined);
+    let h = this.names.indexOf(opts.holdoutSplit);
+    // The holdout split is an extra split only when something can be held out.
+    if (h < 0 && this.holding) h = this.names.push(opts.holdoutSplit) - 1;
+    this.holdoutIndex = h;
+    this.totals = emptyCounts(this.names.length);
+    this.metaTexts = this.names.map((n) => `"meta":${JSON.stringify({ split: n })}`);
+  }
+
+  /** True when a first pass (`scan`) is needed: hard holdouts are given. */
+  get needsScan(): boolean {
+    return this.holding;
+  }
+
+  /** Does the row itself match a hard holdout? */
+  matchesHoldout(row: JsonObject): boolean {
+    for (const h of this.opts.holdouts) {
+      const v = getPath(row, h.path);
+      if (v === undefined) continue;
+      for (const x of h.path.multi ? (v as unknown[]) : [v]) if ((typeof x === 'string' ? x : JSON.stringify(x)) === h.value) return true;
+    }
+    const ids = this.opts.holdoutIds;
+    const key = this.opts.holdoutKey;
+    if (ids && key) {
+      const v = getPath(row, key);
+      if (v !== undefined) {
+        for (const x of key.multi ? (v as unknown[]) : [v]) {
+          if (typeof x !== 'string' && typeof x !== 'number') continue;
+          const s = String(x);
+          if (ids.has(s)) {
+            this.idsMatched.add(s);
+            return true;
+          }
+        }
+      }
+    }
+    return false;
+  }
+
+  /** First pass: remember the group of every row that matches a hard holdout. Rows with a missing group are left to the second pass. */
+  scan(rows: readonly Row[]): void {
+    for (const row of rows) {
+      if (!this.matchesHoldout(row.value)) continue;
+      let k: string;
+      try {
+        k = groupKey(row.value, this.opts, row);
+      } catch (e) {
+        if (e instanceof MissingGroupError) continue;
+        throw e;
+      }
+      this.setKey(seededHash(this.opts.seed, k), ALL, ALL);
+      this.held.add(this.key16);
+    }
+  }
+
+  /** The split index of a row (second pass); counts it. Throws MissingGroupError (a DataError) for a row without its group. */
+  assign(row: Row): number {
+    const k = groupKey(row.value, this.opts, row);
+    const h = seededHash(this.opts.seed, k);
+    let s: number;
+    if (this.holding) {
+      this.setKey(h, ALL, ALL);
+      if (this.held.has(this.key16)) {
+        s = this.holdoutIndex;
+        if (this.matchesHoldout(row.value)) this.heldRows++;
+        else this.heldByGroup++;
+      } else s = pick(this.opts.ratios, unitInterval(h));
+    } else s = pick(this.opts.ratios, unitInterval(h));
+    this.count(this.totals, h, ALL, s);
+    if (this.opts.stratify) {
+      const v = getPath(row.value, this.opts.stratify);
+      const name = v === undefined ? '(missing)' : typeof v === 'string' ? v : canonicalText(v, 'none');
+      let c = this.strata.get(name);
+      let id = this.strataIds.get(name);
+      if (c === undefined || id === undefined) {
+        c = emptyCounts(this.names.length);
+        id = this.strataIds.size;
+        this.strata.set(name, c);
+        this.strataIds.set(name, id);
+      }
+      this.count(c, h, id, s);
+    }
+    return s;
+  }
+
+  private setKey(h: Buffer, stratum: number, split: number): void {
+    h.copy(this.key16, 0, 0, 8);
+    this.key16.writeUInt32LE(stratum, 8);
+    this.key16.writeUInt32LE(split, 12);
+  }
+
+  private count(c: SplitCounts, h: Buffer, stratum: number, split: number): void {
+    c.rows[split]++;
+    this.setKey(h, stratum, split);
+    if (this.seen.add(this.key16)) c.groups[split]++;
+  }
+
+  /**
+   * Assign a batch: each row serialised with `meta.split` (every byte outside `meta` as read)
+   * and handed to `emit` with its split index. A row without its group is rejected
+   * (`missing_group`) when the report has a rejects sink, else an error.
+   */
+  splitRows(rows: readonly Row[], report: Report, emit: (split: number, line: string) => void): void {
+    for (const row of rows) {
+      let s: number;
+      try {
+        s = this.assign(row);
+      } catch (e) {
+        if (e instanceof MissingGroupError && report.hasRejects) {
+          report.reject('missing_group', row.raw, row, e);
+          continue;
+        }
+        throw e;
+      }
+      report.written++;
+      if (row.value.meta === undefined) {
+        // The common case, without the object edit and JSON.stringify of meta per row.
+        const fast = appendMeta(row.raw, this.metaTexts[s]);
+        if (fast !== undefined) {
+          emit(s, fast);
+          continue;
+        }
+      }
+      const old = row.value.meta;
+      const oldText = isJsonObject(old) ? JSON.stringify(old) : undefined;
+      setMeta(row.value, 'split', this.names[s], row);
+      const fast = oldText === undefined ? undefined : replaceLastMeta(row.raw, oldText, JSON.stringify(row.value.meta));
+      emit(s, fast ?? serializeWithMeta(row.raw, row.value, old !== undefined));
+    }
+  }
+
+  /** The counts as JSON for --stats. */
+  toJSON(): Record<string, unknown> {
+    const table = (c: SplitCounts) => Object.fromEntries(this.names.map((n, i) => [n, { rows: c.rows[i], groups: c.groups[i] }]));
+    return {
+      splits: table(this.totals),
+      ...(this.opts.stratify ? { strata: Object.fromEntries([...this.strata].map(([k, c]) => [k, table(c)])) } : {}),
+      ...(this.holding ? { holdout: { split: this.names[this.holdoutIndex], rows_matched: this.heldRows, rows_with_group: this.heldByGroup } } : {}),
+    };
+  }
+
+  /** `train 980 rows/975 groups, val 10/10, test 10/10` */
+  describe(c: SplitCounts = this.totals): string {
+    return this.names.map((n, i) => (i === 0 ? `${n} ${c.rows[i]} rows/${c.groups[i]} groups` : `${n} ${c.rows[i]}/${c.groups[i]}`)).join(', ');
+  }
+
+  /**
+   * Strata whose split sizes are far from their ratios: more than 4 binomial standard deviations
+   * in groups (hash assignment gives n·p ± √(n·p·(1−p)) groups per split in a stratum of n groups).
+   */
+  deviations(): string[] {
+    const out: string[] = [];
+    const r = this.opts.ratios.ratios;
+    for (const [name, c] of this.strata) {
+      const n = c.groups.reduce((a, b) => a + b, 0) - (this.holding ? c.groups[this.holdoutIndex] : 0);
+      for (let i = 0; i < r.length; i++) {
+        if (i === this.holdoutIndex && this.holding) continue;
+        const p = r[i];
+        const sd = Math.sqrt(n * p * (1 - p));
+        const dev = c.groups[i] - n * p;
+        if (sd > 0 && Math.abs(dev) > 4 * sd)
+          out.push(`stratum ${JSON.stringify(name)}: ${this.names[i]} has ${c.groups[i]} of ${n} groups, expected ${(n * p).toFixed(1)} ± ${sd.toFixed(1)}`);
+      }
+    }
+    return out;
+  }
+}
+
+/** `raw` (a JSON object without `meta`) with `"meta":{…}` appended as its last member; undefined if `raw` does not end with `}`. */
+function appendMeta(raw: string, metaText: string): string | undefined {
+  let end = raw.length - 1;
+  for (let c = raw.charCodeAt(end); c === 32 || c === 9 || c === 13 || c === 10; c = raw.charCodeAt(--end));
+  if (raw.charCodeAt(end) !== 125 /* } */) return undefined;
+  let k = end - 1;
+  for (let c = raw.charCodeAt(k); c === 32 || c === 9 || c === 13 || c === 10; c = raw.charCodeAt(--k));
+  const empty = raw.charCodeAt(k) === 123; /* { */
+  return `${raw.slice(0, end)}${empty ? '' : ','}${metaText}}`;
+}
+
+/**
+ * The fast path for rows whose `meta` is their last member, written compactly (as ldt tools write
+ * it): when `raw` ends with `"meta":<oldText>}` and that `"meta"` is a structural key (preceded by
+ * `{` or `,`, so its quote is not an escaped one inside a string), splice in `newText`. The suffix
+ * is then exactly the top-level `meta` member: a balanced object text that ends right before the
+ * row's closing brace is the whole value of the row's last member (a proper suffix of a balanced
+ * value is never balanced), and JSON.parse keeps the last of duplicate keys, which this is.
+ * Anything else returns undefined and takes serializeWithMeta's full scan (~2× slower per row).
+ */
+function replaceLastMeta(raw: string, oldText: string, newText: string): string | undefined {
+  let end = raw.length;
+  while (end > 0 && isWs(raw.charCodeAt(end - 1))) end--;
+  const tail = `"meta":${oldText}}`;
+  const at = end - tail.length;
+  if (at < 1 || !raw.startsWith(tail, at)) return undefined;
+  const before = raw.charCodeAt(at - 1);
+  if (before !== 44 /* , */ && before !== 123 /* { */) return undefined;
+  return `${raw.slice(0, at)}"meta":${newText}}`;
+}
+
+function isWs(c: number): boolean {
+  return c === 32 || c === 9 || c === 13 || c === 10;
+}
+
+function emptyCounts(n: number): SplitCounts {
+  return { rows: new Array(n).fill(0), groups: new Array(n).fill(0) };
+}
+
+/** Read a --holdout-file: one id or content hash per line; blank lines and `#` comments ignored. */
+export function parseHoldoutIds(text: string, file: string): Set<string> {
+  const ids = new Set<string>();
+  for (const line of text.split('\n')) {
+    const s = line.replace(/\r$/, '').trim();
+    if (s === '' || s.startsWith('#')) continue;
+    ids.add(s);
+  }
+  if (ids.size === 0) throw new DataError(`--holdout-file ${file} has no ids`, undefined, 'one id or content hash per line');
+  return ids;
+}

@@ -1,0 +1,216 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { allOptions, parseArgs, renderHelp } from '@ldt/cli';
+import { checkSpec, main, spec } from '@ldt/split-holdout';
+import { goldenCases, parseNdjson, repoRoot, runBin, runInProcess, runShell, sharedData, tmpDir, undocumentedFlags } from '@ldt/testkit';
+
+const pkgDir = fileURLToPath(new URL('../../', import.meta.url));
+
+for (const c of goldenCases(join(pkgDir, 'test', 'cases'))) test(`golden: ${c.name}`, () => c.run(main));
+
+test('README documents every flag of both option tables', () => {
+  const readme = readFileSync(join(pkgDir, 'README.md'), 'utf8');
+  for (const s of [spec, checkSpec])
+    assert.deepEqual(
+      undocumentedFlags(
+        readme,
+        allOptions(s).map((o) => o.name),
+      ),
+      [],
+    );
+});
+
+test('README embeds the current --help text of split-holdout and split-holdout check', () => {
+  const readme = readFileSync(join(pkgDir, 'README.md'), 'utf8');
+  assert.ok(readme.includes(renderHelp(spec).trim()), 'README.md is out of date: run node scripts/sync-help.mjs');
+  assert.ok(readme.includes(renderHelp(checkSpec).trim()), 'README.md: paste `split-holdout check --help` into the check help block');
+});
+
+test('every --help example runs (check examples may exit 1: they find leaks)', () => {
+  for (const [cmd] of [...spec.examples, ...checkSpec.examples]) {
+    const r = runShell(cmd);
+    assert.equal(r.code, 0, `${cmd}\n${r.stderr}`);
+  }
+});
+
+test('argv → options: defaults and conversions', async () => {
+  const d = await parseArgs(spec, []);
+  assert.equal(d.options.ratios, 'train=0.98,val=0.01,test=0.01');
+  assert.equal(d.options.seed, 0);
+  assert.equal(d.options['missing-group'], 'error');
+  assert.equal(d.options['holdout-split'], 'test');
+  assert.equal(d.options['holdout-key'], 'meta.content_hash');
+  const o = await parseArgs(spec, ['--group-by', 'a.b,c', '--holdout', 'x=1', '--holdout', 'y=2', '--seed', '9']);
+  assert.deepEqual(o.options['group-by'], ['a.b', 'c']);
+  assert.deepEqual(o.options.holdout, ['x=1', 'y=2']);
+  for (const bad of [
+    ['--ratios', 'train=0.5'],
+    ['--seed', 'x'],
+    ['--holdout', 'novalue'],
+    ['--missing-group', 'skip'],
+    ['--holdout-split', 'a/b'],
+  ]) {
+    const r = await runInProcess(main, bad, { stdin: '{"a":1}\n' });
+    assert.equal(r.code, 2, `${bad.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr, /\nTry 'split-holdout --help' for more information\.\n$/);
+  }
+  const c = await runInProcess(main, ['check', '--ratios', 'a=1']);
+  assert.equal(c.code, 2);
+  assert.equal(c.stderr, "split-holdout check: unknown option '--ratios'\nTry 'split-holdout check --help' for more information.\n");
+});
+
+test('the bin: --version, --help, check --help, a bad line names file and line', () => {
+  assert.match(runBin('split-holdout', ['--version']).stdout, /^split-holdout \d+\.\d+\.\d+\n$/);
+  assert.ok(runBin('split-holdout', ['--help']).stdout.startsWith('split-holdout '));
+  assert.ok(runBin('split-holdout', ['check', '--help']).stdout.startsWith('split-holdout check '));
+  const dir = tmpDir();
+  const p = join(dir, 'bad.ndjson');
+  writeFileSync(p, '{"text":"a"}\n[1]\n');
+  const r = runBin('split-holdout', [p]);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, new RegExp(`^split-holdout: ${p.replaceAll('/', '\\/')}:2: expected a JSON object, got an array`));
+  const h = runShell(`split-holdout ${' examples/gsm8k-sample.ndjson'.repeat(6)} | head -1`);
+  assert.equal(h.code, 0, h.stderr);
+  assert.equal(h.stdout.split('\n').length, 2);
+});
+
+test('--out-dir: one file per split with meta.split; the same rows as stdout; nothing left on error', async () => {
+  const file = join(repoRoot(), 'examples', 'split-holdout-sources.ndjson');
+  const dir = tmpDir();
+  const out = join(dir, 'splits');
+  const r = await runInProcess(main, ['--ratios', 'train=0.5,val=0.25,test=0.25', '--group-by', 'meta.source', '--seed', '4', '--out-dir', out, file]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout, '');
+  assert.deepEqual(readdirSync(out).sort(), ['test.ndjson', 'train.ndjson', 'val.ndjson']);
+  const s = await runInProcess(main, ['--ratios', 'train=0.5,val=0.25,test=0.25', '--group-by', 'meta.source', '--seed', '4', file]);
+  const bySplit = new Map<string, string[]>();
+  for (const line of s.stdout.split('\n').filter(Boolean)) {
+    const name = JSON.parse(line).meta.split;
+    bySplit.set(name, [...(bySplit.get(name) ?? []), line]);
+  }
+  for (const name of ['train', 'val', 'test']) {
+    const lines = readFileSync(join(out, `${name}.ndjson`), 'utf8')
+      .split('\n')
+      .filter(Boolean);
+    assert.deepEqual(lines, bySplit.get(name) ?? [], name);
+  }
+  // A bad line at the end: no split file appears and no temporary directory is left.
+  const bad = join(dir, 'bad.ndjson');
+  writeFileSync(bad, `${readFileSync(file, 'utf8')}{"oops":\n`);
+  const out2 = join(dir, 'splits2');
+  const e = await runInProcess(main, ['--out-dir', out2, bad]);
+  assert.equal(e.code, 1);
+  assert.deepEqual(readdirSync(out2), []);
+});
+
+test('--out-dir: Ctrl-C leaves no half-written split files', async () => {
+  const dir = tmpDir('ldt-split-sig-');
+  const bin = join(repoRoot(), 'node_modules', '.bin', 'split-holdout');
+  const child = spawn(bin, ['--out-dir', dir], { stdio: ['pipe', 'ignore', 'pipe'] });
+  child.stdin.write(Array.from({ length: 2000 }, (_, i) => `{"i":${i}}\n`).join(''));
+  const started = await waitFor(() => readdirSync(dir).some((f) => f.startsWith('.split-holdout-')));
+  assert.ok(started, 'the temporary directory did not appear');
+  await new Promise((r) => setTimeout(r, 200));
+  const exit = new Promise<{ code: number | null; signal: string | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  child.kill('SIGINT');
+  const { code, signal } = await exit;
+  assert.ok(signal === 'SIGINT' || code === 130, `code ${code} signal ${signal}`);
+  assert.deepEqual(readdirSync(dir), []);
+});
+
+test('check: a clean split passes (exit 0); planted exact, group and near leaks are each caught with file:line on both sides', async () => {
+  const dir = tmpDir();
+  const out = join(dir, 's');
+  const file = join(repoRoot(), 'examples', 'split-holdout-sources.ndjson');
+  assert.equal((await runInProcess(main, ['--ratios', 'train=0.8,test=0.2', '--group-by', 'meta.source', '--seed', '4', '--out-dir', out, file])).code, 0);
+  const clean = await runInProcess(main, ['check', '--group-by', 'meta.source', join(out, 'train.ndjson'), join(out, 'test.ndjson')]);
+  assert.equal(clean.code, 0, clean.stderr);
+  assert.equal(clean.stdout, '');
+  assert.match(clean.stderr, /leaks: exact 0, group 0\n$/);
+
+  const train = join(out, 'train.ndjson');
+  const test_ = join(out, 'test.ndjson');
+  const trainLines = readFileSync(train, 'utf8').split('\n').filter(Boolean);
+  const testLines = readFileSync(test_, 'utf8').split('\n').filter(Boolean);
+  // Exact: a train row copied into test (its meta.split says test now; content is the same).
+  const copy = JSON.parse(trainLines[4]);
+  copy.meta.split = 'test';
+  const g = JSON.parse(testLines[0]);
+  // Group: a new test row that claims a train row's source.
+  const groupLeak = { text: 'new', meta: { source: JSON.parse(trainLines[0]).meta.source, split: 'test' } };
+  // Near: one cluster id on a train row and a test row.
+  const t0 = JSON.parse(trainLines[1]);
+  t0.meta.cluster = 'c1';
+  g.meta.cluster = 'c1';
+  const leakyTest = join(dir, 'test.ndjson');
+  const leakyTrain = join(dir, 'train.ndjson');
+  writeFileSync(leakyTrain, `${[trainLines[0], JSON.stringify(t0), ...trainLines.slice(2)].join('\n')}\n`);
+  writeFileSync(leakyTest, `${[JSON.stringify(g), ...testLines.slice(1), JSON.stringify(copy), JSON.stringify(groupLeak)].join('\n')}\n`);
+  const n = testLines.length;
+  const r = await runInProcess(main, ['check', '--near', '--group-by', 'meta.source', leakyTrain, leakyTest]);
+  assert.equal(r.code, 1);
+  const leaks = r.stdout.split('\n').filter(Boolean);
+  assert.deepEqual(leaks.map((l) => l.split(':')[0]).sort(), ['exact duplicate across splits', 'group in two splits', 'near-duplicate cluster in two splits']);
+  assert.ok(leaks.includes(`near-duplicate cluster in two splits: ${leakyTest}:1 [test] and ${leakyTrain}:2 [train] (cluster "c1")`), r.stdout);
+  assert.ok(
+    leaks.some((l) => l.startsWith(`exact duplicate across splits: ${leakyTest}:${n + 1} [test] and ${leakyTrain}:5 [train] (content hash "`)),
+    r.stdout,
+  );
+  assert.ok(
+    leaks.some((l) => l.startsWith(`group in two splits: ${leakyTest}:${n + 1} [test] and ${leakyTrain}:1 [train] (group `)),
+    r.stdout,
+  );
+  assert.match(r.stderr, /leaks: exact 1, group 1, near 1\n$/);
+  // Without --near the cluster is not checked; without --group-by neither are groups.
+  const e = await runInProcess(main, ['check', leakyTrain, leakyTest]);
+  assert.equal(e.code, 1);
+  assert.equal(e.stdout.split('\n').filter(Boolean).length, 1);
+});
+
+test('check: the split comes from meta.split, else the file name; stdin rows need meta.split', async () => {
+  const dir = tmpDir();
+  const a = join(dir, 'val.ndjson.gz');
+  const { gzipSync } = await import('node:zlib');
+  writeFileSync(a, gzipSync('{"x":1}\n'));
+  const b = join(dir, 'train.jsonl');
+  writeFileSync(b, '{"x":1}\n');
+  const r = await runInProcess(main, ['check', a, b]);
+  assert.equal(r.code, 1);
+  assert.match(r.stdout, /\[train\] and .*val\.ndjson\.gz:1 \[val\]/);
+  const s = await runInProcess(main, ['check'], { stdin: '{"x":1}\n' });
+  assert.equal(s.code, 1);
+  assert.match(s.stderr, /^split-holdout check: <stdin>:1: row has no meta.split/);
+  // The output of split-holdout itself never leaks: groups and exact duplicates stay together.
+  const chat = join(repoRoot(), 'examples', 'chat.ndjson');
+  const piped = runShell(`split-holdout --ratios train=0.5,val=0.25,test=0.25 --quiet ${chat} | split-holdout check`);
+  assert.equal(piped.code, 0, piped.stdout + piped.stderr);
+  assert.match(piped.stderr, /splits: (train|val|test) \d+, (train|val|test) \d+, (train|val|test) \d+; leaks: exact 0\n$/);
+});
+
+test('shared data: GSM8K train split by question never puts one question in two splits', { skip: sharedData('gsm8k/train.jsonl') ? false : 'needs ../shared/data' }, async () => {
+  const file = sharedData('gsm8k/train.jsonl') as string;
+  const r = await runInProcess(main, ['--group-by', 'question', '--normalize', 'whitespace', '--ratios', 'train=0.9,test=0.1', file]);
+  assert.equal(r.code, 0, r.stderr);
+  const rows = parseNdjson(r.stdout);
+  assert.equal(rows.length, 7473);
+  const test = rows.filter((x) => (x.meta as { split: string }).split === 'test').length;
+  assert.ok(Math.abs(test - 747.3) < 4 * Math.sqrt(7473 * 0.09), `test ${test}`);
+  const dir = tmpDir();
+  writeFileSync(join(dir, 'all.ndjson'), r.stdout);
+  const c = await runInProcess(main, ['check', '--group-by', 'question', '--normalize', 'whitespace', join(dir, 'all.ndjson')]);
+  assert.equal(c.code, 0, c.stdout);
+  assert.ok(existsSync(file));
+});
+
+async function waitFor(cond: () => boolean, ms = 10_000): Promise<boolean> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (cond()) return true;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return false;
+}
