@@ -150,10 +150,13 @@ async function handler(o: Record<string, unknown>, ctx: ToolContext): Promise<vo
       await report.flushSinks();
     }
   } else {
-    const cfg: PrepareConfig = { keyPaths: keyArg, normalize };
+    const cfg: PrepareConfig = { keyPaths: keyArg, normalize, keepRaw: dupsPath !== undefined, asBytes: false };
     for await (const { prepared, before } of preparedChunks(ctx, cfg, (o.threads as number | undefined) ?? defaultWorkers(), orderedWorkerMap)) {
       for (const r of before) report.reject(r.reason, r.raw, r.pos, r.error);
-      for (const line of dedup.applyChunk(prepared, report)) out.push(line);
+      for (const part of dedup.applyChunk(prepared, report)) {
+        if (typeof part === 'string') out.push(part);
+        else out.pushBytes(part);
+      }
       await out.flush();
       await report.flushSinks();
     }
@@ -228,7 +231,7 @@ async function* preparedChunks(
     })();
     results = orderedWorkerMap<WireChunk, PreparedChunk>(all, new URL('./worker.js', import.meta.url), {
       workers: threads,
-      workerData: cfg,
+      workerData: { ...cfg, asBytes: true },
       transfer: (c) => [(c as WireChunk).buf.buffer as ArrayBuffer],
     });
   }

@@ -71,22 +71,33 @@ export class ExactDedup {
   }
 
   /**
-   * The order-dependent half: walk a prepared chunk in line order, keep or drop each row against
+   * The order-dependent half (returns kept lines as strings for chunks prepared in-thread, or as
+   * runs of UTF-8 bytes, each line ending in `\n`, for chunks prepared by a worker): walk a prepared chunk in line order, keep or drop each row against
    * the seen-set, count everything in `report` and return the lines to write. Bad lines are
    * rejected through `report` (which throws the first one's `DataError` without `--rejects`).
    */
-  applyChunk(p: PreparedChunk, report: Report): string[] {
+  applyChunk(p: PreparedChunk, report: Report): (Buffer | string)[] {
     report.counts.lines += p.lines;
     report.counts.blank += p.blank;
-    const out: string[] = [];
+    const out: (Buffer | string)[] = [];
+    const lines = p.outLines;
+    const bytes = Buffer.from(p.out.buffer, p.out.byteOffset, p.out.byteLength);
+    let runStart = 0; // start of the current run of kept rows, in bytes
     let k = 0;
+    let kept = 0;
     const nRows = p.rowLines.length;
     for (let i = 0; i < nRows; i++) {
       while (k < p.problems.length && p.problems[k].line < p.rowLines[i]) this.problem(p.problems[k++], p.file, report);
       const reason = this.classify(p.hashes, i * 16);
       if (reason === undefined) {
-        out.push(p.out[i]);
+        kept++;
+        if (lines) out.push(lines[i]);
         continue;
+      }
+      // Close the run of kept rows before this one.
+      if (!lines) {
+        if (p.outOffsets[i] > runStart) out.push(bytes.subarray(runStart, p.outOffsets[i]));
+        runStart = p.outOffsets[i + 1];
       }
       if (this.opts.emitDups) {
         const value = JSON.parse(p.raws[i]) as JsonObject;
@@ -97,8 +108,9 @@ export class ExactDedup {
         report.drop(reason, serializeWithMeta(p.raws[i], value, p.hadMeta[i] === 1));
       } else report.drop(reason);
     }
+    if (!lines && p.outOffsets[nRows] > runStart) out.push(bytes.subarray(runStart, p.outOffsets[nRows]));
     while (k < p.problems.length) this.problem(p.problems[k++], p.file, report);
-    report.written += out.length;
+    report.written += kept;
     return out;
   }
 
@@ -107,15 +119,15 @@ export class ExactDedup {
     report.reject(pr.reason, pr.raw, pos, new DataError(pr.message, pos, pr.hint));
   }
 
-  /** Filter parsed rows (the library entry point for rows already in memory, e.g. from readRows). */
+  /** Filter parsed rows (the library entry point for rows already in memory, e.g. from readRows); returns the kept output lines. */
   filterRows(rows: readonly Row[], report: Report): string[] {
     const out: string[] = [];
     let i = 0;
     while (i < rows.length) {
       let j = i;
       while (j < rows.length && rows[j].file === rows[i].file) j++;
-      const p = prepareRows(rows.slice(i, j), rows[i].file, { lines: 0, blank: 0 }, [], this.opts.key, this.opts.normalize);
-      for (const line of this.applyChunk(p, report)) out.push(line);
+      const p = prepareRows(rows.slice(i, j), rows[i].file, { lines: 0, blank: 0 }, [], this.opts.key, this.opts.normalize, this.opts.emitDups);
+      for (const line of this.applyChunk(p, report)) out.push(line as string);
       i = j;
     }
     return out;

@@ -4,5 +4,5 @@ import { type PrepareConfig, type PreparedChunk, prepareChunk, type WireChunk } 
 
 serveWorker<WireChunk, PreparedChunk>(
   (chunk, data) => prepareChunk(chunk, data as PrepareConfig),
-  (r) => [r.hashes.buffer as ArrayBuffer, r.rowLines.buffer as ArrayBuffer, r.hadMeta.buffer as ArrayBuffer],
+  (r) => [r.hashes.buffer as ArrayBuffer, r.rowLines.buffer as ArrayBuffer, r.hadMeta.buffer as ArrayBuffer, r.out.buffer as ArrayBuffer, r.outOffsets.buffer as ArrayBuffer],
 );
