@@ -5,14 +5,32 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { parseNdjson, repoRoot, runShell, tmpDir } from '@ldt/testkit';
 
-test('the README demo runs and produces what it says', () => {
+test('the README demo runs the whole pipeline and produces what it says', () => {
   const r = runShell('bash examples/demo.sh');
   assert.equal(r.code, 0, r.stderr);
   const out = join(repoRoot(), 'out');
-  assert.equal(parseNdjson(readFileSync(join(out, 'chat.unique.ndjson'), 'utf8')).length, 100);
-  assert.equal(parseNdjson(readFileSync(join(out, 'chat.dups.ndjson'), 'utf8')).length, 25);
+  // 1. the pipeline: 30 GSM8K rows + 125 chat rows (25 exact duplicates) → 130 → 60 routed (30/30).
+  assert.match(r.stderr, /dedup-exact: read 155, wrote 130, dropped 25 \(duplicate 25\)/);
+  assert.match(r.stderr, /math 30 rows \(50\.0%, want 50\.0%\), chat 30 rows \(50\.0%, want 50\.0%\)/);
+  const manifest = JSON.parse(readFileSync(join(out, 'dataset', 'manifest.json'), 'utf8'));
+  assert.equal(manifest.totals.rows, 60);
+  const chain = JSON.stringify(manifest.tool_chain);
+  for (const tool of ['hf-fetch', 'to-chatml', 'normalize-encoding', 'dedup-exact', 'dedup-near', 'split-holdout', 'curriculum-route'])
+    assert.ok(chain.includes(`"${tool}"`), `tool chain names ${tool}`);
+  const routed = parseNdjson(readFileSync(join(out, 'routed.ndjson'), 'utf8'));
+  assert.equal(routed.length, 60);
+  for (const row of routed) {
+    const meta = row.meta as Record<string, unknown>;
+    assert.equal(meta.phase, 'sft');
+    assert.ok(['train', 'val', 'test'].includes(meta.split as string));
+    assert.match(meta.content_hash as string, /^[0-9a-f]{32}$/);
+    assert.ok(Array.isArray(row.messages));
+  }
+  // 2.–4. the dedup-exact showcases.
   assert.equal(parseNdjson(readFileSync(join(out, 'gsm8k-clean.ndjson'), 'utf8')).length, 50);
   assert.match(r.stderr, /dedup-exact: read 150, wrote 50, dropped 100 \(in_reference 100\)/);
+  assert.equal(parseNdjson(readFileSync(join(out, 'chat.unique.ndjson'), 'utf8')).length, 100);
+  assert.equal(parseNdjson(readFileSync(join(out, 'chat.dups.ndjson'), 'utf8')).length, 25);
   assert.match(r.stdout, /rows written: 0/);
 });
 
