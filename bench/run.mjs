@@ -2,8 +2,8 @@
 // ldt benchmark harness (not part of the test suite). See bench/README.md.
 //
 //   pnpm bench                    # 256 MB corpus, best of 3
-//   pnpm bench -- --quick         # ~20 MB smoke run
-//   pnpm bench -- --size 1GB --runs 5
+//   pnpm bench:core -- --quick         # ~20 MB smoke run
+//   pnpm bench:core -- --size 1GB --runs 5
 //
 // Every command reads the corpus file (warm in the page cache) and writes to a pipe read by
 // `cat > /dev/null`. Wall time is measured around the whole pipeline; peak RSS is GNU time's %M
