@@ -96,7 +96,7 @@ async function handler(o: Record<string, unknown>, ctx: ToolContext): Promise<vo
     import('@ldt/ndjson'),
     import('./route.js'),
     import('./config.js'),
-    import('./tokens.js'),
+    import('@ldt/tokens'),
     import('node:fs'),
     import('node:path'),
     import('node:os'),

@@ -4,12 +4,12 @@ import { dirname, join, resolve } from 'node:path';
 import { DataError, quote, UsageError } from '@ldt/errors';
 import type { Report, Row } from '@ldt/ndjson';
 import { type FieldPath, getMeta, getPath, isJsonObject, type Json } from '@ldt/schema';
+import { countRowTokens, type TokenCounter } from '@ldt/tokens';
 import { croissantFor } from './croissant.js';
 import { cmp, FieldCatalog } from './fields.js';
 import { datasetId, MANIFEST_FORMAT, type Manifest, type ManifestShard, type ToolChainEntry } from './format.js';
 import { type Compression, loadZstd, ShardFile, SUFFIX } from './shard-file.js';
 import { parseSource } from './source.js';
-import { countRowTokens, type TokenCounter } from './tokens.js';
 
 /** A `--require PATH=V1,V2` gate: every listed value must occur at PATH. */
 export interface RequireGate {

@@ -173,7 +173,7 @@ async function build(o: Record<string, unknown>, ctx: ToolContext, files: string
     import('@ldt/schema'),
     import('@ldt/ndjson'),
     import('./build.js'),
-    import('./tokens.js'),
+    import('@ldt/tokens'),
     import('./toolchain.js'),
     import('node:path'),
   ]);

@@ -1,5 +1,4 @@
-// Token counting shared by manifest and curriculum-route (an identical copy lives in each package
-// until it moves to a shared @ldt/tokens package; see the README's Limits).
+// Token counting shared by manifest and curriculum-route (and any tool that reports tokens).
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
