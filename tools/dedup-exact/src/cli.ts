@@ -1,9 +1,7 @@
 import { createRequire } from 'node:module';
 import { type Io, runProcess, runTool, type ToolContext, type ToolSpec } from '@ldt/cli';
-import type { DataError, Position } from '@ldt/errors';
 import { UsageError } from '@ldt/errors';
-import type { orderedWorkerMap as OrderedWorkerMap } from '@ldt/ndjson';
-import type { PrepareConfig, PreparedChunk, WireChunk } from './prepare.js';
+import type { PrepareConfig, PreparedChunk } from './prepare.js';
 
 const version = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
 
@@ -104,7 +102,7 @@ export function main(argv: readonly string[], io: Io): Promise<number> {
 
 async function handler(o: Record<string, unknown>, ctx: ToolContext): Promise<void> {
   // Imported here, not at the top: `--help` and `--version` stay as cheap as node itself.
-  const [{ parsePaths }, { readRows, readLineChunks, defaultWorkers, orderedWorkerMap }, { ExactDedup }, { loadIndex, saveIndex }] = await Promise.all([
+  const [{ parsePaths }, { readRows, readLineChunks, defaultWorkers, mapLineChunks }, { ExactDedup }, { loadIndex, saveIndex }] = await Promise.all([
     import('@ldt/schema'),
     import('@ldt/ndjson'),
     import('./dedup.js'),
@@ -151,9 +149,17 @@ async function handler(o: Record<string, unknown>, ctx: ToolContext): Promise<vo
     }
   } else {
     const cfg: PrepareConfig = { keyPaths: keyArg, normalize, keepRaw: dupsPath !== undefined, asBytes: false };
-    for await (const { prepared, before } of preparedChunks(ctx, cfg, (o.threads as number | undefined) ?? defaultWorkers(), orderedWorkerMap)) {
+    const { prepareChunk } = await import('./prepare.js');
+    const chunks = mapLineChunks<PreparedChunk>(ctx.inputs, ctx.readOptions, {
+      threads: (o.threads as number | undefined) ?? defaultWorkers(),
+      workerUrl: new URL('./worker.js', import.meta.url),
+      workerData: { ...cfg, asBytes: true },
+      inline: (chunk) => prepareChunk(chunk, cfg),
+      rejector: report.hasRejects ? report : undefined,
+    });
+    for await (const { result, before } of chunks) {
       for (const r of before) report.reject(r.reason, r.raw, r.pos, r.error);
-      for (const part of dedup.applyChunk(prepared, report)) {
+      for (const part of dedup.applyChunk(result, report)) {
         if (typeof part === 'string') out.push(part);
         else out.pushBytes(part);
       }
@@ -171,75 +177,6 @@ async function handler(o: Record<string, unknown>, ctx: ToolContext): Promise<vo
   report.notes.distinct_keys = dedup.seen.size;
   report.notes.table_bytes = dedup.seen.byteLength;
   if (refs.length > 0) report.notes.reference_keys = dedup.referenceCount;
-}
-
-interface DeferredReject {
-  reason: string;
-  raw: string | Buffer;
-  pos: Position;
-  error: DataError;
-}
-
-/**
- * Read line chunks and prepare them (parse + hash), in worker threads when there is more than one
- * chunk and `threads` > 1, yielding results in input order. Lines rejected while reading (invalid
- * UTF-8) travel with the chunk that follows them, so the rejects file and the summary come out in
- * line order whatever the thread count; a read error is raised only after the chunks before it
- * were handed over, so the output up to an error does not depend on the thread count either.
- */
-async function* preparedChunks(
-  ctx: ToolContext,
-  cfg: PrepareConfig,
-  threads: number,
-  orderedWorkerMap: typeof OrderedWorkerMap,
-): AsyncGenerator<{ prepared: PreparedChunk; before: DeferredReject[] }> {
-  const [{ readLineChunks }, { prepareChunk }] = await Promise.all([import('@ldt/ndjson'), import('./prepare.js')]);
-  const pendingRejects: DeferredReject[] = [];
-  const befores: DeferredReject[][] = [];
-  const rejector = ctx.report.hasRejects
-    ? { reject: (reason: string, raw: string | Buffer, pos: Position, error: DataError) => void pendingRejects.push({ reason, raw, pos, error }) }
-    : undefined;
-  let fatal: unknown;
-  async function* chunks(): AsyncGenerator<WireChunk> {
-    try {
-      for await (const c of readLineChunks(ctx.inputs, { ...ctx.readOptions, rejector })) {
-        befores.push(pendingRejects.splice(0));
-        // A copy of exactly this chunk, so it can be transferred to a worker without detaching
-        // memory the reader still uses.
-        yield { buf: new Uint8Array(c.buf), file: c.file, firstLine: c.firstLine };
-      }
-    } catch (e) {
-      fatal = e;
-    }
-  }
-  const it = chunks()[Symbol.asyncIterator]();
-  const first = await it.next();
-  const second = first.done ? first : await it.next();
-  let results: AsyncIterable<PreparedChunk>;
-  if (threads <= 1 || second.done) {
-    results = (async function* () {
-      if (!first.done) yield prepareChunk(first.value, cfg);
-      if (second.done) return;
-      yield prepareChunk(second.value, cfg);
-      for (let r = await it.next(); !r.done; r = await it.next()) yield prepareChunk(r.value, cfg);
-    })();
-  } else {
-    const all = (async function* () {
-      yield first.value as WireChunk;
-      yield second.value as WireChunk;
-      for (let r = await it.next(); !r.done; r = await it.next()) yield r.value;
-    })();
-    results = orderedWorkerMap<WireChunk, PreparedChunk>(all, new URL('./worker.js', import.meta.url), {
-      workers: threads,
-      workerData: { ...cfg, asBytes: true },
-      transfer: (c) => [(c as WireChunk).buf.buffer as ArrayBuffer],
-    });
-  }
-  for await (const prepared of results) yield { prepared, before: befores.shift() ?? [] };
-  if (pendingRejects.length > 0) {
-    for (const r of pendingRejects.splice(0)) ctx.report.reject(r.reason, r.raw, r.pos, r.error);
-  }
-  if (fatal !== undefined) throw fatal;
 }
 
 /** Entry point of the bin shim. */

@@ -1,5 +1,5 @@
 import { DataError, type Position } from '@ldt/errors';
-import { type LineChunk, parseChunk, type ReadCounts, type Rejector, type Row, serializeWithMeta } from '@ldt/ndjson';
+import { type LineChunk, parseChunk, type ReadCounts, type Rejector, type Row, serializeWithMeta, type WireChunk } from '@ldt/ndjson';
 import { isJsonObject, parsePaths, setMeta } from '@ldt/schema';
 import type { NormalizeMode } from '@ldt/text';
 import { type KeySpec, keyHash } from './key.js';
@@ -18,13 +18,6 @@ export interface PrepareConfig {
   keepRaw: boolean;
   /** Return output lines as UTF-8 bytes (for workers: transferred, not copied) instead of strings. */
   asBytes: boolean;
-}
-
-/** A chunk as posted to a worker. */
-export interface WireChunk {
-  buf: Uint8Array;
-  file: string;
-  firstLine: number;
 }
 
 /** A line that is not a usable row, with what the main thread needs to reject it or fail. */

@@ -1,6 +1,6 @@
 // Worker thread of dedup-exact: parses and hashes chunks (see prepare.ts).
-import { serveWorker } from '@ldt/ndjson';
-import { type PrepareConfig, type PreparedChunk, prepareChunk, type WireChunk } from './prepare.js';
+import { serveWorker, type WireChunk } from '@ldt/ndjson';
+import { type PrepareConfig, type PreparedChunk, prepareChunk } from './prepare.js';
 
 serveWorker<WireChunk, PreparedChunk>(
   (chunk, data) => prepareChunk(chunk, data as PrepareConfig),
