@@ -64,6 +64,16 @@ export const spec: ToolSpec = {
       default: 0,
       describe: 'Seed of the group hash. Another seed gives another, independent assignment.',
     },
+    {
+      name: 'threads',
+      type: 'integer',
+      arg: 'N',
+      min: 1,
+      max: 64,
+      describe:
+        'Worker threads that parse rows and hash their groups in parallel (one pass to stdout, without --holdout, --holdout-file or --stratify; the counting and writing stay on the main thread, in input order). 1 = no worker threads. The output is byte-identical for any value.',
+      defaultText: 'the number of CPUs, at most 4',
+    },
     ...groupOptions,
     {
       name: 'holdout',
@@ -174,16 +184,17 @@ async function groupOpts(o: Record<string, unknown>) {
 }
 
 async function splitHandler(o: Record<string, unknown>, ctx: ToolContext): Promise<void> {
-  const [{ parsePath }, { readRows, LineWriter }, { Splitter, parseHoldoutIds }, { parseRatios }, { TempDir }, fs, { join }, { tmpdir }] = await Promise.all([
-    import('@ldt/schema'),
-    import('@ldt/ndjson'),
-    import('./split.js'),
-    import('./ratios.js'),
-    import('./tempdir.js'),
-    import('node:fs'),
-    import('node:path'),
-    import('node:os'),
-  ]);
+  const [{ parsePath }, { readRows, LineWriter, mapLineChunks, defaultWorkers }, { Splitter, parseHoldoutIds }, { parseRatios }, { TempDir }, fs, { join }, { tmpdir }] =
+    await Promise.all([
+      import('@ldt/schema'),
+      import('@ldt/ndjson'),
+      import('./split.js'),
+      import('./ratios.js'),
+      import('./tempdir.js'),
+      import('node:fs'),
+      import('node:path'),
+      import('node:os'),
+    ]);
   const { DataError } = await import('@ldt/errors');
   const ratios = parseRatios(o.ratios as string);
   const holdouts = ((o.holdout as string[] | undefined) ?? []).map((h) => {
@@ -251,11 +262,38 @@ async function splitHandler(o: Record<string, unknown>, ctx: ToolContext): Promi
     }
     const emit = outDir ? (s: number, line: string) => writers[s].push(line) : (_s: number, line: string) => out.push(line);
     const readOptions = { ...ctx.readOptions, stdin: stdinFor() as import('node:stream').Readable };
-    for await (const batch of readRows(ctx.inputs, readOptions)) {
-      splitter.splitRows(batch, report, emit);
-      if (outDir) for (const w of writers) await w.flush();
-      else await out.flush();
-      await report.flushSinks();
+    const threads = (o.threads as number | undefined) ?? defaultWorkers();
+    if (!outDir && !splitter.needsScan && !stratify) {
+      // The common one-pass case: group hashes, splits and output lines in worker threads; the
+      // counting and writing here, in input order (byte-identical output for any --threads).
+      const [{ prepareSplitChunk }] = await Promise.all([import('./parallel.js')]);
+      const wire = {
+        groupBy: (o['group-by'] as string[] | undefined) ?? [],
+        normalize: splitter.opts.normalize,
+        missingGroup: splitter.opts.missingGroup,
+        seed: o.seed as number,
+        ratios,
+      };
+      const chunks = mapLineChunks(ctx.inputs, readOptions, {
+        threads,
+        workerUrl: new URL('./split-worker.js', import.meta.url),
+        workerData: wire,
+        inline: (chunk) => prepareSplitChunk(chunk, splitter),
+        rejector: report.hasRejects ? report : undefined,
+      });
+      for await (const { result, before } of chunks) {
+        for (const r of before) report.reject(r.reason, r.raw, r.pos, r.error);
+        for (const b of splitter.applyPrepared(result, report)) out.pushBytes(b);
+        await out.flush();
+        await report.flushSinks();
+      }
+    } else {
+      for await (const batch of readRows(ctx.inputs, readOptions)) {
+        splitter.splitRows(batch, report, emit);
+        if (outDir) for (const w of writers) await w.flush();
+        else await out.flush();
+        await report.flushSinks();
+      }
     }
     if (outDir && dirTmp) {
       for (const w of writers) await w.end();

@@ -27,6 +27,30 @@ export interface SplitOptions extends GroupOptions {
   stratify?: FieldPath;
 }
 
+/** A row without its group, found in a worker. */
+export interface SplitProblem {
+  line: number;
+  reason: string;
+  message: string;
+  hint?: string;
+  raw: string;
+}
+
+/** One chunk after the per-row work (see `Splitter.prepareRows`); structured-clone-safe. */
+export interface PreparedSplit {
+  file: string;
+  lines: number;
+  blank: number;
+  rowLines: Int32Array;
+  /** 8 bytes of the seeded group hash per row (what the group counts use). */
+  hashes: Uint8Array;
+  splits: Uint8Array;
+  /** The output lines, UTF-8, each ending in `\n`; row i is out[offsets[i]..offsets[i+1]). */
+  out: Uint8Array;
+  offsets: Int32Array;
+  problems: SplitProblem[];
+}
+
 /** Per-split counts of one stratum (or of everything). */
 export interface SplitCounts {
   rows: number[];
@@ -186,20 +210,100 @@ export class Splitter {
         throw e;
       }
       report.written++;
-      if (row.value.meta === undefined) {
-        // The common case, without the object edit and JSON.stringify of meta per row.
-        const fast = appendMeta(row.raw, this.metaTexts[s]);
-        if (fast !== undefined) {
-          emit(s, fast);
-          continue;
-        }
-      }
-      const old = row.value.meta;
-      const oldText = isJsonObject(old) ? JSON.stringify(old) : undefined;
-      setMeta(row.value, 'split', this.names[s], row);
-      const fast = oldText === undefined ? undefined : replaceLastMeta(row.raw, oldText, JSON.stringify(row.value.meta));
-      emit(s, fast ?? serializeWithMeta(row.raw, row.value, old !== undefined));
+      emit(s, this.lineFor(row, s));
     }
+  }
+
+  /** The output line of a row assigned to split `s`: `meta.split` added, every byte outside `meta` as read. */
+  lineFor(row: Row, s: number): string {
+    if (row.value.meta === undefined) {
+      // The common case, without the object edit and JSON.stringify of meta per row.
+      const fast = appendMeta(row.raw, this.metaTexts[s]);
+      if (fast !== undefined) return fast;
+    }
+    const old = row.value.meta;
+    const oldText = isJsonObject(old) ? JSON.stringify(old) : undefined;
+    setMeta(row.value, 'split', this.names[s], row);
+    const fast = oldText === undefined ? undefined : replaceLastMeta(row.raw, oldText, JSON.stringify(row.value.meta));
+    return fast ?? serializeWithMeta(row.raw, row.value, old !== undefined);
+  }
+
+  /**
+   * The per-row work that needs no shared state — group key, seeded hash, split, output line — for
+   * one chunk of parsed rows (in a worker thread). Only for runs without hard holdouts and
+   * strata. Bad lines become `problems`; nothing is counted here.
+   */
+  prepareRows(rows: readonly Row[], file: string, lines: number, blank: number, problems: SplitProblem[]): PreparedSplit {
+    const n0 = rows.length;
+    const hashes = new Uint8Array(n0 * 8);
+    const splits = new Uint8Array(n0);
+    const rowLines = new Int32Array(n0);
+    const out: string[] = [];
+    let n = 0;
+    for (const row of rows) {
+      let h: Buffer;
+      try {
+        h = seededHash(this.opts.seed, groupKey(row.value, this.opts, row));
+      } catch (e) {
+        if (!(e instanceof MissingGroupError)) throw e;
+        problems.push({ line: row.line, reason: 'missing_group', message: e.message, hint: e.hint, raw: row.raw });
+        continue;
+      }
+      const s = pick(this.opts.ratios, unitInterval(h));
+      hashes.set(h.subarray(0, 8), n * 8);
+      splits[n] = s;
+      rowLines[n] = row.line;
+      out.push(this.lineFor(row, s));
+      n++;
+    }
+    problems.sort((a, b) => a.line - b.line);
+    const text = out.length > 0 ? `${out.join('\n')}\n` : '';
+    // An own ArrayBuffer (not Node's shared Buffer pool), so it can be transferred to the main thread.
+    const bytes = Buffer.allocUnsafeSlow(Buffer.byteLength(text, 'utf8'));
+    bytes.write(text, 0, 'utf8');
+    const offsets = new Int32Array(n + 1);
+    let at = 0;
+    for (let i = 0; i < n; i++) {
+      at = bytes.indexOf(10, at) + 1;
+      offsets[i + 1] = at;
+    }
+    return {
+      file,
+      lines,
+      blank,
+      rowLines: rowLines.subarray(0, n),
+      hashes: hashes.subarray(0, n * 8),
+      splits: splits.subarray(0, n),
+      out: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength),
+      offsets,
+      problems,
+    };
+  }
+
+  /**
+   * The order-dependent half for a prepared chunk (main thread): count rows and groups per split
+   * and return the bytes to write. A bad line is rejected through `report`, or (without
+   * --rejects) throws — before anything of this chunk is returned, as `splitRows` does.
+   */
+  applyPrepared(p: PreparedSplit, report: Report): Buffer[] {
+    report.counts.lines += p.lines;
+    report.counts.blank += p.blank;
+    const bytes = Buffer.from(p.out.buffer, p.out.byteOffset, p.out.byteLength);
+    const h = Buffer.alloc(8);
+    let k = 0;
+    for (let i = 0; i < p.rowLines.length; i++) {
+      while (k < p.problems.length && p.problems[k].line < p.rowLines[i]) this.problem(p.problems[k++], p.file, report);
+      h.set(p.hashes.subarray(i * 8, i * 8 + 8));
+      this.count(this.totals, h, ALL, p.splits[i]);
+      report.written++;
+    }
+    while (k < p.problems.length) this.problem(p.problems[k++], p.file, report);
+    return bytes.length > 0 ? [bytes] : [];
+  }
+
+  private problem(pr: SplitProblem, file: string, report: Report): void {
+    const pos = { file, line: pr.line };
+    report.reject(pr.reason, pr.raw, pos, pr.reason === 'missing_group' ? new MissingGroupError(pr.message, pos, pr.hint) : new DataError(pr.message, pos, pr.hint));
   }
 
   /** The counts as JSON for --stats. */

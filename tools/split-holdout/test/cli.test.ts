@@ -214,3 +214,27 @@ async function waitFor(cond: () => boolean, ms = 10_000): Promise<boolean> {
   }
   return false;
 }
+
+test('--threads changes nothing: output, rejects and summary (many chunks, bad lines, missing groups)', async () => {
+  const dir = tmpDir();
+  const p = join(dir, 'big.ndjson');
+  const lines: string[] = [];
+  for (let i = 0; i < 12_000; i++) {
+    if (i % 997 === 5) lines.push('{"text": broken');
+    else if (i % 1301 === 11) lines.push(JSON.stringify({ text: `no group ${i}` }));
+    else if (i % 2003 === 9) lines.push('');
+    else lines.push(JSON.stringify({ conv: `c${i % 3000}`, text: `row ${i} ${'x'.repeat(200)}` }));
+  }
+  writeFileSync(p, `${lines.join('\n')}\n`);
+  assert.ok(readFileSync(p).length > 2 * 1024 * 1024, 'the input spans several read chunks');
+  const results: string[] = [];
+  for (const threads of ['1', '3']) {
+    const r = await runInProcess(main, ['--threads', threads, '--group-by', 'conv', '--rejects', join(dir, `rej${threads}`), '--stats', join(dir, `st${threads}`), p]);
+    assert.equal(r.code, 0, r.stderr);
+    const stats = JSON.parse(readFileSync(join(dir, `st${threads}`), 'utf8'));
+    delete stats.argv;
+    results.push([r.stdout, r.stderr, readFileSync(join(dir, `rej${threads}`), 'utf8'), JSON.stringify(stats)].join('\n=====\n'));
+  }
+  assert.equal(results[1], results[0]);
+  assert.match(results[0], /rejected \d+ \(bad_json \d+, missing_group \d+\)/);
+});
