@@ -1,8 +1,8 @@
 import { closeSync, openSync, readSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataError } from '@ldt/errors';
+import { TempDir } from '@ldt/ndjson';
 import { KeyStream, type LineSink } from './keys.js';
-import { TempDir } from './tempdir.js';
 
 /** Bytes of index per buffered row: key (8), block (4), offset (4), length (4), sort order (4). */
 export const BYTES_PER_ROW = 24;
@@ -210,7 +210,8 @@ export class Shuffler implements LineSink {
   }
 
   private runWriter(): RunWriter {
-    if (!this.tmp) this.tmp = new TempDir(this.opts.tmpdir);
+    if (!this.tmp)
+      this.tmp = new TempDir(this.opts.tmpdir, 'ldt-shuffle-', { label: '--tmpdir ', hint: 'give a writable directory with room for about the size of the input: --tmpdir DIR' });
     if (!this.staging) this.staging = Buffer.allocUnsafeSlow(MiB);
     const path = join(this.tmp.path, `run-${this.runSeq++}`);
     return new RunWriter(path, this.staging, this.write, this.opts.tmpdir, this.stats);

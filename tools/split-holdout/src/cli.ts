@@ -184,17 +184,8 @@ async function groupOpts(o: Record<string, unknown>) {
 }
 
 async function splitHandler(o: Record<string, unknown>, ctx: ToolContext): Promise<void> {
-  const [{ parsePath }, { readRows, LineWriter, mapLineChunks, defaultWorkers }, { Splitter, parseHoldoutIds }, { parseRatios }, { TempDir }, fs, { join }, { tmpdir }] =
-    await Promise.all([
-      import('@ldt/schema'),
-      import('@ldt/ndjson'),
-      import('./split.js'),
-      import('./ratios.js'),
-      import('./tempdir.js'),
-      import('node:fs'),
-      import('node:path'),
-      import('node:os'),
-    ]);
+  const [{ parsePath }, { readRows, LineWriter, mapLineChunks, defaultWorkers, TempDir }, { Splitter, parseHoldoutIds }, { parseRatios }, fs, { join }, { tmpdir }] =
+    await Promise.all([import('@ldt/schema'), import('@ldt/ndjson'), import('./split.js'), import('./ratios.js'), import('node:fs'), import('node:path'), import('node:os')]);
   const { DataError } = await import('@ldt/errors');
   const ratios = parseRatios(o.ratios as string);
   const holdouts = ((o.holdout as string[] | undefined) ?? []).map((h) => {

@@ -3,4 +3,3 @@ export { checkSpec, main, spec } from './cli.js';
 export { contentKey, defaultGroupKey, type GroupOptions, groupKey, MissingGroupError, seededHash, unitInterval } from './key.js';
 export { parseRatios, pick, type Ratios } from './ratios.js';
 export { type Holdout, parseHoldoutIds, type SplitCounts, type SplitOptions, Splitter } from './split.js';
-export { TempDir } from './tempdir.js';

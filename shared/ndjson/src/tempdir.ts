@@ -19,13 +19,22 @@ export class TempDir {
   };
   private readonly onExit = () => this.remove();
 
-  constructor(parent: string, prefix = '.split-holdout-') {
+  /**
+   * @param parent where to create it
+   * @param prefix name prefix (`ldt-shuffle-`, `.split-holdout-`, …)
+   * @param describe how messages name the parent (e.g. `--tmpdir `) and what to do when it fails
+   */
+  constructor(parent: string, prefix: string, describe: { label?: string; hint?: string } = {}) {
     try {
       this.path = mkdtempSync(join(parent, prefix));
     } catch (e) {
       const err = e as NodeJS.ErrnoException;
       const why = err.code === 'ENOENT' ? 'no such directory' : err.code === 'EACCES' ? 'permission denied' : err.code === 'ENOSPC' ? 'no space left on device' : err.message;
-      throw new DataError(`cannot create a temporary directory in ${parent}: ${why}`, undefined, 'check that the directory exists and is writable');
+      throw new DataError(
+        `cannot create a temporary directory in ${describe.label ?? ''}${parent}: ${why}`,
+        undefined,
+        describe.hint ?? 'check that the directory exists and is writable',
+      );
     }
     for (const s of SIGNALS) process.once(s, this.onSignal);
     process.once('exit', this.onExit);
