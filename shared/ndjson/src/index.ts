@@ -5,5 +5,6 @@ export { DEFAULT_MAX_LINE_BYTES, firstInvalidByte, type LineChunk, type LineOpti
 export { defaultWorkers, orderedWorkerMap, type PoolOptions, serveWorker } from './pool.js';
 export { Report, type ReportSinks } from './report.js';
 export { parseChunk, type ReadCounts, type Row, type RowOptions, readRows } from './rows.js';
+export { byteSpansInOrder, spansInOrder, topLevelSpans } from './spans.js';
 export { TempDir } from './tempdir.js';
 export { AtomicFile, BrokenPipeError, LineWriter } from './writer.js';

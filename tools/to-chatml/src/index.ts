@@ -4,4 +4,3 @@ export { type Converted, convertAs, detectFormat, type FieldMap, FORMATS, type F
 export { applySystem, ConvState, MERGE_SEPARATOR, type Msg, normalizeMessages, normalizeTools, ROLE_ALIASES, type Role, RowReject, type ToolCall } from './messages.js';
 export { elementLines, type InputFormat, type InRow, readInputRows } from './reader.js';
 export { type ChatTemplate, loadTemplate, renderChatml, templateRenderer } from './render.js';
-export { byteSpansInOrder, spansInOrder, topLevelSpans } from './spans.js';

@@ -1,7 +1,7 @@
 // Core conversions on hand-written rows in each source format; expected outputs written by hand.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { convertRow, detectFormat, fastOpenaiBytes, parseHH, splitPrompt, topLevelSpans } from '@ldt/to-chatml';
+import { convertRow, detectFormat, fastOpenaiBytes, parseHH, splitPrompt } from '@ldt/to-chatml';
 import { assertValid, conv, DEFAULTS, rejectReason, validate } from './helpers.js';
 
 const u = (content: string) => ({ role: 'user', content });
@@ -339,21 +339,6 @@ test('the schema rejects what to-chatml never writes (so validating outputs is a
     'arguments are a string',
   );
   assertValid({ text: 'plain', meta: { anything: 1 } });
-});
-
-test('topLevelSpans finds each value once and refuses duplicate keys', () => {
-  const t = '{ "a" : [1, {"b":"}"}] , "c":"x\\"y", "d": 12e3 }';
-  const sp = topLevelSpans(t);
-  assert.ok(sp);
-  assert.deepEqual(
-    [...sp].map(([k, [i, j]]) => [k, t.slice(i, j)]),
-    [
-      ['a', '[1, {"b":"}"}]'],
-      ['c', '"x\\"y"'],
-      ['d', '12e3'],
-    ],
-  );
-  assert.equal(topLevelSpans('{"a":1,"a":2}'), undefined);
 });
 
 test('byte fast path writes exactly what the general path writes (escapes, non-ASCII, big numbers, text, extras)', () => {
