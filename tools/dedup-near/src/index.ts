@@ -1,5 +1,6 @@
 export { applySpec, clusterSpec, main, signSpec, spec } from './cli.js';
 export { type IndexParams, loadIndex, writeIndex } from './index-file.js';
+export { type KernelSigned, SignKernels } from './kernels.js';
 export { bandKeys, candidateProbability, MinHasher, optimalParams } from './minhash.js';
 export { type Decision, forEachNgramKey, type KeepPolicy, NearDedup, type NearOptions, REASONS, type Signed, Signer } from './near.js';
 export { packSigned, type SignedRow, signRows, unpackSigned } from './parallel.js';

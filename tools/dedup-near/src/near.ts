@@ -2,6 +2,7 @@ import { DataError, type Position } from '@ldt/errors';
 import { xxh128String } from '@ldt/hash';
 import type { FieldPath, JsonObject } from '@ldt/schema';
 import { normalizeText } from '@ldt/text';
+import { SignKernels } from './kernels.js';
 import { bandKeys, MinHasher } from './minhash.js';
 import { comparedText, isNoSpaceScript, jaccard, type ShingleOptions, shingleNormalized } from './shingle.js';
 import { SpillFile } from './spill.js';
@@ -77,17 +78,35 @@ export interface Signed {
 
 /** Normalised text → shingles → MinHash → band keys, with the run's options. Stateless between rows. */
 export class Signer {
-  private readonly hasher: MinHasher;
+  private readonly kernels: SignKernels;
   private readonly sig: Uint32Array;
 
   constructor(readonly opts: NearOptions) {
-    this.hasher = new MinHasher(opts.numPerm, opts.seed);
+    const hasher = new MinHasher(opts.numPerm, opts.seed);
+    this.kernels = new SignKernels(hasher.a, hasher.b, opts.ngram, opts.charNgram, opts.autoCharNgram);
     this.sig = new Uint32Array(opts.numPerm);
   }
 
   /** True when the row is cut into character n-grams. */
   charMode(norm: string): boolean {
     return this.opts.charNgram > 0 || isNoSpaceScript(norm);
+  }
+
+  /**
+   * Sign a row's compared text (not yet normalised): the same result as
+   * `sign(normalizeText(text, 'aggressive'))`, computed without building the normalised string
+   * (src/fastnorm.ts, src/kernels.wat).
+   */
+  signText(text: string): Signed {
+    const k = this.kernels.signText(text);
+    if (!k) return this.sign(normalizeText(text, 'aggressive'));
+    const o = this.opts;
+    const keys = new Uint32Array(k.set.length === 0 ? 0 : o.bands);
+    if (k.set.length > 0) {
+      this.kernels.signature(this.sig);
+      bandKeys(this.sig, o.bands, o.rows, keys, 0);
+    }
+    return { len: k.len, hash: k.hash, set: k.set, keys, charMode: k.charMode };
   }
 
   /** Sign normalised text (`normalizeText(text, 'aggressive')`). */
@@ -99,7 +118,7 @@ export class Signer {
     const hash = xxh128String(norm);
     const keys = new Uint32Array(set.length === 0 ? 0 : o.bands);
     if (set.length > 0) {
-      this.hasher.sign(set, this.sig);
+      this.kernels.signSet(set, this.sig);
       bandKeys(this.sig, o.bands, o.rows, keys, 0);
     }
     return { len: norm.length, hash, set, keys, charMode };
@@ -183,11 +202,11 @@ export class NearDedup {
     if (this.inputStart >= 0) throw new Error('references must be added before inputs');
     if (this.refStart < 0) this.refStart = this.count;
     const text = comparedText(row, this.opts.againstFields ?? this.opts.fields, pos, this.opts.againstFields ? '--against-fields' : '--fields');
-    const norm = normalizeText(text, 'aggressive');
-    this.add(norm, KIND_REF);
+    this.addSigned(this.signer.signText(text), KIND_REF);
     this.refPos.push(`${pos.file}:${pos.line}`);
     if (this.opts.overlapNgram > 0) {
       const ref = this.count - 1;
+      const norm = normalizeText(text, 'aggressive');
       const charMode = this.charMode(norm);
       forEachNgramKey(norm, this.opts.overlapNgram, charMode, (k) => {
         if (!this.refNgrams.has(k)) this.refNgrams.set(k, ref);
@@ -216,9 +235,8 @@ export class NearDedup {
       }
       throw e;
     }
-    const norm = normalizeText(text, 'aggressive');
-    this.add(norm, KIND_INPUT);
-    this.checkOverlap(norm);
+    this.addSigned(this.signer.signText(text), KIND_INPUT);
+    if (this.overlapActive) this.checkOverlap(normalizeText(text, 'aggressive'));
     return true;
   }
 
@@ -241,10 +259,6 @@ export class NearDedup {
 
   private charMode(norm: string): boolean {
     return this.signer.charMode(norm);
-  }
-
-  private add(norm: string, kind: number): void {
-    this.addSigned(this.signer.sign(norm), kind);
   }
 
   /** Add a row signed elsewhere (the staged `sign` step, or a worker). */

@@ -71,8 +71,7 @@ export async function* signRows(
       yield batch.map((row) => {
         const text = textOf(row);
         if (text === undefined) return { row };
-        const norm = normalizeText(text, 'aggressive');
-        return { row, sg: signer.sign(norm), norm: wantNorm ? norm : undefined };
+        return { row, sg: signer.signText(text), norm: wantNorm ? normalizeText(text, 'aggressive') : undefined };
       });
     }
     return;
