@@ -36,29 +36,43 @@ function wasmModule(): WebAssembly.Module {
   return mod;
 }
 
-let sepBits: Uint8Array | undefined;
+interface Bitmaps {
+  /** Code points below U+20000 that are punctuation or white space. */
+  sep: Uint8Array;
+  /** BMP separators whose NFKC form, lower-cased, is separators only, also next to a letter. */
+  safe: Uint8Array;
+}
+let bitmaps: Bitmaps | undefined;
 /**
- * Bitmap of the code points below U+20000 that are punctuation or white space (/[\p{P}\s]/u, so it
- * follows the Unicode version of the running Node). Built on first use by one regular-expression
- * scan over all of them (~10 ms, once per thread, only when a text is not ASCII).
+ * The separator tables, from /[\p{P}\s]/u, so they follow the Unicode version of the running Node:
+ * one regular-expression scan over all code points below U+20000, then NFKC checks of the ~900 BMP
+ * separators (~20 ms, once per thread).
  */
-function separatorBitmap(): Uint8Array {
-  if (sepBits) return sepBits;
-  const bits = new Uint8Array(0x20000 >> 3);
+function separatorBitmaps(): Bitmaps {
+  if (bitmaps) return bitmaps;
+  const sep = new Uint8Array(0x20000 >> 3);
   const parts: string[] = [];
   for (let c = 0; c < 0x20000; c++) if (c < 0xd800 || c >= 0xe000) parts.push(String.fromCodePoint(c));
   for (const m of parts.join('').matchAll(SEP_ALL)) {
     const cp = m[0].codePointAt(0) as number;
-    bits[cp >> 3] |= 1 << (cp & 7);
+    sep[cp >> 3] |= 1 << (cp & 7);
   }
-  sepBits = bits;
-  return bits;
+  const isSep = (s: string) => [...s].every((ch) => SEP_RE.test(ch));
+  const safe = new Uint8Array(0x10000 >> 3);
+  for (let c = 0x80; c < 0x10000; c++) {
+    if ((sep[c >> 3] & (1 << (c & 7))) === 0) continue;
+    const s = String.fromCharCode(c);
+    const n = s.normalize('NFKC');
+    if (isSep(n.toLowerCase()) && `a${s}b`.normalize('NFKC') === `a${n}b` && `${s}\u0301`.normalize('NFKC') === `${n}\u0301`.normalize('NFKC')) safe[c >> 3] |= 1 << (c & 7);
+  }
+  bitmaps = { sep, safe };
+  return bitmaps;
 }
 
-const TAB = 0; // 128-byte ASCII table, then the separator bitmap (16 KiB)
-const RES = 16512; // normalize's counts: 4 × u32
-const HIST = 16528; // sortUnique's histograms: 4 KiB
-const AB = 20624; // permutation parameters
+const TAB = 0; // 128-byte ASCII table, the separator bitmap (16 KiB), the safe-separator bitmap (8 KiB)
+const RES = 24704; // normalize's counts: 4 × u32
+const HIST = 24720; // sortUnique's histograms: 4 KiB
+const AB = 28816; // permutation parameters
 
 /** A text signed by `SignKernels.signText`. */
 export interface KernelSigned {
@@ -94,7 +108,6 @@ export class SignKernels {
   private tmpAt = 0;
   private u8!: Uint8Array;
   private u32!: Uint32Array;
-  private hasBitmap = false;
   private distinct = 0;
 
   /**
@@ -119,6 +132,9 @@ export class SignKernels {
       const ch = String.fromCharCode(c);
       this.u8[TAB + c] = SEP_RE.test(ch) ? 0xff : ch.toLowerCase().charCodeAt(0);
     }
+    const { sep, safe } = separatorBitmaps();
+    this.u8.set(sep, TAB + 128);
+    this.u8.set(safe, TAB + 16512);
     // Per group: a[16] then b[16]; padding permutations (a = 1, b = 0) are computed and ignored.
     for (let g = 0; g < this.groups; g++) {
       for (let j = 0; j < 16; j++) {
@@ -163,14 +179,10 @@ export class SignKernels {
     let utf16 = len;
     let noSpace = false;
     if (len < 0) {
-      // Not ASCII: NFKC and lower-case the whole string here (lower-casing is context-sensitive,
+      // Not ASCII (but for safe separators): NFKC and lower-case the whole string here (lower-casing is context-sensitive,
       // e.g. Greek final sigma), then fold in WebAssembly.
       const t = text.normalize('NFKC').toLowerCase();
       const n = this.encode(t);
-      if (!this.hasBitmap) {
-        this.u8.set(separatorBitmap(), TAB + 128);
-        this.hasBitmap = true;
-      }
       len = x.normalize(this.textAt, n, 1, TAB, RES);
       const r = RES >> 2;
       if (this.u32[r + 3] === 1 && !(t as unknown as { isWellFormed(): boolean }).isWellFormed()) return undefined;

@@ -14,10 +14,13 @@
 
   ;; The `aggressive` normalisation's folding step, in place, on UTF-8 text mem[$p, $p + $len):
   ;; punctuation and white space runs become one space, none at either end; ASCII is lower-cased.
-  ;; $tab: 128 bytes (ASCII: 0xff = separator, else the lower-cased byte), then a bitmap of the code
-  ;; points below U+20000 that are separators (16 KiB). With $general = 0 the text must be ASCII
-  ;; (returns -1 at the first byte >= 0x80, the caller then NFKC-normalises and lower-cases it and
-  ;; calls again with $general = 1). Returns the new length; with $general = 1 also writes to $res
+  ;; $tab: 128 bytes (ASCII: 0xff = separator, else the lower-cased byte), a bitmap of the code
+  ;; points below U+20000 that are separators (16 KiB), and a bitmap of the BMP separators that are
+  ;; "safe" (8 KiB: NFKC and lower-casing turn them into separators only, whatever their
+  ;; neighbours). With $general = 0 the text must be ASCII but for safe separators (curly quotes,
+  ;; dashes, NBSP…): then NFKC and lower-casing would change nothing but ASCII case. It returns -1 at
+  ;; the first other character; the caller then NFKC-normalises and lower-cases the string and calls
+  ;; again with $general = 1. Returns the new length; with $general = 1 also writes to $res
   ;; (u32 each): UTF-16 length of the result, its CJK/Thai characters and its other letters (as
   ;; isNoSpaceScript in shingle.ts counts them), and 1 when a U+FFFD was seen (a lone surrogate in
   ;; the caller's string is encoded so).
@@ -33,8 +36,31 @@
           (loop $ascii
             (br_if $done (i32.ge_u (local.get $i) (local.get $end)))
             (local.set $c (i32.load8_u (local.get $i)))
-            (if (i32.ge_u (local.get $c) (i32.const 0x80)) (then (return (i32.const -1))))
-            (local.set $b (i32.load8_u (i32.add (local.get $tab) (local.get $c))))
+            (local.set $n (i32.const 1))
+            (if (i32.ge_u (local.get $c) (i32.const 0x80))
+              (then
+                ;; Only a "safe" separator may stand outside ASCII here: one whose NFKC form and
+                ;; lower case are separators too, whatever stands around it (bitmap at $tab + 16512).
+                (if (i32.lt_u (local.get $c) (i32.const 0xe0))
+                  (then
+                    (local.set $n (i32.const 2))
+                    (local.set $cp (i32.or (i32.shl (i32.and (local.get $c) (i32.const 0x1f)) (i32.const 6))
+                                           (i32.and (i32.load8_u offset=1 (local.get $i)) (i32.const 0x3f)))))
+                  (else
+                    (if (i32.lt_u (local.get $c) (i32.const 0xf0))
+                      (then
+                        (local.set $n (i32.const 3))
+                        (local.set $cp (i32.or (i32.or (i32.shl (i32.and (local.get $c) (i32.const 0x0f)) (i32.const 12))
+                                                       (i32.shl (i32.and (i32.load8_u offset=1 (local.get $i)) (i32.const 0x3f)) (i32.const 6)))
+                                               (i32.and (i32.load8_u offset=2 (local.get $i)) (i32.const 0x3f)))))
+                      (else (return (i32.const -1))))))
+                (if (i32.eqz (i32.and
+                      (i32.shr_u (i32.load8_u offset=16512 (i32.add (local.get $tab) (i32.shr_u (local.get $cp) (i32.const 3))))
+                                 (i32.and (local.get $cp) (i32.const 7)))
+                      (i32.const 1)))
+                  (then (return (i32.const -1))))
+                (local.set $b (i32.const 0xff)))
+              (else (local.set $b (i32.load8_u (i32.add (local.get $tab) (local.get $c))))))
             (if (i32.eq (local.get $b) (i32.const 0xff))
               (then (local.set $pending (i32.ne (local.get $o) (local.get $p))))
               (else
@@ -45,7 +71,7 @@
                     (local.set $pending (i32.const 0))))
                 (i32.store8 (local.get $o) (local.get $b))
                 (local.set $o (i32.add (local.get $o) (i32.const 1)))))
-            (local.set $i (i32.add (local.get $i) (i32.const 1)))
+            (local.set $i (i32.add (local.get $i) (local.get $n)))
             (br $ascii)))
         (return (i32.sub (local.get $o) (local.get $p)))))
     (block $done

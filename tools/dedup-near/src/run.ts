@@ -1,14 +1,16 @@
-import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
+import { createReadStream, createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type { ToolContext } from '@ldt/cli';
-import { DataError } from '@ldt/errors';
-import { type Rejector, type Row, readRows, STDIN_NAME, serializeWithMeta } from '@ldt/ndjson';
-import { isJsonObject, setMeta } from '@ldt/schema';
+import { DataError, type Position } from '@ldt/errors';
+import { mapLineChunks, type Rejector, type Report, type Row, readLineChunks, readRows, serializeWithMeta } from '@ldt/ndjson';
+import { isJsonObject, type JsonObject, setMeta } from '@ldt/schema';
+import { type ChunkJob, type ChunkProblem, fieldsOf, signChunk } from './chunks.js';
 import { type IndexParams, loadIndex, writeIndex } from './index-file.js';
 import { type Decision, NearDedup, type NearOptions, REASONS } from './near.js';
-import { signRows } from './parallel.js';
-import { comparedText } from './shingle.js';
+import { unpackSigned } from './parallel.js';
 
 /** Files and side outputs of a run. */
 export interface NearFiles {
@@ -64,56 +66,117 @@ export async function runNear(opts: NearOptions, files: NearFiles, ctx: ToolCont
       report.notes.reference_rows = n;
     }
 
-    // Pass 1.
-    let spoolFd: number | undefined;
-    let spoolPath: string | undefined;
+    // Standard input is read twice: spool it first, as read (compressed or not), and read the
+    // spool as standard input both times (same names and line numbers in messages).
+    let stdinFor = (): NodeJS.ReadableStream => ctx.io.stdin;
     if (ctx.inputs.includes('-')) {
       spoolDir = mkdtempSync(join(opts.tmpDir ?? tmpdir(), 'ldt-dedup-near-stdin-'));
-      spoolPath = join(spoolDir, 'stdin.ndjson');
-      spoolFd = openSync(spoolPath, 'w');
+      const spoolPath = join(spoolDir, 'stdin');
+      await pipeline(ctx.io.stdin, createWriteStream(spoolPath));
+      stdinFor = () => createReadStream(spoolPath);
     }
-    const textOf = (row: Row): string | undefined => {
-      try {
-        return comparedText(row.value, opts.fields, row);
-      } catch (e) {
-        if (e instanceof DataError && report.hasRejects) {
-          report.reject(REASONS.missingField, row.raw, row, e);
-          return undefined;
-        }
-        throw e;
-      }
+
+    // Pass 1: parse, compared text, signature — per chunk, in --jobs worker threads (src/chunks.ts).
+    const job: ChunkJob = {
+      opts: { ...opts, fields: undefined, againstFields: undefined },
+      fields: opts.fields?.map((f) => f.text),
+      wantNorm: nd.overlapActive,
     };
-    for await (const items of signRows(readRows(ctx.inputs, ctx.readOptions), opts, files.jobs, textOf, nd.overlapActive)) {
-      const spooled: string[] = [];
-      for (const { row, sg, norm } of items) {
-        if (spoolFd !== undefined && row.file === STDIN_NAME) spooled.push(row.raw);
-        if (!sg) nd.addRejectedInput();
+    const fields = fieldsOf(job);
+    /** Lines of each file that are not rows (rejected in pass 1), skipped in pass 2. */
+    const notRows = new Map<string, Set<number>>();
+    const chunks = mapLineChunks(
+      ctx.inputs,
+      { ...ctx.readOptions, stdin: stdinFor() as Readable },
+      {
+        threads: files.jobs,
+        workerUrl: new URL('./chunk-worker.js', import.meta.url),
+        workerData: job,
+        inline: (chunk) => signChunk(chunk, nd.signer, fields, job.wantNorm),
+        rejector: report.hasRejects ? report : undefined,
+      },
+    );
+    for await (const { result: c, before } of chunks) {
+      for (const r of before) report.reject(r.reason, r.raw, r.pos, r.error);
+      report.counts.lines += c.lines;
+      report.counts.blank += c.blank;
+      const signed = unpackSigned(c.packed);
+      let k = 0;
+      let p = 0;
+      const problems = c.problems;
+      for (let i = 0; i < c.rowLines.length; i++) {
+        const line = c.rowLines[i];
+        for (; p < problems.length && problems[p].line <= line; p++) problem(problems[p], c.file, notRows, report);
+        if (c.missing[i] === 1) nd.addRejectedInput();
         else {
-          nd.addSigned(sg);
-          if (norm !== undefined) nd.checkOverlap(norm);
+          nd.addSigned(signed[k]);
+          if (c.norms) nd.checkOverlap(c.norms[k]);
+          k++;
         }
       }
-      if (spoolFd !== undefined && spooled.length > 0) writeSync(spoolFd, `${spooled.join('\n')}\n`);
+      for (; p < problems.length; p++) problem(problems[p], c.file, notRows, report);
       await report.flushSinks();
     }
-    if (spoolFd !== undefined) closeSync(spoolFd);
 
     nd.cluster();
 
-    // Pass 2: the same rows in the same order (rejected lines are skipped silently: counted in pass 1).
+    // Pass 2: the same lines again. A kept row is written as read, without parsing it (unless
+    // --mark); rejected lines were counted in pass 1 and are skipped.
     const dupsSink = files.dups ? ctx.openOutputFile(files.dups) : undefined;
     if (dupsSink) report.setDropsSink(dupsSink);
-    const inputs2 = ctx.inputs.map((f) => (f === '-' ? (spoolPath as string) : f));
     let id = nd.firstInputId;
     const tally: Tally = { marked: new Map(), clusters: 0, inClusters: 0 };
-    for await (const batch of readRows(inputs2, { stdin: ctx.io.stdin, rejector: IGNORE })) {
-      for (const row of batch) {
-        const rid = id++;
-        if (rid >= nd.count)
-          throw new DataError('an input changed between the two passes (more rows the second time)', row, 'dedup-near reads its input twice; do not modify it while it runs');
-        if (nd.isRejected(rid)) continue;
-        emitRow(row, nd.decide(rid), files.mark, ctx, dupsSink !== undefined, tally);
+    const changed = (pos?: Position) =>
+      new DataError(
+        `an input changed between the two passes (${nd.count - nd.firstInputId} rows the first time, more the second)`,
+        pos,
+        'dedup-near reads its input twice; do not modify it while it runs',
+      );
+    for await (const chunk of readLineChunks(ctx.inputs, { stdin: stdinFor() as Readable, rejector: IGNORE })) {
+      const { buf, file } = chunk;
+      const skip = notRows.get(file);
+      let line = chunk.firstLine;
+      let start = 0;
+      const n = buf.length;
+      // Consecutive kept rows are written as one slice of the chunk, line ends included.
+      let runStart = -1;
+      const endRun = (at: number) => {
+        if (runStart >= 0) out.pushBytes(buf.subarray(runStart, at));
+        runStart = -1;
+      };
+      while (start < n) {
+        let end = buf.indexOf(10, start);
+        if (end < 0) end = n;
+        let stop = end;
+        if (stop > start && buf[stop - 1] === 13) stop--;
+        let asRead = false;
+        if (!isBlank(buf, start, stop) && !skip?.has(line)) {
+          const rid = id++;
+          if (rid >= nd.count) throw changed({ file, line });
+          if (!nd.isRejected(rid)) {
+            const d = nd.decide(rid);
+            if (d.reason === undefined && !files.mark) {
+              report.written++;
+              countKept(d, tally);
+              if (stop === end && end < n) {
+                asRead = true;
+                if (runStart < 0) runStart = start;
+              } else {
+                endRun(start);
+                out.pushBytes(Buffer.concat([buf.subarray(start, stop), NEWLINE]));
+              }
+            } else {
+              endRun(start);
+              const raw = buf.toString('utf8', start, stop);
+              emitRow({ value: JSON.parse(raw) as JsonObject, raw, file, line }, d, files.mark, ctx, dupsSink !== undefined, tally);
+            }
+          }
+        }
+        if (!asRead) endRun(start);
+        start = end + 1;
+        line++;
       }
+      endRun(n);
       await out.flush();
       await report.flushSinks();
     }
@@ -141,6 +204,37 @@ export async function runNear(opts: NearOptions, files: NearFiles, ctx: ToolCont
   } finally {
     nd.close();
     if (spoolDir) rmSync(spoolDir, { recursive: true, force: true });
+  }
+}
+
+/** Apply a pass-1 problem of a chunk, in line order: reject (or throw without --rejects) or throw. */
+function problem(pr: ChunkProblem, file: string, notRows: Map<string, Set<number>>, report: Report): void {
+  const pos = { file, line: pr.line };
+  const err = new DataError(pr.message, pos, pr.hint);
+  if (pr.reason === 'meta') throw err;
+  if (pr.reason !== REASONS.missingField) {
+    let set = notRows.get(file);
+    if (!set) notRows.set(file, (set = new Set()));
+    set.add(pr.line);
+  }
+  report.reject(pr.reason, pr.raw, pos, err);
+}
+
+const NEWLINE = Buffer.from('\n');
+
+/** Blank as @ldt/ndjson's parseChunk sees it: only spaces, tabs and carriage returns. */
+function isBlank(b: Uint8Array, start: number, stop: number): boolean {
+  for (let i = start; i < stop; i++) {
+    const c = b[i];
+    if (c !== 32 && c !== 9 && c !== 13) return false;
+  }
+  return true;
+}
+
+function countKept(d: Decision, tally: Tally): void {
+  if (d.clusterSize > 1) {
+    tally.clusters++;
+    tally.inClusters += d.clusterSize;
   }
 }
 
@@ -175,10 +269,7 @@ export function emitRow(row: Row, d: Decision, mark: boolean, ctx: ToolContext, 
   const hadMeta = value.meta !== undefined;
   if (hadMeta && !isJsonObject(value.meta)) setMeta(value, 'cluster', '', row); // throws the contract error
   if (d.reason === undefined) {
-    if (d.clusterSize > 1) {
-      tally.clusters++;
-      tally.inClusters += d.clusterSize;
-    }
+    countKept(d, tally);
     if (mark) {
       setMeta(value, 'cluster', d.cluster, row);
       setMeta(value, 'cluster_size', d.clusterSize, row);

@@ -311,4 +311,56 @@ test('--jobs: the same output with 1 and 3 worker threads over several read chun
   const s1 = await runInProcess(main, ['sign', '--jobs', '1', input]);
   const s3 = await runInProcess(main, ['sign', '--jobs', '3', input]);
   assert.equal(s3.stdout, s1.stdout);
+  // Dropping (not marking), with bad lines, rows without the field and CRLF lines spread over the
+  // chunks: the same output, dups, rejects (in line order) and stats.
+  const lines = readFileSync(input, 'utf8')
+    .split('\n')
+    .filter((l) => l !== '');
+  const mixed = lines.map((l, i) => (i % 997 === 5 ? 'not json' : i % 1499 === 7 ? '{"other":1}' : i % 613 === 3 ? `${l}\r` : l));
+  const input2 = join(dir, 'mixed.ndjson');
+  writeFileSync(input2, `${mixed.join('\n')}\n`);
+  const runWith = async (jobs: string) => {
+    const rej = join(dir, `rej${jobs}.ndjson`);
+    const dups = join(dir, `dups${jobs}.ndjson`);
+    const st = join(dir, `st${jobs}.json`);
+    const r = await runInProcess(main, ['--jobs', jobs, '--rejects', rej, '--dups', dups, '--stats', st, input2]);
+    assert.equal(r.code, 0, r.stderr);
+    const stats = JSON.parse(readFileSync(st, 'utf8'));
+    delete stats.argv;
+    delete stats.elapsed_ms;
+    delete stats.seconds;
+    return { out: r.stdout, rej: readFileSync(rej, 'utf8'), dups: readFileSync(dups, 'utf8'), stats: JSON.stringify(stats) };
+  };
+  const a = await runWith('1');
+  const b = await runWith('3');
+  assert.equal(b.out, a.out);
+  assert.equal(b.dups, a.dups);
+  assert.equal(b.rej, a.rej);
+  assert.equal(b.stats, a.stats);
+  const rejLines = a.rej.split('\n').filter((l) => l !== '');
+  assert.equal(rejLines.length, mixed.filter((l) => l === 'not json' || l === '{"other":1}').length);
+  assert.deepEqual(
+    rejLines,
+    mixed.filter((l) => l === 'not json' || l === '{"other":1}'),
+    'rejects in line order',
+  );
+  assert.ok(!a.out.includes('\r'), 'CRLF rows are written with LF');
+});
+
+test('kept rows are written as read: blank lines skipped, CR dropped, last line without a newline; meta must be an object', async () => {
+  const dir = tmpDir();
+  const a = '{"text":"alpha beta gamma delta epsilon zeta eta theta"}';
+  const b = ' {"text":"one two three four five six seven eight"}';
+  const c = '{"text":"alpha beta gamma delta epsilon zeta eta theta!"}';
+  const d = '{"text":"nine ten eleven twelve thirteen fourteen fifteen","n":1.50}';
+  const input = join(dir, 'in.ndjson');
+  writeFileSync(input, `${a}\r\n\n   \n${b}\n${c}\n${d}`);
+  const r = await runInProcess(main, [input]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout, `${a}\n${b}\n${d}\n`);
+  assert.match(r.stderr, /read 4, wrote 3, dropped 1 \(near_duplicate 1\)/);
+  const m = await runInProcess(main, [], { stdin: `${a}\n{"text":"x y z","meta":"not an object"}\n` });
+  assert.equal(m.code, 1);
+  assert.match(m.stderr, /<stdin>:2: field "meta" must be an object, got a string/);
+  assert.equal(m.stdout, '');
 });

@@ -103,6 +103,38 @@ test('signText equals sign(normalizeText(…)) on random multi-script text, word
   }
 });
 
+const ENGLISH = [
+  'Don’t',
+  '“quoted”',
+  'well—said',
+  '1–2',
+  'wait…',
+  'non\u00a0breaking',
+  'A',
+  'Word',
+  'x.y',
+  '(a)',
+  'semi;colon',
+  '。',
+  '，',
+  '\u3000',
+  '‘single’',
+  '«guillemets»',
+  '¶',
+  '§',
+];
+
+test('signText equals the string path on English-like text with typographic punctuation (the safe-separator fast path)', () => {
+  const rng = new Prng(8);
+  const s = new Signer(base);
+  for (let k = 0; k < 1500; k++) {
+    const n = 1 + (rng.nextU32() % 60);
+    let t = '';
+    for (let i = 0; i < n; i++) t += `${ENGLISH[rng.nextU32() % ENGLISH.length]}${rng.nextU32() % 3 === 0 ? '' : ' '}`;
+    same(s.signText(t), s.sign(normalizeText(t, 'aggressive')), JSON.stringify(t));
+  }
+});
+
 test('signText handles the edge cases: empty, only punctuation, lone surrogates, long texts', () => {
   const s = new Signer(base);
   const cases = [

@@ -1,0 +1,96 @@
+import { DataError, type Position } from '@ldt/errors';
+import { parseChunk, type WireChunk } from '@ldt/ndjson';
+import { type FieldPath, isJsonObject, parsePath, setMeta } from '@ldt/schema';
+import { normalizeText } from '@ldt/text';
+import { type NearOptions, REASONS, type Signed, type Signer } from './near.js';
+import { packSigned } from './parallel.js';
+import { comparedText } from './shingle.js';
+
+/**
+ * Pass 1 of the one-shot run, per chunk of input lines: parse, find each row's compared text, sign
+ * it. Pure, so it runs in worker threads (src/chunk-worker.ts, through `mapLineChunks` of
+ * @ldt/ndjson, which keeps chunks in input order) or inline with the same result: what the main
+ * thread then does with the chunk cannot depend on the thread count.
+ */
+
+/** A line of the chunk that is not a signed row, in line order: a rejected line, a row without its fields, or a row whose `meta` is not an object. */
+export interface ChunkProblem {
+  line: number;
+  /** `bad_json` / `not_object` (not a row: not numbered), `missing_field` (a numbered row, rejected), or `meta` (an error). */
+  reason: string;
+  message: string;
+  hint?: string;
+  raw: string;
+}
+
+/** What pass 1 learns from one chunk. */
+export interface SignedChunk {
+  file: string;
+  /** Non-blank lines and blank lines seen. */
+  lines: number;
+  blank: number;
+  /** Line number of each row (a line that parsed as a JSON object), in order. */
+  rowLines: Int32Array;
+  /** Per row: 1 when its fields are missing (then it has no signature). */
+  missing: Uint8Array;
+  /** `packSigned` of the signatures of the other rows, in order. */
+  packed: ArrayBuffer;
+  problems: ChunkProblem[];
+  /** The normalised texts of the signed rows, when asked for (--overlap-ngram). */
+  norms?: string[];
+}
+
+/** How a worker is set up (structured-cloneable). */
+export interface ChunkJob {
+  /** The run's options, without the field paths (see `fields`). */
+  opts: NearOptions;
+  /** --fields as written (FieldPath holds a symbol, which cannot be posted). */
+  fields?: string[];
+  wantNorm: boolean;
+}
+
+export function fieldsOf(job: ChunkJob): FieldPath[] | undefined {
+  return job.fields?.map((f) => parsePath(f));
+}
+
+export function signChunk(chunk: WireChunk, signer: Signer, fields: FieldPath[] | undefined, wantNorm: boolean): SignedChunk {
+  const problems: ChunkProblem[] = [];
+  const counts = { lines: 0, blank: 0 };
+  const buf = Buffer.from(chunk.buf.buffer, chunk.buf.byteOffset, chunk.buf.byteLength);
+  const rows = parseChunk({ buf, file: chunk.file, firstLine: chunk.firstLine }, counts, {
+    reject: (reason: string, raw: string | Buffer, pos: Position, error: DataError) =>
+      void problems.push({ line: pos.line, reason, message: error.message, hint: error.hint, raw: String(raw) }),
+  });
+  const rowLines = new Int32Array(rows.length);
+  const missing = new Uint8Array(rows.length);
+  const signed: Signed[] = [];
+  const norms: string[] | undefined = wantNorm ? [] : undefined;
+  for (let i = 0; i < rows.length; i++) {
+    const row = rows[i];
+    rowLines[i] = row.line;
+    const value = row.value;
+    if (value.meta !== undefined && !isJsonObject(value.meta)) {
+      // The error every later step would raise (it cannot add meta.cluster or meta.dup_of).
+      try {
+        setMeta(value, 'cluster', '', row);
+      } catch (e) {
+        const err = e as DataError;
+        problems.push({ line: row.line, reason: 'meta', message: err.message, hint: err.hint, raw: row.raw });
+      }
+    }
+    let text: string;
+    try {
+      text = comparedText(value, fields, row);
+    } catch (e) {
+      if (!(e instanceof DataError)) throw e;
+      const err = e;
+      missing[i] = 1;
+      problems.push({ line: row.line, reason: REASONS.missingField, message: err.message, hint: err.hint, raw: row.raw });
+      continue;
+    }
+    signed.push(signer.signText(text));
+    norms?.push(normalizeText(text, 'aggressive'));
+  }
+  problems.sort((a, b) => a.line - b.line);
+  return { file: chunk.file, lines: counts.lines, blank: counts.blank, rowLines, missing, packed: packSigned(signed), problems, norms };
+}
