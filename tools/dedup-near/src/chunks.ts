@@ -1,5 +1,5 @@
 import { DataError, type Position } from '@ldt/errors';
-import { parseChunk, type WireChunk } from '@ldt/ndjson';
+import { parseChunk, type Report, type WireChunk } from '@ldt/ndjson';
 import { type FieldPath, isJsonObject, parsePath, setMeta } from '@ldt/schema';
 import { normalizeText } from '@ldt/text';
 import { type NearOptions, REASONS, type Signed, type Signer } from './near.js';
@@ -93,4 +93,12 @@ export function signChunk(chunk: WireChunk, signer: Signer, fields: FieldPath[] 
   }
   problems.sort((a, b) => a.line - b.line);
   return { file: chunk.file, lines: counts.lines, blank: counts.blank, rowLines, missing, packed: packSigned(signed), problems, norms };
+}
+
+/** Apply a problem of a chunk, in line order: a rejected line or row (an error without --rejects), or an error. */
+export function applyProblem(pr: ChunkProblem, file: string, report: Report): void {
+  const pos = { file, line: pr.line };
+  const err = new DataError(pr.message, pos, pr.hint);
+  if (pr.reason === 'meta') throw err;
+  report.reject(pr.reason, pr.raw, pos, err);
 }

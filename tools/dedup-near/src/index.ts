@@ -3,7 +3,7 @@ export { type IndexParams, loadIndex, writeIndex } from './index-file.js';
 export { type KernelSigned, SignKernels } from './kernels.js';
 export { bandKeys, candidateProbability, MinHasher, optimalParams } from './minhash.js';
 export { type Decision, forEachNgramKey, type KeepPolicy, NearDedup, type NearOptions, REASONS, type Signed, Signer } from './near.js';
-export { packSigned, type SignedRow, signRows, unpackSigned } from './parallel.js';
+export { packSigned, unpackSigned } from './parallel.js';
 export { emitRow, indexParams, type NearFiles, runNear } from './run.js';
 export { comparedText, DEFAULT_SHINGLE, isNoSpaceScript, jaccard, type ShingleOptions, type Shingles, shingle, shingleNormalized } from './shingle.js';
 export { SpillFile } from './spill.js';

@@ -215,31 +215,6 @@ export class NearDedup {
     }
   }
 
-  /**
-   * Add an input row. Returns false when its fields are missing and `reject` handled it (the row is
-   * still numbered, flagged rejected); otherwise throws the DataError.
-   */
-  addInput(row: JsonObject, pos: Position, reject?: (e: DataError) => void): boolean {
-    if (this.inputStart < 0) {
-      if (this.refStart < 0) this.refStart = this.count;
-      this.inputStart = this.count;
-    }
-    let text: string;
-    try {
-      text = comparedText(row, this.opts.fields, pos);
-    } catch (e) {
-      if (e instanceof DataError && reject) {
-        reject(e);
-        this.addRejectedInput();
-        return false;
-      }
-      throw e;
-    }
-    this.addSigned(this.signer.signText(text), KIND_INPUT);
-    if (this.overlapActive) this.checkOverlap(normalizeText(text, 'aggressive'));
-    return true;
-  }
-
   /** True when --overlap-ngram has reference n-grams to look up (then pass `checkOverlap` the normalised text). */
   get overlapActive(): boolean {
     return this.opts.overlapNgram > 0 && this.refNgrams.size > 0;

@@ -7,7 +7,7 @@ import type { ToolContext } from '@ldt/cli';
 import { DataError, type Position } from '@ldt/errors';
 import { mapLineChunks, type Rejector, type Report, type Row, readLineChunks, readRows, serializeWithMeta } from '@ldt/ndjson';
 import { isJsonObject, type JsonObject, setMeta } from '@ldt/schema';
-import { type ChunkJob, type ChunkProblem, fieldsOf, signChunk } from './chunks.js';
+import { applyProblem, type ChunkJob, type ChunkProblem, fieldsOf, signChunk } from './chunks.js';
 import { type IndexParams, loadIndex, writeIndex } from './index-file.js';
 import { type Decision, NearDedup, type NearOptions, REASONS } from './near.js';
 import { unpackSigned } from './parallel.js';
@@ -207,17 +207,14 @@ export async function runNear(opts: NearOptions, files: NearFiles, ctx: ToolCont
   }
 }
 
-/** Apply a pass-1 problem of a chunk, in line order: reject (or throw without --rejects) or throw. */
+/** Apply a pass-1 problem and remember the lines that are not rows (pass 2 skips them). */
 function problem(pr: ChunkProblem, file: string, notRows: Map<string, Set<number>>, report: Report): void {
-  const pos = { file, line: pr.line };
-  const err = new DataError(pr.message, pos, pr.hint);
-  if (pr.reason === 'meta') throw err;
-  if (pr.reason !== REASONS.missingField) {
+  if (pr.reason !== REASONS.missingField && pr.reason !== 'meta') {
     let set = notRows.get(file);
     if (!set) notRows.set(file, (set = new Set()));
     set.add(pr.line);
   }
-  report.reject(pr.reason, pr.raw, pos, err);
+  applyProblem(pr, file, report);
 }
 
 const NEWLINE = Buffer.from('\n');

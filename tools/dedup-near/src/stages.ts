@@ -1,10 +1,11 @@
 import type { ToolContext } from '@ldt/cli';
 import { DataError, UsageError } from '@ldt/errors';
-import { type Row, readRows } from '@ldt/ndjson';
+import { mapLineChunks, type Row, readRows } from '@ldt/ndjson';
 import type { FieldPath, JsonObject } from '@ldt/schema';
+import { applyProblem, type ChunkJob, fieldsOf, signChunk } from './chunks.js';
 import { type IndexParams, loadIndex, writeIndex } from './index-file.js';
-import { type Decision, type KeepPolicy, NearDedup, type NearOptions, REASONS } from './near.js';
-import { signRows } from './parallel.js';
+import { type Decision, type KeepPolicy, NearDedup, type NearOptions, REASONS, Signer } from './near.js';
+import { unpackSigned } from './parallel.js';
 import { emitRow, finishTally, IGNORE, indexParams, roundSim, type Tally } from './run.js';
 import { comparedText } from './shingle.js';
 
@@ -26,32 +27,40 @@ import { comparedText } from './shingle.js';
 export async function runSign(opts: NearOptions, jobs: number, ctx: ToolContext): Promise<void> {
   const { report, out } = ctx;
   out.push(JSON.stringify({ dedup_near_sign: 1, params: indexParams(opts) }));
+  const job: ChunkJob = { opts: { ...opts, fields: undefined, againstFields: undefined }, fields: opts.fields?.map((f) => f.text), wantNorm: false };
+  const fields = fieldsOf(job);
+  let signer: Signer | undefined;
+  const chunks = mapLineChunks(ctx.inputs, ctx.readOptions, {
+    threads: jobs,
+    workerUrl: new URL('./chunk-worker.js', import.meta.url),
+    workerData: job,
+    inline: (chunk) => signChunk(chunk, (signer ??= new Signer(opts)), fields, false),
+    rejector: report.hasRejects ? report : undefined,
+  });
   let rowNo = 0;
   let lastFile = '';
-  const textOf = (row: Row): string | undefined => {
-    try {
-      return comparedText(row.value, opts.fields, row);
-    } catch (e) {
-      if (e instanceof DataError && report.hasRejects) {
-        report.reject(REASONS.missingField, row.raw, row, e);
-        return undefined;
-      }
-      throw e;
+  for await (const { result: c, before } of chunks) {
+    for (const r of before) report.reject(r.reason, r.raw, r.pos, r.error);
+    report.counts.lines += c.lines;
+    report.counts.blank += c.blank;
+    if (c.file !== lastFile) {
+      lastFile = c.file;
+      rowNo = 0;
     }
-  };
-  for await (const items of signRows(readRows(ctx.inputs, ctx.readOptions), opts, jobs, textOf, false)) {
-    for (const { row, sg } of items) {
-      if (row.file !== lastFile) {
-        lastFile = row.file;
-        rowNo = 0;
-      }
+    const signed = unpackSigned(c.packed);
+    const problems = c.problems;
+    let k = 0;
+    let p = 0;
+    for (let i = 0; i < c.rowLines.length; i++) {
+      for (; p < problems.length && problems[p].line <= c.rowLines[i]; p++) applyProblem(problems[p], c.file, report);
       rowNo++;
-      if (!sg) {
-        out.push(JSON.stringify({ shard: row.file, row: rowNo, rejected: REASONS.missingField }));
+      if (c.missing[i] === 1) {
+        out.push(JSON.stringify({ shard: c.file, row: rowNo, rejected: REASONS.missingField }));
         continue;
       }
+      const sg = signed[k++];
       const rec: Record<string, unknown> = {
-        shard: row.file,
+        shard: c.file,
         row: rowNo,
         len: sg.len,
         hash: Buffer.from(sg.hash).toString('hex'),
@@ -62,6 +71,7 @@ export async function runSign(opts: NearOptions, jobs: number, ctx: ToolContext)
       out.push(JSON.stringify(rec));
       report.written++;
     }
+    for (; p < problems.length; p++) applyProblem(problems[p], c.file, report);
     await out.flush();
     await report.flushSinks();
   }
