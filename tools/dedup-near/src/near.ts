@@ -1,4 +1,4 @@
-import { DataError, type Position } from '@ldt/errors';
+import type { Position } from '@ldt/errors';
 import { xxh128String } from '@ldt/hash';
 import type { FieldPath, JsonObject } from '@ldt/schema';
 import { normalizeText } from '@ldt/text';

@@ -1,13 +1,12 @@
 import type { ToolContext } from '@ldt/cli';
 import { DataError, UsageError } from '@ldt/errors';
-import { mapLineChunks, type Row, readRows } from '@ldt/ndjson';
+import { mapLineChunks, readRows } from '@ldt/ndjson';
 import type { FieldPath, JsonObject } from '@ldt/schema';
 import { applyProblem, type ChunkJob, fieldsOf, signChunk } from './chunks.js';
 import { type IndexParams, loadIndex, writeIndex } from './index-file.js';
 import { type Decision, type KeepPolicy, NearDedup, type NearOptions, REASONS, Signer } from './near.js';
 import { unpackSigned } from './parallel.js';
 import { emitRow, finishTally, IGNORE, indexParams, roundSim, type Tally } from './run.js';
-import { comparedText } from './shingle.js';
 
 /**
  * The staged mode: `sign` (stateless per shard) → `cluster` (all signatures) → `apply` (per shard).
