@@ -2,14 +2,15 @@
 // with the GPTeacher Toolformer author's thinned files, GSM8K decontamination, and speed against the
 // project's floor (bench/passthrough.mjs) and the npm `minhash` package, in one run. Plain ESM, no build.
 //
-//   node bench/dedup-near.mjs [--docs N] [--sample N] [--runs N] [--data DIR]
+//   node bench/dedup-near.mjs [--docs N] [--sample N] [--runs N] [--data DIR] [--corpus-only]
+//   node bench/dedup-near.mjs --docs 1000000 --sample 800   # the issue's ≥ 1M-document run (6.5 GB; ~15 min)
 //
 // Documents are ~6 KB texts built from the real turns that bench/corpus.mjs loads (loadTurns), with
 // near-duplicates injected at known edit levels: word substitutions, insertions and truncations.
 // Prints a markdown report to stdout, progress to stderr. datasketch is not installed here (no
 // network besides npm), so the Python reference is quoted from issue 4, not measured.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync, writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -33,20 +34,25 @@ const bin = join(root, 'tools', 'dedup-near', 'bin', 'dedup-near.js');
 const THRESHOLD = 0.8;
 
 // ---------- corpus ----------
-function buildCorpus() {
-  const file = join(outDir, `dedup-near-docs-v1-${DOCS}.ndjson`);
-  const truthFile = `${file}.truth.json`;
-  if (existsSync(file) && existsSync(truthFile)) return { file, truth: JSON.parse(readFileSync(truthFile, 'utf8')) };
+// Documents are ~6.4 KB of randomly chosen real turns (so a million documents are a million
+// different texts), written as they are made: memory does not grow with --docs. The first `keep`
+// documents and the injected pairs are returned for the accuracy check.
+function buildCorpus(keep) {
+  const file = join(outDir, `dedup-near-docs-v2-${DOCS}.ndjson`);
+  const metaFile = `${file}.meta.json`;
+  const headFile = `${file}.head.ndjson`;
+  if (existsSync(file) && existsSync(metaFile) && existsSync(headFile)) {
+    const meta = JSON.parse(readFileSync(metaFile, 'utf8'));
+    if (meta.keep >= keep) return { file, ...meta, head: readNdjson(headFile).slice(0, keep) };
+  }
   const { turns } = loadTurns(dataDir);
   const rand = mulberry32(4);
   const words = turns.flatMap((t) => `${t[0]} ${t[1]}`.split(/\s+/)).filter((w) => w !== '');
   const randWord = () => words[Math.floor(rand() * words.length)];
-  const docs = [];
-  let t = 0;
   const base = () => {
     let s = '';
     while (s.length < 6000) {
-      const [u, a] = turns[t++ % turns.length];
+      const [u, a] = turns[Math.floor(rand() * turns.length)];
       s += `${u}\n${a}\n`;
     }
     return s.slice(0, 6500);
@@ -61,26 +67,52 @@ function buildCorpus() {
     ['trunc90%', (w) => w.slice(0, Math.floor(w.length * 0.9))],
     ['trunc75%', (w) => w.slice(0, Math.floor(w.length * 0.75))],
   ];
-  const pending = [];
+  const fd = openSync(`${file}.tmp`, 'w');
+  let buf = [];
+  let bufLen = 0;
+  const head = [];
   const injected = [];
-  while (docs.length < DOCS) {
+  const pending = [];
+  let n = 0;
+  let bytes = 0;
+  let textBytes = 0;
+  const push = (text) => {
+    const line = `${JSON.stringify({ id: `d${n}`, text })}\n`;
+    if (n < keep) head.push({ id: `d${n}`, text });
+    n++;
+    bytes += Buffer.byteLength(line);
+    textBytes += Buffer.byteLength(text);
+    buf.push(line);
+    bufLen += line.length;
+    if (bufLen > 8 << 20) {
+      writeSync(fd, buf.join(''));
+      buf = [];
+      bufLen = 0;
+    }
+  };
+  while (n < DOCS) {
+    if (n % 100000 === 0 && n > 0) log(`  ${n} documents`);
     // A variant of a recent document, placed a few rows after it, so a prefix sample holds both.
-    if (pending.length > 0 && (pending[0].at <= docs.length || rand() < 0.1)) {
+    if (pending.length > 0 && (pending[0].at <= n || rand() < 0.1)) {
       const p = pending.shift();
-      docs.push({ id: `d${docs.length}`, text: p.text });
-      injected.push({ a: p.of, b: docs.length - 1, edit: p.edit });
+      injected.push({ a: p.of, b: n, edit: p.edit });
+      push(p.text);
       continue;
     }
     const text = base();
-    docs.push({ id: `d${docs.length}`, text });
+    push(text);
     if (rand() < 0.35) {
       const [edit, fn] = edits[Math.floor(rand() * edits.length)];
-      pending.push({ of: docs.length - 1, at: docs.length + 1 + Math.floor(rand() * 20), text: fn(text.split(' ')).join(' '), edit });
+      pending.push({ of: n - 1, at: n + 1 + Math.floor(rand() * 20), text: fn(text.split(' ')).join(' '), edit });
     }
   }
-  writeFileSync(file, `${docs.map((d) => JSON.stringify(d)).join('\n')}\n`);
-  writeFileSync(truthFile, JSON.stringify(injected));
-  return { file, truth: injected };
+  writeSync(fd, buf.join(''));
+  closeSync(fd);
+  renameSync(`${file}.tmp`, file);
+  writeFileSync(headFile, `${head.map((d) => JSON.stringify(d)).join('\n')}\n`);
+  const meta = { keep, docs: n, bytes, textBytes, truth: injected.filter((t) => t.b < keep), injectedTotal: injected.length };
+  writeFileSync(metaFile, JSON.stringify(meta));
+  return { file, ...meta, head };
 }
 
 function readNdjson(p) {
@@ -104,15 +136,16 @@ function timed(cmd, argv, opts = {}) {
 }
 
 log('building corpus…');
-const { file, truth } = buildCorpus();
-const docs = readNdjson(file);
-const bytes = statSync(file).size;
-const textBytes = docs.reduce((s, d) => s + Buffer.byteLength(d.text), 0);
+const corpus = buildCorpus(Math.max(SAMPLE, 100));
+if (args.includes('--corpus-only')) process.exit(0);
+const { file, truth, bytes, textBytes } = corpus;
+const docs = corpus.head;
+const docCount = corpus.docs;
 const out = [];
 const p = (s) => out.push(s);
 p(`# dedup-near benchmark\n`);
 p(
-  `Corpus: ${docs.length} documents, ${(bytes / 1e6).toFixed(1)} MB (${(textBytes / docs.length / 1000).toFixed(1)} KB of text per document), ${truth.length} injected near-duplicates; Node ${process.version}; ${execFileSync('nproc').toString().trim()} cores.\n`,
+  `Corpus: ${docCount} documents, ${(bytes / 1e6).toFixed(1)} MB (${(textBytes / docCount / 1000).toFixed(1)} KB of text per document), ${corpus.injectedTotal} injected near-duplicates; Node ${process.version}; ${execFileSync('nproc').toString().trim()} cores.\n`,
 );
 
 // ---------- speed ----------
@@ -164,10 +197,10 @@ p('## Speed\n');
 p('| what | time | docs/s | MB/s of text | peak RSS | ratio |');
 p('|---|---:|---:|---:|---:|---|');
 p(
-  `| floor: bench/passthrough.mjs | ${floor.secs.toFixed(2)} s | ${(docs.length / floor.secs).toFixed(0)} | ${(textBytes / 1e6 / floor.secs).toFixed(1)} | ${floor.rssMB.toFixed(0)} MB | 1 |`,
+  `| floor: bench/passthrough.mjs | ${floor.secs.toFixed(2)} s | ${(docCount / floor.secs).toFixed(0)} | ${(textBytes / 1e6 / floor.secs).toFixed(1)} | ${floor.rssMB.toFixed(0)} MB | 1 |`,
 );
 p(
-  `| dedup-near, whole run (2 passes, sign + LSH + verify + cluster + write) | ${full.secs.toFixed(2)} s | ${(docs.length / full.secs).toFixed(0)} | ${fullMBs.toFixed(1)} | ${full.rssMB.toFixed(0)} MB | ${(full.secs / floor.secs).toFixed(1)}× the floor's time; ${(fullMBs / 2).toFixed(1)}× datasketch's ~2 MB/s (issue figure, not measured here) |`,
+  `| dedup-near, whole run (2 passes, sign + LSH + verify + cluster + write) | ${full.secs.toFixed(2)} s | ${(docCount / full.secs).toFixed(0)} | ${fullMBs.toFixed(1)} | ${full.rssMB.toFixed(0)} MB | ${(full.secs / floor.secs).toFixed(1)}× the floor's time; ${(fullMBs / 2).toFixed(1)}× datasketch's ~2 MB/s (issue figure, not measured here) |`,
 );
 p(
   `| dedup-near signatures (Signer.signText: normalise + shingle + 128 permutations + band keys + content hash, WebAssembly, one thread), ${K} docs | ${signSecs.toFixed(3)} s | ${signDocsPerSec.toFixed(0)} | ${(subsetBytes / 1e6 / signSecs).toFixed(1)} | | ${(signDocsPerSec / pkgDocsPerSec).toFixed(0)}× npm minhash (goal ≥ 50×) |`,
