@@ -10,5 +10,5 @@ const signer = new Signer(job.opts);
 const fields = fieldsOf(job);
 serveWorker<WireChunk, SignedChunk>(
   (chunk) => signChunk(chunk, signer, fields, job.wantNorm),
-  (r) => [r.packed, r.rowLines.buffer as ArrayBuffer, r.missing.buffer as ArrayBuffer],
+  (r) => [r.packed, r.rowLines.buffer as ArrayBuffer, r.flags.buffer as ArrayBuffer],
 );

@@ -23,6 +23,11 @@ export interface ChunkProblem {
   raw: string;
 }
 
+/** Row flags of a chunk: the row has no compared text (missing field). */
+export const ROW_MISSING = 1;
+/** Row flags of a chunk: the row has no `meta` key and is not `{}`, so meta can be appended to its bytes (see run.ts). */
+export const ROW_PLAIN = 2;
+
 /** What pass 1 learns from one chunk. */
 export interface SignedChunk {
   file: string;
@@ -31,8 +36,8 @@ export interface SignedChunk {
   blank: number;
   /** Line number of each row (a line that parsed as a JSON object), in order. */
   rowLines: Int32Array;
-  /** Per row: 1 when its fields are missing (then it has no signature). */
-  missing: Uint8Array;
+  /** Per row: ROW_MISSING when its fields are missing (then it has no signature), ROW_PLAIN when it has no `meta` key and some other key. */
+  flags: Uint8Array;
   /** `packSigned` of the signatures of the other rows, in order. */
   packed: ArrayBuffer;
   problems: ChunkProblem[];
@@ -62,14 +67,19 @@ export function signChunk(chunk: WireChunk, signer: Signer, fields: FieldPath[] 
       void problems.push({ line: pos.line, reason, message: error.message, hint: error.hint, raw: String(raw) }),
   });
   const rowLines = new Int32Array(rows.length);
-  const missing = new Uint8Array(rows.length);
+  const flags = new Uint8Array(rows.length);
   const signed: Signed[] = [];
   const norms: string[] | undefined = wantNorm ? [] : undefined;
   for (let i = 0; i < rows.length; i++) {
     const row = rows[i];
     rowLines[i] = row.line;
     const value = row.value;
-    if (value.meta !== undefined && !isJsonObject(value.meta)) {
+    if (value.meta === undefined) {
+      for (const _ in value) {
+        flags[i] = ROW_PLAIN;
+        break;
+      }
+    } else if (!isJsonObject(value.meta)) {
       // The error every later step would raise (it cannot add meta.cluster or meta.dup_of).
       try {
         setMeta(value, 'cluster', '', row);
@@ -84,7 +94,7 @@ export function signChunk(chunk: WireChunk, signer: Signer, fields: FieldPath[] 
     } catch (e) {
       if (!(e instanceof DataError)) throw e;
       const err = e;
-      missing[i] = 1;
+      flags[i] |= ROW_MISSING;
       problems.push({ line: row.line, reason: REASONS.missingField, message: err.message, hint: err.hint, raw: row.raw });
       continue;
     }
@@ -92,7 +102,7 @@ export function signChunk(chunk: WireChunk, signer: Signer, fields: FieldPath[] 
     norms?.push(normalizeText(text, 'aggressive'));
   }
   problems.sort((a, b) => a.line - b.line);
-  return { file: chunk.file, lines: counts.lines, blank: counts.blank, rowLines, missing, packed: packSigned(signed), problems, norms };
+  return { file: chunk.file, lines: counts.lines, blank: counts.blank, rowLines, flags, packed: packSigned(signed), problems, norms };
 }
 
 /** Apply a problem of a chunk, in line order: a rejected line or row (an error without --rejects), or an error. */

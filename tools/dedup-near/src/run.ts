@@ -7,7 +7,7 @@ import type { ToolContext } from '@ldt/cli';
 import { DataError, type Position } from '@ldt/errors';
 import { mapLineChunks, type Rejector, type Report, type Row, readLineChunks, readRows, serializeWithMeta } from '@ldt/ndjson';
 import { isJsonObject, type JsonObject, setMeta } from '@ldt/schema';
-import { applyProblem, type ChunkJob, type ChunkProblem, fieldsOf, signChunk } from './chunks.js';
+import { applyProblem, type ChunkJob, type ChunkProblem, fieldsOf, ROW_MISSING, ROW_PLAIN, signChunk } from './chunks.js';
 import { type IndexParams, loadIndex, writeIndex } from './index-file.js';
 import { type Decision, NearDedup, type NearOptions, REASONS } from './near.js';
 import { unpackSigned } from './parallel.js';
@@ -96,7 +96,17 @@ export async function runNear(opts: NearOptions, files: NearFiles, ctx: ToolCont
         rejector: report.hasRejects ? report : undefined,
       },
     );
+    // --mark: 1 byte per input row, ROW_PLAIN when its meta can be appended to its bytes in pass 2.
+    let plain = new Uint8Array(files.mark ? 1 << 16 : 0);
+    let nRows = 0;
     for await (const { result: c, before } of chunks) {
+      if (files.mark && nRows + c.flags.length > plain.length) {
+        const g = new Uint8Array(Math.max(plain.length * 2, nRows + c.flags.length));
+        g.set(plain);
+        plain = g;
+      }
+      if (files.mark) plain.set(c.flags, nRows);
+      nRows += c.flags.length;
       for (const r of before) report.reject(r.reason, r.raw, r.pos, r.error);
       report.counts.lines += c.lines;
       report.counts.blank += c.blank;
@@ -107,7 +117,7 @@ export async function runNear(opts: NearOptions, files: NearFiles, ctx: ToolCont
       for (let i = 0; i < c.rowLines.length; i++) {
         const line = c.rowLines[i];
         for (; p < problems.length && problems[p].line <= line; p++) problem(problems[p], c.file, notRows, report);
-        if (c.missing[i] === 1) nd.addRejectedInput();
+        if ((c.flags[i] & ROW_MISSING) !== 0) nd.addRejectedInput();
         else {
           nd.addSigned(signed[k]);
           if (c.norms) nd.checkOverlap(c.norms[k]);
@@ -165,6 +175,15 @@ export async function runNear(opts: NearOptions, files: NearFiles, ctx: ToolCont
                 endRun(start);
                 out.pushBytes(Buffer.concat([buf.subarray(start, stop), NEWLINE]));
               }
+            } else if (files.mark && (plain[rid - nd.firstInputId] & ROW_PLAIN) !== 0) {
+              // A row without meta: append meta to its bytes (what serializeWithMeta writes).
+              endRun(start);
+              let last = stop - 1;
+              while (buf[last] !== 125 /* } */) last--;
+              out.pushBytes(Buffer.concat([buf.subarray(start, last), Buffer.from(`,"meta":${JSON.stringify(markMeta(d))}}\n`)]));
+              report.written++;
+              if (d.reason === undefined) countKept(d, tally);
+              else tally.marked.set(d.reason, (tally.marked.get(d.reason) ?? 0) + 1);
             } else {
               endRun(start);
               const raw = buf.toString('utf8', start, stop);
@@ -226,6 +245,17 @@ function isBlank(b: Uint8Array, start: number, stop: number): boolean {
     if (c !== 32 && c !== 9 && c !== 13) return false;
   }
   return true;
+}
+
+/** The meta of a row written with --mark (keys in the order emitRow sets them). */
+function markMeta(d: Decision): Record<string, unknown> {
+  const m: Record<string, unknown> = { cluster: d.cluster, cluster_size: d.clusterSize };
+  if (d.reason !== undefined) {
+    m.dup_of = d.dupOf;
+    m.dup_reason = d.reason;
+    if (d.similarity !== undefined) m.similarity = roundSim(d.similarity);
+  }
+  return m;
 }
 
 function countKept(d: Decision, tally: Tally): void {

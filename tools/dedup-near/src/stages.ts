@@ -2,7 +2,7 @@ import type { ToolContext } from '@ldt/cli';
 import { DataError, UsageError } from '@ldt/errors';
 import { mapLineChunks, readRows } from '@ldt/ndjson';
 import type { FieldPath, JsonObject } from '@ldt/schema';
-import { applyProblem, type ChunkJob, fieldsOf, signChunk } from './chunks.js';
+import { applyProblem, type ChunkJob, fieldsOf, ROW_MISSING, signChunk } from './chunks.js';
 import { type IndexParams, loadIndex, writeIndex } from './index-file.js';
 import { type Decision, type KeepPolicy, NearDedup, type NearOptions, REASONS, Signer } from './near.js';
 import { unpackSigned } from './parallel.js';
@@ -53,7 +53,7 @@ export async function runSign(opts: NearOptions, jobs: number, ctx: ToolContext)
     for (let i = 0; i < c.rowLines.length; i++) {
       for (; p < problems.length && problems[p].line <= c.rowLines[i]; p++) applyProblem(problems[p], c.file, report);
       rowNo++;
-      if (c.missing[i] === 1) {
+      if ((c.flags[i] & ROW_MISSING) !== 0) {
         out.push(JSON.stringify({ shard: c.file, row: rowNo, rejected: REASONS.missingField }));
         continue;
       }

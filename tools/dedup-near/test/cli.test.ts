@@ -364,3 +364,28 @@ test('kept rows are written as read: blank lines skipped, CR dropped, last line 
   assert.match(m.stderr, /<stdin>:2: field "meta" must be an object, got a string/);
   assert.equal(m.stdout, '');
 });
+
+test('--mark appends meta to the bytes of rows without meta exactly as serializeWithMeta does', async () => {
+  const { serializeWithMeta } = await import('@ldt/ndjson');
+  const base = 'alpha beta gamma delta epsilon zeta eta theta iota kappa';
+  const lines = [
+    `{"text":"${base}","n":1.0}`,
+    `{"text":"${base}!" , "big":12345678901234567890 }  `,
+    `{"text":"${base}?","meta":{"source":"x"}}`,
+    `{ "text" : "other words here for a row that stays alone ok" }\r`,
+    '{"text":"unicode café “quoted” words here and there now"}',
+    '{"text":"","meta":{}}',
+  ];
+  const r = await runInProcess(main, ['--mark'], { stdin: `${lines.join('\n')}\n` });
+  assert.equal(r.code, 0, r.stderr);
+  const got = r.stdout.split('\n').filter((l) => l !== '');
+  assert.equal(got.length, lines.length);
+  for (const [i, line] of got.entries()) {
+    const raw = lines[i].replace(/\r$/, '');
+    const value = JSON.parse(raw);
+    const hadMeta = value.meta !== undefined;
+    value.meta = { ...(value.meta ?? {}), ...JSON.parse(line).meta };
+    assert.equal(line, serializeWithMeta(raw, value, hadMeta), `line ${i + 1}`);
+  }
+  assert.equal(JSON.parse(got[1]).meta.dup_reason, 'near_duplicate');
+});
