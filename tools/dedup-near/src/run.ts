@@ -1,5 +1,4 @@
-import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { closeSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ToolContext } from '@ldt/cli';
 import { DataError } from '@ldt/errors';
@@ -20,6 +19,8 @@ export interface NearFiles {
   saveIndex?: string;
   /** Worker threads for signatures (1: none). The output does not depend on it. */
   jobs: number;
+  /** Budget in bytes for the band keys and their sort (`--memory`; default 1 GiB). The output does not depend on it. */
+  memory?: number;
 }
 
 /** The parameters an index must match. */
@@ -48,8 +49,7 @@ export const IGNORE: Rejector = { reject() {} };
  */
 export async function runNear(opts: NearOptions, files: NearFiles, ctx: ToolContext): Promise<void> {
   const { report, out } = ctx;
-  const nd = new NearDedup(opts);
-  let spoolDir: string | undefined;
+  const nd = new NearDedup(opts, files.memory);
   try {
     if (files.index) report.notes.index_rows_loaded = await loadIndex(files.index, indexParams(opts), nd);
     if (files.against.length > 0) {
@@ -68,8 +68,8 @@ export async function runNear(opts: NearOptions, files: NearFiles, ctx: ToolCont
     let spoolFd: number | undefined;
     let spoolPath: string | undefined;
     if (ctx.inputs.includes('-')) {
-      spoolDir = mkdtempSync(join(opts.tmpDir ?? tmpdir(), 'ldt-dedup-near-stdin-'));
-      spoolPath = join(spoolDir, 'stdin.ndjson');
+      // In the run's private temporary directory: removed with it (also on SIGINT/SIGTERM).
+      spoolPath = join(nd.spill.dir, 'stdin.ndjson');
       spoolFd = openSync(spoolPath, 'w');
     }
     const textOf = (row: Row): string | undefined => {
@@ -137,10 +137,9 @@ export async function runNear(opts: NearOptions, files: NearFiles, ctx: ToolCont
     report.notes.bands = opts.bands;
     report.notes.rows = opts.rows;
     report.notes.bytes_per_row = nd.bytesPerRow;
-    Object.assign(report.notes, nd.stats);
+    Object.assign(report.notes, nd.stats, nd.sortStats);
   } finally {
     nd.close();
-    if (spoolDir) rmSync(spoolDir, { recursive: true, force: true });
   }
 }
 
