@@ -149,7 +149,7 @@ export class NearDedup {
     if (opts.bands * opts.rows > opts.numPerm) throw new RangeError('bands × rows must not exceed numPerm');
     this.signer = new Signer(opts);
     this.spill = new SpillFile(opts.tmpDir);
-    const label = `--tmp-dir ${opts.tmpDir ?? this.spill.dir.replace(/\/[^/]*$/, '')}`;
+    const label = `--tmp-dir ${this.spill.parent}`;
     this.bandKeys = new BandKeys(opts.bands, memory, this.spill.dir, (id) => (this.flags[id] & FLAG_EMPTY) === 0, label);
   }
 

@@ -1,6 +1,7 @@
 import { closeSync, openSync, readSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DataError } from '@ldt/errors';
 import { TempDir } from '@ldt/ndjson';
 
 /**
@@ -25,7 +26,11 @@ export class SpillFile {
   private readonly cache = new Map<number, Uint32Array>();
   private closed = false;
 
+  /** Where the private directory was created (--tmp-dir, or the OS temporary directory). */
+  readonly parent: string;
+
   constructor(tmpDir = tmpdir()) {
+    this.parent = tmpDir;
     this.tmp = new TempDir(tmpDir, 'ldt-dedup-near-', {
       label: '--tmp-dir ',
       hint: 'give a writable directory with room for the shingle sets (4 bytes per shingle per row): --tmp-dir DIR',
@@ -69,7 +74,17 @@ export class SpillFile {
     const all = Buffer.concat(this.pending, this.pendingBytes);
     let done = 0;
     const base = this.size - this.pendingBytes;
-    while (done < all.length) done += writeSync(this.fd, all, done, all.length - done, base + done);
+    try {
+      while (done < all.length) done += writeSync(this.fd, all, done, all.length - done, base + done);
+    } catch (e) {
+      const err = e as NodeJS.ErrnoException;
+      const full = err.code === 'ENOSPC' || err.code === 'EDQUOT';
+      throw new DataError(
+        `${full ? 'no space left on device' : `cannot write (${err.message})`} in --tmp-dir ${this.parent} while writing the shingle sets`,
+        undefined,
+        'the shingle sets need 20 + 4 bytes per shingle per row there; free some space, or give another directory: --tmp-dir DIR',
+      );
+    }
     this.pending = [];
     this.pendingBytes = 0;
   }

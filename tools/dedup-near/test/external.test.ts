@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { BandKeys, main } from '@ldt/dedup-near';
 import { Prng } from '@ldt/hash';
-import { repoRoot, runInProcess, tmpDir, writeNdjson } from '@ldt/testkit';
+import { repoRoot, runInProcess, runShell, tmpDir, writeNdjson } from '@ldt/testkit';
 
 /**
  * Rows with near-duplicates spread across shards, exact duplicates (many rows sharing every band
@@ -113,6 +113,40 @@ test('--memory: one-shot and staged runs through sorted runs give the in-memory 
   const markOne = await ok(['--mark', '--memory', '1000', '--tmp-dir', tmp, '--rejects', rj, ...shards]);
   assert.equal(markOne.stdout, markBase.stdout);
   assert.deepEqual(readdirSync(tmp), []);
+});
+
+test('the README worked example (split, sign per shard in parallel, cluster with a small --memory, apply per shard) equals the one-shot run', () => {
+  const dir = tmpDir();
+  mkdirSync(join(dir, 'scratch'));
+  writeNdjson(
+    dir,
+    'big.ndjson',
+    rows(13, 500).filter((r) => r.text !== undefined),
+  );
+  const script = [
+    'split -n l/4 -d --additional-suffix=.ndjson big.ndjson shard-',
+    "printf '%s\\n' shard-*.ndjson | xargs -P2 -I{} sh -c 'dedup-near sign --fields text --jobs 1 {} > {}.sign'",
+    'dedup-near cluster --memory 4K --tmp-dir scratch --stats cluster.json shard-*.ndjson.sign > assignment.ndjson',
+    'mkdir -p dedup',
+    "printf '%s\\n' shard-*.ndjson | xargs -P2 -I{} sh -c 'dedup-near apply --assignment assignment.ndjson --dups dedup/{}.dups {} > dedup/{}'",
+    'cat dedup/shard-*.ndjson > unique.ndjson',
+    'cat dedup/shard-*.ndjson.dups > dups.ndjson',
+    'dedup-near --fields text --dups one.dups shard-*.ndjson > one.ndjson',
+  ].join(' && ');
+  const r = runShell(script, { cwd: dir });
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(
+    readdirSync(dir).filter((f) => /^shard-\d\d\.ndjson$/.test(f)),
+    ['shard-00.ndjson', 'shard-01.ndjson', 'shard-02.ndjson', 'shard-03.ndjson'],
+  );
+  const unique = readFileSync(join(dir, 'unique.ndjson'), 'utf8');
+  assert.ok(unique.length > 0);
+  assert.equal(unique, readFileSync(join(dir, 'one.ndjson'), 'utf8'));
+  const dups = readFileSync(join(dir, 'dups.ndjson'), 'utf8');
+  assert.ok(dups.split('\n').length > 20, 'near-duplicates were dropped');
+  assert.equal(dups, readFileSync(join(dir, 'one.dups'), 'utf8'));
+  assert.ok(JSON.parse(readFileSync(join(dir, 'cluster.json'), 'utf8')).notes.band_key_runs > 1);
+  assert.deepEqual(readdirSync(join(dir, 'scratch')), []);
 });
 
 test('--memory: --save-index after an external sort writes the same index, and --index loads into one', async () => {
