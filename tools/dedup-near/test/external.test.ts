@@ -192,7 +192,7 @@ test('--memory: an error after runs were written still removes the temporary dir
   assert.deepEqual(readdirSync(tmp), []);
 });
 
-test('--memory: a bad size is a usage error (exit 2) naming the flag and the expected form', async () => {
+test('--memory: a bad size is a usage error (exit 2) naming the flag and the expected form; a missing --tmp-dir is an error naming it', async () => {
   const dir = tmpDir();
   const input = writeNdjson(dir, 'in.ndjson', [{ text: 'a b c' }]);
   for (const [argv, re] of [
@@ -205,6 +205,18 @@ test('--memory: a bad size is a usage error (exit 2) naming the flag and the exp
     assert.equal(r.code, 2, argv.join(' '));
     assert.match(r.stderr, re);
     assert.equal(r.stdout, '');
+  }
+  const missing = join(dir, 'no-such-dir');
+  const sign = join(dir, 'in.sign');
+  writeFileSync(sign, (await ok(['sign', input])).stdout);
+  for (const argv of [
+    ['--tmp-dir', missing, input],
+    ['cluster', '--tmp-dir', missing, sign],
+  ]) {
+    const t = await runInProcess(main, argv);
+    assert.equal(t.code, 1, argv.join(' '));
+    assert.match(t.stderr, new RegExp(`cannot create a temporary directory in --tmp-dir ${missing}: no such directory`));
+    assert.match(t.stderr, /--tmp-dir DIR/);
   }
   const r = await ok(['--memory', '1.5G', input]);
   assert.equal(r.stdout, '{"text":"a b c"}\n');
