@@ -14,9 +14,9 @@ export const spec: ToolSpec = {
     'Reads NDJSON rows and writes to stdout, in input order, one row of each cluster of near-duplicates: rows whose shingle sets have Jaccard similarity >= --threshold, found by MinHash-LSH, verified exactly, and joined transitively (union-find). Every byte outside meta is written as read. ' +
     'The compared text is --fields (default: text for text rows, every message content for chat rows, prompt + chosen for preference rows), normalised (NFKC, lower-case, punctuation and white space folded) and cut into word 5-grams; rows whose letters are mostly CJK/Thai (Han, Hiragana, Katakana, Thai, Lao, Khmer, Myanmar, Tibetan: scripts without spaces) get character n-grams automatically. ' +
     'Dropped rows are counted on stderr by reason (near_duplicate, in_index, in_reference, ngram_overlap) and, with --dups, written there with meta.dup_of, meta.dup_reason and meta.similarity; --mark keeps every row and adds meta.cluster and meta.cluster_size instead. ' +
-    'Two passes: the input is read twice (standard input is spooled to a temporary file), with shingle sets in a temporary file (4 bytes per distinct shingle). Memory: 4 x bands + 13 bytes per row while reading (69 bytes at the defaults: 14 bands), 97 at the clustering peak. ' +
+    'Two passes: the input is read twice (standard input is spooled to a temporary file), with shingle sets in a temporary file (4 bytes per distinct shingle). Memory: 13 bytes per row while reading and 25 at the clustering peak, plus the band keys (4 x bands + 16 bytes per row, 72 at the defaults: 14 bands) up to --memory; beyond --memory they are sorted externally (sorted runs on disk, merged). ' +
     'Signatures are computed in --jobs worker threads; deterministic whatever the thread count: the same input, flags and --seed give byte-identical output. ' +
-    'Staged mode, for data spread over shards or machines: `dedup-near sign` (per shard, stateless) writes signatures, `dedup-near cluster` reads them all (in memory, in the order given) and writes one assignment line per row, `dedup-near apply` filters or marks a shard by it; the result is byte-identical to the one-shot run over the shards in the same order. See `dedup-near sign --help`.',
+    'Staged mode, for data spread over shards or machines: `dedup-near sign` (per shard, stateless) writes signatures, `dedup-near cluster` reads them all (in the order given; bounded memory: an external sort of the band keys beyond --memory) and writes one assignment line per row, `dedup-near apply` filters or marks a shard by it; the result is byte-identical to the one-shot run over the shards in the same order. See `dedup-near sign --help`.',
   usage: [
     'dedup-near [OPTIONS] [FILE...]',
     'dedup-near --mark [OPTIONS] [FILE...]',
@@ -131,10 +131,21 @@ export const spec: ToolSpec = {
       max: 256,
     },
     {
+      name: 'memory',
+      type: 'size',
+      arg: 'SIZE',
+      min: 1000,
+      default: 1024 ** 3,
+      defaultText: '1GiB',
+      describe:
+        'Memory budget for the band keys of the rows and their sort: 4 x bands + 16 bytes per row (72 at the defaults, so 1GiB holds ~14.9 million rows), e.g. 512M, 2GiB. Keys that fit are sorted in memory; beyond it, sorted runs of (band key, row id) records (8 bytes each) go to the temporary directory and are merged. Does not change the output or the counts.',
+    },
+    {
       name: 'tmp-dir',
       type: 'string',
       arg: 'DIR',
-      describe: 'Directory for the temporary shingle file and the standard-input spool.',
+      describe:
+        'Directory for the temporary files, in a private subdirectory removed on exit, error, SIGINT and SIGTERM: the shingle sets, the band-key runs and the standard-input spool.',
       defaultText: 'the OS temporary directory ($TMPDIR)',
     },
   ],
@@ -190,10 +201,10 @@ export const clusterSpec: ToolSpec = {
   version,
   summary: 'staged mode, step 2: cluster the rows of every sign file and write one assignment line per row',
   description:
-    'Reads sign files (from `dedup-near sign`, in the order of the shards of the one-shot run), verifies LSH candidates, clusters, and writes to stdout one JSON line per row: {"shard","row","cluster","cluster_size"} plus "dup_reason","dup_of","similarity" for rows to drop. The signing parameters come from the sign files. Memory: as the one-shot run (4 x bands + 13 bytes per row, shingle sets in a temporary file) plus 8 bytes per row (shard and row number); the sign files are read once. Not an external sort: all band keys are held in memory.',
+    'Reads sign files (from `dedup-near sign`, in the order of the shards of the one-shot run), verifies LSH candidates, clusters, and writes to stdout one JSON line per row: {"shard","row","cluster","cluster_size"} plus "dup_reason","dup_of","similarity" for rows to drop. The signing parameters come from the sign files. Memory: as the one-shot run (25 bytes per row at the peak, band keys within --memory, beyond it sorted runs in the temporary directory; shingle sets in a temporary file) plus 8 bytes per row (shard and row number); the sign files are read once.',
   usage: ['dedup-near cluster [OPTIONS] SIGN... > assignment.ndjson'],
   positional: { name: 'SIGN', describe: "sign files written by `dedup-near sign`, in shard order ('-' or none: standard input)." },
-  options: ['fields', 'threshold', 'verify', 'keep', 'against', 'against-fields', 'index', 'save-index', 'tmp-dir'].map(byName),
+  options: ['fields', 'threshold', 'verify', 'keep', 'against', 'against-fields', 'index', 'save-index', 'memory', 'tmp-dir'].map(byName),
   examples: [
     [
       'dedup-near sign --fields instruction,input examples/dedup-near-toolformer.ndjson > /tmp/tf.sign && dedup-near cluster /tmp/tf.sign > /tmp/tf.assign',
@@ -301,6 +312,7 @@ async function clusterHandler(o: Record<string, unknown>, ctx: ToolContext): Pro
       index: o.index as string | undefined,
       saveIndex: o['save-index'] as string | undefined,
       tmpDir: n.tmpDir,
+      memory: o.memory as number,
     },
     ctx,
   );
@@ -330,6 +342,7 @@ async function handler(o: Record<string, unknown>, ctx: ToolContext): Promise<vo
       index: o.index as string | undefined,
       saveIndex: o['save-index'] as string | undefined,
       jobs: jobsOf(o),
+      memory: o.memory as number,
     },
     ctx,
   );

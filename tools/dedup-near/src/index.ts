@@ -7,5 +7,6 @@ export { packSigned, unpackSigned } from './parallel.js';
 export { emitRow, indexParams, type NearFiles, runNear } from './run.js';
 export { comparedText, DEFAULT_SHINGLE, isNoSpaceScript, jaccard, type ShingleOptions, type Shingles, shingle, shingleNormalized } from './shingle.js';
 export { SpillFile } from './spill.js';
+export { BandKeys, type BandSortStats, DEFAULT_MEMORY } from './spillsort.js';
 export { type ClusterOptions, runApply, runCluster, runSign } from './stages.js';
 export { xxh32, xxh32Words } from './xxh32.js';

@@ -6,6 +6,7 @@ import { SignKernels } from './kernels.js';
 import { bandKeys, MinHasher } from './minhash.js';
 import { comparedText, isNoSpaceScript, jaccard, type ShingleOptions, shingleNormalized } from './shingle.js';
 import { SpillFile } from './spill.js';
+import { BandKeys, DEFAULT_MEMORY } from './spillsort.js';
 import { xxh32 } from './xxh32.js';
 
 /** Which row of a cluster is kept. */
@@ -130,15 +131,16 @@ export class Signer {
  * inputs — and numbered; `cluster()` then finds the verified near-duplicate pairs and their
  * connected components (union-find), and `decide(id)` says what happens to each input row.
  *
- * Memory per row: 4 bytes per band key (bands × 4), 4 (text length), 8 (offset of the shingle set
- * in the spill file), 1 (kind/flags) = 4·bands + 13 bytes while reading (69 bytes at 128
- * permutations, threshold 0.8: 14 bands); `cluster()` adds 4 (union-find parent) + 8 (kept row and
- * cluster size per root) + 16 transient (one band's radix sort) = 97 bytes/row at its peak.
- * Shingle sets live in the spill file (4 bytes per distinct shingle), not in memory.
+ * Memory per row, typed arrays only: 4 (text length), 8 (offset of the shingle set in the spill
+ * file), 1 (kind/flags) = 13 bytes while reading; `cluster()` adds 4 (union-find parent) + 8 (kept
+ * row and cluster size per root) = 25 bytes/row at its peak. The band keys (4·bands bytes per row,
+ * plus 16 per row to sort one band) are in `BandKeys`, within the `memory` budget: beyond it they
+ * go to sorted runs on disk and are merged (an external sort that visits the same pairs in the
+ * same order). Shingle sets live in the spill file (4 bytes per distinct shingle), not in memory.
  */
 export class NearDedup {
   readonly signer: Signer;
-  private keys = new Uint32Array(0);
+  private readonly bandKeys: BandKeys;
   private lens = new Uint32Array(0);
   private offs = new Float64Array(0);
   private flags = new Uint8Array(0);
@@ -158,17 +160,20 @@ export class NearDedup {
   /** Counters for --stats notes. */
   readonly stats = { char_ngram_rows: 0, empty_text_rows: 0, candidate_pairs: 0, verified_pairs: 0, rejected_pairs: 0 };
 
-  constructor(readonly opts: NearOptions) {
+  /** @param memory budget in bytes for the band keys and their sort (`--memory`); beyond it they spill to sorted runs. */
+  constructor(
+    readonly opts: NearOptions,
+    memory = DEFAULT_MEMORY,
+  ) {
     if (opts.bands * opts.rows > opts.numPerm) throw new RangeError('bands × rows must not exceed numPerm');
     this.signer = new Signer(opts);
     this.spill = new SpillFile(opts.tmpDir);
+    const label = `--tmp-dir ${this.spill.parent}`;
+    this.bandKeys = new BandKeys(opts.bands, memory, this.spill.dir, (id) => (this.flags[id] & FLAG_EMPTY) === 0, label);
   }
 
   private grow(): void {
     const cap = Math.max(1024, this.lens.length * 2);
-    const keys = new Uint32Array(cap * this.opts.bands);
-    keys.set(this.keys);
-    this.keys = keys;
     const lens = new Uint32Array(cap);
     lens.set(this.lens);
     this.lens = lens;
@@ -180,21 +185,26 @@ export class NearDedup {
     this.flags = flags;
   }
 
-  /** Bytes per row of the in-memory state while reading (see the class comment). */
+  /** Bytes per row in RAM at the clustering peak besides the band keys, which stay within `memory` (see the class comment). */
   get bytesPerRow(): number {
-    return 4 * this.opts.bands + 13;
+    return 25;
+  }
+
+  /** Counters of the band-key sort (runs written: 0 when it fitted in memory). */
+  get sortStats(): BandKeys['stats'] {
+    return this.bandKeys.stats;
   }
 
   /** Add a row from a loaded index: its band keys, text length and on-disk shingle record. */
   addIndexRow(keys: Uint32Array, len: number, record: Uint8Array): void {
     if (this.refStart >= 0) throw new Error('index rows must be added before references and inputs');
     if (this.count === this.lens.length) this.grow();
+    const n = record[0] | (record[1] << 8) | (record[2] << 16) | (record[3] << 24);
     const id = this.count++;
-    this.keys.set(keys, id * this.opts.bands);
+    this.flags[id] = KIND_INDEX | (n === 0 ? FLAG_EMPTY : 0);
+    this.bandKeys.add(n === 0 ? EMPTY_KEYS : keys);
     this.lens[id] = len;
     this.offs[id] = this.spill.appendRaw(record);
-    const n = record[0] | (record[1] << 8) | (record[2] << 16) | (record[3] << 24);
-    this.flags[id] = KIND_INDEX | (n === 0 ? FLAG_EMPTY : 0);
   }
 
   /** Add a reference row (e.g. an eval item). Throws a positioned DataError when its fields are missing. */
@@ -250,11 +260,13 @@ export class NearDedup {
     this.lens[id] = sg.len;
     if (sg.set.length === 0) {
       this.flags[id] = kind | FLAG_EMPTY;
+      this.bandKeys.add(EMPTY_KEYS);
       if (kind === KIND_INPUT) this.stats.empty_text_rows++;
       return;
     }
     this.flags[id] = kind;
-    this.keys.set(sg.keys, id * o.bands);
+    if (sg.keys.length !== o.bands) throw new RangeError(`expected ${o.bands} band keys, got ${sg.keys.length}`);
+    this.bandKeys.add(sg.keys);
   }
 
   /** Number a rejected input row (missing fields), so later steps see the same row numbers. */
@@ -267,6 +279,7 @@ export class NearDedup {
     const id = this.count++;
     this.flags[id] = KIND_INPUT | FLAG_REJECTED | FLAG_EMPTY;
     this.offs[id] = -1;
+    this.bandKeys.add(EMPTY_KEYS);
   }
 
   private find(x: number): number {
@@ -297,7 +310,8 @@ export class NearDedup {
 
   /**
    * Find candidate pairs (rows sharing a band key), verify them, and build the clusters. Pairs are
-   * found per band by radix-sorting (key, id); a pair already in one component is not verified
+   * found per band from the (key, id) pairs sorted by `BandKeys` (in memory, or merged from sorted
+   * runs: the same groups in the same order); a pair already in one component is not verified
    * again. Components are the connected components of the verified-pair graph, so the result does
    * not depend on the order in which pairs are visited.
    */
@@ -310,47 +324,14 @@ export class NearDedup {
     const parent = new Int32Array(n);
     for (let i = 0; i < n; i++) parent[i] = i;
     this.parent = parent;
-    let m = 0;
-    for (let i = 0; i < n; i++) if ((flags[i] & FLAG_EMPTY) === 0) m++;
-    const eligible = new Uint32Array(m);
-    m = 0;
-    for (let i = 0; i < n; i++) if ((flags[i] & FLAG_EMPTY) === 0) eligible[m++] = i;
-    let keysA = new Uint32Array(m);
-    let idsA = new Uint32Array(m);
-    let keysB = new Uint32Array(m);
-    let idsB = new Uint32Array(m);
     const hasRefs = this.refPos.length > 0;
-    const sorted: { keys: Uint32Array; ids: Uint32Array }[] = [];
-    const sortBand = (j: number) => {
-      for (let k = 0; k < m; k++) {
-        const id = eligible[k];
-        keysA[k] = this.keys[id * B + j];
-        idsA[k] = id;
-      }
-      // LSD radix sort on 16-bit digits; stable, so ids stay ascending within a key.
-      for (let shift = 0; shift < 32; shift += 16) {
-        const cnt = new Uint32Array(65537);
-        for (let k = 0; k < m; k++) cnt[((keysA[k] >>> shift) & 0xffff) + 1]++;
-        for (let d = 0; d < 65536; d++) cnt[d + 1] += cnt[d];
-        for (let k = 0; k < m; k++) {
-          const d = (keysA[k] >>> shift) & 0xffff;
-          const at = cnt[d]++;
-          keysB[at] = keysA[k];
-          idsB[at] = idsA[k];
-        }
-        [keysA, keysB] = [keysB, keysA];
-        [idsA, idsB] = [idsB, idsA];
-      }
-      sorted[0] = { keys: keysA, ids: idsA };
-    };
+    const bandKeys = this.bandKeys;
     const kind = (id: number) => flags[id] & 3;
 
     if (hasRefs) {
       // Sweep 1: inputs against references. A matched input is contaminated and stays out of clusters.
       for (let j = 0; j < B; j++) {
-        sortBand(j);
-        const { keys, ids } = sorted[0];
-        forRuns(keys, (s, e) => {
+        bandKeys.forBand(j, (ids, s, e) => {
           for (let a = s; a < e; a++) {
             const x = ids[a];
             if (kind(x) !== KIND_INPUT) continue;
@@ -382,9 +363,7 @@ export class NearDedup {
     // verified once: rejected pairs are remembered (a pair found joined is skipped by find()).
     const rejected = new PairCache();
     for (let j = 0; j < B; j++) {
-      sortBand(j);
-      const { keys, ids } = sorted[0];
-      forRuns(keys, (s, e) => {
+      bandKeys.forBand(j, (ids, s, e) => {
         for (let a = s + 1; a < e; a++) {
           const x = ids[a];
           if (!inCluster(x)) continue;
@@ -413,7 +392,7 @@ export class NearDedup {
       if (firstEmpty < 0) firstEmpty = i;
       else this.union(firstEmpty, i);
     }
-    keysA = keysB = idsA = idsB = new Uint32Array(0);
+    bandKeys.release();
 
     const keeper = new Int32Array(n).fill(-1);
     const size = new Uint32Array(n);
@@ -482,11 +461,11 @@ export class NearDedup {
 
   /** Band keys, text length and on-disk shingle record of row `id` (for --save-index). */
   indexEntry(id: number): { keys: Uint32Array; len: number; record: Buffer } {
-    const B = this.opts.bands;
-    return { keys: this.keys.subarray(id * B, (id + 1) * B), len: this.lens[id], record: this.spill.readRaw(this.offs[id]) };
+    return { keys: this.bandKeys.keysOf(id), len: this.lens[id], record: this.spill.readRaw(this.offs[id]) };
   }
 
   close(): void {
+    this.bandKeys.close();
     this.spill.close();
   }
 }
@@ -515,16 +494,7 @@ class PairCache {
   }
 }
 
-function forRuns(keys: Uint32Array, fn: (s: number, e: number) => void): void {
-  const m = keys.length;
-  let s = 0;
-  while (s < m) {
-    let e = s + 1;
-    while (e < m && keys[e] === keys[s]) e++;
-    if (e - s > 1) fn(s, e);
-    s = e;
-  }
-}
+const EMPTY_KEYS = new Uint32Array(0);
 
 let ngScratch = Buffer.allocUnsafe(1 << 16);
 

@@ -1,8 +1,7 @@
-import { createReadStream, createWriteStream, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { createReadStream, createWriteStream } from 'node:fs';
 import { join } from 'node:path';
-import type { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { PassThrough, type Readable } from 'node:stream';
+import { finished } from 'node:stream/promises';
 import type { ToolContext } from '@ldt/cli';
 import { DataError, type Position } from '@ldt/errors';
 import { mapLineChunks, type Rejector, type Report, type Row, readLineChunks, readRows, serializeWithMeta } from '@ldt/ndjson';
@@ -22,6 +21,8 @@ export interface NearFiles {
   saveIndex?: string;
   /** Worker threads for signatures (1: none). The output does not depend on it. */
   jobs: number;
+  /** Budget in bytes for the band keys and their sort (`--memory`; default 1 GiB). The output does not depend on it. */
+  memory?: number;
 }
 
 /** The parameters an index must match. */
@@ -50,8 +51,7 @@ export const IGNORE: Rejector = { reject() {} };
  */
 export async function runNear(opts: NearOptions, files: NearFiles, ctx: ToolContext): Promise<void> {
   const { report, out } = ctx;
-  const nd = new NearDedup(opts);
-  let spoolDir: string | undefined;
+  const nd = new NearDedup(opts, files.memory);
   try {
     if (files.index) report.notes.index_rows_loaded = await loadIndex(files.index, indexParams(opts), nd);
     if (files.against.length > 0) {
@@ -66,14 +66,21 @@ export async function runNear(opts: NearOptions, files: NearFiles, ctx: ToolCont
       report.notes.reference_rows = n;
     }
 
-    // Standard input is read twice: spool it first, as read (compressed or not), and read the
-    // spool as standard input both times (same names and line numbers in messages).
-    let stdinFor = (): NodeJS.ReadableStream => ctx.io.stdin;
+    // Standard input is read twice: pass 1 reads it while a copy goes (as read, compressed or not)
+    // to a spool file in the run's private temporary directory (removed with it, also on
+    // SIGINT/SIGTERM); pass 2 reads the spool as standard input (same names and line numbers).
+    let stdin1: NodeJS.ReadableStream = ctx.io.stdin;
+    let stdin2 = (): NodeJS.ReadableStream => ctx.io.stdin;
+    let spooled: Promise<void> | undefined;
     if (ctx.inputs.includes('-')) {
-      spoolDir = mkdtempSync(join(opts.tmpDir ?? tmpdir(), 'ldt-dedup-near-stdin-'));
-      const spoolPath = join(spoolDir, 'stdin');
-      await pipeline(ctx.io.stdin, createWriteStream(spoolPath));
-      stdinFor = () => createReadStream(spoolPath);
+      const spoolPath = join(nd.spill.dir, 'stdin');
+      const spool = createWriteStream(spoolPath);
+      spooled = finished(spool);
+      const tee = new PassThrough();
+      ctx.io.stdin.pipe(spool);
+      ctx.io.stdin.pipe(tee);
+      stdin1 = tee;
+      stdin2 = () => createReadStream(spoolPath);
     }
 
     // Pass 1: parse, compared text, signature — per chunk, in --jobs worker threads (src/chunks.ts).
@@ -87,7 +94,7 @@ export async function runNear(opts: NearOptions, files: NearFiles, ctx: ToolCont
     const notRows = new Map<string, Set<number>>();
     const chunks = mapLineChunks(
       ctx.inputs,
-      { ...ctx.readOptions, stdin: stdinFor() as Readable },
+      { ...ctx.readOptions, stdin: stdin1 as Readable },
       {
         threads: files.jobs,
         workerUrl: new URL('./chunk-worker.js', import.meta.url),
@@ -128,6 +135,7 @@ export async function runNear(opts: NearOptions, files: NearFiles, ctx: ToolCont
       await report.flushSinks();
     }
 
+    if (spooled) await spooled;
     nd.cluster();
 
     // Pass 2: the same lines again. A kept row is written as read, without parsing it (unless
@@ -142,7 +150,7 @@ export async function runNear(opts: NearOptions, files: NearFiles, ctx: ToolCont
         pos,
         'dedup-near reads its input twice; do not modify it while it runs',
       );
-    for await (const chunk of readLineChunks(ctx.inputs, { stdin: stdinFor() as Readable, rejector: IGNORE })) {
+    for await (const chunk of readLineChunks(ctx.inputs, { stdin: stdin2() as Readable, rejector: IGNORE })) {
       const { buf, file } = chunk;
       const skip = notRows.get(file);
       let line = chunk.firstLine;
@@ -219,10 +227,9 @@ export async function runNear(opts: NearOptions, files: NearFiles, ctx: ToolCont
     report.notes.bands = opts.bands;
     report.notes.rows = opts.rows;
     report.notes.bytes_per_row = nd.bytesPerRow;
-    Object.assign(report.notes, nd.stats);
+    Object.assign(report.notes, nd.stats, nd.sortStats);
   } finally {
     nd.close();
-    if (spoolDir) rmSync(spoolDir, { recursive: true, force: true });
   }
 }
 

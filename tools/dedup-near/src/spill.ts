@@ -1,6 +1,8 @@
-import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DataError } from '@ldt/errors';
+import { TempDir } from '@ldt/ndjson';
 
 /**
  * Shingle sets on disk, for verification: one record per row, `u32 count | 16-byte content hash |
@@ -8,9 +10,15 @@ import { join } from 'node:path';
  * Keeping the sets in memory would cost ~4 bytes per shingle per row (kilobytes for a long
  * document); on disk they cost the same bytes, and memory holds only an 8-byte offset per row.
  * Reads go through the OS page cache; a small cache keeps recently read sets.
+ *
+ * The file lives in a private temporary directory (`ldt-dedup-near-XXXXXX` under --tmp-dir), which
+ * the band-key runs share (`dir`); it is removed by `close()`, and also on exit, SIGINT, SIGTERM
+ * and SIGHUP.
  */
 export class SpillFile {
-  private readonly dir: string;
+  private readonly tmp: TempDir;
+  /** The private temporary directory (for other temporary files of the run). */
+  readonly dir: string;
   private readonly fd: number;
   private size = 0;
   private pending: Buffer[] = [];
@@ -18,8 +26,16 @@ export class SpillFile {
   private readonly cache = new Map<number, Uint32Array>();
   private closed = false;
 
+  /** Where the private directory was created (--tmp-dir, or the OS temporary directory). */
+  readonly parent: string;
+
   constructor(tmpDir = tmpdir()) {
-    this.dir = mkdtempSync(join(tmpDir, 'ldt-dedup-near-'));
+    this.parent = tmpDir;
+    this.tmp = new TempDir(tmpDir, 'ldt-dedup-near-', {
+      label: '--tmp-dir ',
+      hint: 'give a writable directory with room for the shingle sets (4 bytes per shingle per row): --tmp-dir DIR',
+    });
+    this.dir = this.tmp.path;
     this.fd = openSync(join(this.dir, 'shingles.bin'), 'w+');
   }
 
@@ -58,7 +74,17 @@ export class SpillFile {
     const all = Buffer.concat(this.pending, this.pendingBytes);
     let done = 0;
     const base = this.size - this.pendingBytes;
-    while (done < all.length) done += writeSync(this.fd, all, done, all.length - done, base + done);
+    try {
+      while (done < all.length) done += writeSync(this.fd, all, done, all.length - done, base + done);
+    } catch (e) {
+      const err = e as NodeJS.ErrnoException;
+      const full = err.code === 'ENOSPC' || err.code === 'EDQUOT';
+      throw new DataError(
+        `${full ? 'no space left on device' : `cannot write (${err.message})`} in --tmp-dir ${this.parent} while writing the shingle sets`,
+        undefined,
+        'the shingle sets need 20 + 4 bytes per shingle per row there; free some space, or give another directory: --tmp-dir DIR',
+      );
+    }
     this.pending = [];
     this.pendingBytes = 0;
   }
@@ -101,6 +127,6 @@ export class SpillFile {
     if (this.closed) return;
     this.closed = true;
     closeSync(this.fd);
-    rmSync(this.dir, { recursive: true, force: true });
+    this.tmp.remove();
   }
 }

@@ -87,6 +87,8 @@ export interface ClusterOptions {
   index?: string;
   saveIndex?: string;
   tmpDir?: string;
+  /** Budget in bytes for the band keys and their sort (`--memory`; default 1 GiB). */
+  memory?: number;
 }
 
 /** `dedup-near cluster`: read sign files (in order), cluster, write one assignment line per row. */
@@ -199,7 +201,7 @@ export async function runCluster(co: ClusterOptions, ctx: ToolContext): Promise<
       report.notes.index_rows_saved = n;
       ctx.summaryExtra.push(`saved ${n} rows to ${co.saveIndex}`);
     }
-    Object.assign(report.notes, nd.stats);
+    Object.assign(report.notes, nd.stats, nd.sortStats);
   } finally {
     nd?.close();
   }
@@ -226,7 +228,7 @@ async function start(p: IndexParams, co: ClusterOptions, ctx: ToolContext): Prom
     overlapNgram: 0,
     tmpDir: co.tmpDir,
   };
-  const nd = new NearDedup(opts);
+  const nd = new NearDedup(opts, co.memory);
   try {
     if (co.index) ctx.report.notes.index_rows_loaded = await loadIndex(co.index, p, nd);
     let n = 0;
