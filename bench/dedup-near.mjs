@@ -219,7 +219,7 @@ p(
     )} on ${execFileSync('nproc').toString().trim()} cores (a shared machine makes timings noisy; the two signature rows are timed alternately on the same documents, best of 3).`,
 );
 p(
-  `\nIndex memory: ${stats.notes.bytes_per_row} bytes/row while reading (${stats.notes.bands} bands × ${stats.notes.rows} rows), ${stats.notes.bytes_per_row + 28} at the clustering peak. Whole run: ${stats.notes.candidate_pairs} candidate pairs, ${stats.notes.verified_pairs} verified, ${stats.notes.rejected_pairs} rejected by verification; dropped ${stats.dropped_total}.\n`,
+  `\nIndex memory: ${stats.notes.bytes_per_row} bytes/row outside --memory at the clustering peak, plus ${4 * stats.notes.bands} (band keys) and 16 (one band's sort) while the keys fit in --memory (${stats.notes.band_key_runs} runs spilled here): ${stats.notes.bytes_per_row + 4 * stats.notes.bands + 16} bytes/row in all (${stats.notes.bands} bands × ${stats.notes.rows} rows). Whole run: ${stats.notes.candidate_pairs} candidate pairs, ${stats.notes.verified_pairs} verified, ${stats.notes.rejected_pairs} rejected by verification; dropped ${stats.dropped_total}.\n`,
 );
 
 // ---------- accuracy on a sample, brute force ----------

@@ -280,6 +280,7 @@ test('SIGTERM while band-key runs are being written removes the temporary direct
   const { code, signal } = await exit;
   assert.ok(signal === 'SIGTERM' || code === 143, `code ${code} signal ${signal}`);
   assert.deepEqual(readdirSync(dir), []);
+  rmSync(dir, { recursive: true, force: true });
 });
 
 async function waitFor(cond: () => boolean, ms = 10_000): Promise<boolean> {
