@@ -26,6 +26,16 @@ export function repoRoot(): string {
   return dir;
 }
 
+/** Poll `cond` every 20 ms until it is true (resolves true) or `ms` pass (resolves false). */
+export async function waitFor(cond: () => boolean, ms = 10_000): Promise<boolean> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (cond()) return true;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return false;
+}
+
 /**
  * A file under ../shared/data (the real public datasets beside the repository), or undefined when
  * that folder is absent (a clone without it): checks over it skip, saying so. CI always has it.

@@ -1,4 +1,4 @@
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough, type Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
@@ -52,6 +52,7 @@ export const IGNORE: Rejector = { reject() {} };
 export async function runNear(opts: NearOptions, files: NearFiles, ctx: ToolContext): Promise<void> {
   const { report, out } = ctx;
   const nd = new NearDedup(opts, files.memory);
+  let spool: WriteStream | undefined;
   try {
     if (files.index) report.notes.index_rows_loaded = await loadIndex(files.index, indexParams(opts), nd);
     if (files.against.length > 0) {
@@ -74,8 +75,10 @@ export async function runNear(opts: NearOptions, files: NearFiles, ctx: ToolCont
     let spooled: Promise<void> | undefined;
     if (ctx.inputs.includes('-')) {
       const spoolPath = join(nd.spill.dir, 'stdin');
-      const spool = createWriteStream(spoolPath);
+      spool = createWriteStream(spoolPath);
       spooled = finished(spool);
+      // Awaited before clustering; when pass 1 fails first, the error that matters is that one.
+      spooled.catch(() => {});
       const tee = new PassThrough();
       ctx.io.stdin.pipe(spool);
       ctx.io.stdin.pipe(tee);
@@ -229,6 +232,10 @@ export async function runNear(opts: NearOptions, files: NearFiles, ctx: ToolCont
     report.notes.bytes_per_row = nd.bytesPerRow;
     Object.assign(report.notes, nd.stats, nd.sortStats);
   } finally {
+    if (spool && !spool.writableFinished) {
+      ctx.io.stdin.unpipe(spool);
+      spool.destroy();
+    }
     nd.close();
   }
 }

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { BandKeys, main } from '@ldt/dedup-near';
 import { Prng } from '@ldt/hash';
-import { repoRoot, runInProcess, runShell, tmpDir, writeNdjson } from '@ldt/testkit';
+import { repoRoot, runInProcess, runShell, tmpDir, waitFor, writeNdjson } from '@ldt/testkit';
 
 /**
  * Rows with near-duplicates spread across shards, exact duplicates (many rows sharing every band
@@ -282,12 +282,3 @@ test('SIGTERM while band-key runs are being written removes the temporary direct
   assert.deepEqual(readdirSync(dir), []);
   rmSync(dir, { recursive: true, force: true });
 });
-
-async function waitFor(cond: () => boolean, ms = 10_000): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (cond()) return true;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  return false;
-}

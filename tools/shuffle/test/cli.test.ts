@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { allOptions, renderHelp } from '@ldt/cli';
 import { main, spec } from '@ldt/shuffle';
-import { goldenCases, repoRoot, runBin, runInProcess, runShell, sharedData, tmpDir, undocumentedFlags } from '@ldt/testkit';
+import { goldenCases, repoRoot, runBin, runInProcess, runShell, sharedData, tmpDir, undocumentedFlags, waitFor } from '@ldt/testkit';
 
 const pkgDir = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -161,12 +161,3 @@ test('shared data: shuffling the GSM8K train set is a permutation, the same with
   assert.deepEqual(a.stdout.split('\n').filter(Boolean).sort(), input);
   assert.ok(existsSync(file));
 });
-
-async function waitFor(cond: () => boolean, ms = 10_000): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (cond()) return true;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  return false;
-}

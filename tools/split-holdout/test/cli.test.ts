@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { allOptions, parseArgs, renderHelp } from '@ldt/cli';
 import { checkSpec, main, spec } from '@ldt/split-holdout';
-import { goldenCases, parseNdjson, repoRoot, runBin, runInProcess, runShell, sharedData, tmpDir, undocumentedFlags } from '@ldt/testkit';
+import { goldenCases, parseNdjson, repoRoot, runBin, runInProcess, runShell, sharedData, tmpDir, undocumentedFlags, waitFor } from '@ldt/testkit';
 
 const pkgDir = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -205,15 +205,6 @@ test('shared data: GSM8K train split by question never puts one question in two 
   assert.equal(c.code, 0, c.stdout);
   assert.ok(existsSync(file));
 });
-
-async function waitFor(cond: () => boolean, ms = 10_000): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (cond()) return true;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  return false;
-}
 
 test('--threads changes nothing: output, rejects and summary (many chunks, bad lines, missing groups)', async () => {
   const dir = tmpDir();
