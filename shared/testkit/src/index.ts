@@ -4,8 +4,9 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFil
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
+import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import type { Io } from '@ldt/cli';
+import { allOptions, type Io, renderHelp, type ToolSpec } from '@ldt/cli';
 
 export type Main = (argv: readonly string[], io: Io) => Promise<number>;
 
@@ -162,4 +163,35 @@ export function parseNdjson(text: string): Record<string, unknown>[] {
  */
 export function undocumentedFlags(readme: string, names: readonly string[]): string[] {
   return names.filter((n) => !readme.includes(`--${n}`));
+}
+
+/**
+ * The documentation tests every tool has, registered with node:test: its README.md documents every
+ * flag of the option tables of `specs` (the tool and its subcommands), embeds the current `--help`
+ * of `specs[0]` (kept in sync by `node scripts/sync-help.mjs`), and every example of every `--help`
+ * runs from the repository root and exits 0.
+ */
+export function docTests(pkgDir: string, specs: readonly ToolSpec[]): void {
+  const readme = () => readFileSync(join(pkgDir, 'README.md'), 'utf8');
+  test(`README documents every flag of the option table${specs.length > 1 ? 's' : ''} (${specs.map((s) => s.name).join(', ')})`, () => {
+    const text = readme();
+    for (const s of specs)
+      assert.deepEqual(
+        undocumentedFlags(
+          text,
+          allOptions(s).map((o) => o.name),
+        ),
+        [],
+        s.name,
+      );
+  });
+  test('README embeds the current --help text', () => {
+    assert.ok(readme().includes(renderHelp(specs[0]).trim()), 'README.md is out of date: run node scripts/sync-help.mjs (after a build)');
+  });
+  test('every --help example runs and exits 0', () => {
+    for (const [cmd] of specs.flatMap((s) => s.examples)) {
+      const r = runShell(cmd);
+      assert.equal(r.code, 0, `${cmd}\n${r.stderr}`);
+    }
+  });
 }

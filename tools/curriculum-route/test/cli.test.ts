@@ -3,34 +3,15 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { allOptions, renderHelp } from '@ldt/cli';
 import { main, spec } from '@ldt/curriculum-route';
-import { goldenCases, parseNdjson, repoRoot, runBin, runInProcess, runShell, sharedData, tmpDir } from '@ldt/testkit';
+import { docTests, goldenCases, parseNdjson, repoRoot, runBin, runInProcess, runShell, sharedData, tmpDir } from '@ldt/testkit';
 import { countTokens } from 'gpt-tokenizer/encoding/o200k_base';
 
 const pkgDir = fileURLToPath(new URL('../../', import.meta.url));
 
 for (const c of goldenCases(join(pkgDir, 'test', 'cases'))) test(`golden: ${c.name}`, () => c.run(main));
 
-test('README documents every flag of the option table', () => {
-  const readme = readFileSync(join(pkgDir, 'README.md'), 'utf8');
-  const missing = allOptions(spec)
-    .map((o) => o.name)
-    .filter((n) => !readme.includes(`--${n}`));
-  assert.deepEqual(missing, []);
-});
-
-test('README embeds the current --help text', () => {
-  const readme = readFileSync(join(pkgDir, 'README.md'), 'utf8');
-  assert.ok(readme.includes(renderHelp(spec).trim()), 'README.md is out of date: run node scripts/sync-help.mjs');
-});
-
-test('every --help example runs and exits 0', () => {
-  for (const [cmd] of spec.examples) {
-    const r = runShell(cmd);
-    assert.equal(r.code, 0, `${cmd}\n${r.stderr}`);
-  }
-});
+docTests(pkgDir, [spec]);
 
 test('the bin: --version, --help, usage error, | head -1', () => {
   const v = runBin('curriculum-route', ['--version']);

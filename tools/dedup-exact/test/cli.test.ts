@@ -3,36 +3,14 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { allOptions, renderHelp } from '@ldt/cli';
 import { main, spec } from '@ldt/dedup-exact';
-import { goldenCases, parseNdjson, repoRoot, runBin, runInProcess, runShell, tmpDir, undocumentedFlags } from '@ldt/testkit';
+import { docTests, goldenCases, parseNdjson, repoRoot, runBin, runInProcess, tmpDir } from '@ldt/testkit';
 
 const pkgDir = fileURLToPath(new URL('../../', import.meta.url));
 
 for (const c of goldenCases(join(pkgDir, 'test', 'cases'))) test(`golden: ${c.name}`, () => c.run(main));
 
-test('README documents every flag of the option table', () => {
-  const readme = readFileSync(join(pkgDir, 'README.md'), 'utf8');
-  assert.deepEqual(
-    undocumentedFlags(
-      readme,
-      allOptions(spec).map((o) => o.name),
-    ),
-    [],
-  );
-});
-
-test('README embeds the current --help text', () => {
-  const readme = readFileSync(join(pkgDir, 'README.md'), 'utf8');
-  assert.ok(readme.includes(renderHelp(spec).trim()), 'README.md is out of date: run UPDATE_GOLDEN=1 tests or paste `dedup-exact --help` into it');
-});
-
-test('every --help example runs and exits 0', () => {
-  for (const [cmd] of spec.examples) {
-    const r = runShell(cmd);
-    assert.equal(r.code, 0, `${cmd}\n${r.stderr}`);
-  }
-});
+docTests(pkgDir, [spec]);
 
 test('the bin: --version, --help, usage error exit codes', () => {
   const v = runBin('dedup-exact', ['--version']);

@@ -3,40 +3,15 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { allOptions, renderHelp } from '@ldt/cli';
 import { applySpec, clusterSpec, main, signSpec, spec } from '@ldt/dedup-near';
 import { Prng } from '@ldt/hash';
-import { goldenCases, parseNdjson, runBin, runInProcess, runShell, tmpDir, undocumentedFlags, writeNdjson } from '@ldt/testkit';
+import { docTests, goldenCases, parseNdjson, runBin, runInProcess, runShell, tmpDir, writeNdjson } from '@ldt/testkit';
 
 const pkgDir = fileURLToPath(new URL('../../', import.meta.url));
 
 for (const c of goldenCases(join(pkgDir, 'test', 'cases'))) test(`golden: ${c.name}`, () => c.run(main));
 
-test('README documents every flag of the option tables (one-shot, sign, cluster, apply)', () => {
-  const readme = readFileSync(join(pkgDir, 'README.md'), 'utf8');
-  for (const s of [spec, signSpec, clusterSpec, applySpec]) {
-    assert.deepEqual(
-      undocumentedFlags(
-        readme,
-        allOptions(s).map((o) => o.name),
-      ),
-      [],
-      s.name,
-    );
-  }
-});
-
-test('README embeds the current --help text', () => {
-  const readme = readFileSync(join(pkgDir, 'README.md'), 'utf8');
-  assert.ok(readme.includes(renderHelp(spec).trim()), 'README.md is out of date: run node scripts/sync-help.mjs');
-});
-
-test('every --help example runs and exits 0 (one-shot and stages)', () => {
-  for (const [cmd] of [spec, signSpec, clusterSpec, applySpec].flatMap((s) => s.examples)) {
-    const r = runShell(cmd);
-    assert.equal(r.code, 0, `${cmd}\n${r.stderr}`);
-  }
-});
+docTests(pkgDir, [spec, signSpec, clusterSpec, applySpec]);
 
 test('the bin: --version, --help, usage errors exit 2, | head -1 is quiet', () => {
   const v = runBin('dedup-near', ['--version']);

@@ -3,31 +3,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { allOptions, renderHelp } from '@ldt/cli';
 import { main, spec } from '@ldt/manifest';
-import { repoRoot, runBin, runInProcess, runShell, sharedData, tmpDir } from '@ldt/testkit';
+import { docTests, repoRoot, runBin, runInProcess, runShell, sharedData, tmpDir } from '@ldt/testkit';
 
 const pkgDir = fileURLToPath(new URL('../../', import.meta.url));
 
-test('README documents every flag of the option table', () => {
-  const readme = readFileSync(join(pkgDir, 'README.md'), 'utf8');
-  const missing = allOptions(spec)
-    .map((o) => o.name)
-    .filter((n) => !readme.includes(`--${n}`));
-  assert.deepEqual(missing, []);
-});
-
-test('README embeds the current --help text', () => {
-  const readme = readFileSync(join(pkgDir, 'README.md'), 'utf8');
-  assert.ok(readme.includes(renderHelp(spec).trim()), 'README.md is out of date: run node scripts/sync-help.mjs');
-});
-
-test('every --help example runs and exits 0', () => {
-  for (const [cmd] of spec.examples) {
-    const r = runShell(cmd);
-    assert.equal(r.code, 0, `${cmd}\n${r.stderr}`);
-  }
-});
+docTests(pkgDir, [spec]);
 
 test('the bin: --version, --help, usage errors exit 2', () => {
   const v = runBin('manifest', ['--version']);

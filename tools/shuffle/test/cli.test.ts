@@ -4,36 +4,14 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { allOptions, renderHelp } from '@ldt/cli';
 import { main, spec } from '@ldt/shuffle';
-import { goldenCases, repoRoot, runBin, runInProcess, runShell, sharedData, tmpDir, undocumentedFlags, waitFor } from '@ldt/testkit';
+import { docTests, goldenCases, repoRoot, runBin, runInProcess, runShell, sharedData, tmpDir, waitFor } from '@ldt/testkit';
 
 const pkgDir = fileURLToPath(new URL('../../', import.meta.url));
 
 for (const c of goldenCases(join(pkgDir, 'test', 'cases'))) test(`golden: ${c.name}`, () => c.run(main));
 
-test('README documents every flag of the option table', () => {
-  const readme = readFileSync(join(pkgDir, 'README.md'), 'utf8');
-  assert.deepEqual(
-    undocumentedFlags(
-      readme,
-      allOptions(spec).map((o) => o.name),
-    ),
-    [],
-  );
-});
-
-test('README embeds the current --help text', () => {
-  const readme = readFileSync(join(pkgDir, 'README.md'), 'utf8');
-  assert.ok(readme.includes(renderHelp(spec).trim()), 'README.md is out of date: run node scripts/sync-help.mjs');
-});
-
-test('every --help example runs and exits 0', () => {
-  for (const [cmd] of spec.examples) {
-    const r = runShell(cmd);
-    assert.equal(r.code, 0, `${cmd}\n${r.stderr}`);
-  }
-});
+docTests(pkgDir, [spec]);
 
 test('argv → options: defaults and conversions', async () => {
   const { parseArgs } = await import('@ldt/cli');

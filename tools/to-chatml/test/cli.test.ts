@@ -3,8 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { allOptions, renderHelp } from '@ldt/cli';
-import { goldenCases, parseNdjson, repoRoot, runBin, runInProcess, runShell, tmpDir, undocumentedFlags } from '@ldt/testkit';
+import { docTests, goldenCases, parseNdjson, repoRoot, runBin, runInProcess, runShell, tmpDir } from '@ldt/testkit';
 import { main, parseMap, parseRoles, spec } from '@ldt/to-chatml';
 import { assertValid } from './helpers.js';
 
@@ -20,29 +19,7 @@ test('golden outputs validate against configs/chatml.schema.json', () => {
   }
 });
 
-test('README documents every flag of the option table', () => {
-  const readme = readFileSync(join(pkgDir, 'README.md'), 'utf8');
-  assert.deepEqual(
-    undocumentedFlags(
-      readme,
-      allOptions(spec).map((o) => o.name),
-    ),
-    [],
-  );
-});
-
-test('README embeds the current --help text', () => {
-  const readme = readFileSync(join(pkgDir, 'README.md'), 'utf8');
-  assert.ok(readme.includes(renderHelp(spec).trim()), 'README.md is out of date: run node scripts/sync-help.mjs');
-});
-
-test('every --help example runs and exits 0', () => {
-  for (const [cmd] of spec.examples) {
-    const r = runShell(cmd);
-    assert.equal(r.code, 0, `${cmd}\n${r.stderr}`);
-    assert.notEqual(r.stdout, '', cmd);
-  }
-});
+docTests(pkgDir, [spec]);
 
 test('argv → options: --map and --role parsing', () => {
   assert.deepEqual(parseMap(['messages=dialog,role=speaker', 'content=utterance']), { messages: 'dialog', role: 'speaker', content: 'utterance' });
