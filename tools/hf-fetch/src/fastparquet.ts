@@ -25,6 +25,7 @@
  */
 import type { AsyncBuffer, ColumnMetaData, FileMetaData, PageHeader } from 'hyparquet';
 import { parquetHeader } from 'hyparquet/src/column.js';
+import { deltaBinaryUnpack } from 'hyparquet/src/delta.js';
 
 /** The fast path cannot read this row group (the caller falls back to hyparquet). */
 export class Unsupported extends Error {}
@@ -132,8 +133,7 @@ export function planFast(root: SchemaNode, cols: readonly string[], plain: reado
     if (ct === 'LIST') {
       // Only the standard 3-level list: LIST group { repeated group { one non-repeated element } }.
       const mid = n.children[0];
-      if (n.children.length !== 1 || mid.element.repetition_type !== 'REPEATED' || mid.children.length !== 1)
-        return `${path.join('.')}: not a 3-level list`;
+      if (n.children.length !== 1 || mid.element.repetition_type !== 'REPEATED' || mid.children.length !== 1) return `${path.join('.')}: not a 3-level list`;
       if (lt !== undefined && lt !== 'LIST') return `${path.join('.')}: LIST with logical type ${lt}`;
       const elem = build(mid.children[0], [...path, mid.element.name, mid.children[0].element.name], d + 1, rep + 1);
       if (typeof elem === 'string') return elem;
@@ -272,8 +272,7 @@ export async function fastRowGroup(
     w.byte(0x0a);
   }
   if (rows === Number(rg.num_rows))
-    for (const d of data)
-      if (d.pos !== d.n || d.vpos !== d.nv) throw new Unsupported(`${d.spec.path.join('.')}: levels do not line up with the other columns`);
+    for (const d of data) if (d.pos !== d.n || d.vpos !== d.nv) throw new Unsupported(`${d.spec.path.join('.')}: levels do not line up with the other columns`);
   return w.out.subarray(0, w.o);
 }
 
@@ -498,8 +497,8 @@ function decodeChunk(chunk: Uint8Array, spec: LeafSpec, m: ColumnMetaData, decom
       const rl = ph.repetition_levels_byte_length;
       const dl = ph.definition_levels_byte_length;
       if (rl + dl > csize) throw new Unsupported('levels past the page');
+      // (Repetition level bytes of a non-repeated column are skipped, as hyparquet does.)
       if (d.reps) rleHybrid(raw, 0, rl, bitWidth(spec.maxRep), d.reps, d.n, count);
-      else if (rl !== 0) throw new Unsupported('repetition levels for a non-repeated column');
       if (d.defs) rleHybrid(raw, rl, rl + dl, bitWidth(spec.maxDef), d.defs, d.n, count);
       else if (dl !== 0) throw new Unsupported('definition levels for a required column');
       const size = h.uncompressed_page_size - rl - dl;
@@ -567,6 +566,35 @@ function decodeChunk(chunk: Uint8Array, spec: LeafSpec, m: ColumnMetaData, decom
           v++;
         }
       }
+    } else if (encoding === 'DELTA_BINARY_PACKED' && !isBytes && !isNum && spec.kind !== 'bool') {
+      // hyparquet's decoder, into our value arrays (DuckDB writes INT32/INT64 this way with PARQUET_VERSION v2).
+      if (nn > 0) {
+        const r = { view: new DataView(vb.buffer, vb.byteOffset, vend), offset: vp };
+        deltaBinaryUnpack(r, nn, isBig ? d.bigs.subarray(d.nv, d.nv + nn) : d.ints.subarray(d.nv, d.nv + nn));
+      }
+    } else if (encoding === 'DELTA_LENGTH_BYTE_ARRAY' && isBytes) {
+      // Lengths (delta binary packed), then the values back to back (DuckDB's strings with PARQUET_VERSION v2).
+      if (nn > 0) {
+        const r = { view: new DataView(vb.buffer, vb.byteOffset, vend), offset: vp };
+        const lens = d.lens.subarray(d.nv, d.nv + nn);
+        deltaBinaryUnpack(r, nn, lens);
+        let p = r.offset;
+        for (let i = 0; i < nn; i++) {
+          const len = lens[i];
+          if (len < 0 || p + len > vend) throw new Unsupported('value past the page');
+          d.starts[d.nv + i] = p;
+          p += len;
+        }
+      }
+    } else if (encoding === 'BYTE_STREAM_SPLIT' && !isBytes && spec.kind !== 'bool') {
+      // Byte k of value i is at k * nn + i (DuckDB's floats with PARQUET_VERSION v2).
+      const w = isBig || spec.kind === 'f64' ? 8 : 4;
+      if (vp + nn * w > vend) throw new Unsupported('values past the page');
+      const tmp = new Uint8Array(w);
+      for (let i = 0; i < nn; i++) {
+        for (let k = 0; k < w; k++) tmp[k] = vb[vp + k * nn + i];
+        plainNumbers(tmp, 0, w, spec.kind, 1, d, d.nv + i);
+      }
     } else if (encoding === 'RLE' && spec.kind === 'bool') {
       if (nn > 0) {
         const len = u32(vb, vp);
@@ -579,15 +607,7 @@ function decodeChunk(chunk: Uint8Array, spec: LeafSpec, m: ColumnMetaData, decom
   return d;
 }
 
-function plainNumbers(
-  b: Uint8Array,
-  p: number,
-  end: number,
-  kind: LeafKind,
-  n: number,
-  out: { ints: Int32Array; nums: Float64Array; bigs: BigInt64Array },
-  at: number,
-): void {
+function plainNumbers(b: Uint8Array, p: number, end: number, kind: LeafKind, n: number, out: { ints: Int32Array; nums: Float64Array; bigs: BigInt64Array }, at: number): void {
   const width = kind === 'bool' ? 0 : kind === 'i64' || kind === 'u64' || kind === 'f64' ? 8 : 4;
   if (kind === 'bool') {
     if (p + ((n + 7) >> 3) > end) throw new Unsupported('values past the page');
