@@ -36,6 +36,8 @@ export interface FetchOptions {
   threads?: number;
   /** Bytes read (network or disk), for progress. */
   onBytes?: (n: number) => void;
+  /** Called before each file is read with the number of files done and the total (for the progress line). */
+  onFile?: (done: number, total: number) => void;
   cwd?: string;
 }
 
@@ -327,9 +329,11 @@ export async function* fetchDataset(opts: FetchOptions, facts: FetchFacts): Asyn
   }
   const sizes = new Map(repo.files.map((f) => [f.path, f.size]));
   let left = opts.limit ?? Number.POSITIVE_INFINITY;
+  let fileNo = 0;
   for (const split of splits) {
     for (const path of split.files) {
       if (left <= 0) return;
+      opts.onFile?.(fileNo++, needed.length);
       const fmt = formatOf(path);
       const q = `?config=${encodeURIComponent(config.name)}&split=${encodeURIComponent(split.name)}`;
       const stamp = opts.noMeta ? Stamp.none() : new Stamp(`${repo.sourceOf(path)}${q}`, license);
