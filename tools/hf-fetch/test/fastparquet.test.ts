@@ -9,6 +9,9 @@ import { fastStats, type ParquetEngine, readParquet, readParquetParallel, Stamp 
 import { sharedData } from '@ldt/testkit';
 import { asyncBufferFromFile } from 'hyparquet';
 
+// Worker threads even for these small files (hf-fetch reads files under 64 MiB on one thread).
+process.env.LDT_HF_PARALLEL_MIN_BYTES = '0';
+
 const fixtures = fileURLToPath(new URL('../../test/fixtures/', import.meta.url));
 
 interface Opts {
