@@ -279,6 +279,34 @@ export async function fastRowGroup(
   return w.result();
 }
 
+/**
+ * The JSON string (with its quotes) the fast path writes for a string cell holding these bytes,
+ * by the WebAssembly escaper or the JS loop (for tests: it must equal JSON.stringify of the
+ * TextDecoder-decoded string).
+ */
+export function jsonStringBytes(bytes: Uint8Array, wasm: boolean): Uint8Array {
+  const spec: LeafSpec = { kind: 'str', type: 'BYTE_ARRAY', path: ['s'], maxDef: 0, maxRep: 0 };
+  const l: LeafData = {
+    spec,
+    defs: undefined,
+    reps: undefined,
+    n: 1,
+    nv: 1,
+    pos: 0,
+    vpos: 0,
+    buf: bytes,
+    wbase: -1,
+    starts: Int32Array.of(0),
+    lens: Int32Array.of(bytes.length),
+    ints: EMPTY_I32,
+    nums: EMPTY_F64,
+    bigs: EMPTY_I64,
+  };
+  const w = new Writer([l], 16, wasm ? escaper() : undefined);
+  w.value(l);
+  return w.result();
+}
+
 function estimate(data: LeafData[], rows: number, fp: FastPlan, meta: { head: Uint8Array; tail: Uint8Array } | undefined): number {
   let n = 1024 + rows * (2 + fp.keys.reduce((s, k) => s + k.length, 0) + (meta ? meta.head.length + meta.tail.length + 10 : 0));
   for (const d of data) {
@@ -722,8 +750,8 @@ class Writer {
   constructor(
     private readonly data: LeafData[],
     size: number,
+    w: Escaper | undefined = escaper(),
   ) {
-    const w = escaper();
     this.wasm = w;
     if (!w) {
       this.out = new Uint8Array(size);

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { fastStats, type ParquetEngine, readParquet, readParquetParallel, Stamp } from '@ldt/hf-fetch';
 import { sharedData } from '@ldt/testkit';
 import { asyncBufferFromFile } from 'hyparquet';
+import { jsonStringBytes } from '../src/fastparquet.js';
 
 // Worker threads even for these small files (hf-fetch reads files under 64 MiB on one thread).
 process.env.LDT_HF_PARALLEL_MIN_BYTES = '0';
@@ -128,4 +129,46 @@ test('fast path: parquet-testing files give the same bytes as hyparquet (fast or
     if ((await same(join(dir, f), f)) > 0) fastFiles++;
   // 31 of the 66 files (the rest: INT96, DECIMAL, FIXED_LEN_BYTE_ARRAY, MAP, timestamps, DELTA_BYTE_ARRAY, 2-level lists, …).
   assert.ok(fastFiles >= 31, `only ${fastFiles} files by the fast path`);
+});
+
+test('fast path: string escaping (WebAssembly and JS) equals JSON.stringify of the TextDecoder string, for random bytes', () => {
+  const pieces = [
+    [0x41],
+    [0x7a, 0x20, 0x7e],
+    [0x22],
+    [0x5c],
+    [0x0a],
+    [0x00],
+    [0x1f],
+    [0x7f],
+    [0x08, 0x0c, 0x0d, 0x09],
+    [0xc3, 0xa9],
+    [0xe2, 0x9c, 0x93],
+    [0xf0, 0x9f, 0x98, 0x80],
+    [0xef, 0xbb, 0xbf],
+    [0xe2, 0x80, 0xa8],
+    [0xc3],
+    [0xe2, 0x9c],
+    [0xed, 0xa0, 0x80],
+    [0xf4, 0x90, 0x80, 0x80],
+    [0xc0, 0xaf],
+    [0x80],
+    [0xff],
+  ];
+  let seed = 12345;
+  const rand = (n: number) => {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    return seed % n;
+  };
+  const decoder = new TextDecoder();
+  for (let i = 0; i < 3000; i++) {
+    const bytes: number[] = [];
+    const len = rand(4) === 0 ? rand(200) : rand(40);
+    // Mostly ASCII runs (to exercise the 16-byte steps), with the special pieces mixed in.
+    for (let k = 0; k < len; k++) bytes.push(...(rand(3) === 0 ? pieces[rand(pieces.length)] : [0x61 + rand(26)]));
+    // Some strings only valid, some with a leading BOM.
+    const b = Uint8Array.from(i % 7 === 0 ? [0xef, 0xbb, 0xbf, ...bytes] : bytes);
+    const want = JSON.stringify(decoder.decode(b));
+    for (const wasm of [true, false]) assert.equal(Buffer.from(jsonStringBytes(b, wasm)).toString(), want, `${wasm ? 'wasm' : 'js'}: ${Buffer.from(b).toString('hex')}`);
+  }
 });
