@@ -250,7 +250,7 @@ export async function fastRowGroup(
     const parts = await Promise.all(ranges.map((r) => file.slice(r[0], r[1])));
     bytesOf = (i) => new Uint8Array(parts[i]);
   }
-  const data = fp.leaves.map((spec, i) => decodeChunk(bytesOf(i), spec, metas[i], decompressors));
+  const data = fp.leaves.map((spec, i) => decodeChunk(bytesOf(i), spec, metas[i], decompressors, i));
   for (const d of data) {
     let roots = d.n;
     if (d.reps) {
@@ -386,7 +386,15 @@ function rleHybrid(b: Uint8Array, pos: number, end: number, width: number, out: 
 
 let scratch = new Int32Array(1024);
 
-function decodeChunk(chunk: Uint8Array, spec: LeafSpec, m: ColumnMetaData, decompressors: Record<string, Decompress | undefined>): LeafData {
+/**
+ * The decompressed-page buffer of each leaf (by its index), kept for the next row group read on
+ * this thread: the columns of one row group are decoded and written before the next starts
+ * (there is no await in between), and nothing of them is kept after, so the buffer can be reused
+ * rather than left to the garbage collector (one row group's worth of garbage less per group).
+ */
+const heapCache: Uint8Array[] = [];
+
+function decodeChunk(chunk: Uint8Array, spec: LeafSpec, m: ColumnMetaData, decompressors: Record<string, Decompress | undefined>, slot: number): LeafData {
   const total = Number(m.num_values);
   const codec = m.codec;
   const direct = codec === 'UNCOMPRESSED';
@@ -412,7 +420,10 @@ function decodeChunk(chunk: Uint8Array, spec: LeafSpec, m: ColumnMetaData, decom
     bigs: isBig ? new BigInt64Array(total) : EMPTY_I64,
   };
   // Decompressed pages go one after the other into `heap` (all values of a column in one buffer).
-  let heap = direct ? chunk : new Uint8Array(Math.max(1024, Number(m.total_uncompressed_size)));
+  const want = Math.max(1024, Number(m.total_uncompressed_size));
+  const cached = heapCache[slot];
+  let heap = direct ? chunk : cached !== undefined && cached.length >= want ? cached : new Uint8Array(want);
+  if (!direct) heapCache[slot] = heap;
   let hp = 0;
   const reserve = (size: number): number => {
     if (hp + size > heap.length) {
@@ -420,6 +431,7 @@ function decodeChunk(chunk: Uint8Array, spec: LeafSpec, m: ColumnMetaData, decom
       bigger.set(heap.subarray(0, hp));
       heap = bigger;
       d.buf = heap;
+      heapCache[slot] = heap;
     }
     const at = hp;
     hp += size;
