@@ -34,6 +34,13 @@ import { ESCAPE_WASM } from './escape-wasm.js';
 /** The fast path cannot read this row group (the caller falls back to hyparquet). */
 export class Unsupported extends Error {}
 
+/** Reading the file's bytes failed (the network, a truncated file): no fallback, the error is the file's. */
+export class ReadFailure extends Error {
+  constructor(readonly error: unknown) {
+    super((error as Error)?.message ?? String(error));
+  }
+}
+
 /** How a leaf column's values are written. */
 type LeafKind = 'str' | 'bin' | 'i32' | 'u32' | 'i64' | 'u64' | 'f64' | 'f32' | 'bool';
 
@@ -246,12 +253,17 @@ export async function fastRowGroup(
   const hi = Math.max(...ranges.map((r) => r[1]));
   const span = ranges.reduce((s, r) => s + r[1] - r[0], 0);
   let bytesOf: (i: number) => Uint8Array;
-  if (hi - lo <= span + (1 << 20)) {
-    const all = new Uint8Array(await file.slice(lo, hi));
-    bytesOf = (i) => all.subarray(ranges[i][0] - lo, ranges[i][1] - lo);
-  } else {
-    const parts = await Promise.all(ranges.map((r) => file.slice(r[0], r[1])));
-    bytesOf = (i) => new Uint8Array(parts[i]);
+  try {
+    if (hi - lo <= span + (1 << 20)) {
+      const all = new Uint8Array(await file.slice(lo, hi));
+      bytesOf = (i) => all.subarray(ranges[i][0] - lo, ranges[i][1] - lo);
+    } else {
+      const parts = await Promise.all(ranges.map((r) => file.slice(r[0], r[1])));
+      bytesOf = (i) => new Uint8Array(parts[i]);
+    }
+  } catch (e) {
+    // Not a reason to read again with hyparquet (a flaky network would be retried twice over).
+    throw new ReadFailure(e);
   }
   const data = fp.leaves.map((spec, i) => decodeChunk(bytesOf(i), spec, metas[i], decompressors, i));
   for (const d of data) {

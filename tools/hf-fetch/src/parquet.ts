@@ -1,6 +1,6 @@
 import { DataError, LdtError } from '@ldt/errors';
 import type { AsyncBuffer, FileMetaData, ParquetParsers } from 'hyparquet';
-import { type Decompress, type FastPlan, fastRowGroup, fastStats, noteFallback, planFast, Unsupported } from './fastparquet.js';
+import { type Decompress, type FastPlan, fastRowGroup, fastStats, noteFallback, planFast, ReadFailure, Unsupported } from './fastparquet.js';
 import { jsonValue } from './json.js';
 import type { Stamp } from './stamp.js';
 
@@ -250,6 +250,7 @@ export async function rowGroupBytes(file: AsyncBuffer, plan: ParquetPlan, group:
       fastStats.fast++;
       return { bytes, rows: end - start };
     } catch (e) {
+      if (e instanceof ReadFailure) throw wrap(e.error, display, `cannot read row group at row ${start}`);
       // Anything the fast path cannot do (or a corrupt page): hyparquet reads the group, and
       // reports the error if there is one.
       noteFallback(e instanceof Unsupported ? e.message : `error: ${(e as Error)?.message ?? e}`);
