@@ -18,7 +18,7 @@
  * per-cell garbage: 0.82 s CPU for the same file, and 3.2–4.7× the naive hyparquet reader
  * instead of 0.7–1.2× (figures in the README's "Performance" section).
  *
- * What it does not support — INT96, FIXED_LEN_BYTE_ARRAY, DECIMAL, dates, timestamps, times,
+ * What it does not support — INT96, FIXED_LEN_BYTE_ARRAY, BYTE_ARRAY DECIMAL, times,
  * JSON/ENUM/UUID/… annotations, MAP, 2-level or bare repeated fields, VARIANT, other encodings
  * (DELTA_BYTE_ARRAY, BIT_PACKED levels), struct field names that JS objects would
  * reorder or drop — is decided from the schema before anything is read (`planFast` returns the
@@ -30,6 +30,7 @@ import type { AsyncBuffer, ColumnMetaData, FileMetaData, PageHeader } from 'hypa
 import { parquetHeader } from 'hyparquet/src/column.js';
 import { deltaBinaryUnpack } from 'hyparquet/src/delta.js';
 import { ESCAPE_WASM } from './escape-wasm.js';
+import { dateText, isoFrom } from './times.js';
 
 /** The fast path cannot read this row group (the caller falls back to hyparquet). */
 export class Unsupported extends Error {}
@@ -42,10 +43,12 @@ export class ReadFailure extends Error {
 }
 
 /** How a leaf column's values are written. */
-type LeafKind = 'str' | 'bin' | 'i32' | 'u32' | 'i64' | 'u64' | 'f64' | 'f32' | 'bool';
+type LeafKind = 'str' | 'bin' | 'i32' | 'u32' | 'i64' | 'u64' | 'f64' | 'f32' | 'bool' | 'date' | 'tsms' | 'tsus' | 'tsns' | 'd32' | 'd64';
 
 interface LeafSpec {
   kind: LeafKind;
+  /** DECIMAL: 10 ** -scale (hyparquet writes Number(unscaled) * this). */
+  factor: number;
   type: string;
   path: string[];
   maxDef: number;
@@ -85,9 +88,22 @@ interface SchemaNode {
 
 const enc = new TextEncoder();
 
+// As hyparquet's `convert` decides (its order: DECIMAL, DATE, TIMESTAMP_MILLIS/MICROS by converted
+// type, unsigned integers, then the TIMESTAMP logical type), for what the fast path writes.
 function leafKind(e: SchemaNode['element']): LeafKind | string {
   const ct = e.converted_type;
   const lt = e.logical_type;
+  if (e.type === 'INT32' || e.type === 'INT64') {
+    const wide = e.type === 'INT64';
+    if (ct === 'DECIMAL') return wide ? 'd64' : 'd32';
+    if (ct === 'DATE' && !wide) return 'date';
+    if (wide && ct === 'TIMESTAMP_MILLIS') return 'tsms';
+    if (wide && ct === 'TIMESTAMP_MICROS') return 'tsus';
+    if (wide && ct === undefined && lt?.type === 'TIMESTAMP') {
+      const unit = (lt as { unit?: string }).unit;
+      return unit === 'NANOS' ? 'tsns' : unit === 'MICROS' ? 'tsus' : 'tsms';
+    }
+  }
   switch (e.type) {
     case 'BYTE_ARRAY':
       if (ct === undefined && lt === undefined) return 'bin';
@@ -136,7 +152,7 @@ export function planFast(root: SchemaNode, cols: readonly string[], plain: reado
       const kind = leafKind(e);
       if (kind.length > 4) return `${path.join('.')}: ${kind}`;
       const idx = leaves.length;
-      leaves.push({ kind: kind as LeafKind, type: String(e.type), path, maxDef: d, maxRep: rep });
+      leaves.push({ kind: kind as LeafKind, factor: 10 ** -((e as { scale?: number }).scale || 0), type: String(e.type), path, maxDef: d, maxRep: rep });
       return { t: 0, leaf: idx, def: d, optional, first: idx, leaves: [idx] };
     }
     const ct = e.converted_type;
@@ -300,7 +316,7 @@ export async function fastRowGroup(
  * TextDecoder-decoded string).
  */
 export function jsonStringBytes(bytes: Uint8Array, wasm: boolean): Uint8Array {
-  const spec: LeafSpec = { kind: 'str', type: 'BYTE_ARRAY', path: ['s'], maxDef: 0, maxRep: 0 };
+  const spec: LeafSpec = { kind: 'str', factor: 1, type: 'BYTE_ARRAY', path: ['s'], maxDef: 0, maxRep: 0 };
   const l: LeafData = {
     spec,
     defs: undefined,
@@ -416,7 +432,7 @@ function decodeChunk(chunk: Uint8Array, spec: LeafSpec, m: ColumnMetaData, decom
   const decompress = direct ? undefined : decompressors[codec];
   if (!direct && !decompress) throw new Unsupported(`codec ${codec}`);
   const isBytes = spec.kind === 'str' || spec.kind === 'bin';
-  const isBig = spec.kind === 'i64' || spec.kind === 'u64';
+  const isBig = spec.type === 'INT64';
   const isNum = spec.kind === 'f32' || spec.kind === 'f64';
   const d: LeafData = {
     spec,
@@ -666,8 +682,10 @@ function decodeChunk(chunk: Uint8Array, spec: LeafSpec, m: ColumnMetaData, decom
   return d;
 }
 
+const BIG = new Set<LeafKind>(['i64', 'u64', 'd64', 'tsms', 'tsus', 'tsns']);
+
 function plainNumbers(b: Uint8Array, p: number, end: number, kind: LeafKind, n: number, out: { ints: Int32Array; nums: Float64Array; bigs: BigInt64Array }, at: number): void {
-  const width = kind === 'bool' ? 0 : kind === 'i64' || kind === 'u64' || kind === 'f64' ? 8 : 4;
+  const width = kind === 'bool' ? 0 : kind === 'f64' || BIG.has(kind) ? 8 : 4;
   if (kind === 'bool') {
     if (p + ((n + 7) >> 3) > end) throw new Unsupported('values past the page');
     for (let i = 0; i < n; i++) out.ints[at + i] = (b[p + (i >> 3)] >> (i & 7)) & 1;
@@ -678,6 +696,8 @@ function plainNumbers(b: Uint8Array, p: number, end: number, kind: LeafKind, n: 
   switch (kind) {
     case 'i32':
     case 'u32':
+    case 'date':
+    case 'd32':
       for (let i = 0; i < n; i++) out.ints[at + i] = view.getInt32(i * 4, true);
       return;
     case 'f32':
@@ -954,11 +974,38 @@ class Writer {
       case 'u64':
         this.ascii(BigInt.asUintN(64, l.bigs[v]).toString());
         return;
-      default: {
-        const x = l.nums[v];
-        this.ascii(Number.isFinite(x) ? String(x) : Number.isNaN(x) ? '"NaN"' : x > 0 ? '"Infinity"' : '"-Infinity"');
-      }
+      case 'date':
+        this.text(dateText(l.ints[v]));
+        return;
+      case 'tsms':
+        this.text(isoFrom(l.bigs[v], 1000n, 3));
+        return;
+      case 'tsus':
+        this.text(isoFrom(l.bigs[v], 1_000_000n, 6));
+        return;
+      case 'tsns':
+        this.text(isoFrom(l.bigs[v], 1_000_000_000n, 9));
+        return;
+      case 'd32':
+        this.num(Number(l.ints[v]) * l.spec.factor);
+        return;
+      case 'd64':
+        this.num(Number(l.bigs[v]) * l.spec.factor);
+        return;
+      default:
+        this.num(l.nums[v]);
     }
+  }
+
+  /** A number as jsonValue writes it. */
+  num(x: number): void {
+    this.ascii(Number.isFinite(x) ? String(x) : Number.isNaN(x) ? '"NaN"' : x > 0 ? '"Infinity"' : '"-Infinity"');
+  }
+
+  /** An ASCII string that needs no escaping (dates, timestamps), or null. */
+  text(t: string | null): void {
+    if (t === null) this.put(NULL);
+    else this.ascii(`"${t}"`);
   }
 
   /** `str` for value v of l, by the WebAssembly escaper. */

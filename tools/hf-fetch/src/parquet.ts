@@ -3,6 +3,7 @@ import type { AsyncBuffer, FileMetaData, ParquetParsers } from 'hyparquet';
 import { type Decompress, type FastPlan, fastRowGroup, fastStats, noteFallback, planFast, ReadFailure, Unsupported } from './fastparquet.js';
 import { jsonValue } from './json.js';
 import type { Stamp } from './stamp.js';
+import { dateText, isoFrom } from './times.js';
 
 export { fastStats } from './fastparquet.js';
 
@@ -37,24 +38,8 @@ const parsers: Partial<ParquetParsers> = {
   timestampFromMilliseconds: (ms: bigint) => isoFrom(ms, 1000n, 3),
   timestampFromMicroseconds: (us: bigint) => isoFrom(us, 1_000_000n, 6),
   timestampFromNanoseconds: (ns: bigint) => isoFrom(ns, 1_000_000_000n, 9),
-  dateFromDays: (days: number) => {
-    const d = new Date(Number(days) * 86_400_000);
-    return Number.isNaN(d.getTime()) ? null : d.toISOString().slice(0, 10);
-  },
+  dateFromDays: dateText,
 } as unknown as Partial<ParquetParsers>;
-
-function isoFrom(v: bigint | number, perSecond: bigint, digits: number): string | null {
-  const n = BigInt(v);
-  let secs = n / perSecond;
-  let frac = n % perSecond;
-  if (frac < 0n) {
-    frac += perSecond;
-    secs -= 1n;
-  }
-  const d = new Date(Number(secs) * 1000);
-  if (Number.isNaN(d.getTime())) return null;
-  return `${d.toISOString().slice(0, 19)}.${frac.toString().padStart(digits, '0')}Z`;
-}
 
 let basePromise: Promise<Record<string, unknown>> | undefined;
 let zstdPromise: Promise<Decompress> | undefined;
