@@ -18,8 +18,7 @@
  * per-cell garbage: 0.82 s CPU for the same file, and 3.2–4.7× the naive hyparquet reader
  * instead of 0.7–1.2× (figures in the README's "Performance" section).
  *
- * What it does not support — INT96, FIXED_LEN_BYTE_ARRAY, BYTE_ARRAY DECIMAL, times,
- * JSON/ENUM/UUID/… annotations, MAP, 2-level or bare repeated fields, VARIANT, other encodings
+ * What it does not support — times, JSON/ENUM/UUID/… annotations, MAP, 2-level or bare repeated fields, VARIANT, other encodings
  * (DELTA_BYTE_ARRAY, BIT_PACKED levels), struct field names that JS objects would
  * reorder or drop — is decided from the schema before anything is read (`planFast` returns the
  * reason), and anything odd found while decoding (a malformed page, an unexpected encoding)
@@ -28,6 +27,7 @@
  */
 import type { AsyncBuffer, ColumnMetaData, FileMetaData, PageHeader } from 'hyparquet';
 import { parquetHeader } from 'hyparquet/src/column.js';
+import { parseDecimal, parseFloat16 } from 'hyparquet/src/convert.js';
 import { deltaBinaryUnpack } from 'hyparquet/src/delta.js';
 import { ESCAPE_WASM } from './escape-wasm.js';
 import { dateText, isoFrom } from './times.js';
@@ -43,12 +43,16 @@ export class ReadFailure extends Error {
 }
 
 /** How a leaf column's values are written. */
-type LeafKind = 'str' | 'bin' | 'i32' | 'u32' | 'i64' | 'u64' | 'f64' | 'f32' | 'bool' | 'date' | 'tsms' | 'tsus' | 'tsns' | 'd32' | 'd64';
+type LeafKind = 'str' | 'bin' | 'i32' | 'u32' | 'i64' | 'u64' | 'f64' | 'f32' | 'bool' | 'date' | 'tsms' | 'tsus' | 'tsns' | 'd32' | 'd64' | 'bdec' | 'f16' | 'i96';
+/** Kinds whose values are byte ranges (`starts`/`lens`). */
+const BYTES = new Set<LeafKind>(['str', 'bin', 'bdec', 'f16', 'i96']);
 
 interface LeafSpec {
   kind: LeafKind;
   /** DECIMAL: 10 ** -scale (hyparquet writes Number(unscaled) * this). */
   factor: number;
+  /** Bytes of each value for FIXED_LEN_BYTE_ARRAY (type_length) and INT96 (12), else 0. */
+  width: number;
   type: string;
   path: string[];
   maxDef: number;
@@ -93,6 +97,15 @@ const enc = new TextEncoder();
 function leafKind(e: SchemaNode['element']): LeafKind | string {
   const ct = e.converted_type;
   const lt = e.logical_type;
+  if (e.type === 'FIXED_LEN_BYTE_ARRAY' || e.type === 'BYTE_ARRAY') {
+    if (ct === 'DECIMAL') return 'bdec';
+    if (e.type === 'FIXED_LEN_BYTE_ARRAY') {
+      if (ct === undefined && lt === undefined) return 'bin';
+      if (ct === undefined && lt?.type === 'FLOAT16') return 'f16';
+      return `FIXED_LEN_BYTE_ARRAY ${ct ?? lt?.type}`;
+    }
+  }
+  if (e.type === 'INT96') return ct === undefined && lt === undefined ? 'i96' : `INT96 ${ct ?? lt?.type}`;
   if (e.type === 'INT32' || e.type === 'INT64') {
     const wide = e.type === 'INT64';
     if (ct === 'DECIMAL') return wide ? 'd64' : 'd32';
@@ -152,7 +165,9 @@ export function planFast(root: SchemaNode, cols: readonly string[], plain: reado
       const kind = leafKind(e);
       if (kind.length > 4) return `${path.join('.')}: ${kind}`;
       const idx = leaves.length;
-      leaves.push({ kind: kind as LeafKind, factor: 10 ** -((e as { scale?: number }).scale || 0), type: String(e.type), path, maxDef: d, maxRep: rep });
+      const width = e.type === 'INT96' ? 12 : e.type === 'FIXED_LEN_BYTE_ARRAY' ? Number((e as { type_length?: number }).type_length) : 0;
+      if (e.type === 'FIXED_LEN_BYTE_ARRAY' && !(width > 0)) return `${path.join('.')}: FIXED_LEN_BYTE_ARRAY without a length`;
+      leaves.push({ kind: kind as LeafKind, factor: 10 ** -((e as { scale?: number }).scale || 0), width, type: String(e.type), path, maxDef: d, maxRep: rep });
       return { t: 0, leaf: idx, def: d, optional, first: idx, leaves: [idx] };
     }
     const ct = e.converted_type;
@@ -316,7 +331,7 @@ export async function fastRowGroup(
  * TextDecoder-decoded string).
  */
 export function jsonStringBytes(bytes: Uint8Array, wasm: boolean): Uint8Array {
-  const spec: LeafSpec = { kind: 'str', factor: 1, type: 'BYTE_ARRAY', path: ['s'], maxDef: 0, maxRep: 0 };
+  const spec: LeafSpec = { kind: 'str', factor: 1, width: 0, type: 'BYTE_ARRAY', path: ['s'], maxDef: 0, maxRep: 0 };
   const l: LeafData = {
     spec,
     defs: undefined,
@@ -431,7 +446,8 @@ function decodeChunk(chunk: Uint8Array, spec: LeafSpec, m: ColumnMetaData, decom
   const direct = codec === 'UNCOMPRESSED';
   const decompress = direct ? undefined : decompressors[codec];
   if (!direct && !decompress) throw new Unsupported(`codec ${codec}`);
-  const isBytes = spec.kind === 'str' || spec.kind === 'bin';
+  const isBytes = BYTES.has(spec.kind);
+  const fixed = spec.width;
   const isBig = spec.type === 'INT64';
   const isNum = spec.kind === 'f32' || spec.kind === 'f64';
   const d: LeafData = {
@@ -516,6 +532,13 @@ function decodeChunk(chunk: Uint8Array, spec: LeafSpec, m: ColumnMetaData, decom
         dLens = new Int32Array(dictN);
         let p = at;
         for (let i = 0; i < dictN; i++) {
+          if (fixed) {
+            if (p + fixed > end) throw new Unsupported('dictionary value past the page');
+            dStarts[i] = p;
+            dLens[i] = fixed;
+            p += fixed;
+            continue;
+          }
           const len = u32(b, p);
           p += 4;
           if (p + len > end) throw new Unsupported('dictionary value past the page');
@@ -610,7 +633,14 @@ function decodeChunk(chunk: Uint8Array, spec: LeafSpec, m: ColumnMetaData, decom
         const ln = d.lens;
         let p = vp;
         let v = d.nv;
+        if (fixed && p + nn * fixed > vend) throw new Unsupported('values past the page');
         for (let i = 0; i < nn; i++) {
+          if (fixed) {
+            st[v] = p;
+            ln[v++] = fixed;
+            p += fixed;
+            continue;
+          }
           const len = u32(vb, p);
           p += 4;
           if (p + len > vend) throw new Unsupported('value past the page');
@@ -647,7 +677,7 @@ function decodeChunk(chunk: Uint8Array, spec: LeafSpec, m: ColumnMetaData, decom
         const r = { view: new DataView(vb.buffer, vb.byteOffset, vend), offset: vp };
         deltaBinaryUnpack(r, nn, isBig ? d.bigs.subarray(d.nv, d.nv + nn) : d.ints.subarray(d.nv, d.nv + nn));
       }
-    } else if (encoding === 'DELTA_LENGTH_BYTE_ARRAY' && isBytes) {
+    } else if (encoding === 'DELTA_LENGTH_BYTE_ARRAY' && isBytes && !fixed) {
       // Lengths (delta binary packed), then the values back to back (DuckDB's strings with PARQUET_VERSION v2).
       if (nn > 0) {
         const r = { view: new DataView(vb.buffer, vb.byteOffset, vend), offset: vp };
@@ -952,6 +982,25 @@ class Writer {
         if (l.wbase >= 0) this.strWasm(l, v);
         else this.str(l.buf, l.starts[v], l.starts[v] + l.lens[v], true);
         return;
+      case 'bdec': {
+        const b = l.buf;
+        this.num(parseDecimal(b.subarray(l.starts[v], l.starts[v] + l.lens[v])) * l.spec.factor);
+        return;
+      }
+      case 'f16': {
+        const b = l.buf;
+        this.num(parseFloat16(b.subarray(l.starts[v], l.starts[v] + l.lens[v])) as number);
+        return;
+      }
+      case 'i96': {
+        // hyparquet: BigInt(high) << 64n | low (low read signed), then days since the Julian epoch.
+        const b = l.buf;
+        const view = new DataView(b.buffer, b.byteOffset + l.starts[v], 12);
+        const value = (BigInt(view.getInt32(8, true)) << 64n) | view.getBigInt64(0, true);
+        const nanos = ((value >> 64n) - 2440588n) * 86400000000000n + (value & 0xffffffffffffffffn);
+        this.text(isoFrom(nanos, 1_000_000_000n, 9));
+        return;
+      }
       case 'bin': {
         const b = l.buf;
         this.byte(0x22);
