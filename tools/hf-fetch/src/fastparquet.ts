@@ -320,8 +320,10 @@ export async function fastRowGroup(
     w.byte(0x7d);
     w.byte(0x0a);
   }
-  if (rows === Number(rg.num_rows))
-    for (const d of data) if (d.pos !== d.n || d.vpos !== d.nv) throw new Unsupported(`${d.spec.path.join('.')}: levels do not line up with the other columns`);
+  // The levels of the columns must line up (else the file is malformed: hyparquet decides).
+  const whole = rows === Number(rg.num_rows);
+  for (const d of data)
+    if (whole ? d.pos !== d.n || d.vpos !== d.nv : d.pos > d.n || d.vpos > d.nv) throw new Unsupported(`${d.spec.path.join('.')}: levels do not line up with the other columns`);
   return w.result();
 }
 
@@ -375,6 +377,11 @@ function u32(b: Uint8Array, p: number): number {
   return (b[p] | (b[p + 1] << 8) | (b[p + 2] << 16) | (b[p + 3] << 24)) >>> 0;
 }
 
+/** A size or count from a page header: a non-negative integer (a corrupt header may give anything). */
+function isCount(v: unknown): v is number {
+  return Number.isInteger(v) && (v as number) >= 0;
+}
+
 function bitWidth(v: number): number {
   return 32 - Math.clz32(v);
 }
@@ -385,12 +392,13 @@ function bitWidth(v: number): number {
  */
 function rleHybrid(b: Uint8Array, pos: number, end: number, width: number, out: Uint8Array | Int32Array, at: number, count: number): number {
   if (width > 24) throw new Unsupported(`bit width ${width}`);
-  if (end > b.length) throw new Unsupported('truncated levels');
+  // (Written so that a NaN from a corrupt header fails too.)
+  if (!(end <= b.length && pos >= 0 && count >= 0)) throw new Unsupported('truncated levels');
   const mask = (1 << width) - 1;
   const bytes = (width + 7) >> 3;
   let seen = 0;
   while (seen < count) {
-    if (pos >= end) throw new Unsupported('levels end early');
+    if (!(pos < end)) throw new Unsupported('levels end early');
     let h = 0;
     let shift = 0;
     let x: number;
@@ -518,6 +526,7 @@ function decodeChunk(chunk: Uint8Array, spec: LeafSpec, m: ColumnMetaData, decom
     }
     const csize = h.compressed_page_size;
     const pstart = reader.offset;
+    if (!(isCount(csize) && isCount(h.uncompressed_page_size))) throw new Unsupported('bad page size');
     if (pstart + csize > chunk.length) throw new Unsupported('page past the column chunk');
     reader.offset += csize;
     const raw = chunk.subarray(pstart, pstart + csize);
@@ -529,6 +538,7 @@ function decodeChunk(chunk: Uint8Array, spec: LeafSpec, m: ColumnMetaData, decom
       const b = d.buf;
       const end = at + h.uncompressed_page_size;
       dictN = dh.num_values;
+      if (!isCount(dictN)) throw new Unsupported('bad dictionary size');
       if (isBytes) {
         dStarts = new Int32Array(dictN);
         dLens = new Int32Array(dictN);
@@ -568,7 +578,7 @@ function decodeChunk(chunk: Uint8Array, spec: LeafSpec, m: ColumnMetaData, decom
       if (!ph) throw new Unsupported('no data page header');
       count = ph.num_values;
       encoding = ph.encoding;
-      if (d.n + count > total) throw new Unsupported('more values than the column chunk says');
+      if (!isCount(count) || d.n + count > total) throw new Unsupported('bad value count');
       const at = place(raw, h.uncompressed_page_size);
       const b = d.buf;
       const end = at + h.uncompressed_page_size;
@@ -593,10 +603,10 @@ function decodeChunk(chunk: Uint8Array, spec: LeafSpec, m: ColumnMetaData, decom
       if (!ph) throw new Unsupported('no data page v2 header');
       count = ph.num_values;
       encoding = ph.encoding;
-      if (d.n + count > total) throw new Unsupported('more values than the column chunk says');
+      if (!isCount(count) || d.n + count > total) throw new Unsupported('bad value count');
       const rl = ph.repetition_levels_byte_length;
       const dl = ph.definition_levels_byte_length;
-      if (rl + dl > csize) throw new Unsupported('levels past the page');
+      if (!(isCount(rl) && isCount(dl) && rl + dl <= csize && rl + dl <= h.uncompressed_page_size)) throw new Unsupported('levels past the page');
       // (Repetition level bytes of a non-repeated column are skipped, as hyparquet does.)
       if (d.reps) rleHybrid(raw, 0, rl, bitWidth(spec.maxRep), d.reps, d.n, count);
       if (d.defs) rleHybrid(raw, rl, rl + dl, bitWidth(spec.maxDef), d.defs, d.n, count);
