@@ -960,9 +960,14 @@ class Writer {
   }
 
   /** Skip a null or empty node: one entry in each of its leaves. */
-  skip(n: FNode): void {
+  skip(n: FNode, below: number): void {
     const ls = n.leaves;
-    for (let i = 0; i < ls.length; i++) this.data[ls[i]].pos++;
+    for (let i = 0; i < ls.length; i++) {
+      const l = this.data[ls[i]];
+      // Every column below a null (or empty) node must say so (hyparquet rejects the file else).
+      if ((l.defs as Uint8Array)[l.pos] >= below) throw new Unsupported(`${l.spec.path.join('.')}: levels do not line up with the other columns`);
+      l.pos++;
+    }
   }
 
   /** Is this optional group (struct or list) null at the current position? */
@@ -976,13 +981,15 @@ class Writer {
     if (n.t === 0) {
       const l = this.data[n.leaf];
       const present = l.defs === undefined || l.defs[l.pos] === n.def;
+      if (!present && n.optional && l.defs !== undefined && l.defs[l.pos] < n.def - 1)
+        throw new Unsupported(`${l.spec.path.join('.')}: levels do not line up with the other columns`);
       l.pos++;
       if (present) this.value(l);
       else this.put(NULL);
       return;
     }
     if (this.isNullGroup(n)) {
-      this.skip(n);
+      this.skip(n, n.def);
       this.put(NULL);
       return;
     }
@@ -994,7 +1001,7 @@ class Writer {
         // JSON.stringify leaves out a key whose value is undefined: hyparquet gives undefined for a
         // null struct or list (a null leaf is null).
         if (plain && c.t !== 0 && this.isNullGroup(c)) {
-          this.skip(c);
+          this.skip(c, c.def);
           continue;
         }
         if (!first) this.byte(0x2c);
@@ -1007,7 +1014,7 @@ class Writer {
     }
     const l = this.data[n.first];
     if (l.defs !== undefined && l.defs[l.pos] < n.elemDef) {
-      this.skip(n);
+      this.skip(n, n.elemDef);
       this.byte(0x5b);
       this.byte(0x5d);
       return;
