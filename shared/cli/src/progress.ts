@@ -1,7 +1,7 @@
 import type { Writable } from 'node:stream';
 
 /**
- * The progress line on stderr, only when stderr is a terminal: rows, MB read, MB/s, at most four
+ * The progress line on stderr, only when stderr is a terminal: the tool's detail (e.g. files done/total), rows, MB read, MB/s, at most four
  * updates a second, erased at the end. Wall-clock time is used here and only here: it never
  * reaches stdout, the summary or --stats.
  */
@@ -9,6 +9,8 @@ export class Progress {
   private timer: NodeJS.Timeout | undefined;
   private readonly started = Date.now();
   bytes = 0;
+  /** Tool-specific text put before the counts, e.g. `2/5 files` (set by the tool as it goes). */
+  detail = '';
   private shown = false;
 
   constructor(
@@ -26,7 +28,7 @@ export class Progress {
   private draw(): void {
     const secs = Math.max((Date.now() - this.started) / 1000, 0.001);
     const mb = this.bytes / 1e6;
-    this.stderr.write(`\r${this.tool}: ${this.rows()} rows, ${mb.toFixed(1)} MB, ${(mb / secs).toFixed(1)} MB/s\x1b[K`);
+    this.stderr.write(`\r${this.tool}: ${this.detail ? `${this.detail}, ` : ''}${this.rows()} rows, ${mb.toFixed(1)} MB, ${(mb / secs).toFixed(1)} MB/s\x1b[K`);
     this.shown = true;
   }
 

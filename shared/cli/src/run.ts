@@ -34,6 +34,8 @@ export interface ToolContext {
   summaryExtra: string[];
   /** Write a warning to stderr (`tool: warning: …`), even with --quiet. */
   warn(message: string): void;
+  /** Set the tool-specific part of the progress line (e.g. `2/5 files`); shown only on a terminal. */
+  progressDetail(text: string): void;
 }
 
 export type Handler = (options: Record<string, unknown>, ctx: ToolContext) => Promise<void>;
@@ -89,6 +91,9 @@ export async function runTool(spec: ToolSpec, argv: readonly string[], io: Io, h
       openOutputFile,
       summaryExtra: [],
       warn: (m) => io.stderr.write(`${tool}: warning: ${m}\n`),
+      progressDetail: (text) => {
+        prog.detail = text;
+      },
     };
     await handler(options, ctx);
     await out.flush();

@@ -74,7 +74,7 @@ export const spec: ToolSpec = {
       min: 1,
       max: 64,
       describe:
-        'Worker threads that decode and serialise parquet row groups of local or cached files in parallel, written in file order (byte-identical output for any N; each holds about one row group). 1 = none.',
+        'Threads that decode and serialise parquet row groups of local or cached files in parallel: the main thread and N - 1 workers, written in file order (byte-identical output for any N; each holds about one row group). 1 = no worker.',
       defaultText: 'the number of CPUs, at most 4',
     },
     { name: 'endpoint', type: 'string', arg: 'URL', group: NET, describe: 'Hub base URL.', defaultText: '$HF_ENDPOINT, else https://huggingface.co' },
@@ -180,6 +180,7 @@ async function handler(o: Record<string, unknown>, ctx: ToolContext): Promise<vo
     offline,
     registry,
     onBytes: ctx.readOptions.onBytes,
+    onFile: (done: number, total: number) => ctx.progressDetail(`${done}/${total} files`),
     threads: (o.threads as number | undefined) ?? defaultWorkers(),
   };
   if (ref.kind !== 'hub' && o.revision !== undefined) throw new UsageError('--revision applies to Hub datasets only');

@@ -8,7 +8,7 @@ import { type Card, cardFromData, parseCard } from './card.js';
 import { type ByteSource, formatOf, readCsv, readJson, readJsonl, readText } from './formats.js';
 import { Http, type HttpOptions, readBody } from './http.js';
 import { downloadToFile, Hub, type RepoFile, remoteBuffer, resumableStream } from './hub.js';
-import { readParquet, readParquetMetadata, readParquetParallel } from './parquet.js';
+import { readParquetChunks, readParquetMetadata, readParquetParallel } from './parquet.js';
 import { checkRegistry, type Registry } from './registry.js';
 import { type ConfigFiles, globMatcher, inferSplits, parquetExportConfigs, resolveConfigs, selectSplits, unassigned } from './resolve.js';
 import type { DatasetRef } from './source.js';
@@ -36,6 +36,8 @@ export interface FetchOptions {
   threads?: number;
   /** Bytes read (network or disk), for progress. */
   onBytes?: (n: number) => void;
+  /** Called before each file is read with the number of files done and the total (for the progress line). */
+  onFile?: (done: number, total: number) => void;
   cwd?: string;
 }
 
@@ -327,9 +329,11 @@ export async function* fetchDataset(opts: FetchOptions, facts: FetchFacts): Asyn
   }
   const sizes = new Map(repo.files.map((f) => [f.path, f.size]));
   let left = opts.limit ?? Number.POSITIVE_INFINITY;
+  let fileNo = 0;
   for (const split of splits) {
     for (const path of split.files) {
       if (left <= 0) return;
+      opts.onFile?.(fileNo++, needed.length);
       const fmt = formatOf(path);
       const q = `?config=${encodeURIComponent(config.name)}&split=${encodeURIComponent(split.name)}`;
       const stamp = opts.noMeta ? Stamp.none() : new Stamp(`${repo.sourceOf(path)}${q}`, license);
@@ -340,19 +344,21 @@ export async function* fetchDataset(opts: FetchOptions, facts: FetchFacts): Asyn
       const common = { columns: opts.columns, limit, stamp };
       const display = opts.ref.kind === 'files' ? path : `${repo.label}/${path}`;
       const local = fmt === 'parquet' && (opts.threads ?? 1) > 1 ? await repo.localParquet(path, limit === undefined) : undefined;
-      if (local !== undefined) {
-        for await (const chunk of readParquetParallel(local, { ...common, display, threads: opts.threads ?? 1 })) {
+      if (local !== undefined || fmt === 'parquet') {
+        const chunks =
+          local !== undefined
+            ? readParquetParallel(local, { ...common, display, threads: opts.threads ?? 1 })
+            : readParquetChunks(await repo.parquet(path, limit === undefined), { ...common, display });
+        for await (const chunk of chunks) {
           rec.rows += chunk.rows;
           left -= chunk.rows;
-          opts.onBytes?.(chunk.bytes.length);
+          // Local files read by workers are counted here; other reads by the counting AsyncBuffer.
+          if (local !== undefined) opts.onBytes?.(chunk.bytes.length);
           yield { bytes: chunk.bytes, rows: chunk.rows, path };
         }
         continue;
       }
-      if (fmt === 'parquet') {
-        const buf = await repo.parquet(path, limit === undefined);
-        gen = readParquet(buf, { ...common, display });
-      } else {
+      {
         const src = await repo.bytes(path);
         const textOpts = { ...common, onBytes: src.local ? opts.onBytes : undefined };
         if (fmt === 'jsonl')

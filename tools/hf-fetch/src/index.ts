@@ -6,7 +6,7 @@ export { type ByteSource, type Format, formatOf, readCsv, readJson, readJsonl, r
 export { Http, type HttpOptions, retryDelay } from './http.js';
 export { downloadToFile, Hub, normEtag, remoteBuffer } from './hub.js';
 export { jsonValue } from './json.js';
-export { parquetColumns, readParquet, readParquetMetadata } from './parquet.js';
+export { fastStats, type ParquetEngine, parquetColumns, readParquet, readParquetChunks, readParquetMetadata, readParquetParallel } from './parquet.js';
 export { checkRegistry, loadRegistry, type Registry, type RegistryEntry } from './registry.js';
 export { type CardConfig, type ConfigFiles, inferSplits, parquetExportConfigs, resolveConfigs, type SplitFiles, selectSplits } from './resolve.js';
 export { type DatasetRef, expandGlob, parseDatasetArgs, parseHfUrl } from './source.js';

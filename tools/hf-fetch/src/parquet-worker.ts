@@ -4,11 +4,10 @@
 import { workerData } from 'node:worker_threads';
 import { serveWorker } from '@ldt/ndjson';
 import type { AsyncBuffer } from 'hyparquet';
-import { type ParquetPlan, planParquet, readParquetMetadata, rowGroupLines, type TextChunk, type WorkerJob } from './parquet.js';
+import { type ParquetPlan, planParquet, readParquetMetadata, rowGroupBytes, type TextChunk, type WorkerJob } from './parquet.js';
 import { Stamp } from './stamp.js';
 
 const job = workerData as WorkerJob;
-const encoder = new TextEncoder();
 let ready: Promise<{ file: AsyncBuffer; plan: ParquetPlan }> | undefined;
 
 function open(): Promise<{ file: AsyncBuffer; plan: ParquetPlan }> {
@@ -16,19 +15,17 @@ function open(): Promise<{ file: AsyncBuffer; plan: ParquetPlan }> {
     const { asyncBufferFromFile } = await import('hyparquet');
     const file = await asyncBufferFromFile(job.path);
     const md = await readParquetMetadata(file, job.display);
-    return { file, plan: await planParquet(md, job.display, job.columns) };
+    return { file, plan: await planParquet(md, job.display, job.columns, undefined, job.engine) };
   })();
   return ready;
 }
 
 const stamp = job.source === undefined ? Stamp.none() : new Stamp(job.source, job.license);
 // One row group at a time, in the order received (replies are matched by seq).
-serveWorker<[number, number], TextChunk>(
+serveWorker<[number, number, number], TextChunk>(
   async (item) => {
     const { file, plan } = await open();
-    const lines = await rowGroupLines(file, plan, item[0], item[1], stamp, job.display);
-    const bytes = encoder.encode(`${lines.join('\n')}\n`);
-    return { bytes, rows: lines.length };
+    return rowGroupBytes(file, plan, item, stamp, job.display);
   },
   (r) => [r.bytes.buffer as ArrayBuffer],
 );

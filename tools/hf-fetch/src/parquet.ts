@@ -1,7 +1,18 @@
 import { DataError, LdtError } from '@ldt/errors';
 import type { AsyncBuffer, FileMetaData, ParquetParsers } from 'hyparquet';
+import { type Decompress, type FastPlan, fastRowGroup, fastStats, noteFallback, planFast, ReadFailure, Unsupported } from './fastparquet.js';
 import { jsonValue } from './json.js';
 import type { Stamp } from './stamp.js';
+import { dateText, isoFrom } from './times.js';
+
+export { fastStats } from './fastparquet.js';
+
+/**
+ * Which reader decodes row groups: `auto` (the fast path of fastparquet.ts, falling back to
+ * hyparquet for what it does not support) or `hyparquet` only. `LDT_HF_PARQUET=hyparquet` in the
+ * environment forces the latter (for comparisons and as an escape hatch).
+ */
+export type ParquetEngine = 'auto' | 'hyparquet';
 
 /** Options for `readParquet`. */
 export interface ParquetReadOptions {
@@ -14,6 +25,8 @@ export interface ParquetReadOptions {
   stamp: Stamp;
   /** Called once per row group read, with its compressed byte size (for progress). */
   onRowGroup?: (bytes: number) => void;
+  /** Default `auto`. */
+  engine?: ParquetEngine;
 }
 
 /**
@@ -25,40 +38,48 @@ const parsers: Partial<ParquetParsers> = {
   timestampFromMilliseconds: (ms: bigint) => isoFrom(ms, 1000n, 3),
   timestampFromMicroseconds: (us: bigint) => isoFrom(us, 1_000_000n, 6),
   timestampFromNanoseconds: (ns: bigint) => isoFrom(ns, 1_000_000_000n, 9),
-  dateFromDays: (days: number) => {
-    const d = new Date(Number(days) * 86_400_000);
-    return Number.isNaN(d.getTime()) ? null : d.toISOString().slice(0, 10);
-  },
+  dateFromDays: dateText,
 } as unknown as Partial<ParquetParsers>;
 
-function isoFrom(v: bigint | number, perSecond: bigint, digits: number): string | null {
-  const n = BigInt(v);
-  let secs = n / perSecond;
-  let frac = n % perSecond;
-  if (frac < 0n) {
-    frac += perSecond;
-    secs -= 1n;
-  }
-  const d = new Date(Number(secs) * 1000);
-  if (Number.isNaN(d.getTime())) return null;
-  return `${d.toISOString().slice(0, 19)}.${frac.toString().padStart(digits, '0')}Z`;
+let basePromise: Promise<Record<string, unknown>> | undefined;
+let zstdPromise: Promise<Decompress> | undefined;
+/** hyparquet-compressors (importing it instantiates hysnappy's WebAssembly: ~60 ms here). */
+function loadBase(): Promise<Record<string, unknown>> {
+  basePromise ??= import('hyparquet-compressors').then((m) => m.compressors as Record<string, unknown>);
+  return basePromise;
 }
-
-let compressorsPromise: Promise<Record<string, unknown>> | undefined;
 /**
- * hyparquet-compressors: gzip, brotli, zstd, lz4, lz4_raw (hyparquet itself has snappy only).
- * ZSTD pages go to zstddec (the zstd library as WebAssembly) instead of its pure-JS fzstd: 2.4–3.7×
- * faster on 8 MB of chat text here (fzstd 262–529 ms, zstddec 70–184 ms, same bytes).
+ * ZSTD pages go to zstddec (the zstd library as WebAssembly) instead of the pure-JS fzstd of
+ * hyparquet-compressors: 2.4–3.7× faster on 8 MB of chat text here (fzstd 262–529 ms, zstddec
+ * 70–184 ms, same bytes). Its start-up (~70 ms) is paid only by files that have ZSTD pages.
  */
-function loadCompressors(): Promise<Record<string, unknown>> {
-  compressorsPromise ??= (async () => {
-    const base = (await import('hyparquet-compressors')).compressors as Record<string, unknown>;
+function loadZstd(): Promise<Decompress> {
+  zstdPromise ??= (async () => {
     const { ZSTDDecoder } = await import('zstddec');
     const zstd = new ZSTDDecoder();
     await zstd.init();
-    return { ...base, ZSTD: (input: Uint8Array, outputLength: number) => zstd.decode(input, outputLength) };
+    return (input: Uint8Array, outputLength: number) => zstd.decode(input, outputLength);
   })();
-  return compressorsPromise;
+  return zstdPromise;
+}
+
+/**
+ * Decompressors for the given codecs only (each library is loaded on first use): hyparquet-
+ * compressors for snappy (hysnappy, WebAssembly: 47 ms for the 30 MB of pages of the bench's
+ * 32 MB corpus against 111 ms for hyparquet's pure-JS snappy), gzip, brotli, lz4, lz4_raw; zstddec
+ * for zstd.
+ */
+async function loadCompressors(codecs?: Iterable<string>): Promise<Record<string, Decompress | undefined>> {
+  const need = new Set(codecs ?? ['SNAPPY', 'GZIP', 'BROTLI', 'ZSTD', 'LZ4', 'LZ4_RAW']);
+  need.delete('UNCOMPRESSED');
+  const out: Record<string, Decompress | undefined> = {};
+  if (need.has('ZSTD')) out.ZSTD = await loadZstd();
+  need.delete('ZSTD');
+  if (need.size > 0) {
+    const base = await loadBase();
+    for (const c of need) if (base[c]) out[c] = base[c] as Decompress;
+  }
+  return out;
 }
 
 /** Read the footer (one ranged read of the tail, plus one more if the footer is larger). */
@@ -97,11 +118,6 @@ export async function parquetColumns(metadata: FileMetaData): Promise<string[]> 
   return parquetSchema(metadata).children.map((c) => c.element.name);
 }
 
-/**
- * Stream a parquet file as NDJSON lines, one row group at a time (bounded memory: about one row
- * group of decoded columns), serialising each row straight from the decoded column arrays.
- * Yields one batch of lines per row group.
- */
 /** What every row group of one read shares: the footer, the columns kept and how to write them. */
 export interface ParquetPlan {
   md: FileMetaData;
@@ -109,12 +125,14 @@ export interface ParquetPlan {
   plain: boolean[];
   keys: string[];
   metaCol: number;
-  /** [start, end) rows of each row group to read, in file order (empty groups and those past --limit left out). */
-  groups: [number, number][];
+  /** [start, end) rows and the index of each row group to read, in file order (empty groups and those past --limit left out). */
+  groups: [number, number, number][];
+  /** The fast path's plan, or why it cannot read these columns. */
+  fast: FastPlan | string;
 }
 
 /** Check the columns and plan the row groups to read (`limit` cuts the last one short). */
-export async function planParquet(md: FileMetaData, display: string, columns?: readonly string[], limit?: number): Promise<ParquetPlan> {
+export async function planParquet(md: FileMetaData, display: string, columns?: readonly string[], limit?: number, engine: ParquetEngine = 'auto'): Promise<ParquetPlan> {
   const { parquetSchema } = await import('hyparquet');
   const tops = (parquetSchema(md) as unknown as SchemaNode).children;
   const all = tops.map((t) => t.element.name);
@@ -124,23 +142,26 @@ export async function planParquet(md: FileMetaData, display: string, columns?: r
     if (missing.length > 0)
       throw new LdtError(`${display}: no column ${missing.map((m) => JSON.stringify(m)).join(', ')} in this parquet file`, `its columns are: ${all.join(', ')}`);
   }
-  const groups: [number, number][] = [];
+  const groups: [number, number, number][] = [];
   let groupStart = 0;
   let left = limit ?? Number.POSITIVE_INFINITY;
-  for (const rg of md.row_groups) {
+  for (const [index, rg] of md.row_groups.entries()) {
     const n = Number(rg.num_rows);
     const start = groupStart;
     groupStart += n;
     if (left <= 0) break;
     if (n === 0) continue;
     const take = Math.min(n, left);
-    groups.push([start, start + take]);
+    groups.push([start, start + take, index]);
     left -= take;
   }
+  const plain = cols.map((c) => plainJson(tops[all.indexOf(c)]));
+  const forced = engine === 'hyparquet' || process.env.LDT_HF_PARQUET === 'hyparquet';
   return {
     md,
     cols,
-    plain: cols.map((c) => plainJson(tops[all.indexOf(c)])),
+    fast: forced ? 'hyparquet engine chosen' : planFast(parquetSchema(md) as unknown as Parameters<typeof planFast>[0], cols, plain),
+    plain,
     keys: cols.map((c, j) => `${j === 0 ? '{' : ','}${JSON.stringify(c)}:`),
     metaCol: cols.indexOf('meta'),
     groups,
@@ -191,15 +212,58 @@ export async function rowGroupLines(file: AsyncBuffer, plan: ParquetPlan, start:
   return lines;
 }
 
+const encoder = new TextEncoder();
+
 /**
- * Stream a parquet file as NDJSON lines, one row group at a time (bounded memory: about one row
- * group of decoded columns), serialising each row straight from the decoded column arrays.
- * Yields one batch of lines per row group.
+ * One row group (rows [start, end) of the file, row group `index`) as NDJSON bytes: by the fast
+ * path when the plan allows it, else — or when the fast path finds something it does not support
+ * in this row group — by hyparquet (`rowGroupLines`). Both give the same bytes.
  */
-export async function* readParquet(file: AsyncBuffer, opts: ParquetReadOptions, metadata?: FileMetaData): AsyncGenerator<string[]> {
+export async function rowGroupBytes(file: AsyncBuffer, plan: ParquetPlan, group: readonly [number, number, number], stamp: Stamp, display: string): Promise<TextChunk> {
+  const [start, end, index] = group;
+  const fp = plan.fast;
+  // An existing meta column merged with the stamp goes through Stamp.merge (hyparquet path).
+  if (typeof fp !== 'string' && !(stamp.enabled && plan.metaCol >= 0)) {
+    try {
+      const compressors = await loadCompressors(plan.md.row_groups[index].columns.map((c) => String(c.meta_data?.codec)));
+      let meta: { head: Uint8Array; tail: Uint8Array } | undefined;
+      if (stamp.enabled) {
+        const [head, tail] = stamp.parts;
+        meta = { head: encoder.encode(`,"meta":${head}`), tail: encoder.encode(tail) };
+      }
+      const bytes = await fastRowGroup(file, plan.md, fp, index, end - start, start, meta, compressors);
+      fastStats.fast++;
+      return { bytes, rows: end - start };
+    } catch (e) {
+      if (e instanceof ReadFailure) throw wrap(e.error, display, `cannot read row group at row ${start}`);
+      // Anything the fast path cannot do (or a corrupt page): hyparquet reads the group, and
+      // reports the error if there is one.
+      noteFallback(e instanceof Unsupported ? e.message : `error: ${(e as Error)?.message ?? e}`);
+    }
+  } else noteFallback(typeof fp === 'string' ? fp : 'meta column merged with the stamp');
+  const lines = await rowGroupLines(file, plan, start, end, stamp, display);
+  return { bytes: encoder.encode(`${lines.join('\n')}\n`), rows: lines.length };
+}
+
+/**
+ * Stream a parquet file as NDJSON bytes, one row group at a time (bounded memory: about one row
+ * group of column chunks and its NDJSON). Yields one chunk per row group.
+ */
+export async function* readParquetChunks(file: AsyncBuffer, opts: ParquetReadOptions, metadata?: FileMetaData): AsyncGenerator<TextChunk> {
   const md = metadata ?? (await readParquetMetadata(file, opts.display));
-  const plan = await planParquet(md, opts.display, opts.columns, opts.limit);
-  for (const [start, end] of plan.groups) yield await rowGroupLines(file, plan, start, end, opts.stamp, opts.display);
+  const plan = await planParquet(md, opts.display, opts.columns, opts.limit, opts.engine);
+  for (const g of plan.groups) yield await rowGroupBytes(file, plan, g, opts.stamp, opts.display);
+}
+
+const decoder = new TextDecoder();
+
+/** The same as `readParquetChunks`, as lines (without line ends): one batch per row group. */
+export async function* readParquet(file: AsyncBuffer, opts: ParquetReadOptions, metadata?: FileMetaData): AsyncGenerator<string[]> {
+  for await (const c of readParquetChunks(file, opts, metadata)) {
+    const lines = decoder.decode(c.bytes).split('\n');
+    lines.pop();
+    yield lines;
+  }
 }
 
 /** One row group's NDJSON, as bytes (from a worker thread). */
@@ -209,34 +273,64 @@ export interface TextChunk {
 }
 
 /**
- * The same as `readParquet` for a local file, with row groups decoded and serialised in `threads`
- * worker threads and written in file order (byte-identical output for any thread count). At most
- * threads + 1 row groups are in flight, which bounds memory.
+ * The same as `readParquetChunks` for a local file, with row groups decoded and serialised in
+ * `threads` worker threads and written in file order (byte-identical output for any thread
+ * count). At most threads + 1 row groups are in flight, which bounds memory.
  */
 export async function* readParquetParallel(path: string, opts: ParquetReadOptions & { threads: number }): AsyncGenerator<TextChunk> {
   const { asyncBufferFromFile } = await import('hyparquet');
   const { orderedWorkerMap } = await import('@ldt/ndjson');
   const md = await readParquetMetadata(await asyncBufferFromFile(path), opts.display);
-  const plan = await planParquet(md, opts.display, opts.columns, opts.limit);
-  const workerData: WorkerJob = { path, display: opts.display, columns: opts.columns ? [...opts.columns] : undefined, source: opts.stamp.source, license: opts.stamp.license };
-  if (opts.threads <= 1 || plan.groups.length <= 1) {
-    // One row group (or one thread): no worker is worth its start-up.
-    const file = await asyncBufferFromFile(path);
-    for (const [start, end] of plan.groups) {
-      const lines = await rowGroupLines(file, plan, start, end, opts.stamp, opts.display);
-      yield { bytes: Buffer.from(`${lines.join('\n')}\n`), rows: lines.length };
-    }
+  const plan = await planParquet(md, opts.display, opts.columns, opts.limit, opts.engine);
+  const workerData: WorkerJob = {
+    path,
+    display: opts.display,
+    columns: opts.columns ? [...opts.columns] : undefined,
+    source: opts.stamp.source,
+    license: opts.stamp.license,
+    engine: opts.engine,
+  };
+  const file = await asyncBufferFromFile(path);
+  const bytes = plan.groups.reduce((n, g) => n + Number(md.row_groups[g[2]].total_byte_size), 0);
+  const minBytes = Number(process.env.LDT_HF_PARALLEL_MIN_BYTES ?? PARALLEL_MIN_BYTES);
+  if (opts.threads <= 1 || plan.groups.length <= 1 || bytes < minBytes) {
+    // One row group, one thread, or too little to read: no worker is worth its start-up.
+    for (const g of plan.groups) yield await rowGroupBytes(file, plan, g, opts.stamp, opts.display);
     return;
   }
-  async function* items(): AsyncGenerator<[number, number]> {
-    yield* plan.groups;
+  // The main thread is one of the `threads`: it reads every threads-th row group itself (between
+  // writes, which are asynchronous) and threads - 1 workers read the others. A worker costs its
+  // own start-up (modules, WebAssembly) and memory; the main thread was otherwise idle. On the
+  // bench's 32 MB corpus (2 row groups) two workers were slower than one thread (1.05 s against
+  // 0.84 s, snappy); with the main thread as one of the two the second group overlaps for free.
+  const onMain = (i: number) => i % opts.threads === 0;
+  async function* items(): AsyncGenerator<[number, number, number]> {
+    for (const [i, g] of plan.groups.entries()) if (!onMain(i)) yield g;
   }
+  const pool = orderedWorkerMap<[number, number, number], TextChunk>(items(), new URL('./parquet-worker.js', import.meta.url), {
+    workers: opts.threads - 1,
+    inflight: opts.threads,
+    workerData,
+  });
+  // Ask for the pool's next result at once, so that its workers start (and keep busy) while the
+  // main thread reads its own row groups; a failure is reported when that result is due.
+  const ahead = () => {
+    const p = pool.next();
+    p.catch(() => {});
+    return p;
+  };
+  let next = ahead();
   try {
-    yield* orderedWorkerMap<[number, number], TextChunk>(items(), new URL('./parquet-worker.js', import.meta.url), {
-      workers: opts.threads,
-      inflight: opts.threads + 1,
-      workerData,
-    });
+    for (const [i, g] of plan.groups.entries()) {
+      if (onMain(i)) {
+        yield await rowGroupBytes(file, plan, g, opts.stamp, opts.display);
+        continue;
+      }
+      const r = await next;
+      if (r.done) throw new Error(`${opts.display}: worker threads ended early`);
+      next = ahead();
+      yield r.value;
+    }
   } catch (e) {
     const err = e as Error;
     // Worker errors arrive as plain Errors: keep the message (it names the file), as a DataError.
@@ -247,8 +341,19 @@ export async function* readParquetParallel(path: string, opts: ParquetReadOption
           undefined,
           err.name === 'LdtError' || err.name === 'DataError' ? undefined : 'the file is not valid parquet, is truncated, or uses a feature hyparquet does not support',
         );
+  } finally {
+    await pool.return(undefined);
   }
 }
+
+/**
+ * Below this many uncompressed bytes of row groups a file is read on the main thread alone: a
+ * worker's start-up (its modules and WebAssembly: 0.2–0.5 s of CPU here) costs more than it saves.
+ * The bench's 32 MB corpus (2 row groups, 30 MB) took 0.66 s with one thread and 0.69 s (snappy) /
+ * 0.91 s (zstd) with a worker; its 256 MB corpus (10 row groups) 2.2–2.6 s with one thread and
+ * 1.8–2.2 s with a worker. `LDT_HF_PARALLEL_MIN_BYTES` changes it (the tests use 0).
+ */
+const PARALLEL_MIN_BYTES = 64 * 2 ** 20;
 
 /** What each worker thread is told about the file. */
 export interface WorkerJob {
@@ -257,6 +362,7 @@ export interface WorkerJob {
   columns?: string[];
   source?: string;
   license?: string;
+  engine?: ParquetEngine;
 }
 
 function columnSlice(chunks: { rowStart: number; columnData: ArrayLike<unknown> }[], start: number, end: number, display: string, name: string): ArrayLike<unknown> {

@@ -34,6 +34,11 @@ export class Stamp {
     return `${this.head}${i}${this.tail}`;
   }
 
+  /** The text around the row index of `metaText`: `metaText(i)` is `parts[0] + i + parts[1]`. */
+  get parts(): [string, string] {
+    return [this.head, this.tail];
+  }
+
   /** The meta keys for row `i`, for merging into a row that already has a `meta` object. */
   metaObject(i: number): Record<string, string> {
     const m: Record<string, string> = { source: `${this.source}#${i}` };

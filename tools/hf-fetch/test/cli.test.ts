@@ -7,6 +7,9 @@ import { allOptions, renderHelp } from '@ldt/cli';
 import { loadRegistry, main, spec } from '@ldt/hf-fetch';
 import { goldenCases, parseNdjson, repoRoot, runBin, runInProcess, runShell, sharedData, tmpDir, undocumentedFlags } from '@ldt/testkit';
 
+// Worker threads even for these small files (hf-fetch reads files under 64 MiB on one thread).
+process.env.LDT_HF_PARALLEL_MIN_BYTES = '0';
+
 const pkgDir = fileURLToPath(new URL('../../', import.meta.url));
 
 for (const c of goldenCases(join(pkgDir, 'test', 'cases'))) test(`golden: ${c.name}`, () => c.run(main));
