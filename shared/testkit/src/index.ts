@@ -167,7 +167,8 @@ export function undocumentedFlags(readme: string, names: readonly string[]): str
 
 /**
  * The documentation tests every tool has, registered with node:test: its README.md documents every
- * flag of the option tables of `specs` (the tool and its subcommands), embeds the current `--help`
+ * flag of the option tables of `specs` (the tool and its subcommands; `--no-NAME` for booleans
+ * that default to true), embeds the current `--help`
  * of `specs[0]` (kept in sync by `node scripts/sync-help.mjs`), and every example of every `--help`
  * runs from the repository root and exits 0.
  */
@@ -184,6 +185,8 @@ export function docTests(pkgDir: string, specs: readonly ToolSpec[]): void {
         [],
         s.name,
       );
+    // A boolean that defaults to true is switched off with --no-NAME: that is the flag users type.
+    for (const s of specs) for (const o of allOptions(s)) if (o.type === 'boolean' && o.default === true) assert.ok(text.includes(`--no-${o.name}`), `${s.name}: --no-${o.name}`);
   });
   test('README embeds the current --help text', () => {
     assert.ok(readme().includes(renderHelp(specs[0]).trim()), 'README.md is out of date: run node scripts/sync-help.mjs (after a build)');

@@ -3,9 +3,8 @@ import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { allOptions, renderHelp } from '@ldt/cli';
 import { loadRegistry, main, spec } from '@ldt/hf-fetch';
-import { goldenCases, parseNdjson, repoRoot, runBin, runInProcess, runShell, sharedData, tmpDir, undocumentedFlags } from '@ldt/testkit';
+import { docTests, goldenCases, parseNdjson, repoRoot, runBin, runInProcess, runShell, sharedData, tmpDir } from '@ldt/testkit';
 
 // Worker threads even for these small files (hf-fetch reads files under 64 MiB on one thread).
 process.env.LDT_HF_PARALLEL_MIN_BYTES = '0';
@@ -14,24 +13,9 @@ const pkgDir = fileURLToPath(new URL('../../', import.meta.url));
 
 for (const c of goldenCases(join(pkgDir, 'test', 'cases'))) test(`golden: ${c.name}`, () => c.run(main));
 
-test('README documents every flag of the option table', () => {
-  const readme = readFileSync(join(pkgDir, 'README.md'), 'utf8');
-  assert.deepEqual(
-    undocumentedFlags(
-      readme,
-      allOptions(spec).map((o) => o.name),
-    ),
-    [],
-  );
-  for (const o of allOptions(spec)) if (o.type === 'boolean' && o.default === true) assert.ok(readme.includes(`--no-${o.name}`), `--no-${o.name}`);
-});
+docTests(pkgDir, [spec]);
 
-test('README embeds the current --help text', () => {
-  const readme = readFileSync(join(pkgDir, 'README.md'), 'utf8');
-  assert.ok(readme.includes(renderHelp(spec).trim()), 'README.md is out of date: run node scripts/sync-help.mjs');
-});
-
-test('every --help example runs over examples/ and exits 0', () => {
+test('every --help example reads examples/ and writes rows', () => {
   assert.ok(spec.examples.length >= 4);
   for (const [cmd] of spec.examples) {
     assert.ok(cmd.includes('examples/'), cmd);

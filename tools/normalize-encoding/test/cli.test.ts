@@ -13,10 +13,6 @@ for (const c of goldenCases(join(pkgDir, 'test', 'cases'))) test(`golden: ${c.na
 
 docTests(pkgDir, [spec]);
 
-test('README documents the negated flags too', () => {
-  assert.ok(readFileSync(join(pkgDir, 'README.md'), 'utf8').includes('--no-mojibake'));
-});
-
 test('the bin: --version, --help, usage error exit codes, | head -1 is quiet', () => {
   const v = runBin('normalize-encoding', ['--version']);
   assert.equal(v.code, 0);
