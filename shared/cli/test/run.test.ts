@@ -504,3 +504,28 @@ function temporaries(path: string): string[] {
 function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
+
+test('progress on a terminal: the tool detail (e.g. files done/total) before the counts, erased at the end', async () => {
+  const { Progress } = await import('@ldt/cli');
+  let text = '';
+  const stderr = new Writable({
+    write(chunk, _enc, cb) {
+      text += String(chunk);
+      cb();
+    },
+  });
+  let rows = 0;
+  const p = new Progress('fake-tool', stderr, () => rows, true);
+  p.detail = '1/3 files';
+  rows = 42;
+  p.bytes = 2_500_000;
+  await new Promise((r) => setTimeout(r, 320));
+  p.stop();
+  assert.match(text, /\rfake-tool: 1\/3 files, 42 rows, 2\.5 MB, [\d.]+ MB\/s\x1b\[K/);
+  assert.ok(text.endsWith('\r\x1b[K'), 'the line is erased');
+  const quiet = new Progress('fake-tool', stderr, () => rows, false);
+  text = '';
+  await new Promise((r) => setTimeout(r, 300));
+  quiet.stop();
+  assert.equal(text, '', 'nothing when stderr is not a terminal');
+});
