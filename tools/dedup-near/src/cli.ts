@@ -15,7 +15,7 @@ export const spec: ToolSpec = {
     'The compared text is --fields (default: text for text rows, every message content for chat rows, prompt + chosen for preference rows), normalised (NFKC, lower-case, punctuation and white space folded) and cut into word 5-grams; rows whose letters are mostly CJK/Thai (Han, Hiragana, Katakana, Thai, Lao, Khmer, Myanmar, Tibetan: scripts without spaces) get character n-grams automatically. ' +
     'Dropped rows are counted on stderr by reason (near_duplicate, in_index, in_reference, ngram_overlap) and, with --dups, written there with meta.dup_of, meta.dup_reason and meta.similarity; --mark keeps every row and adds meta.cluster and meta.cluster_size instead. ' +
     'Two passes: the input is read twice (standard input is spooled to a temporary file), with shingle sets in a temporary file (4 bytes per distinct shingle). Memory: 13 bytes per row while reading and 25 at the clustering peak, plus the band keys (4 x bands + 16 bytes per row, 72 at the defaults: 14 bands) up to --memory; beyond --memory they are sorted externally (sorted runs on disk, merged). ' +
-    'Signatures are computed in --jobs worker threads; deterministic whatever the thread count: the same input, flags and --seed give byte-identical output. ' +
+    'Rows are parsed and signed in --jobs worker threads; deterministic whatever the thread count: the same input, flags and --seed give byte-identical output. ' +
     'Staged mode, for data spread over shards or machines: `dedup-near sign` (per shard, stateless) writes signatures, `dedup-near cluster` reads them all (in the order given; bounded memory: an external sort of the band keys beyond --memory) and writes one assignment line per row, `dedup-near apply` filters or marks a shard by it; the result is byte-identical to the one-shot run over the shards in the same order. See `dedup-near sign --help`.',
   usage: [
     'dedup-near [OPTIONS] [FILE...]',
@@ -125,7 +125,7 @@ export const spec: ToolSpec = {
       name: 'jobs',
       type: 'integer',
       arg: 'N',
-      describe: 'Worker threads computing signatures (normalise, shingle, MinHash); 1 computes them in the main thread. The output does not depend on it.',
+      describe: 'Worker threads that parse the input and compute signatures (normalise, shingle, MinHash), one 1 MiB chunk of lines at a time; 1 does it in the main thread. The output does not depend on it.',
       defaultText: 'the number of cores',
       min: 1,
       max: 256,
