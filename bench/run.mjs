@@ -9,13 +9,14 @@
 // `cat > /dev/null`. Wall time is measured around the whole pipeline; peak RSS is GNU time's %M
 // of the measured command (not of cat). Exit status is 0 even when a goal is missed.
 
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ensureCorpus, parseSize, SOURCES, sizeLabel } from './corpus.mjs';
+import { timeCommand } from './timing.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BENCH = join(ROOT, 'bench');
@@ -139,34 +140,6 @@ const COMMANDS = [
   { id: 'dedup-line', label: 'dedup-exact --quiet --key line FILE', cmd: `${DEDUP} --quiet --key line ${q(LINES_FILE)}`, lines: true },
 ];
 
-const ENV = { ...process.env, LC_ALL: 'C' };
-const TIMEFILE = join(OUT, `.time-${process.pid}`);
-
-/** Run one shell pipeline `CMD | cat > /dev/null` under GNU time; returns { wall_s, rss_kb, time_s }. */
-function timeOnce(cmd) {
-  const script = `set -o pipefail; ${TIME} -f '%e %M' -o ${q(TIMEFILE)} ${cmd} | cat > /dev/null`;
-  return new Promise((resolvePromise, reject) => {
-    const t0 = process.hrtime.bigint();
-    const child = spawn('bash', ['-c', script], { cwd: ROOT, env: ENV, stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const wall = Number(process.hrtime.bigint() - t0) / 1e9;
-      const lines = existsSync(TIMEFILE) ? readFileSync(TIMEFILE, 'utf8').trim().split('\n') : [];
-      const last = lines.at(-1) ?? '';
-      const m = /^(\d+(?:\.\d+)?) (\d+)$/.exec(last);
-      if (code !== 0 || !m) {
-        reject(new Error(`exit ${code}: ${cmd}\n${stderr.trim()}\n${lines.join('\n')}`.trim()));
-        return;
-      }
-      resolvePromise({ wall_s: wall, time_s: Number(m[1]), rss_kb: Number(m[2]) });
-    });
-  });
-}
-
 function median(xs) {
   const s = [...xs].sort((a, b) => a - b);
   const n = s.length;
@@ -196,6 +169,7 @@ function startupMs(argvs, n = 20) {
 // ---------------------------------------------------------------------------------------------
 // Measure
 
+const ENV = { ...process.env, LC_ALL: 'C' };
 const selected = COMMANDS.filter((c) => (!only || only.has(c.id)) && (!c.needs || hasCmd(c.needs)));
 const skipped = COMMANDS.filter((c) => !selected.includes(c)).map((c) => c.id);
 for (const c of COMMANDS) if (c.needs && !hasCmd(c.needs)) log(`bench: ${c.needs} not found; skipping ${c.id}`);
@@ -212,17 +186,16 @@ for (let r = 0; r < runs; r++) {
   for (const c of selected) {
     const res = results.get(c.id);
     try {
-      const m = await timeOnce(c.cmd);
-      res.times.push(m.wall_s);
+      const m = await timeCommand(c.cmd, { cwd: ROOT, outDir: OUT, tag: 'core' });
+      res.times.push(m.wall);
       res.rss.push(m.rss_kb);
-      log(`bench: run ${r + 1}/${runs} ${c.id.padEnd(16)} ${m.wall_s.toFixed(3)} s  ${(m.rss_kb / 1024).toFixed(0)} MB RSS`);
+      log(`bench: run ${r + 1}/${runs} ${c.id.padEnd(16)} ${m.wall.toFixed(3)} s  ${(m.rss_kb / 1024).toFixed(0)} MB RSS`);
     } catch (e) {
       res.errors.push(e.message);
       log(`bench: run ${r + 1}/${runs} ${c.id} FAILED: ${e.message}`);
     }
   }
 }
-rmSync(TIMEFILE, { force: true });
 
 const rows = [];
 for (const c of selected) {

@@ -11,12 +11,13 @@
 //   node bench/shuffle.mjs --quick         # 20 MB, 1 run
 //   node bench/shuffle.mjs --size 256MB --runs 2
 
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ensureCorpus, parseSize, sizeLabel } from './corpus.mjs';
+import { timeCommand } from './timing.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const OUT = join(ROOT, 'bench', 'out');
@@ -68,35 +69,17 @@ const COMMANDS = [
   { id: 'external', label: 'shuffle --memory 128M (external)', cmd: `node_modules/.bin/shuffle --quiet --seed 1 --memory 128M --tmpdir ${q(relative(ROOT, TMP))} ${q(FILE)}` },
 ];
 
-const TIMEFILE = join(OUT, `.time-shuffle-${process.pid}`);
-function timeOnce(cmd) {
-  const script = `set -o pipefail; ${TIME} -f '%e %M %U %S' -o ${q(TIMEFILE)} ${cmd} | cat > /dev/null`;
-  return new Promise((res, rej) => {
-    const t0 = process.hrtime.bigint();
-    const child = spawn('bash', ['-c', script], { cwd: ROOT, env: { ...process.env, LC_ALL: 'C' }, stdio: ['ignore', 'ignore', 'pipe'] });
-    let err = '';
-    child.stderr.on('data', (d) => (err += d));
-    child.on('close', (code) => {
-      const wall = Number(process.hrtime.bigint() - t0) / 1e9;
-      const m = /(\d+(?:\.\d+)?) (\d+) (\d+(?:\.\d+)?) (\d+(?:\.\d+)?)\s*$/.exec(existsSync(TIMEFILE) ? readFileSync(TIMEFILE, 'utf8') : '');
-      if (code !== 0 || !m) rej(new Error(`exit ${code}: ${cmd}\n${err}`));
-      else res({ wall, rss_kb: Number(m[2]), cpu: Number(m[3]) + Number(m[4]) });
-    });
-  });
-}
-
 spawnSync('cat', [corpus.file], { stdio: ['ignore', 'ignore', 'inherit'] });
 const res = new Map(COMMANDS.map((c) => [c.id, { ...c, times: [], rss: [], cpu: [] }]));
 for (let r = 0; r < runs; r++) {
   for (const c of COMMANDS) {
-    const m = await timeOnce(c.cmd);
+    const m = await timeCommand(c.cmd, { cwd: ROOT, outDir: OUT, tag: 'shuffle' });
     res.get(c.id).times.push(m.wall);
     res.get(c.id).rss.push(m.rss_kb);
     res.get(c.id).cpu.push(m.cpu);
     log(`bench/shuffle: run ${r + 1}/${runs} ${c.id.padEnd(9)} ${m.wall.toFixed(2)} s ${(m.rss_kb / 1024).toFixed(0)} MB RSS`);
   }
 }
-rmSync(TIMEFILE, { force: true });
 // Reproducibility across --memory (a correctness check beside the timing).
 const sum = (args) =>
   spawnSync('bash', ['-c', `set -o pipefail; node_modules/.bin/shuffle --quiet --seed 1 ${args} ${q(FILE)} | md5sum`], { cwd: ROOT, encoding: 'utf8' }).stdout.split(' ')[0];

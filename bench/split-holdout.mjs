@@ -8,12 +8,13 @@
 //   node bench/split-holdout.mjs                 # 256 MB corpus, best of 3
 //   node bench/split-holdout.mjs --quick         # 20 MB, 1 run
 
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ensureCorpus, parseSize, sizeLabel } from './corpus.mjs';
+import { timeCommand } from './timing.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const OUT = join(ROOT, 'bench', 'out');
@@ -75,35 +76,17 @@ const COMMANDS = [
   { id: 'check', label: 'split-holdout check (its own output)', cmd: `${BIN} check --quiet ${q(relative(ROOT, SPLIT_FILE))}` },
 ];
 
-const TIMEFILE = join(OUT, `.time-split-${process.pid}`);
-function timeOnce(cmd) {
-  const script = `set -o pipefail; ${TIME} -f '%e %M %U %S' -o ${q(TIMEFILE)} ${cmd} | cat > /dev/null`;
-  return new Promise((res, rej) => {
-    const t0 = process.hrtime.bigint();
-    const child = spawn('bash', ['-c', script], { cwd: ROOT, env: { ...process.env, LC_ALL: 'C' }, stdio: ['ignore', 'ignore', 'pipe'] });
-    let err = '';
-    child.stderr.on('data', (d) => (err += d));
-    child.on('close', (code) => {
-      const wall = Number(process.hrtime.bigint() - t0) / 1e9;
-      const m = /(\d+(?:\.\d+)?) (\d+) (\d+(?:\.\d+)?) (\d+(?:\.\d+)?)\s*$/.exec(existsSync(TIMEFILE) ? readFileSync(TIMEFILE, 'utf8') : '');
-      if (code !== 0 || !m) rej(new Error(`exit ${code}: ${cmd}\n${err}`));
-      else res({ wall, rss_kb: Number(m[2]), cpu: Number(m[3]) + Number(m[4]) });
-    });
-  });
-}
-
 spawnSync('cat', [corpus.file], { stdio: ['ignore', 'ignore', 'inherit'] });
 const res = new Map(COMMANDS.map((c) => [c.id, { ...c, times: [], rss: [], cpu: [] }]));
 for (let r = 0; r < runs; r++) {
   for (const c of COMMANDS) {
-    const m = await timeOnce(c.cmd);
+    const m = await timeCommand(c.cmd, { cwd: ROOT, outDir: OUT, tag: 'split-holdout' });
     res.get(c.id).times.push(m.wall);
     res.get(c.id).rss.push(m.rss_kb);
     res.get(c.id).cpu.push(m.cpu);
     log(`bench/split-holdout: run ${r + 1}/${runs} ${c.id.padEnd(9)} ${m.wall.toFixed(2)} s ${(m.rss_kb / 1024).toFixed(0)} MB RSS`);
   }
 }
-rmSync(TIMEFILE, { force: true });
 rmSync(SPLIT_FILE, { force: true });
 rmSync(HASHED_FILE, { force: true });
 

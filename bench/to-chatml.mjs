@@ -5,10 +5,11 @@
 //
 //   node bench/to-chatml.mjs [--size 64MB] [--runs 3] [--seed 1] [--data DIR]
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ensureCorpus, parseSize } from './corpus.mjs';
+import { timeCommand } from './timing.mjs';
 
 const ROOT = resolve(new URL('..', import.meta.url).pathname);
 const args = process.argv.slice(2);
@@ -43,30 +44,12 @@ if (spawnSync('sh', ['-c', 'command -v jq'], { stdio: 'ignore' }).status === 0) 
   });
 }
 
-const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
-const timeFile = join(outDir, `.to-chatml-time-${process.pid}`);
-
-/** Wall seconds, and CPU seconds (user + sys, from GNU time) of `CMD | cat > /dev/null`. */
-function timeOnce(cmd) {
-  const t0 = process.hrtime.bigint();
-  const timed = TIME ? `${TIME} -f '%U %S' -o ${q(timeFile)} ${cmd}` : cmd;
-  const r = spawnSync('bash', ['-c', `set -o pipefail; ${timed} | cat > /dev/null`], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, LC_ALL: 'C' } });
-  if (r.status !== 0) throw new Error(`exit ${r.status}: ${cmd}\n${r.stderr}`);
-  const wall = Number(process.hrtime.bigint() - t0) / 1e9;
-  let cpu = Number.NaN;
-  if (TIME) {
-    const [u, s] = readFileSync(timeFile, 'utf8').trim().split('\n').at(-1).split(' ').map(Number);
-    cpu = u + s;
-  }
-  return { wall, cpu };
-}
-
 // Runs are interleaved (floor, to-chatml, …, floor, to-chatml, …) so that load from other
 // processes hits every command alike; the best wall and the best CPU time of each are kept.
 const results = commands.map((c) => ({ ...c, wall_s: Number.POSITIVE_INFINITY, cpu_s: Number.POSITIVE_INFINITY }));
 for (let i = 0; i < runs; i++) {
   for (const r of results) {
-    const t = timeOnce(r.cmd);
+    const t = await timeCommand(r.cmd, { cwd: ROOT, outDir, tag: 'to-chatml' });
     r.wall_s = Math.min(r.wall_s, t.wall);
     r.cpu_s = Math.min(r.cpu_s, t.cpu);
   }
@@ -97,5 +80,4 @@ lines.push(
     .map((x) => x.toFixed(2))
     .join(' ')} on ${cpus().length} CPUs (wall times are noisy under load; cpu = user + sys).`,
 );
-rmSync(timeFile, { force: true });
 console.log(lines.join('\n'));
