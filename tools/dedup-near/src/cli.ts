@@ -125,7 +125,8 @@ export const spec: ToolSpec = {
       name: 'jobs',
       type: 'integer',
       arg: 'N',
-      describe: 'Worker threads that parse the input and compute signatures (normalise, shingle, MinHash), one 1 MiB chunk of lines at a time; 1 does it in the main thread. The output does not depend on it.',
+      describe:
+        'Worker threads that parse the input and compute signatures (normalise, shingle, MinHash), one 1 MiB chunk of lines at a time; 1 does it in the main thread. The output does not depend on it.',
       defaultText: 'the number of cores',
       min: 1,
       max: 256,
