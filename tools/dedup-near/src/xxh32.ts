@@ -19,6 +19,16 @@ function u32le(b: Uint8Array, i: number): number {
   return b[i] | (b[i + 1] << 8) | (b[i + 2] << 16) | (b[i + 3] << 24);
 }
 
+/** XXH32's final mix. */
+function avalanche(h: number): number {
+  h ^= h >>> 15;
+  h = Math.imul(h, P2);
+  h ^= h >>> 13;
+  h = Math.imul(h, P3);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
 function round(acc: number, lane: number): number {
   return Math.imul(rotl((acc + Math.imul(lane, P2)) | 0, 13), P1);
 }
@@ -54,12 +64,7 @@ export function xxh32(buf: Uint8Array, start: number, end: number, seed = 0): nu
     h = Math.imul(rotl((h + Math.imul(buf[i], P5)) | 0, 11), P1);
     i++;
   }
-  h ^= h >>> 15;
-  h = Math.imul(h, P2);
-  h ^= h >>> 13;
-  h = Math.imul(h, P3);
-  h ^= h >>> 16;
-  return h >>> 0;
+  return avalanche(h);
 }
 
 /** XXH32 of a run of 32-bit words `w[start, end)` taken as little-endian bytes (band keys), with `seed`. */
@@ -88,10 +93,5 @@ export function xxh32Words(w: Uint32Array, start: number, end: number, seed: num
     h = Math.imul(rotl((h + Math.imul(w[i], P3)) | 0, 17), P4);
     i++;
   }
-  h ^= h >>> 15;
-  h = Math.imul(h, P2);
-  h ^= h >>> 13;
-  h = Math.imul(h, P3);
-  h ^= h >>> 16;
-  return h >>> 0;
+  return avalanche(h);
 }
