@@ -5,7 +5,7 @@
 // be compared with it.
 //   node examples/summary.mjs NAME OUT_DIR STEP... (reads OUT_DIR/stats/STEP.json, OUT_DIR/dataset/manifest.json)
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 
 const [name, out, ...steps] = process.argv.slice(2);
 if (!name || !out || steps.length === 0) {
@@ -17,7 +17,7 @@ const reasons = (o) =>
     .filter(([, n]) => n > 0)
     .map(([k, n]) => `${k} ${n}`)
     .join(', ');
-const lines = [`${name}: outputs in examples/${name}/${out}/`];
+const lines = [`${name}: outputs in ${isAbsolute(out) ? out : `examples/${name}/${out}`}/`];
 const w = Math.max(...steps.map((s) => s.length));
 lines.push(`  ${'step'.padEnd(w)}  ${'read'.padStart(6)}  ${'kept'.padStart(6)}  dropped (reason)`);
 for (const step of steps) {
