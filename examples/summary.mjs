@@ -32,14 +32,23 @@ for (const step of steps) {
   }
   if (s.tool === 'dedup-near' && n.marked) extra += `; marked ${reasons(n.marked) || 0} (${n.clusters} clusters, ${n.rows_in_clusters} rows)`;
   if (s.tool === 'split-holdout' && n.splits) {
-    extra += `; ${Object.entries(n.splits).map(([k, v]) => `${k} ${v.rows}`).join(', ')}`;
+    extra += `; ${Object.entries(n.splits)
+      .map(([k, v]) => `${k} ${v.rows}`)
+      .join(', ')}`;
     if (n.holdout) extra += ` (${n.holdout.rows_matched + n.holdout.rows_with_group} held out to ${n.holdout.split})`;
   }
   if (s.tool === 'normalize-encoding' && n.rows_changed) extra += `; repaired ${n.rows_changed} rows (${reasons(n.fixes)})`;
   lines.push(`  ${step.padEnd(w)}  ${String(s.read).padStart(6)}  ${String(s.written).padStart(6)}  ${gone}${why ? ` (${why})` : ''}${extra}`);
 }
 const leak = join(out, 'leakage.txt');
-if (existsSync(leak)) lines.push(`  leakage gate: ${readFileSync(leak, 'utf8').trim().split('\n').pop().replace(/^split-holdout check: /, '')}`);
+if (existsSync(leak))
+  lines.push(
+    `  leakage gate: ${readFileSync(leak, 'utf8')
+      .trim()
+      .split('\n')
+      .pop()
+      .replace(/^split-holdout check: /, '')}`,
+  );
 const mf = join(out, 'dataset', 'manifest.json');
 if (existsSync(mf)) {
   const m = JSON.parse(readFileSync(mf, 'utf8'));

@@ -14,7 +14,10 @@ const read = (p) => {
   const b = readFileSync(join(src, p));
   return (p.endsWith('.gz') ? gunzipSync(b) : b).toString('utf8');
 };
-const lines = (p) => read(p).split('\n').filter((l) => l !== '');
+const lines = (p) =>
+  read(p)
+    .split('\n')
+    .filter((l) => l !== '');
 const json = (p) => JSON.parse(read(p));
 const out = (p, rows) => {
   const f = join(here, p);
@@ -26,9 +29,7 @@ const card = (p, text) => {
   writeFileSync(join(here, p, 'README.md'), text);
 };
 const hubCard = (license, splits, note) =>
-  `---\nlicense: ${license}\nconfigs:\n- config_name: default\n  data_files:\n${splits
-    .map((s) => `  - split: ${s}\n    path: data/${s}-*\n`)
-    .join('')}---\n\n${note}\n`;
+  `---\nlicense: ${license}\nconfigs:\n- config_name: default\n  data_files:\n${splits.map((s) => `  - split: ${s}\n    path: data/${s}-*\n`).join('')}---\n\n${note}\n`;
 
 for (const d of ['hub', 'followups', 'web', 'eval']) rmSync(join(here, d), { recursive: true, force: true });
 
@@ -138,26 +139,59 @@ out('followups/pending-2026-12.jsonl', []);
 // ---- final-dataset: families read with hf-fetch -------------------------------------------------
 const gsm = lines('gsm8k/train.jsonl');
 out('hub/gsm8k-train/data/train-00000-of-00001.jsonl', gsm.slice(0, 160));
-card('hub/gsm8k-train', hubCard('mit', ['train'], '# GSM8K train (first 160 rows)\n\nopenai/grade-school-math `grade_school_math/data/train.jsonl` lines 1–160, byte for byte (MIT).'));
+card(
+  'hub/gsm8k-train',
+  hubCard('mit', ['train'], '# GSM8K train (first 160 rows)\n\nopenai/grade-school-math `grade_school_math/data/train.jsonl` lines 1–160, byte for byte (MIT).'),
+);
 const c4 = lines('pretrain_text/llamafactory_c4_demo.jsonl');
 out('hub/c4-web/data/train-00000-of-00001.jsonl', c4.slice(0, 80));
-card('hub/c4-web', hubCard('odc-by', ['train'], '# C4-style web documents (first 80)\n\nhiyouga/LLaMA-Factory `data/c4_demo.jsonl` lines 1–80, byte for byte (repository Apache-2.0; C4 itself is ODC-BY).'));
+card(
+  'hub/c4-web',
+  hubCard(
+    'odc-by',
+    ['train'],
+    '# C4-style web documents (first 80)\n\nhiyouga/LLaMA-Factory `data/c4_demo.jsonl` lines 1–80, byte for byte (repository Apache-2.0; C4 itself is ODC-BY).',
+  ),
+);
 const glaive = json('chat_sharegpt/llamafactory_glaive_toolcall_en_demo.json');
 out('hub/glaive-toolcall/data/train-00000-of-00001.jsonl', glaive.slice(0, 60));
-card('hub/glaive-toolcall', hubCard('apache-2.0', ['train'], '# Function-calling conversations (first 60)\n\nhiyouga/LLaMA-Factory `data/glaive_toolcall_en_demo.json` elements 1–60 as JSON Lines (repository Apache-2.0; upstream glaive-function-calling-v2, Apache-2.0).'));
+card(
+  'hub/glaive-toolcall',
+  hubCard(
+    'apache-2.0',
+    ['train'],
+    '# Function-calling conversations (first 60)\n\nhiyouga/LLaMA-Factory `data/glaive_toolcall_en_demo.json` elements 1–60 as JSON Lines (repository Apache-2.0; upstream glaive-function-calling-v2, Apache-2.0).',
+  ),
+);
 out('hub/fastchat-identity/data/train-00000-of-00001.jsonl', fc.slice(150, 230));
-card('hub/fastchat-identity', hubCard('apache-2.0', ['train'], '# Identity conversations (elements 151–230)\n\nlm-sys/FastChat `data/dummy_conversation.json` elements 151–230 as JSON Lines (Apache-2.0).'));
+card(
+  'hub/fastchat-identity',
+  hubCard('apache-2.0', ['train'], '# Identity conversations (elements 151–230)\n\nlm-sys/FastChat `data/dummy_conversation.json` elements 151–230 as JSON Lines (Apache-2.0).'),
+);
 out('hub/hh-rlhf-harmless/data/test-00000-of-00001.jsonl', lines('preference/hh-rlhf_harmless-base_test.jsonl.gz').slice(200, 280));
-card('hub/hh-rlhf-harmless', hubCard('mit', ['test'], '# Anthropic HH-RLHF harmless-base test (rows 201–280)\n\nanthropics/hh-rlhf `harmless-base/test.jsonl.gz` lines 201–280, decompressed, byte for byte (MIT). Offensive content by design.'));
+card(
+  'hub/hh-rlhf-harmless',
+  hubCard(
+    'mit',
+    ['test'],
+    '# Anthropic HH-RLHF harmless-base test (rows 201–280)\n\nanthropics/hh-rlhf `harmless-base/test.jsonl.gz` lines 201–280, decompressed, byte for byte (MIT). Offensive content by design.',
+  ),
+);
 
 // ---- pretrain-dedup: web documents and eval sets ------------------------------------------------
 out('web/c4-part-0.jsonl', c4.slice(80, 200));
 out('web/dolma-cc-0091.jsonl', lines('pretrain_text/dolma_cc_en_head-0091.jsonl'));
 out('web/dolma-cc-0174.jsonl', lines('pretrain_text/dolma_cc_en_head-0174.jsonl'));
-const wiki = read('pretrain_text/llamafactory_wiki_demo.txt').split('\n').filter((l) => l !== '');
+const wiki = read('pretrain_text/llamafactory_wiki_demo.txt')
+  .split('\n')
+  .filter((l) => l !== '');
 out(
   'web/wiki-part-0.jsonl',
-  wiki.slice(0, 30).filter((t) => t.length < 40000).slice(0, 8).map((t, i) => ({ id: `wiki-${i}`, text: t })),
+  wiki
+    .slice(0, 30)
+    .filter((t) => t.length < 40000)
+    .slice(0, 8)
+    .map((t, i) => ({ id: `wiki-${i}`, text: t })),
 );
 // Re-crawls and mirrors (hand-made from c4-part-0): the same page again (exact), and with a
 // different footer or header (near duplicates), as web crawls meet them.
