@@ -29,7 +29,8 @@ const card = (p, text) => {
   writeFileSync(join(here, p, 'README.md'), text);
 };
 const hubCard = (license, splits, note) =>
-  `---\nlicense: ${license}\nconfigs:\n- config_name: default\n  data_files:\n${splits.map((s) => `  - split: ${s}\n    path: data/${s}-*\n`).join('')}---\n\n${note}\n`;
+  // The layout Biome's Markdown formatter gives a card (blank lines around the YAML lists).
+  `---\n\nlicense: ${license}\nconfigs:\n\n- config_name: default\n  data_files:\n${splits.map((s) => `  - split: ${s}\n    path: data/${s}-*\n`).join('')}\n---\n\n${note}\n`;
 
 for (const d of ['hub', 'followups', 'web', 'eval']) rmSync(join(here, d), { recursive: true, force: true });
 
