@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { type Io, runProcess, runTool, type ToolContext, type ToolSpec } from '@ldt/cli';
+import { type Io, readStateFile, runProcess, runTool, type ToolContext, type ToolSpec } from '@ldt/cli';
 import { DataError, UsageError } from '@ldt/errors';
 
 const version = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
@@ -145,27 +145,14 @@ async function handler(o: Record<string, unknown>, ctx: ToolContext): Promise<vo
   const sha256 = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
   // Everything the copies depend on besides the rows: counts and plans must agree on it.
   const fingerprint = sha256(JSON.stringify({ config, seed, maxEpochs, unmatched, tokenizer: tokens.name, textField: textField ?? null }));
-  const readHeaded = (file: string, format: string): { head: Record<string, unknown>; body: Buffer } => {
-    const all = fs.readFileSync(file);
-    const nl = all.indexOf(10);
-    let head: Record<string, unknown> | undefined;
-    try {
-      head = nl > 0 ? (JSON.parse(all.toString('utf8', 0, nl)) as Record<string, unknown>) : undefined;
-    } catch {}
-    if (!head || head.format !== format)
-      throw new DataError(
-        `expected a ${format} file`,
-        { file, line: 1 },
-        format.includes('counts') ? 'write it with curriculum-route --counts-out' : 'write it with curriculum-route --plan-out',
-      );
-    if (head.fingerprint !== fingerprint)
-      throw new DataError(
-        'made with another --config, --seed, --max-epochs, --unmatched, --tokenizer or --text-field than this run',
-        { file, line: 1 },
-        'run every step with the same options',
-      );
-    return { head, body: all.subarray(nl + 1) };
-  };
+  const readHeaded = (file: string, format: string) =>
+    readStateFile(
+      file,
+      format,
+      fingerprint,
+      format.includes('counts') ? 'write it with curriculum-route --counts-out' : 'write it with curriculum-route --plan-out',
+      '--config, --seed, --max-epochs, --unmatched, --tokenizer or --text-field',
+    );
   if (planOut) {
     const shards: { rows: number; counts_sha256: string }[] = [];
     for (const input of ctx.inputs) {

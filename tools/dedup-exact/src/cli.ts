@@ -1,6 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { type Io, runProcess, runTool, type ToolContext, type ToolSpec } from '@ldt/cli';
+import { type Io, readStateFile, runProcess, runTool, type ToolContext, type ToolSpec } from '@ldt/cli';
 import { DataError, UsageError } from '@ldt/errors';
 import type { PrepareConfig, PreparedChunk } from './prepare.js';
 
@@ -267,19 +266,9 @@ async function handler(o: Record<string, unknown>, ctx: ToolContext): Promise<vo
 const KEYS_FORMAT = 'ldt-dedup-keys/1';
 const DROPS_FORMAT = 'ldt-dedup-drops/1';
 
-/** A file of the sharded form: a JSON header line (format, fingerprint, …), then binary data. */
+/** A state file of the sharded form (see readStateFile). */
 function readHeaded(file: string, format: string, fingerprint: string): { head: Record<string, unknown>; body: Buffer } {
-  const all = readFileSync(file);
-  const nl = all.indexOf(10);
-  let head: Record<string, unknown> | undefined;
-  try {
-    head = nl > 0 ? (JSON.parse(all.toString('utf8', 0, nl)) as Record<string, unknown>) : undefined;
-  } catch {}
-  if (!head || head.format !== format)
-    throw new DataError(`expected a ${format} file`, { file, line: 1 }, format === KEYS_FORMAT ? 'write it with dedup-exact --keys-out' : 'write it with dedup-exact --partition');
-  if (head.fingerprint !== fingerprint)
-    throw new DataError('made with another --key or --normalize than this run', { file, line: 1 }, 'run every step with the same --key and --normalize');
-  return { head, body: all.subarray(nl + 1) };
+  return readStateFile(file, format, fingerprint, format === KEYS_FORMAT ? 'write it with dedup-exact --keys-out' : 'write it with dedup-exact --partition', '--key or --normalize');
 }
 
 /**
