@@ -268,7 +268,13 @@ const DROPS_FORMAT = 'ldt-dedup-drops/1';
 
 /** A state file of the sharded form (see readStateFile). */
 function readHeaded(file: string, format: string, fingerprint: string): { head: Record<string, unknown>; body: Buffer } {
-  return readStateFile(file, format, fingerprint, format === KEYS_FORMAT ? 'write it with dedup-exact --keys-out' : 'write it with dedup-exact --partition', '--key or --normalize');
+  return readStateFile(
+    file,
+    format,
+    fingerprint,
+    format === KEYS_FORMAT ? 'write it with dedup-exact --keys-out' : 'write it with dedup-exact --partition',
+    '--key or --normalize',
+  );
 }
 
 /**
@@ -303,7 +309,7 @@ async function partitionKeys(ctx: ToolContext, inputs: readonly string[], part: 
     const keysSha = createHash('sha256').update(body).digest('hex');
     w.pushBytes(Buffer.from(`${JSON.stringify({ format: DROPS_FORMAT, fingerprint, partition: part, partitions: of, rows, keys_sha256: keysSha })}\n`));
     const b = Buffer.alloc(4 * dropped.length);
-    dropped.forEach((r, k) => b.writeUInt32LE(r, 4 * k));
+    for (const [k, r] of dropped.entries()) b.writeUInt32LE(r, 4 * k);
     w.pushBytes(b);
     await w.flush();
   }
