@@ -148,7 +148,7 @@ test('final-dataset: the coverage gate fails the build, listing the missing fami
   const r = runShell(`make -C examples/final-dataset OUT=${dir}/out FAMILIES=web,math,chat,tool-use,identity,preference,code`);
   assert.doesNotMatch(r.stdout, /(^|; )(hf-fetch|to-chatml|dedup-near) /m, 'only the manifest step ran');
   assert.notEqual(r.code, 0);
-  assert.match(r.stderr, /manifest: gate failed, nothing written:\n  --require meta\.family: no row has "code"/);
+  assert.match(r.stderr, /manifest: gate failed, nothing written:\n {2}--require meta\.family: no row has "code"/);
   assert.throws(() => readFileSync(join(dir, 'out', 'dataset', 'manifest.json')), 'no dataset written');
 });
 
