@@ -310,6 +310,8 @@ for (const { name, make } of sets()) {
   }
   const inFile = join(OUT, `vs-ftfy-${name}.ndjson`);
   writeFileSync(inFile, rows.map((r) => `${JSON.stringify({ text: r.text })}\n`).join(''));
+  // The generated rows with their kind and clean original, for looking into the figures.
+  if (rows[0]?.clean !== undefined) writeFileSync(join(OUT, `vs-ftfy-${name}.truth.ndjson`), rows.map((r) => `${JSON.stringify(r)}\n`).join(''));
   const oursFile = join(OUT, `vs-ftfy-${name}.ours.ndjson`);
   const ftfyFile = join(OUT, `vs-ftfy-${name}.ftfy.ndjson`);
   const mb = Buffer.byteLength(readFileSync(inFile)) / 2 ** 20;

@@ -139,19 +139,20 @@ export const ANY_PAGE_FLAGS: Uint8Array = (() => {
 })();
 
 /**
- * Per UTF-16 code unit, over WHOLE_PAGES: bit 1 when some page encodes it to a 2-byte lead
- * (0xC2–0xDF), bit 2 to a 3-byte lead (0xE0–0xEF), bit 3 to a 4-byte lead (0xF0–0xF4), bit 4 to a
- * continuation byte, bit 5 to a continuation byte in a page other than windows-1252/latin-1
- * (the pages whose upper half is mostly letters).
+ * Per UTF-16 code unit, over the windows-125x and ISO-8859-2 pages of WHOLE_PAGES: bit 1 when some
+ * page encodes it to a 2-byte lead (0xC2–0xDF), bit 2 to a 3-byte lead (0xE0–0xEF), bit 3 to a
+ * 4-byte lead (0xF0–0xF4), bit 4 to a continuation byte (or it is U+FFFD, a lost byte).
  */
 export const SEQ_FLAGS: Uint8Array = (() => {
   const f = new Uint8Array(65536);
-  for (const page of WHOLE_PAGES) {
+  // Not MacRoman or cp437: their leads are symbols (`ƒ`, `√`, `╬`) that sit beside letters in correct text.
+  for (const page of WHOLE_PAGES.filter((p) => p.name !== 'macroman' && p.name !== 'cp437')) {
     for (let c = 0x80; c < 65536; c++) {
       const b = page.encode[c];
       if (b >= 0xc2 && b <= 0xdf) f[c] |= 2;
       else if (b >= 0xe0 && b <= 0xef) f[c] |= 4;
-      else if (b >= 0xf0 && b <= 0xf4) f[c] |= 8;
+      // 4-byte leads: F0 only (U+10000–U+3FFFF, emoji and historic scripts); F1–F4 are rarely meant.
+      else if (b === 0xf0) f[c] |= 8;
       else if (b >= 0x80 && b <= 0xbf) f[c] |= 16;
     }
   }

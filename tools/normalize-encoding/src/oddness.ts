@@ -97,7 +97,7 @@ const isAsciiLetter = (c: number) => (c >= 65 && c <= 90) || (c >= 97 && c <= 12
 const isAsciiLower = (c: number) => c >= 97 && c <= 122;
 const isSpace = (c: number) => c === 32 || c === 9 || c === 10 || c === 13 || c === 0xa0;
 const cls = (s: string, i: number): K => (i >= 0 && i < s.length ? (CLASS[s.charCodeAt(i)] as K) : K.NONE);
-const isWord = (c: number) => (c >= 48 && c <= 57) || isAsciiLetter(c) || c === 95 || (c >= 0xc0 && /\p{L}|\p{N}/u.test(String.fromCharCode(c)));
+const isWord = (c: number) => (c >= 48 && c <= 57) || isAsciiLetter(c) || c === 95 || (c >= 0x80 && /\p{L}|\p{N}/u.test(String.fromCharCode(c)));
 
 /** Characters after `Â Ã Î Ð` that make the windows-1252 reading of a 2-byte sequence plain. */
 const AFTER_A_HAT = new Set('€œŠš¢£Ÿž\u00a0\u00ad®©°·»–—´¡«¿‘‚“„•‹\uf8ff˝”›™');
