@@ -1,7 +1,7 @@
 // normalize-encoding side by side with ftfy 6.3.1 (the reference every peer wraps), on the same
 // inputs in the same run: agreement, false repairs, missed repairs, and both speeds.
 //
-//   node bench/normalize-encoding-vs-ftfy.mjs [--data DIR] [--chat-rows N] [--runs N] [--only SETS] [--show N]
+//   node bench/normalize-encoding-vs-ftfy.mjs [--data DIR] [--chat-rows N] [--runs N] [--time-mb N] [--only SETS] [--show N]
 //
 // ftfy runs from ../shared/reference/ftfy with Debian's /usr/bin/python3 (see
 // ../shared/reference/README.md), in the "LLM-safe" profile of datatrove and NeMo Curator:
@@ -25,7 +25,8 @@
 // we change (each printed; on the generated set split into broken rows we restore to the clean
 // original, which ftfy misses, and damage); rows only ftfy changes and rows both change
 // differently (first --show printed); the wall time of each tool over the set's file (best of
-// --runs, process start-up included) and the ratio ftfy / ours. On the generated set, where the
+// --runs, process start-up included, on the set repeated to at least --time-mb MB, default 16) and
+// the ratios ftfy / ours by wall and by CPU time (user + sys, GNU time). On the generated set, where the
 // clean original of every row is known: of the broken rows ftfy restores to the original, the
 // share we restore too, and per kind of breakage the rows each tool restores.
 // Goals (issue 14): no damage on any set; ≥ 97% of ftfy's restorations on generated; ≥ 1.5× ftfy's
@@ -49,6 +50,7 @@ const refDir = resolve(flag('reference', join(ROOT, '..', 'shared', 'reference')
 const chatRows = Number(flag('chat-rows', '20000'));
 const runs = Number(flag('runs', '1'));
 const show = Number(flag('show', '20'));
+const timeSize = Number(flag('time-mb', '16')) * 2 ** 20;
 const only = flag('only', undefined)?.split(',');
 const log = (s) => process.stderr.write(`bench: ${s}\n`);
 mkdirSync(OUT, { recursive: true });
@@ -269,16 +271,24 @@ function ftfyAvailable() {
   return r.status === 0 ? true : `${PYTHON} cannot import ftfy from ${join(refDir, 'ftfy')}: ${r.stderr.trim().split('\n').at(-1)}`;
 }
 
+// Best of `runs`: wall time, and CPU time (user + sys, from GNU time when present): on a shared,
+// loaded machine the CPU-time ratio is the steadier figure.
+const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
 function timed(cmd, argv, env) {
-  let best = Infinity;
+  let wall = Infinity;
+  let cpu = Infinity;
   for (let i = 0; i < runs; i++) {
     const t0 = process.hrtime.bigint();
-    const r = spawnSync(cmd, argv, { cwd: ROOT, env, encoding: 'utf8', maxBuffer: 1 << 30 });
+    const r = TIME
+      ? spawnSync(TIME, ['-f', 'cpu %U %S', cmd, ...argv], { cwd: ROOT, env, encoding: 'utf8', maxBuffer: 1 << 30 })
+      : spawnSync(cmd, argv, { cwd: ROOT, env, encoding: 'utf8', maxBuffer: 1 << 30 });
     const dt = Number(process.hrtime.bigint() - t0) / 1e9;
     if (r.status !== 0) throw new Error(`failed (${r.status}): ${cmd} ${argv.join(' ')}\n${r.stderr}`);
-    best = Math.min(best, dt);
+    wall = Math.min(wall, dt);
+    const m = /cpu (\d+\.\d+) (\d+\.\d+)\s*$/.exec(r.stderr);
+    if (m) cpu = Math.min(cpu, Number(m[1]) + Number(m[2]));
   }
-  return best;
+  return { wall, cpu };
 }
 
 const readTexts = (file) =>
@@ -309,20 +319,24 @@ for (const { name, make } of sets()) {
     continue;
   }
   const inFile = join(OUT, `vs-ftfy-${name}.ndjson`);
-  writeFileSync(inFile, rows.map((r) => `${JSON.stringify({ text: r.text })}\n`).join(''));
+  // Timed on the set repeated to at least --time-size (start-up, 0.1–0.3 s for either tool, would
+  // otherwise weigh more than the work); the outputs compared are those of the first copy.
+  const once = rows.map((r) => `${JSON.stringify({ text: r.text })}\n`).join('');
+  const copies = Math.max(1, Math.ceil(timeSize / Buffer.byteLength(once)));
+  writeFileSync(inFile, once.repeat(copies));
   // The generated rows with their kind and clean original, for looking into the figures.
   if (rows[0]?.clean !== undefined) writeFileSync(join(OUT, `vs-ftfy-${name}.truth.ndjson`), rows.map((r) => `${JSON.stringify(r)}\n`).join(''));
   const oursFile = join(OUT, `vs-ftfy-${name}.ours.ndjson`);
   const ftfyFile = join(OUT, `vs-ftfy-${name}.ftfy.ndjson`);
-  const mb = Buffer.byteLength(readFileSync(inFile)) / 2 ** 20;
-  log(`${name}: ${rows.length} rows, ${mb.toFixed(1)} MB`);
-  const oursTime = timed('bash', ['-c', `node ${tool} --quiet ${inFile} > ${oursFile}`]);
-  const ours = readTexts(oursFile);
+  const mb = Buffer.byteLength(once) / 2 ** 20;
+  log(`${name}: ${rows.length} rows, ${mb.toFixed(1)} MB${copies > 1 ? `, timed on ${copies} copies` : ''}`);
+  const oursTime = timed('bash', ['-c', `node ${tool} --quiet ${inFile} > ${oursFile}`], process.env);
+  const ours = readTexts(oursFile).slice(0, rows.length);
   let ftfyTime;
   let ftfy;
   if (ftfyOk === true) {
     ftfyTime = timed(PYTHON, ['-c', FTFY_SCRIPT, inFile, ftfyFile], pyEnv);
-    ftfy = readTexts(ftfyFile);
+    ftfy = readTexts(ftfyFile).slice(0, rows.length);
   }
   const s = {
     name,
@@ -374,7 +388,7 @@ for (const { name, make } of sets()) {
   }
   summary.push(s);
   const out = [];
-  out.push(`\n## ${name}: ${rows.length} rows, ${mb.toFixed(1)} MB\n`);
+  out.push(`\n## ${name}: ${rows.length} rows, ${mb.toFixed(1)} MB (timed on ${copies} ${copies === 1 ? 'copy' : 'copies'})\n`);
   if (ftfy) {
     out.push(`- ftfy changed ${s.ftfyChanged}; we agree on ${s.agreeOnFtfyChanged} (${pct(s.agreeOnFtfyChanged, s.ftfyChanged)})`);
     if (rows[0]?.clean !== undefined)
@@ -390,8 +404,10 @@ for (const { name, make } of sets()) {
     for (const i of s.onlyFtfy.slice(0, show)) out.push(`  - ONLY-FTFY ${rows[i].kind ?? ''} ${clip(rows[i].text)} → ${clip(ftfy[i])}`);
     out.push(`- both changed, differently: ${s.differ.length}`);
     for (const i of s.differ.slice(0, show)) out.push(`  - DIFFER ${rows[i].kind ?? ''} ${clip(rows[i].text)} → ours ${clip(ours[i])} / ftfy ${clip(ftfy[i])}`);
-    out.push(`- time: ours ${s.oursTime.toFixed(2)} s, ftfy ${s.ftfyTime.toFixed(2)} s: ours is ${(s.ftfyTime / s.oursTime).toFixed(2)}× ftfy's speed`);
-  } else out.push(`- we changed ${s.oursChanged} rows (ftfy skipped); time ${s.oursTime.toFixed(2)} s`);
+    out.push(
+      `- time: ours ${s.oursTime.wall.toFixed(2)} s (cpu ${s.oursTime.cpu.toFixed(2)}), ftfy ${s.ftfyTime.wall.toFixed(2)} s (cpu ${s.ftfyTime.cpu.toFixed(2)}): ours is ${(s.ftfyTime.wall / s.oursTime.wall).toFixed(2)}× ftfy's speed by wall time, ${(s.ftfyTime.cpu / s.oursTime.cpu).toFixed(2)}× by CPU time`,
+    );
+  } else out.push(`- we changed ${s.oursChanged} rows (ftfy skipped); time ${s.oursTime.wall.toFixed(2)} s`);
   if (perKind.size > 0) {
     out.push('\n| breakage | rows | restored by ours | restored by ftfy | ours = ftfy |\n|---|---|---|---|---|');
     for (const [k, v] of perKind) out.push(`| ${k} | ${v.n} | ${v.ours} | ${ftfy ? v.ftfy : 'n/a'} | ${ftfy ? v.agree : 'n/a'} |`);
@@ -405,21 +421,22 @@ function pct(a, b) {
 
 const lines = [
   `\n# normalize-encoding vs ftfy 6.3.1 (LLM-safe profile), Node ${process.version}, load average ${load} (shared machine: times are noisy)\n`,
-  '| set | rows | ftfy changed | agree (of ftfy changed) | ftfy restored: we too | only ours (damage) | only ours, restored | only ftfy | differ | ours s | ftfy s | speed vs ftfy |',
-  '|---|---|---|---|---|---|---|---|---|---|---|---|',
+  '| set | rows | ftfy changed | agree (of ftfy changed) | ftfy restored: we too | only ours (damage) | only ours, restored | only ftfy | differ | ours s (cpu) | ftfy s (cpu) | speed vs ftfy, wall | speed vs ftfy, CPU |',
+  '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
 ];
 for (const s of summary) {
   if (s.ftfyTime === undefined) {
-    lines.push(`| ${s.name} | ${s.rows} | n/a | n/a | n/a | n/a | n/a | n/a | n/a | ${s.oursTime.toFixed(2)} | n/a | n/a |`);
+    lines.push(`| ${s.name} | ${s.rows} | n/a | n/a | n/a | n/a | n/a | n/a | n/a | ${s.oursTime.wall.toFixed(2)} (${s.oursTime.cpu.toFixed(2)}) | n/a | n/a | n/a |`);
     continue;
   }
   const agree = s.ftfyChanged === 0 ? 1 : s.agreeOnFtfyChanged / s.ftfyChanged;
-  const speed = s.ftfyTime / s.oursTime;
+  const speed = s.ftfyTime.wall / s.oursTime.wall;
+  const cpuSpeed = s.ftfyTime.cpu / s.oursTime.cpu;
   const restoredShare = s.ftfyRestored === 0 ? 1 : s.bothRestored / s.ftfyRestored;
   const gen = s.name === 'generated';
   const damage = s.onlyOurs.length - s.onlyOursRestored;
   lines.push(
-    `| ${s.name} | ${s.rows} | ${s.ftfyChanged} | ${s.agreeOnFtfyChanged} (${pct(s.agreeOnFtfyChanged, s.ftfyChanged)}) | ${gen ? `${s.bothRestored} of ${s.ftfyRestored} (${pct(s.bothRestored, s.ftfyRestored)})${restoredShare >= 0.97 ? ' ok' : ' FAIL'}` : '—'} | ${damage}${damage === 0 ? ' ok' : ' FAIL'} | ${gen ? s.onlyOursRestored : '—'} | ${s.onlyFtfy.length} | ${s.differ.length} | ${s.oursTime.toFixed(2)} | ${s.ftfyTime.toFixed(2)} | ${speed.toFixed(2)}×${speed >= 1.5 ? ' ok' : ' FAIL'} |`,
+    `| ${s.name} | ${s.rows} | ${s.ftfyChanged} | ${s.agreeOnFtfyChanged} (${pct(s.agreeOnFtfyChanged, s.ftfyChanged)}) | ${gen ? `${s.bothRestored} of ${s.ftfyRestored} (${pct(s.bothRestored, s.ftfyRestored)})${restoredShare >= 0.97 ? ' ok' : ' FAIL'}` : '—'} | ${damage}${damage === 0 ? ' ok' : ' FAIL'} | ${gen ? s.onlyOursRestored : '—'} | ${s.onlyFtfy.length} | ${s.differ.length} | ${s.oursTime.wall.toFixed(2)} (${s.oursTime.cpu.toFixed(2)}) | ${s.ftfyTime.wall.toFixed(2)} (${s.ftfyTime.cpu.toFixed(2)}) | ${speed.toFixed(2)}×${speed >= 1.5 ? ' ok' : ' FAIL'} | ${Number.isFinite(cpuSpeed) ? `${cpuSpeed.toFixed(2)}×${cpuSpeed >= 1.5 ? ' ok' : ' FAIL'}` : 'n/a'} |`,
   );
 }
 lines.push(

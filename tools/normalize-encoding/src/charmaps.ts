@@ -34,11 +34,22 @@ export interface Codepage {
 function encodeTable(high: string, withC1: boolean, extra: Record<number, number> = {}): Uint8Array {
   if (high.length !== 128) throw new Error(`code page table has ${high.length} characters, expected 128`);
   const t = new Uint8Array(65536);
+  const keys: number[] = [];
+  if (withC1) for (let c = 0x80; c <= 0x9f; c++) keys.push(c);
+  for (let i = 0; i < 128; i++) keys.push(high.charCodeAt(i));
   if (withC1) for (let c = 0x80; c <= 0x9f; c++) t[c] = c;
   for (let i = 0; i < 128; i++) t[high.charCodeAt(i)] = 0x80 + i;
-  for (const [c, b] of Object.entries(extra)) t[Number(c)] = b;
+  for (const [c, b] of Object.entries(extra)) {
+    t[Number(c)] = b;
+    keys.push(Number(c));
+  }
+  MAPPED.set(t, keys);
   return t;
 }
+
+/** The code units each encode table maps: the flag tables below visit those, not all 65,536 (start-up time). */
+const MAPPED = new WeakMap<Uint8Array, number[]>();
+const mapped = (t: Uint8Array): number[] => MAPPED.get(t) as number[];
 
 /** The code pages tried, most common misreading first. */
 export const CODEPAGES: readonly Codepage[] = [
@@ -58,7 +69,7 @@ export const CODEPAGES: readonly Codepage[] = [
 export const PAGE_FLAGS: Uint8Array = (() => {
   const f = new Uint8Array(65536);
   CODEPAGES.forEach((cp, p) => {
-    for (let c = 0x80; c < 65536; c++) {
+    for (const c of mapped(cp.encode)) {
       const b = cp.encode[c];
       if (b >= 0xc2 && b <= 0xf4) f[c] |= 1 << (2 * p);
       else if (b >= 0x80 && b <= 0xbf) f[c] |= 2 << (2 * p);
@@ -127,7 +138,7 @@ export const WHOLE_PAGES: readonly WholePage[] = [
 export const ANY_PAGE_FLAGS: Uint8Array = (() => {
   const f = new Uint8Array(65536);
   for (const page of WHOLE_PAGES) {
-    for (let c = 0x80; c < 65536; c++) {
+    for (const c of mapped(page.encode)) {
       const b = page.encode[c];
       if (b >= 0xc2 && b <= 0xf4) f[c] |= 1;
       else if (b >= 0x80 && b <= 0xbf) f[c] |= 2;
@@ -147,7 +158,7 @@ export const SEQ_FLAGS: Uint8Array = (() => {
   const f = new Uint8Array(65536);
   // Not MacRoman or cp437: their leads are symbols (`ƒ`, `√`, `╬`) that sit beside letters in correct text.
   for (const page of WHOLE_PAGES.filter((p) => p.name !== 'macroman' && p.name !== 'cp437')) {
-    for (let c = 0x80; c < 65536; c++) {
+    for (const c of mapped(page.encode)) {
       const b = page.encode[c];
       if (b >= 0xc2 && b <= 0xdf) f[c] |= 2;
       else if (b >= 0xe0 && b <= 0xef) f[c] |= 4;

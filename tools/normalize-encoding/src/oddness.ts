@@ -19,7 +19,7 @@
  * word (`Ã¥ngstrom` is ambiguous), runs of upper-case accented letters (`ÉCOLE`, `ÜBER`).
  */
 
-const enum K {
+enum K {
   NONE = 0,
   C1,
   /** Characters nearly only ever seen in mojibake: ¦ ¤ ¨ ¬ ¯ ¸ ƒ ˆ ˇ ˘ ˛ ˜ † ‡ ‰ ◊ U+FFFD ª º */
@@ -77,6 +77,11 @@ put(K.BOX, '│┌┐┘├┤┬┼═║╒╓╔╕╖╗╘╙╚╛╜╝�
 CLASS[0xfc] = K.FACE;
 
 const bit = (...ks: K[]) => ks.reduce((m, k) => m | (1 << k), 0);
+/** Classes that the three-character rules look at in the last position. */
+const TRIPLE_LAST = bit(K.RARE, K.CURRENCY, K.NUMERIC, K.OPEN, K.CLOSE);
+/** Characters named by the specific rules (as the last or the one before): only pairs with one of them go past the table. */
+const SPECIAL = new Uint8Array(65536);
+for (const ch of 'ŒœÂÃÎÐ×à√≈вβ€āØÙÄâó°ВГРСΒΓΞΟЂ') SPECIAL[ch.charCodeAt(0)] = 1;
 /** NOT_AFTER[a] has bit b when class b may not directly follow class a. */
 const NOT_AFTER = new Uint32Array(16);
 const rule = (after: K[], next: K[]) => {
@@ -110,9 +115,7 @@ function arabicPairAt(s: string, i: number): boolean {
   const c = s.charCodeAt(i);
   if (c !== 0xd8 && c !== 0xd9) return false;
   const k = cls(s, i + 1);
-  return (
-    k === K.COMMON || k === K.CURRENCY || k === K.RARE || k === K.NUMERIC || k === K.OPEN || ARABIC_SECOND.has(s[i + 1] ?? '')
-  );
+  return k === K.COMMON || k === K.CURRENCY || k === K.RARE || k === K.NUMERIC || k === K.OPEN || ARABIC_SECOND.has(s[i + 1] ?? '');
 }
 
 /**
@@ -143,6 +146,7 @@ export function oddAt(s: string, i: number, lo = 0): boolean {
   const p = s.charCodeAt(i - 1);
   const pk = CLASS[p] as K;
   if ((NOT_AFTER[pk] >> k) & 1) return true;
+  if ((TRIPLE_LAST & (1 << k)) === 0 && SPECIAL[c] === 0 && SPECIAL[p] === 0) return false;
   const pp = i - 2 >= lo ? s.charCodeAt(i - 2) : -1;
   const ppk = i - 2 >= lo ? (CLASS[pp] as K) : K.NONE;
   const ch = s[i];
@@ -151,12 +155,7 @@ export function oddAt(s: string, i: number, lo = 0): boolean {
   if (k === K.RARE && (pk === K.LOWER_SCRIPT || pk === K.UPPER_SCRIPT) && pp >= 0 && isAsciiLetter(pp)) return true;
   if (k === K.CURRENCY && pk === K.UPPER && pp >= 0 && isSpace(pp)) return true;
   if (k === K.NUMERIC && pk === K.OPEN && (ppk === K.LOWER || ppk === K.UPPER || ppk === K.BOX || ppk === K.CURRENCY || ppk === K.CLOSE)) return true;
-  if (
-    k === K.OPEN &&
-    pk === K.CLOSE &&
-    (ppk === K.LOWER || ppk === K.UPPER || ppk === K.CURRENCY || ppk === K.NUMERIC || ppk === K.BOX || ppk === K.LAW)
-  )
-    return true;
+  if (k === K.OPEN && pk === K.CLOSE && (ppk === K.LOWER || ppk === K.UPPER || ppk === K.CURRENCY || ppk === K.NUMERIC || ppk === K.BOX || ppk === K.LAW)) return true;
   if ((k === K.OPEN || k === K.CURRENCY) && pk === K.UPPER && pp >= 0 && isAsciiLower(pp)) return true;
   // A letter glued to punctuation glued to a word character: `Ã©tÃ©` is caught before, `Ã‰t` here.
   if ((pk === K.LOWER || pk === K.UPPER) && (k === K.OPEN || k === K.CLOSE) && i + 1 < s.length && isWord(s.charCodeAt(i + 1))) return true;
@@ -174,7 +173,12 @@ export function oddAt(s: string, i: number, lo = 0): boolean {
   if (p === 0x432 && c === 0x402) return true; // вЂ: windows-1251 reading of U+2000–U+203F
   if (pp === 0x3b2 && p === 0x20ac && '™\u00a0Ά\u00ad®°'.includes(ch)) return true; // windows-1253 β€™
   if (p === 0x101 && c === 0x20ac) return true; // ā€: windows-1257
-  if (WIN1251_LEAD.has(ch) && pp >= 0 && WIN1251_LEAD.has(s[i - 2]) && (pk === K.C1 || pk === K.RARE || pk === K.OPEN || pk === K.CLOSE || pk === K.CURRENCY || p === 0xb0 || p === 0xb5))
+  if (
+    WIN1251_LEAD.has(ch) &&
+    pp >= 0 &&
+    WIN1251_LEAD.has(s[i - 2]) &&
+    (pk === K.C1 || pk === K.RARE || pk === K.OPEN || pk === K.CLOSE || pk === K.CURRENCY || p === 0xb0 || p === 0xb5)
+  )
     return true;
   if (WIN1253_LEAD.has(ch) && pp >= 0 && WIN1253_LEAD.has(s[i - 2]) && (pk === K.C1 || pk === K.RARE || pk === K.OPEN || pk === K.CLOSE || pk === K.CURRENCY || p === 0xb0))
     return true;

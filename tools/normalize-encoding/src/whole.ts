@@ -22,9 +22,11 @@ const QUESTION = 0x3f;
 const LOST = 0x1a;
 
 /** Encode `line` in `page`: undefined when a character is not in it. */
+let scratch = new Uint8Array(1024);
 function encodeLine(line: string, page: WholePage): Uint8Array | undefined {
   const n = line.length;
-  const out = new Uint8Array(n);
+  if (scratch.length < n) scratch = new Uint8Array(Math.max(n, scratch.length * 2));
+  const out = scratch.subarray(0, n);
   let high = false;
   for (let i = 0; i < n; i++) {
     const c = line.charCodeAt(i);
@@ -50,19 +52,19 @@ function encodeLine(line: string, page: WholePage): Uint8Array | undefined {
 const isCont = (b: number) => b >= 0x80 && b <= 0xbf;
 /** A continuation byte that is not 0x85 or 0xA0 (which the NBSP rule must not create next to). */
 const isPlainCont = (b: number) => isCont(b) && b !== 0x85 && b !== 0xa0;
-const lostOrCont = (b: number) => b === LOST || isCont(b);
 
 /**
- * Read `bytes` as UTF-8 (with the repairs above); undefined when they are not UTF-8. `lossy` and
- * `a0` as in WholePage.
+ * Read `bytes` (`line` encoded) as UTF-8 (with the repairs above); undefined when they are not
+ * UTF-8. `lossy` and `a0` as in WholePage.
  */
-function decodeUtf8(bytes: Uint8Array, lossy: boolean, a0: boolean): string | undefined {
+function decodeUtf8(line: string, bytes: Uint8Array, lossy: boolean, a0: boolean): string | undefined {
   const n = bytes.length;
   let out = '';
   let i = 0;
   let runStart = 0;
+  // ASCII bytes are the line's own characters at the same index (encodeLine maps one to one).
   const flush = (to: number) => {
-    if (to > runStart) out += String.fromCharCode.apply(null, Array.from(bytes.subarray(runStart, to)));
+    if (to > runStart) out += line.slice(runStart, to);
   };
   while (i < n) {
     const b = bytes[i];
@@ -71,36 +73,46 @@ function decodeUtf8(bytes: Uint8Array, lossy: boolean, a0: boolean): string | un
       continue;
     }
     flush(i);
-    const r = decodeOne(bytes, i, lossy, a0);
-    if (r === undefined) return undefined;
-    out += r.text;
-    i = r.end;
+    const cp = decodeOne(bytes, i, lossy, a0);
+    if (cp === FAIL) return undefined;
+    out += cp >= 0x10000 ? String.fromCodePoint(cp) : String.fromCharCode(cp);
+    i = decEnd;
     runStart = i;
   }
   flush(n);
   return out;
 }
 
-function decodeOne(bytes: Uint8Array, i: number, lossy: boolean, a0: boolean): { text: string; end: number } | undefined {
+/** Where the sequence decoded by the last decodeOne call ends. */
+let decEnd = 0;
+const FAIL = -1;
+
+/** Decode the sequence at `i`: its code point (U+FFFD for a sequence with a lost byte), or FAIL; sets decEnd. */
+function decodeOne(bytes: Uint8Array, i: number, lossy: boolean, a0: boolean): number {
   const n = bytes.length;
   const b = bytes[i];
   const at = (k: number) => (k < n ? bytes[k] : -1);
-  if (b === LOST) return { text: '\ufffd', end: i + 1 };
+  if (b === LOST) {
+    decEnd = i + 1;
+    return 0xfffd;
+  }
   if (b >= 0xc2 && b <= 0xdf) {
     const c1 = at(i + 1);
-    if (isCont(c1)) return { text: String.fromCharCode(((b & 0x1f) << 6) | (c1 & 0x3f)), end: i + 2 };
-    if (lossy && (c1 === LOST || (c1 === QUESTION && b <= 0xc3))) return { text: '\ufffd', end: i + 2 };
+    decEnd = i + 2;
+    if (isCont(c1)) return ((b & 0x1f) << 6) | (c1 & 0x3f);
+    if (lossy && (c1 === LOST || (c1 === QUESTION && b <= 0xc3))) return 0xfffd;
     if (a0 && c1 === 0x20) {
       if (b === 0xc3) {
         // `Ã ` is `à` then a space (`voilÃ le` → `voilà le`), unless a second space or a word that
         // starts with the à follows (Portuguese `àquele`, `às`).
         const rest = String.fromCharCode(...bytes.subarray(i + 2, i + 7));
         const glued = rest.startsWith(' ') || rest.startsWith('quele') || rest.startsWith('quela') || rest.startsWith('quilo') || rest.startsWith('s ');
-        return { text: 'à', end: glued ? i + 2 : i + 1 };
+        decEnd = glued ? i + 2 : i + 1;
+        return 0xe0;
       }
-      if (b === 0xc2 || b === 0xc5 || b === 0xce || b === 0xd0 || b === 0xd9) return { text: String.fromCharCode(((b & 0x1f) << 6) | 0x20), end: i + 2 };
+      if (b === 0xc2 || b === 0xc5 || b === 0xce || b === 0xd0 || b === 0xd9) return ((b & 0x1f) << 6) | 0x20;
     }
-    return undefined;
+    return FAIL;
   }
   if (b >= 0xe0 && b <= 0xef) {
     let c1 = at(i + 1);
@@ -110,55 +122,62 @@ function decodeOne(bytes: Uint8Array, i: number, lossy: boolean, a0: boolean): {
       const d0 = at(i + 3);
       const d1 = at(i + 4);
       const d2 = at(i + 5);
+      decEnd = i + 6;
       if (isCont(c2) && d0 === 0xed && d1 >= 0xb0 && d1 <= 0xbf && isCont(d2)) {
         const hi = 0xd000 | ((c1 & 0x3f) << 6) | (c2 & 0x3f);
         const lo = 0xd000 | ((d1 & 0x3f) << 6) | (d2 & 0x3f);
-        return { text: String.fromCharCode(hi, lo), end: i + 6 };
+        return 0x10000 + ((hi - 0xd800) << 10) + (lo - 0xdc00);
       }
       if (lossy && d0 === 0xed && d1 >= 0xb0 && d1 <= 0xbf) {
         const lostHi = c2 === LOST || c2 === QUESTION;
         const lostLo = d2 === LOST || d2 === QUESTION;
-        if ((lostHi && (lostLo || isCont(d2))) || (isCont(c2) && lostLo)) return { text: '\ufffd', end: i + 6 };
+        if ((lostHi && (lostLo || isCont(d2))) || (isCont(c2) && lostLo)) return 0xfffd;
       }
-      return undefined;
+      return FAIL;
     }
     if (a0 && b <= 0xe3) {
       if (c1 === 0x20 && b >= 0xe2 && isPlainCont(c2)) c1 = 0xa0;
       else if (c2 === 0x20 && isPlainCont(c1)) c2 = 0xa0;
     }
+    decEnd = i + 3;
     if (isCont(c1) && isCont(c2)) {
       const cp = ((b & 0x0f) << 12) | ((c1 & 0x3f) << 6) | (c2 & 0x3f);
-      if (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff)) return undefined;
-      return { text: String.fromCharCode(cp), end: i + 3 };
+      if (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff)) return FAIL;
+      return cp;
     }
-    if (lossy && lostSequence([c1, c2])) return { text: '\ufffd', end: i + 3 };
-    return undefined;
+    if (lossy && lostSequence3(c1, c2, -2)) return 0xfffd;
+    return FAIL;
   }
   if (b >= 0xf0 && b <= 0xf4) {
-    const cs = [at(i + 1), at(i + 2), at(i + 3)];
+    let c1 = at(i + 1);
+    let c2 = at(i + 2);
+    let c3 = at(i + 3);
     if (a0 && b === 0xf0) {
-      const spaces = cs.filter((c) => c === 0x20).length;
-      if (spaces === 1 && cs.every((c) => c === 0x20 || isCont(c))) cs[cs.indexOf(0x20)] = 0xa0;
+      // One space among three continuation bytes stood for 0xA0.
+      if (c1 === 0x20 && isCont(c2) && isCont(c3)) c1 = 0xa0;
+      else if (c2 === 0x20 && isCont(c1) && isCont(c3)) c2 = 0xa0;
+      else if (c3 === 0x20 && isCont(c1) && isCont(c2)) c3 = 0xa0;
     }
-    if (cs.every(isCont)) {
-      const cp = ((b & 0x07) << 18) | ((cs[0] & 0x3f) << 12) | ((cs[1] & 0x3f) << 6) | (cs[2] & 0x3f);
-      if (cp < 0x10000 || cp > 0x10ffff) return undefined;
-      return { text: String.fromCodePoint(cp), end: i + 4 };
+    decEnd = i + 4;
+    if (isCont(c1) && isCont(c2) && isCont(c3)) {
+      const cp = ((b & 0x07) << 18) | ((c1 & 0x3f) << 12) | ((c2 & 0x3f) << 6) | (c3 & 0x3f);
+      if (cp < 0x10000 || cp > 0x10ffff) return FAIL;
+      return cp;
     }
-    if (lossy && lostSequence(cs)) return { text: '\ufffd', end: i + 4 };
-    return undefined;
+    if (lossy && lostSequence3(c1, c2, c3)) return 0xfffd;
+    return FAIL;
   }
-  return undefined;
+  return FAIL;
 }
 
-/** Continuation slots of which one or more were lost (0x1A), at most one of them as `?`, the rest continuation bytes. */
-function lostSequence(cs: number[]): boolean {
+/** Continuation slots (c3 = -2: none) of which one or more were lost (0x1A), at most one of them as `?`, the rest continuation bytes. */
+function lostSequence3(c1: number, c2: number, c3: number): boolean {
   let questions = 0;
   let lost = 0;
-  for (const c of cs) {
+  for (const c of c3 === -2 ? [c1, c2] : [c1, c2, c3]) {
     if (c === QUESTION) questions++;
     else if (c === LOST) lost++;
-    else if (!lostOrCont(c)) return false;
+    else if (!isCont(c)) return false;
   }
   return questions + lost > 0 && questions <= 1;
 }
@@ -171,7 +190,7 @@ export function decodeWholeLine(line: string): { text: string; page: string } | 
   for (const page of WHOLE_PAGES) {
     const bytes = encodeLine(line, page);
     if (bytes === undefined) continue;
-    const text = decodeUtf8(bytes, page.lossy, page.a0);
+    const text = decodeUtf8(line, bytes, page.lossy, page.a0);
     if (text !== undefined && text !== line) return { text, page: page.name };
   }
   return undefined;
