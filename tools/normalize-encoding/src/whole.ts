@@ -273,9 +273,28 @@ export function decodeRuns(line: string): { text: string; pages: string[] } {
       if (!pages.includes(w.page)) pages.push(w.page);
     }
     if (!changed) continue;
+    // A letter of another script glued to a Latin letter is not what the text meant (`lá¬¥` would
+    // give Balinese `lᬥ`): the repair must not introduce characters rarer than those it removes.
+    if ((isAsciiLetterAt(line, a - 1) && isForeign(run.codePointAt(0) as number)) || (isAsciiLetterAt(line, b) && isForeign(lastCodePoint(run)))) continue;
     out += line.slice(pos, a) + run;
     pos = b;
   }
   if (pos === 0) return { text: line, pages };
   return { text: out + line.slice(pos), pages };
+}
+
+const FOREIGN = /^[\p{L}\p{M}]$/u;
+const LATIN_OR_INHERITED = /^[\p{Script=Latin}\p{Script=Inherited}]$/u;
+/** A letter or mark of a script other than Latin. */
+function isForeign(cp: number): boolean {
+  const ch = String.fromCodePoint(cp);
+  return FOREIGN.test(ch) && !LATIN_OR_INHERITED.test(ch);
+}
+function isAsciiLetterAt(s: string, i: number): boolean {
+  const c = i >= 0 && i < s.length ? s.charCodeAt(i) : 0;
+  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+}
+function lastCodePoint(s: string): number {
+  const c = s.charCodeAt(s.length - 1);
+  return c >= 0xdc00 && c <= 0xdfff && s.length >= 2 ? (s.codePointAt(s.length - 2) as number) : c;
 }
