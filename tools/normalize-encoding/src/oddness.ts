@@ -81,7 +81,7 @@ const bit = (...ks: K[]) => ks.reduce((m, k) => m | (1 << k), 0);
 const TRIPLE_LAST = bit(K.RARE, K.CURRENCY, K.NUMERIC, K.OPEN, K.CLOSE);
 /** Characters named by the specific rules (as the last or the one before): only pairs with one of them go past the table. */
 const SPECIAL = new Uint8Array(65536);
-for (const ch of 'ŒœÂÃÎÐ×à√≈вβ€āØÙÄâó°ВГРСΒΓΞΟЂ') SPECIAL[ch.charCodeAt(0)] = 1;
+for (const ch of 'ŒœÂÃÎÐ×à√≈вβ€āØÙÄâó°ВГРСΒΓΞΟЂ‚ƒ„•–—') SPECIAL[ch.charCodeAt(0)] = 1;
 /** NOT_AFTER[a] has bit b when class b may not directly follow class a. */
 const NOT_AFTER = new Uint32Array(16);
 const rule = (after: K[], next: K[]) => {
@@ -106,6 +106,9 @@ const isWord = (c: number) => (c >= 48 && c <= 57) || isAsciiLetter(c) || c === 
 
 /** Characters after `Â Ã Î Ð` that make the windows-1252 reading of a 2-byte sequence plain. */
 const AFTER_A_HAT = new Set('€œŠš¢£Ÿž\u00a0\u00ad®©°·»–—´¡«¿‘‚“„•‹\uf8ff˝”›™');
+/** Characters that are continuation bytes (0x80–0xBF) in windows-1252. */
+const CONT_1252 = new Uint8Array(65536);
+for (const ch of '€\u0081‚ƒ„…†‡ˆ‰Š‹Œ\u008dŽ\u008f\u0090‘’“”•–—˜™š›œ\u009džŸ\u00a0¡¢£¤¥¦§¨©ª«¬\u00ad®¯°±²³´µ¶·¸¹º»¼½¾¿') CONT_1252[ch.charCodeAt(0)] = 1;
 const MACROMAN_SQRT = new Set('±∂†≠®™´≤≥¥µø');
 const WIN1251_LEAD = new Set('ВГРС');
 const WIN1253_LEAD = new Set('ΒΓΞΟ');
@@ -161,7 +164,12 @@ export function oddAt(s: string, i: number, lo = 0): boolean {
   if ((pk === K.LOWER || pk === K.UPPER) && (k === K.OPEN || k === K.CLOSE) && i + 1 < s.length && isWord(s.charCodeAt(i + 1))) return true;
   // Specific characters.
   if ((p === 0x152 || p === 0x153) && !isAsciiLetter(c)) return true; // Œ œ not before a Latin letter
-  if (pk === K.UPPER && c === 0xb0) return true;
+  if (pk === K.UPPER && (c === 0xb0 || c === 0x20ac)) return true; // Ï°, Ï€ (π)
+  // Beyond ftfy: `â` then `€ ‚ ƒ „` is the windows-1252 reading of U+2000–U+213F (`â€™`, `â„¢`,
+  // `â‚¬`), and `â` then `• – —` then another such character that of box drawing and geometric
+  // shapes (`â•‘`, `â–“`): no word has them.
+  if (p === 0xe2 && (c === 0x20ac || c === 0x201a || c === 0x192 || c === 0x201e)) return true;
+  if (pp === 0xe2 && (p === 0x2022 || p === 0x2013 || p === 0x2014) && CONT_1252[c] === 1) return true;
   if ((p === 0xc2 || p === 0xc3 || p === 0xce || p === 0xd0) && AFTER_A_HAT.has(ch)) return true;
   if (p === 0xc3 && (c === 0xa0 || c === 0xa1)) return true;
   if (p === 0xd7 && (c === 0xb2 || c === 0xb3)) return true;

@@ -265,7 +265,9 @@ export function decodeRuns(line: string): { text: string; pages: string[] } {
     if (b - a >= line.length) continue;
     let run = line.slice(a, b);
     let changed = false;
-    for (let round = 0; round < 4 && isOdd(run); round++) {
+    // Judged with one character of context on the left (`iÅ¡`: an accented capital after a small
+    // letter), as ftfy's rules that look back one character need.
+    for (let round = 0; round < 4 && (round === 0 ? isOdd(line, Math.max(0, a - 1), b) : isOdd(run)); round++) {
       const w = decodeWholeLine(run);
       if (w === undefined) break;
       run = w.text;
