@@ -274,7 +274,15 @@ export function decodeRuns(line: string): { text: string; pages: string[] } {
       changed = true;
       if (!pages.includes(w.page)) pages.push(w.page);
     }
-    if (!changed) continue;
+    if (!changed) {
+      // Beyond ftfy: two or more windows-1252 sequences in a row that decode to letters of
+      // scripts other than Latin (`ì—„ê³¼` → `엄과`, `Ð³Ð¾` → `го`) are mojibake even when no
+      // pair of their characters is implausible on its own; correct text does not spell them.
+      const w = decodeWholeLine(run);
+      if (w === undefined || w.page !== 'windows-1252' || !foreignWord(w.text)) continue;
+      run = w.text;
+      if (!pages.includes(w.page)) pages.push(w.page);
+    }
     // A letter of another script glued to a Latin letter is not what the text meant (`lá¬¥` would
     // give Balinese `lᬥ`): the repair must not introduce characters rarer than those it removes.
     if ((isAsciiLetterAt(line, a - 1) && isForeign(run.codePointAt(0) as number)) || (isAsciiLetterAt(line, b) && isForeign(lastCodePoint(run)))) continue;
@@ -299,4 +307,11 @@ function isAsciiLetterAt(s: string, i: number): boolean {
 function lastCodePoint(s: string): number {
   const c = s.charCodeAt(s.length - 1);
   return c >= 0xdc00 && c <= 0xdfff && s.length >= 2 ? (s.codePointAt(s.length - 2) as number) : c;
+}
+
+const FOREIGN_WORD = /^[\p{L}\p{M}]{2,}$/u;
+const HAS_LATIN = /\p{Script=Latin}/u;
+/** Two or more letters (or marks), none of them Latin. */
+function foreignWord(s: string): boolean {
+  return FOREIGN_WORD.test(s) && !HAS_LATIN.test(s);
 }
