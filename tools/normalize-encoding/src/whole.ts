@@ -186,14 +186,44 @@ function lostSequence3(c1: number, c2: number, c3: number): boolean {
  * Try the pages of WHOLE_PAGES on `line` in order; the first in which it encodes and decodes as
  * UTF-8 to something else gives the repair. Undefined when none does.
  */
-export function decodeWholeLine(line: string): { text: string; page: string } | undefined {
+export function decodeWholeLine(line: string, first?: WholePage): { text: string; page: string } | undefined {
+  if (first !== undefined) {
+    const text = decodeWith(line, first);
+    if (text !== undefined) return { text, page: first.name };
+  }
   for (const page of WHOLE_PAGES) {
-    const bytes = encodeLine(line, page);
-    if (bytes === undefined) continue;
-    const text = decodeUtf8(line, bytes, page.lossy, page.a0);
-    if (text !== undefined && text !== line) return { text, page: page.name };
+    if (page === first) continue;
+    const text = decodeWith(line, page);
+    if (text !== undefined) return { text, page: page.name };
   }
   return undefined;
+}
+
+function decodeWith(line: string, page: WholePage): string | undefined {
+  const bytes = encodeLine(line, page);
+  if (bytes === undefined) return undefined;
+  const text = decodeUtf8(line, bytes, page.lossy, page.a0);
+  return text !== undefined && text !== line ? text : undefined;
+}
+
+/**
+ * The page that decodes the most of `runs` (ties: the earlier page), tried first on each run: one
+ * line was misread through one page, and a short run alone may also decode through another
+ * (`Ć©` is `é` in windows-1257, as the rest of the line shows, but `Ʃ` in windows-1250).
+ */
+function linePage(line: string, runs: [number, number][]): WholePage | undefined {
+  if (runs.length < 2) return undefined;
+  let best: WholePage | undefined;
+  let bestCount = 0;
+  for (const page of WHOLE_PAGES) {
+    let count = 0;
+    for (const [a, b] of runs) if (decodeWith(line.slice(a, b), page) !== undefined) count++;
+    if (count > bestCount) {
+      best = page;
+      bestCount = count;
+    }
+  }
+  return best;
 }
 
 const SEQ_CONT = 16;
@@ -259,6 +289,7 @@ export function decodeRuns(line: string): { text: string; pages: string[] } {
   const runs = sequenceRuns(line);
   const pages: string[] = [];
   if (runs.length === 0) return { text: line, pages };
+  const first = linePage(line, runs);
   let out = '';
   let pos = 0;
   for (const [a, b] of runs) {
@@ -268,7 +299,7 @@ export function decodeRuns(line: string): { text: string; pages: string[] } {
     // Judged with one character of context on the left (`iÅ¡`: an accented capital after a small
     // letter), as ftfy's rules that look back one character need.
     for (let round = 0; round < 4 && (round === 0 ? isOdd(line, Math.max(0, a - 1), b) : isOdd(run)); round++) {
-      const w = decodeWholeLine(run);
+      const w = decodeWholeLine(run, round === 0 ? first : undefined);
       if (w === undefined) break;
       run = w.text;
       changed = true;
@@ -278,7 +309,7 @@ export function decodeRuns(line: string): { text: string; pages: string[] } {
       // Beyond ftfy: two or more windows-1252 sequences in a row that decode to letters of
       // scripts other than Latin (`ì—„ê³¼` → `엄과`, `Ð³Ð¾` → `го`) are mojibake even when no
       // pair of their characters is implausible on its own; correct text does not spell them.
-      const w = decodeWholeLine(run);
+      const w = decodeWholeLine(run, first);
       if (w === undefined || w.page !== 'windows-1252' || !foreignWord(w.text)) continue;
       run = w.text;
       if (!pages.includes(w.page)) pages.push(w.page);
