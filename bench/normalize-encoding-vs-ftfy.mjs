@@ -353,6 +353,7 @@ for (const { name, make } of sets()) {
     onlyOurs: [],
     onlyOursRestored: 0,
     onlyOursDamage: 0,
+    betterOnFtfyChanged: 0,
     keptDamaged: [],
     onlyFtfy: [],
     differ: [],
@@ -377,6 +378,7 @@ for (const { name, make } of sets()) {
     const fc = f !== base;
     if (fc) s.ftfyChanged++;
     if (fc && f === o) s.agreeOnFtfyChanged++;
+    else if (fc && rows[i].clean !== undefined && o === canon(rows[i].clean.normalize('NFC'))) s.betterOnFtfyChanged++;
     if (rows[i].clean !== undefined && rows[i].kind !== 'clean') {
       const want = canon(rows[i].clean.normalize('NFC'));
       if (f === want) {
@@ -396,6 +398,10 @@ for (const { name, make } of sets()) {
   out.push(`\n## ${name}: ${rows.length} rows, ${mb.toFixed(1)} MB (timed on ${copies} ${copies === 1 ? 'copy' : 'copies'})\n`);
   if (ftfy) {
     out.push(`- ftfy changed ${s.ftfyChanged}; we agree on ${s.agreeOnFtfyChanged} (${pct(s.agreeOnFtfyChanged, s.ftfyChanged)})`);
+    if (rows[0]?.clean !== undefined)
+      out.push(
+        `- of the rows ftfy changed, ours differs from ftfy's but is the clean original in ${s.betterOnFtfyChanged}: equal to ftfy's or right in ${s.agreeOnFtfyChanged + s.betterOnFtfyChanged} (${pct(s.agreeOnFtfyChanged + s.betterOnFtfyChanged, s.ftfyChanged)})`,
+      );
     if (rows[0]?.clean !== undefined)
       out.push(`- ftfy restored the clean original of ${s.ftfyRestored} broken rows; we restored ${s.bothRestored} of them (${pct(s.bothRestored, s.ftfyRestored)})`);
     out.push(
