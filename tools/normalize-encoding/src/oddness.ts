@@ -153,7 +153,6 @@ export function oddAt(s: string, i: number, lo = 0): boolean {
   const pp = i - 2 >= lo ? s.charCodeAt(i - 2) : -1;
   const ppk = i - 2 >= lo ? (CLASS[pp] as K) : K.NONE;
   const ch = s[i];
-  const prev = s[i - 1];
   // Three-character rules.
   if (k === K.RARE && (pk === K.LOWER_SCRIPT || pk === K.UPPER_SCRIPT) && pp >= 0 && isAsciiLetter(pp)) return true;
   if (k === K.CURRENCY && pk === K.UPPER && pp >= 0 && isSpace(pp)) return true;
