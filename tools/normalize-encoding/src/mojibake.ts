@@ -3,40 +3,30 @@ import { isOdd } from './oddness.js';
 import { decodeRuns, decodeWholeLine } from './whole.js';
 
 /**
- * Mojibake repair: find text that was UTF-8, read as a single-byte code page (windows-1252 or
- * latin-1, windows-1251, MacRoman, cp437), and reverse it where the evidence is clear.
+ * Mojibake repair: find text that was UTF-8 (or CESU-8), read as a single-byte code page, and
+ * reverse it where the text is implausible as written. Each line of a string is judged on its own,
+ * in rounds (text broken twice needs two):
  *
- * How ftfy decides, and how this differs: ftfy encodes the whole string in a code page, decodes
- * the bytes as UTF-8 when a "badness" regex over character classes fires, and falls back to
- * fixing embedded sequences one by one. Here every step is local, so partial mojibake (one
- * broken word in a correct sentence) and whole-string mojibake are the same case:
+ * 1. `isOdd` (oddness.ts): does the line hold a juxtaposition of characters that written text does
+ *    not have and mojibake always does? If not, it is left alone (math, box drawing, symbols,
+ *    all-caps text, `Ã¥ngstrom`: issue 14).
+ * 2. `decodeWholeLine` (whole.ts): the whole line through ten code pages in ftfy's order, with
+ *    CESU-8, lost bytes (U+FFFD or `?`) and NBSP-collapsed-to-space undone on the way.
+ * 3. `decodeRuns` (whole.ts): partial mojibake, run by run, each run implausible on its own.
+ * 4. The per-sequence repair below (windows-1252, windows-1251, MacRoman, cp437), where each
+ *    candidate needs local evidence and each run of accepted candidates must also be implausible:
+ *    - Candidates: characters that the code page maps to one UTF-8 lead byte (0xC2–0xF4) followed
+ *      by exactly the continuation bytes (0x80–0xBF) it needs, forming a valid, assigned,
+ *      non-private-use code point (no overlongs, no surrogates).
+ *    - Strong candidates (a Latin-1 character read through windows-1252/MacRoman/cp437, `â€™`-style
+ *      punctuation, a 4-byte sequence, a symbol glued between letters, a sequence made of what the
+ *      previous round produced) repair on their own; weak ones need other evidence in the string.
+ *    - A decoded letter of another script must sit in a run of candidates or fit its neighbours;
+ *      windows-1251 is stricter (correct Cyrillic is what it produces).
+ *    Every code page is tried and the one that explains the most characters wins.
  *
- * 1. Candidates: runs of characters that the code page maps to one UTF-8 lead byte (0xC2–0xF4)
- *    followed by exactly the continuation bytes (0x80–0xBF) it needs, forming a valid, assigned,
- *    non-private-use code point (no overlongs, no surrogates).
- * 2. Each candidate is scored on character classes, as ftfy's badness does, but per sequence:
- *    - self-evident ("strong"): a Latin-1 character read through windows-1252/MacRoman/cp437
- *      (`Ã©`, `Â²`, `√©`), the General Punctuation / currency / letterlike block (`â€™`, `â‚¬`),
- *      a 4-byte sequence (`ðŸ˜€`), or a sequence whose continuation characters are symbols that do
- *      not follow letters in real text (`Å‚o`, `ä¸­`);
- *    - otherwise "weak" (`Ð¿`, `Ñ€`, `é…»`): taken only when the same string has other evidence
- *      (a strong candidate, or two candidates back to back that both decode to letters).
- *    A candidate made only of characters the previous round produced is strong (text broken twice).
- * 3. A decoded letter of another script (Greek, Cyrillic, Hebrew, Arabic, …) must also sit next to
- *    another candidate or stand alone between non-letters; beside a correct letter it is refused
- *    (`—él` in Spanish read through MacRoman would give a Cyrillic letter inside a Latin word).
- * 4. windows-1251 is stricter, because correct Cyrillic is what it produces: its upper-case letters
- *    are lead bytes and І Ў Ё Ђ Љ Њ … continuation bytes, so correct upper-case Belarusian or
- *    Serbian is full of look-alike pairs (`СІМІ`, `УЂЕЊ`). Evidence there is a run of three
- *    candidates, a run glued to an ASCII letter (`dignidГЎ`, `uР“Р„`) or `вЂ™`-style punctuation;
- *    a weak candidate must be in a run, a one-character word, or beside letters of its own script.
- * 5. A decode to a C1 control (`Â€`, `Â’`: read as latin-1, then as windows-1252; but also correct
- *    upper-case Welsh `Â’R`) is weak.
- *
- * Every code page is tried and the one that explains the most characters wins; applied repeatedly
- * (at most 3 rounds), so text broken twice (`ÃƒÂ©`) is repaired too. Remaining
- * C1 controls (U+0080–U+009F, which no real text contains) are read as the windows-1252
- * characters of the same byte (`\u0092` → `’`): windows-1252 text that was decoded as latin-1.
+ * Remaining C1 controls (U+0080–U+009F, which no real text contains) are then read as the
+ * windows-1252 characters of the same byte (`\u0092` → `’`): windows-1252 text decoded as latin-1.
  */
 
 /** A fix applied by `repairMojibake`, as reported in `fixes`. */
