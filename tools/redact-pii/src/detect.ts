@@ -133,7 +133,7 @@ const DOC_IBANS = new Set(['GB82WEST12345698765432', 'GB29NWBK60161331926819', '
 
 // --- CREDIT_CARD -------------------------------------------------------------------------------
 
-const CARD_CAND = /(?<![\d.,-])\d(?:[ -]?\d){11,18}(?![\d-]|[.,]\d)/g;
+const CARD_CAND = /(?<![\w.,-])\d(?:[ -]?\d){11,18}(?![\d-]|[.,]\d)/g;
 // Published test numbers of the card networks and payment providers: not anyone's card.
 const TEST_CARDS = new Set([
   '4111111111111111',
@@ -238,7 +238,7 @@ function ssns(text: string, out: Span[]): void {
 const IPV4 = /(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?![\w]|\.\d)/g;
 const IPV6 = /(?<![\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:[0-9A-Fa-f]{1,4}|(?:\d{1,3}\.){3}\d{1,3})?(?![\w:])/g;
 // Words before a dotted number that make it a version or an OID, not an address.
-const VERSION_CONTEXT = /(?:\bv(?:er(?:sion)?)?\.?|\bversion|\brelease|\bbuild|\bupdate|\bupgrade[sd]?\s+to|\bfirmware|\bkernel|\bOID|[=<>~^@]=?)\s*$/i;
+const VERSION_CONTEXT = /(?:\bv(?:er(?:sion)?)?\.?|\bversion|\brelease|\bbuild|\bupdate|\bupgrade[sd]?\s+to|\bfirmware|\bkernel|\bOID|==|>=|<=|~=|!=|~>|\^)\s*$/i;
 // Not personal: nobody is behind these (RFC 6890 special-purpose ranges).
 const NOT_PERSONAL = new Set(['unspecified', 'broadcast', 'multicast', 'linkLocal', 'loopback', 'reserved', 'benchmarking', 'amt', 'as112', 'as112v6', 'deprecated', 'orchid2', 'droneRemoteIdProtocolEntityTags', 'discard', 'teredo', '6to4', 'rfc6052', 'rfc6145', 'ipv4Mapped']);
 const PRIVATE = new Set(['private', 'carrierGradeNat', 'uniqueLocal']);
@@ -271,14 +271,19 @@ function ips(text: string, out: Span[], privateIps: boolean): void {
 // --- PHONE -------------------------------------------------------------------------------------
 
 const PHONE_CAND = /(?<![\w+.\-/])(?:\+|00)?\(?\d[\d\s().\-/]{5,22}\d(?![\w]|[.\-/]\d)/g;
-const PHONE_CONTEXT = /(?:phone|tel(?:ephone|efon|éfono|efono)?|t[ée]l\.?|mobile?|cell|fax|call|whatsapp|contact|reach|ring|text|sms|handy|portable|móvil|celular|numero|número|nummer|number|no\.|#)\W{0,6}$/i;
+const PHONE_CONTEXT = /(?:phone|tel(?:ephone|efon|éfono|efono)?|t[ée]l\.?|mobile?|cell|fax|call|whatsapp|contact|reach|ring|text|sms|handy|portable|móvil|celular|telemóvel|bel|op|numéro|número|nummer)\b\W{0,6}(?:\w+\W{1,3}){0,2}$/i;
+// Words that make a digit group an identifier, not a phone number (unless a phone word is nearer).
+const NOT_PHONE_CONTEXT = /(?:order|invoice|part|ref(?:erence)?|isbn|issn|tracking|account|acct|serial|sku|build|version|ticket|case|timestamp|id|no\.?|nr\.?|#|doi|rfc|patent|item|model|code|zip|postcode|iban|bic|swift|card|ssn|ein|vat|tax)\W{0,4}$/i;
 const DATE_LIKE = /^(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4})$/;
 
 function phones(text: string, out: Span[], regions: readonly string[]): void {
   for (const m of text.matchAll(PHONE_CAND)) {
     let v = m[0];
-    // Balance parentheses: a leading `(` without its `)` belongs to the sentence.
+    // Balance parentheses: a leading `(` without its `)` belongs to the sentence; so does a `(` that
+    // opens after the number (`1625563485 (14:08)`).
     if (v.startsWith('(') && !v.includes(')')) v = v.slice(1);
+    const open = v.lastIndexOf('(');
+    if (open > 0 && v.indexOf(')', open) < 0) v = v.slice(0, open);
     const start = m.index + (m[0].length - v.length);
     v = v.trimEnd();
     if (v.endsWith(')') && !v.includes('(')) v = v.slice(0, -1).trimEnd();
@@ -287,6 +292,10 @@ function phones(text: string, out: Span[], regions: readonly string[]): void {
     if (DATE_LIKE.test(v) || /^\d{3}-\d{2}-\d{4}$/.test(v) || /^\d{1,3}(?:\.\d{1,3}){3}$/.test(v)) continue;
     // Fictional numbers (NANP 555-0100..0199, reserved for films and documentation).
     if (/555[\s.\-)]*01\d\d$/.test(v)) continue;
+    // Placeholders: runs like 123-456-7890 and one digit repeated.
+    if (/^(?:0?1234567890?|0123456789|(\d)\1+)$/.test(digits)) continue;
+    // A last group of one digit is a version, build or check digit, not part of a phone number.
+    if (/[\s.\-/]\d$/.test(v)) continue;
     const before = text.slice(Math.max(0, start - 24), start);
     let hit = false;
     if (v.startsWith('+') || v.startsWith('00')) {
@@ -295,7 +304,8 @@ function phones(text: string, out: Span[], regions: readonly string[]): void {
     } else {
       // A national form: phone-like grouping, or a bare digit run right after a phone word.
       const grouped = /[\s().\-/]/.test(v) && !/^\d+([.,])\d+$/.test(v);
-      if (!grouped && !PHONE_CONTEXT.test(before)) continue;
+      const phoneWord = PHONE_CONTEXT.test(before);
+      if (!phoneWord && (!grouped || NOT_PHONE_CONTEXT.test(before))) continue;
       // Groups split by dots only, of 1–3 digits, are versions and OIDs.
       if (/^\d{1,3}(?:\.\d{1,3})+$/.test(v)) continue;
       for (const r of regions) {
@@ -314,7 +324,7 @@ function phones(text: string, out: Span[], regions: readonly string[]): void {
 // --- STREET_ADDRESS ----------------------------------------------------------------------------
 
 const STREET_SUFFIX =
-  'Street|St\\.?|Avenue|Ave\\.?|Road|Rd\\.?|Boulevard|Blvd\\.?|Lane|Ln\\.?|Drive|Dr\\.?|Court|Ct\\.?|Place|Pl\\.?|Way|Terrace|Parkway|Pkwy\\.?|Circle|Cir\\.?|Highway|Hwy\\.?|Square|Sq\\.?|Trail|Crescent|Close|Gardens|Grove|Row|Walk|Alley|Plaza|Loop|Crossing|Ridge|Point|Park|Pike|Manor|Mews';
+  'Street|St\\.?|Alley|Bend|Bridge|Brook|Bypass|Canyon|Causeway|Center|Centre|Cliff|Common|Corner|Course|Cove|Creek|Crest|Curve|Dale|Estate|Expressway|Extension|Ferry|Field|Fields|Flat|Ford|Forest|Fork|Freeway|Garden|Gateway|Glen|Green|Harbor|Haven|Heights|Hill|Hills|Hollow|Island|Junction|Knoll|Knolls|Landing|Lodge|Mall|Meadow|Meadows|Mill|Mills|Orchard|Oval|Pass|Passage|Path|Port|Prairie|Ranch|Rapids|Rest|River|Route|Run|Shore|Shores|Spring|Springs|Spur|Station|Stravenue|Stream|Summit|Trace|Track|Turnpike|Valley|Via|View|Village|Ville|Vista|Wall|Well|Wells|Avenue|Ave\\.?|Road|Rd\\.?|Boulevard|Blvd\\.?|Lane|Ln\\.?|Drive|Dr\\.?|Court|Ct\\.?|Place|Pl\\.?|Way|Terrace|Parkway|Pkwy\\.?|Circle|Cir\\.?|Highway|Hwy\\.?|Square|Sq\\.?|Trail|Crescent|Close|Gardens|Grove|Row|Walk|Alley|Plaza|Loop|Crossing|Ridge|Point|Park|Pike|Manor|Mews';
 const STREET_EN = new RegExp(
   `\\b\\d{1,6}[A-Za-z]?\\s+(?:(?:N|S|E|W|NE|NW|SE|SW|North|South|East|West)\\.?\\s+)?(?:[A-Z][a-zA-Z'\\-]+\\s+){1,3}(?:${STREET_SUFFIX})(?![\\w])(?:,?\\s+(?:Apt\\.?|Suite|Ste\\.?|Unit|#)\\s*[\\w-]+)?`,
   'g',
