@@ -65,6 +65,8 @@ function emails(text: string, out: Span[]): void {
     // A trailing dot ends a sentence, not the domain.
     while (v.endsWith('.')) v = v.slice(0, -1);
     const domain = v.slice(v.indexOf('@') + 1);
+    // `scheme://user:pass@host`: the part before the host is URL userinfo, not a mailbox.
+    if (/:\/\/[^\s/@]*$/.test(text.slice(Math.max(0, m.index - 200), m.index))) continue;
     if (EXAMPLE_DOMAIN.test(domain) || FILE_TLD.test(domain)) continue;
     out.push({ start: m.index, end: m.index + v.length, type: 'EMAIL', text: v });
   }
@@ -72,7 +74,8 @@ function emails(text: string, out: Span[]): void {
 
 // --- URL_CREDENTIALS ---------------------------------------------------------------------------
 
-const URL_CRED = /\b[a-zA-Z][a-zA-Z0-9+.-]{1,20}:\/\/([^\s:/?#@'"<>]+):([^\s/?#@'"<>]+)@([^\s/?#:'"<>]+)/g;
+// The password may hold `#`, `?` or `:` unencoded (people paste them so); it ends at the last `@` before the host.
+const URL_CRED = /\b[a-zA-Z][a-zA-Z0-9+.-]{1,20}:\/\/([^\s:/?#@'"<>]+):([^\s/@'"<>]+)@([^\s/?#:'"<>@]+)/g;
 const CRED_PLACEHOLDER = /^(?:pass(?:word)?|passwd|pwd|secret|user(?:name)?|x+|\*+|\.\.\.|changeme|admin|root|guest|test)$|^[<{[$%]|[>}\]]$/i;
 
 function urlCredentials(text: string, out: Span[]): void {
@@ -196,7 +199,10 @@ function cards(text: string, out: Span[]): void {
     // One separator style: none, or groups split by the same character.
     const seps = raw.replace(/\d/g, '');
     if (seps.length > 0 && !/^( +|-+)$/.test(seps)) continue;
-    if (seps.length > 0 && !/^\d{4}([ -])\d{4,6}\1\d{4,5}(?:\1\d{1,4})?(?:\1\d{1,3})?$/.test(raw)) continue;
+    // The networks' printed groupings: 4-4-4-4(-3), 4-6-5 (Amex), 4-6-4 (Diners).
+    if (seps.length > 0 && !/^\d{4}([ -])\d{4}\1\d{4}\1\d{4}(?:\1\d{3})?$|^\d{4}([ -])\d{6}\2\d{4,5}$/.test(raw)) continue;
+    // The tail of an IBAN-shaped string (one whose check digits failed) is not a card.
+    if (/[A-Z]{2}\d{2}[ -]?$/.test(text.slice(Math.max(0, m.index - 5), m.index))) continue;
     const d = raw.replace(/\D/g, '');
     if (d.length < 13 || d.length > 19) continue;
     if (!luhn(d) || cardNetwork(d) === undefined || TEST_CARDS.has(d)) continue;
@@ -274,6 +280,7 @@ const PHONE_CAND = /(?<![\w+.\-/])(?:\+|00)?\(?\d[\d\s().\-/]{5,22}\d(?![\w]|[.\
 const PHONE_CONTEXT = /(?:phone|tel(?:ephone|efon|éfono|efono)?|t[ée]l\.?|mobile?|cell|fax|call|whatsapp|contact|reach|ring|text|sms|handy|portable|móvil|celular|telemóvel|bel|op|numéro|número|nummer)\b\W{0,6}(?:\w+\W{1,3}){0,2}$/i;
 // Words that make a digit group an identifier, not a phone number (unless a phone word is nearer).
 const NOT_PHONE_CONTEXT = /(?:order|invoice|part|ref(?:erence)?|isbn|issn|tracking|account|acct|serial|sku|build|version|ticket|case|timestamp|id|no\.?|nr\.?|#|doi|rfc|patent|item|model|code|zip|postcode|iban|bic|swift|card|ssn|ein|vat|tax)\W{0,4}$/i;
+const DATE_PREFIX = /^(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{4})(?!\d)/;
 const DATE_LIKE = /^(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4})$/;
 
 function phones(text: string, out: Span[], regions: readonly string[]): void {
@@ -289,7 +296,7 @@ function phones(text: string, out: Span[], regions: readonly string[]): void {
     if (v.endsWith(')') && !v.includes('(')) v = v.slice(0, -1).trimEnd();
     const digits = v.replace(/\D/g, '');
     if (digits.length < 7 || digits.length > 15) continue;
-    if (DATE_LIKE.test(v) || /^\d{3}-\d{2}-\d{4}$/.test(v) || /^\d{1,3}(?:\.\d{1,3}){3}$/.test(v)) continue;
+    if (DATE_PREFIX.test(v) || DATE_LIKE.test(v) || /^\d{3}-\d{2}-\d{4}$/.test(v) || /^\d{1,3}(?:\.\d{1,3}){3}$/.test(v)) continue;
     // Fictional numbers (NANP 555-0100..0199, reserved for films and documentation).
     if (/555[\s.\-)]*01\d\d$/.test(v)) continue;
     // Placeholders: runs like 123-456-7890 and one digit repeated.
