@@ -283,6 +283,20 @@ const NOT_PHONE_CONTEXT = /(?:order|invoice|part|ref(?:erence)?|isbn|issn|tracki
 const DATE_PREFIX = /^(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{4})(?!\d)/;
 const DATE_LIKE = /^(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4})$/;
 
+// libphonenumber parses are the costliest step; the same candidates recur (signatures, templates,
+// duplicated rows), so results are memoised. Bounded: cleared when full; deterministic either way.
+const PHONE_MEMO = new Map<string, boolean>();
+function phoneValid(v: string, region: string | undefined): boolean {
+  const k = `${region ?? '+'}\u0000${v}`;
+  let r = PHONE_MEMO.get(k);
+  if (r === undefined) {
+    r = parsePhoneNumber(v, region === undefined ? undefined : { regionCode: region }).valid;
+    if (PHONE_MEMO.size >= 50_000) PHONE_MEMO.clear();
+    PHONE_MEMO.set(k, r);
+  }
+  return r;
+}
+
 function phones(text: string, out: Span[], regions: readonly string[]): void {
   for (const m of text.matchAll(PHONE_CAND)) {
     let v = m[0];
@@ -306,9 +320,10 @@ function phones(text: string, out: Span[], regions: readonly string[]): void {
     const before = text.slice(Math.max(0, start - 24), start);
     let hit = false;
     if (v.startsWith('+') || v.startsWith('00')) {
-      const p = parsePhoneNumber(v.startsWith('00') ? `+${v.slice(2)}` : v);
-      hit = p.valid;
+      hit = phoneValid(v.startsWith('00') ? `+${v.slice(2)}` : v, undefined);
     } else {
+      // Runs of one-digit groups (`1 2 3 4 5 6 7`, lists, matrices) are not phone numbers.
+      if ((v.match(/(?:^|\D)\d(?=\D|$)/g) ?? []).length > 1) continue;
       // A national form: phone-like grouping, or a bare digit run right after a phone word.
       const grouped = /[\s().\-/]/.test(v) && !/^\d+([.,])\d+$/.test(v);
       const phoneWord = PHONE_CONTEXT.test(before);
@@ -316,8 +331,7 @@ function phones(text: string, out: Span[], regions: readonly string[]): void {
       // Groups split by dots only, of 1–3 digits, are versions and OIDs.
       if (/^\d{1,3}(?:\.\d{1,3})+$/.test(v)) continue;
       for (const r of regions) {
-        const p = parsePhoneNumber(v, { regionCode: r });
-        if (p.valid) {
+        if (phoneValid(v, r)) {
           hit = true;
           break;
         }
