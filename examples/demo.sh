@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The README demo, on the example data in this folder only; outputs go to out/ (ignored by git).
 #  1. the whole pipeline: fetch (a local copy of a Hub dataset) → chat schema → encoding repair →
-#     exact dedup → near-dup clusters → leak-proof split → curriculum phase → checksummed shards;
+#     PII redaction → exact dedup → near-dup clusters → leak-proof split → curriculum phase → checksummed shards;
 #  2. dedup-exact showcases: decontamination against an eval set, an index reused, sort -u.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -9,10 +9,11 @@ export PATH="$PWD/node_modules/.bin:$PATH"
 rm -rf out/dataset out/stats
 mkdir -p out/stats
 
-echo "== 1. pipeline: hf-fetch | to-chatml | normalize-encoding | dedup-exact | dedup-near | split-holdout | curriculum-route | manifest"
+echo "== 1. pipeline: hf-fetch | to-chatml | normalize-encoding | redact-pii | dedup-exact | dedup-near | split-holdout | curriculum-route | manifest"
 { hf-fetch examples/hf-fetch-gsm8k --split train --stats out/stats/hf-fetch.json; cat examples/chat.ndjson; } \
   | to-chatml --stats out/stats/to-chatml.json \
   | normalize-encoding --stats out/stats/normalize-encoding.json \
+  | redact-pii --stats out/stats/redact-pii.json \
   | dedup-exact --stats out/stats/dedup-exact.json \
   | dedup-near --mark --stats out/stats/dedup-near.json \
   | split-holdout --group-by meta.cluster --ratios train=0.8,val=0.1,test=0.1 --stats out/stats/split-holdout.json \
@@ -20,7 +21,7 @@ echo "== 1. pipeline: hf-fetch | to-chatml | normalize-encoding | dedup-exact | 
   > out/routed.ndjson
 # The tool chain goes into the manifest from each tool's --stats file (written when it finished).
 stats_from=()
-for t in hf-fetch to-chatml normalize-encoding dedup-exact dedup-near split-holdout curriculum-route; do
+for t in hf-fetch to-chatml normalize-encoding redact-pii dedup-exact dedup-near split-holdout curriculum-route; do
   stats_from+=(--stats-from "out/stats/$t.json")
 done
 manifest build --out-dir out/dataset "${stats_from[@]}" out/routed.ndjson

@@ -10,18 +10,20 @@ test('the README demo runs the whole pipeline and produces what it says', () => 
   assert.equal(r.code, 0, r.stderr);
   const out = join(repoRoot(), 'out');
   // 1. the pipeline: 30 GSM8K rows + 125 chat rows (25 exact duplicates) → 130 → 60 routed (30/30).
+  assert.match(r.stderr, /redact-pii: read 155, wrote 155, dropped 0; scanned 155, with PII \d+/);
   assert.match(r.stderr, /dedup-exact: read 155, wrote 130, dropped 25 \(duplicate 25\)/);
   assert.match(r.stderr, /math 30 rows \(50\.0%, want 50\.0%\), chat 30 rows \(50\.0%, want 50\.0%\)/);
   const manifest = JSON.parse(readFileSync(join(out, 'dataset', 'manifest.json'), 'utf8'));
   assert.equal(manifest.totals.rows, 60);
   const chain = JSON.stringify(manifest.tool_chain);
-  for (const tool of ['hf-fetch', 'to-chatml', 'normalize-encoding', 'dedup-exact', 'dedup-near', 'split-holdout', 'curriculum-route'])
+  for (const tool of ['hf-fetch', 'to-chatml', 'normalize-encoding', 'redact-pii', 'dedup-exact', 'dedup-near', 'split-holdout', 'curriculum-route'])
     assert.ok(chain.includes(`"${tool}"`), `tool chain names ${tool}`);
   const routed = parseNdjson(readFileSync(join(out, 'routed.ndjson'), 'utf8'));
   assert.equal(routed.length, 60);
   for (const row of routed) {
     const meta = row.meta as Record<string, unknown>;
     assert.equal(meta.phase, 'sft');
+    assert.ok(['clean', 'redacted'].includes(meta.pii_status as string), 'redact-pii gave every row its pii_status');
     assert.ok(['train', 'val', 'test'].includes(meta.split as string));
     assert.match(meta.content_hash as string, /^[0-9a-f]{32}$/);
     assert.ok(Array.isArray(row.messages));

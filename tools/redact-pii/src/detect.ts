@@ -318,6 +318,10 @@ function phones(text: string, out: Span[], regions: readonly string[]): void {
     // A last group of one digit is a version, build or check digit, not part of a phone number.
     if (/[\s.\-/]\d$/.test(v)) continue;
     const before = text.slice(Math.max(0, start - 24), start);
+    // Arithmetic, not a number: an operator next to it (`= 100-50-30`, `450000-2000=`, `+ 55200/60`),
+    // a spaced minus inside (`13900 - 7500`), or a slash that is not `0AREA/NUMBER`.
+    if (/[=+*×÷<>$^]\s*$/.test(before) || /^\s*[=+*×÷<>]/.test(text.slice(start + v.length, start + v.length + 3))) continue;
+    if (/\s[-–]\s/.test(v) || (v.includes('/') && !/^\(?0\d{1,5}\)?\s?\/\s?\d[\d\s-]*$/.test(v))) continue;
     let hit = false;
     if (v.startsWith('+') || v.startsWith('00')) {
       hit = phoneValid(v.startsWith('00') ? `+${v.slice(2)}` : v, undefined);
