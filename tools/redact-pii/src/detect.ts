@@ -231,6 +231,7 @@ function ssns(text: string, out: Span[]): void {
     if (!validSsn(m[1], m[3], m[4])) continue;
     out.push({ start: m.index, end: m.index + m[0].length, type: 'US_SSN', text: m[0] });
   }
+  if (!/SSN|ssn|Ssn|ocial [Ss]ecurity|SS#/.test(text)) return;
   for (const m of text.matchAll(SSN_BARE)) {
     const d = m[1];
     if (!validSsn(d.slice(0, 3), d.slice(3, 5), d.slice(5))) continue;
@@ -377,10 +378,14 @@ function allowed(allow: AllowList | undefined, v: string): boolean {
   return false;
 }
 
-// Every detector but SECRET, PERSON and STREET_ADDRESS needs a digit or an `@`.
-const NEEDS_DIGIT_OR_AT = /[\d@]/;
+const IBAN_HINT = /[A-Z]{2}\d\d/;
+const LONG_NUMBER = /\d[\d\s().\-/]{5,}\d/;
+const IPV4_HINT = /\d\.\d{1,3}\.\d{1,3}\.\d/;
+const IPV6_HINT = /[0-9A-Fa-f]:[0-9A-Fa-f]{1,4}:[0-9A-Fa-f]{1,4}:[0-9A-Fa-f]{1,4}:/;
+const STREET_EN_HINT = /\d\s+[A-Z]/;
+const STREET_EU_HINT = /stra(?:ß|ss)e|gasse|platz|allee|laan|straat|gracht|plein|(?:weg|ring|damm)\s+\d|\d,?\s+(?:rue|avenue|boulevard|chemin|place|impasse|allée)\s|(?:Calle|Avenida|Via|Viale|Piazza|Corso|Rua)\s/;
 // Every SECRET rule has one of these (a key prefix, a PEM armour, a JWT, an assignment).
-const SECRET_HINT = /AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA|gh[pousr]_|github_pat_|glpat-|xox|hooks\.slack|_live_|_test_|AIza|sk-|hf_|npm_|SG\.|SK[0-9a-f]|eyJ|PRIVATE KEY|[kK][eE][yY]|[sS][eE][cC][rR][eE][tT]|[tT][oO][kK][eE][nN]|[pP][aA][sS][sS]|[bB]earer/;
+const SECRET_HINT = /AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA|gh[pousr]_|github_pat_|glpat-|xox|hooks\.slack|_live_|_test_|AIza|sk-|hf_|npm_|SG\.|SK[0-9a-f]|eyJ|PRIVATE KEY|Bearer|[:=>]\s*["'][^"'\s]{16}/;
 
 /**
  * Find the personal data and secrets of the selected types in `text`. Overlapping findings are
@@ -390,18 +395,22 @@ const SECRET_HINT = /AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA|gh[pousr]_|github_p
 export function detect(text: string, opts: DetectOptions): Span[] {
   const t = opts.types;
   const found: Span[] = [];
-  const digitsOrAt = NEEDS_DIGIT_OR_AT.test(text);
   if (t.has('SECRET') && SECRET_HINT.test(text)) secrets(text, found);
-  if (digitsOrAt) {
+  if (text.includes('@')) {
     if (t.has('URL_CREDENTIALS')) urlCredentials(text, found);
     if (t.has('EMAIL')) emails(text, found);
-    if (t.has('IBAN')) ibans(text, found);
+  }
+  // Cheap gates, one scan each, so that most strings skip most detectors: every IBAN starts with
+  // `CCdd`; every PHONE, CREDIT_CARD and US_SSN holds 7+ characters of digits and separators; every IPv4 address `d.d`, every
+  // IPv6 address `:`, every street address a digit.
+  if (t.has('IBAN') && IBAN_HINT.test(text)) ibans(text, found);
+  if (LONG_NUMBER.test(text)) {
     if (t.has('CREDIT_CARD')) cards(text, found);
     if (t.has('US_SSN')) ssns(text, found);
-    if (t.has('IP_ADDRESS')) ips(text, found, opts.privateIps);
     if (t.has('PHONE')) phones(text, found, opts.phoneRegions);
-    if (t.has('STREET_ADDRESS')) streets(text, found);
   }
+  if (t.has('IP_ADDRESS') && (IPV4_HINT.test(text) || text.includes('::') || IPV6_HINT.test(text))) ips(text, found, opts.privateIps);
+  if (t.has('STREET_ADDRESS') && (STREET_EN_HINT.test(text) || STREET_EU_HINT.test(text))) streets(text, found);
   if (t.has('PERSON') && opts.people) {
     for (const p of opts.people(text)) found.push({ start: p.start, end: p.end, type: 'PERSON', text: text.slice(p.start, p.end) });
   }
