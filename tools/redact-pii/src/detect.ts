@@ -55,6 +55,8 @@ const PRIORITY = new Map<PiiType, number>(PII_TYPES.map((t, i) => [t, i]));
 const EMAIL = /(?<![A-Za-z0-9._%+-])[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,24}(?![A-Za-z0-9-])/g;
 // Reserved for documentation and testing (RFC 2606, RFC 6761): not anyone's address.
 const EXAMPLE_DOMAIN = /(?:^|\.)(?:example\.(?:com|org|net)|example|invalid|test|localhost|local)$/i;
+// Placeholder domains of tutorials and templates (`yourname@yourdomain.com`, `boss@company.com`).
+const PLACEHOLDER_DOMAIN = /^(?:your-?domain|my-?domain|your-?company|domain|company|example-domain|yoursite|website|email-?provider)\.(?:com|org|net)$/i;
 // `icon@2x.png`, `pkg@1.2.3` look like addresses but are file names and versions.
 const FILE_TLD = /\.(?:png|jpe?g|gif|svg|webp|ico|bmp|tiff?|css|js|mjs|ts|json|html?|md|txt|zip|gz|tgz|py|rb|go|rs|java|cpp|php)$/i;
 
@@ -67,7 +69,7 @@ function emails(text: string, out: Span[]): void {
     const domain = v.slice(v.indexOf('@') + 1);
     // `scheme://user:pass@host`: the part before the host is URL userinfo, not a mailbox.
     if (/:\/\/[^\s/@]*$/.test(text.slice(Math.max(0, m.index - 200), m.index))) continue;
-    if (EXAMPLE_DOMAIN.test(domain) || FILE_TLD.test(domain)) continue;
+    if (EXAMPLE_DOMAIN.test(domain) || PLACEHOLDER_DOMAIN.test(domain) || FILE_TLD.test(domain)) continue;
     out.push({ start: m.index, end: m.index + v.length, type: 'EMAIL', text: v });
   }
 }
@@ -314,6 +316,9 @@ function phones(text: string, out: Span[], regions: readonly string[]): void {
     if (DATE_PREFIX.test(v) || DATE_LIKE.test(v) || /^\d{3}-\d{2}-\d{4}$/.test(v) || /^\d{1,3}(?:\.\d{1,3}){3}$/.test(v)) continue;
     // Fictional numbers (NANP 555-0100..0199, reserved for films and documentation).
     if (/555[\s.\-)]*01\d\d$/.test(v)) continue;
+    // Year ranges (2011-2015), decimals in brackets,
+    // and the NANP's directory area code 555 (`(555) 123-4567`, a placeholder).
+    if (/^\(?(?:1[89]|20)\d\d\s?[-–]\s?(?:1[89]|20)\d\d\)?$/.test(v) || /\([\d.]*\.[\d.]*\)/.test(v) || /^\(?555\)?[\s.-]/.test(v)) continue;
     // Placeholders: runs like 123-456-7890 and one digit repeated.
     if (/^(?:0?1234567890?|0123456789|(\d)\1+)$/.test(digits)) continue;
     // A last group of one digit is a version, build or check digit, not part of a phone number.
@@ -323,6 +328,8 @@ function phones(text: string, out: Span[], regions: readonly string[]): void {
     // a spaced minus inside (`13900 - 7500`), or a slash that is not `0AREA/NUMBER`.
     if (/[=+*×÷<>$^]\s*$/.test(before) || /^\s*[=+*×÷<>]/.test(text.slice(start + v.length, start + v.length + 3))) continue;
     if (/\s[-–]\s/.test(v) || (v.includes('/') && !/^\(?0\d{1,5}\)?\s?\/\s?\d[\d\s-]*$/.test(v))) continue;
+    // Numbers grouped in thousands (5 650 000) are amounts, unless a phone word says otherwise.
+    if (/^\d{1,3}(?:[ \u00a0]\d{3})+$/.test(v) && !PHONE_CONTEXT.test(before)) continue;
     let hit = false;
     if (v.startsWith('+') || v.startsWith('00')) {
       hit = phoneValid(v.startsWith('00') ? `+${v.slice(2)}` : v, undefined);
@@ -350,14 +357,14 @@ function phones(text: string, out: Span[], regions: readonly string[]): void {
 // --- STREET_ADDRESS ----------------------------------------------------------------------------
 
 const STREET_SUFFIX =
-  'Street|St\\.?|Alley|Bend|Bridge|Brook|Bypass|Canyon|Causeway|Center|Centre|Cliff|Common|Corner|Course|Cove|Creek|Crest|Curve|Dale|Estate|Expressway|Extension|Ferry|Field|Fields|Flat|Ford|Forest|Fork|Freeway|Garden|Gateway|Glen|Green|Harbor|Haven|Heights|Hill|Hills|Hollow|Island|Junction|Knoll|Knolls|Landing|Lodge|Mall|Meadow|Meadows|Mill|Mills|Orchard|Oval|Pass|Passage|Path|Port|Prairie|Ranch|Rapids|Rest|River|Route|Run|Shore|Shores|Spring|Springs|Spur|Station|Stravenue|Stream|Summit|Trace|Track|Turnpike|Valley|Via|View|Village|Ville|Vista|Wall|Well|Wells|Avenue|Ave\\.?|Road|Rd\\.?|Boulevard|Blvd\\.?|Lane|Ln\\.?|Drive|Dr\\.?|Court|Ct\\.?|Place|Pl\\.?|Way|Terrace|Parkway|Pkwy\\.?|Circle|Cir\\.?|Highway|Hwy\\.?|Square|Sq\\.?|Trail|Crescent|Close|Gardens|Grove|Row|Walk|Alley|Plaza|Loop|Crossing|Ridge|Point|Park|Pike|Manor|Mews';
+  'Street|St\\.?|Alley|Bend|Bridge|Brook|Bypass|Canyon|Causeway|Center|Centre|Cliff|Common|Corner|Course|Cove|Creek|Crest|Curve|Dale|Estate|Expressway|Extension|Ferry|Field|Fields|Flat|Ford|Forest|Fork|Freeway|Garden|Gateway|Glen|Green|Harbor|Haven|Heights|Hill|Hills|Hollow|Junction|Knoll|Knolls|Landing|Lodge|Mall|Meadow|Meadows|Mill|Mills|Orchard|Oval|Pass|Passage|Path|Port|Prairie|Ranch|Rapids|Rest|River|Route|Run|Shore|Shores|Spring|Springs|Spur|Station|Stravenue|Stream|Summit|Trace|Track|Turnpike|Valley|Via|View|Village|Ville|Vista|Wall|Well|Wells|Avenue|Ave\\.?|Road|Rd\\.?|Boulevard|Blvd\\.?|Lane|Ln\\.?|Drive|Dr\\.?|Court|Ct\\.?|Place|Pl\\.?|Way|Terrace|Parkway|Pkwy\\.?|Circle|Cir\\.?|Highway|Hwy\\.?|Square|Sq\\.?|Trail|Crescent|Close|Gardens|Grove|Row|Walk|Alley|Plaza|Loop|Crossing|Ridge|Point|Park|Pike|Manor|Mews';
 const STREET_EN = new RegExp(
-  `\\b\\d{1,6}[A-Za-z]?\\s+(?:(?:N|S|E|W|NE|NW|SE|SW|North|South|East|West)\\.?\\s+)?(?:[A-Z][a-zA-Z'\\-]+\\s+){1,3}(?:${STREET_SUFFIX})(?![\\w])(?:,?\\s+(?:Apt\\.?|Suite|Ste\\.?|Unit|#)\\s*[\\w-]+)?`,
+  `\\b\\d{1,6}[A-Za-z]?[ \\t]+(?:(?:N|S|E|W|NE|NW|SE|SW|North|South|East|West)\\.?[ \\t]+)?(?:[A-Z][a-zA-Z'\\-]+[ \\t]+){1,3}(?:${STREET_SUFFIX})(?![\\w])(?:,?[ \\t]+(?:Apt\\.?|Suite|Ste\\.?|Unit|#)[ \\t]*[\\w-]+)?`,
   'g',
 );
 // German/Dutch/French/Spanish/Italian forms: `Hauptstraße 12`, `Rue de Rivoli 5`, `12 rue de la Paix`.
 const STREET_EU =
-  /\b(?:[A-ZÄÖÜ][\wäöüß-]*(?:straße|strasse|weg|gasse|platz|allee|ring|damm|laan|straat|gracht|plein)\s+\d{1,4}[a-z]?|\d{1,4}(?:\s?bis)?,?\s+(?:rue|avenue|boulevard|chemin|place|impasse|allée)\s+(?:d[eu']\s?|des\s|la\s|l')?[A-ZÀ-Ý][\wÀ-ÿ'-]+(?:\s+[A-ZÀ-Ý][\wÀ-ÿ'-]+){0,3}|(?:Calle|Avenida|Via|Viale|Piazza|Corso|Rua)\s+(?:d[eiao]l?\s+|de\s+la\s+)?[A-ZÀ-Ý][\wÀ-ÿ'-]+(?:\s+[A-ZÀ-Ý][\wÀ-ÿ'-]+){0,3},?\s+\d{1,4})\b/g;
+  /\b(?:[A-ZÄÖÜ][\wäöüß-]*(?:straße|strasse|weg|gasse|platz|allee|damm|laan|straat|gracht|plein)\s+\d{1,4}[a-z]?|\d{1,4}(?:\s?bis)?,?\s+(?:rue|avenue|boulevard|chemin|place|impasse|allée)\s+(?:d[eu']\s?|des\s|la\s|l')?[A-ZÀ-Ý][\wÀ-ÿ'-]+(?:\s+[A-ZÀ-Ý][\wÀ-ÿ'-]+){0,3}|(?:Calle|Avenida|Via|Viale|Piazza|Corso|Rua)\s+(?:d[eiao]l?\s+|de\s+la\s+)?[A-ZÀ-Ý][\wÀ-ÿ'-]+(?:\s+[A-ZÀ-Ý][\wÀ-ÿ'-]+){0,3},?\s+\d{1,4})\b/g;
 
 function streets(text: string, out: Span[]): void {
   for (const re of [STREET_EN, STREET_EU]) {
@@ -382,8 +389,8 @@ const IBAN_HINT = /[A-Z]{2}\d\d/;
 const LONG_NUMBER = /\d[\d\s().\-/]{5,}\d/;
 const IPV4_HINT = /\d\.\d{1,3}\.\d{1,3}\.\d/;
 const IPV6_HINT = /[0-9A-Fa-f]:[0-9A-Fa-f]{1,4}:[0-9A-Fa-f]{1,4}:[0-9A-Fa-f]{1,4}:/;
-const STREET_EN_HINT = /\d\s+[A-Z]/;
-const STREET_EU_HINT = /stra(?:ß|ss)e|gasse|platz|allee|laan|straat|gracht|plein|(?:weg|ring|damm)\s+\d|\d,?\s+(?:rue|avenue|boulevard|chemin|place|impasse|allée)\s|(?:Calle|Avenida|Via|Viale|Piazza|Corso|Rua)\s/;
+const STREET_EN_HINT = /\d[ \t]+[A-Z]/;
+const STREET_EU_HINT = /stra(?:ß|ss)e|gasse|platz|allee|laan|straat|gracht|plein|(?:weg|damm)\s+\d|\d,?\s+(?:rue|avenue|boulevard|chemin|place|impasse|allée)\s|(?:Calle|Avenida|Via|Viale|Piazza|Corso|Rua)\s/;
 // Every SECRET rule has one of these (a key prefix, a PEM armour, a JWT, an assignment).
 const SECRET_HINT = /AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA|gh[pousr]_|github_pat_|glpat-|xox|hooks\.slack|_live_|_test_|AIza|sk-|hf_|npm_|SG\.|SK[0-9a-f]|eyJ|PRIVATE KEY|Bearer|[:=>]\s*["'][^"'\s]{16}/;
 
