@@ -17,11 +17,12 @@
 // A finding counts as a true positive when a gold span of the same type overlaps it; precision =
 // TP / findings, recall = matched gold spans / gold spans, per type. PERSON is scored with
 // --types all (it is off by default). Prints a markdown table; exits 1 if a goal is missed.
-import { allFakers } from '@faker-js/faker';
+
 import { writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { allFakers } from '@faker-js/faker';
 
 const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const lib = await import(join(ROOT, 'tools/redact-pii/dist/src/index.js'));
@@ -304,7 +305,10 @@ for (const it of items) {
   for (const g of it.gold) {
     stat[g.type].gold++;
     if (spans.some((s) => s.type === g.type && s.start < g.end && g.start < s.end)) stat[g.type].tp++;
-    else errors.push(`FN ${g.type}: ${JSON.stringify(it.text.slice(g.start, g.end))} in ${JSON.stringify(it.text)} (found: ${spans.map((s) => `${s.type}:${JSON.stringify(s.text)}`).join(' ')})`);
+    else
+      errors.push(
+        `FN ${g.type}: ${JSON.stringify(it.text.slice(g.start, g.end))} in ${JSON.stringify(it.text)} (found: ${spans.map((s) => `${s.type}:${JSON.stringify(s.text)}`).join(' ')})`,
+      );
   }
   for (const s of spans) {
     stat[s.type].found++;
@@ -316,7 +320,16 @@ for (const it of items) {
 }
 const secs = Number(process.hrtime.bigint() - t0) / 1e9;
 
-const GOALS = { EMAIL: [0.98, 0.98], PHONE: [0.98, 0.98], IP_ADDRESS: [0.98, 0.98], CREDIT_CARD: [0.98, 0.98], IBAN: [0.98, 0.98], US_SSN: [0.98, 0.98], URL_CREDENTIALS: [0.98, 0.98], SECRET: [undefined, 0.9] };
+const GOALS = {
+  EMAIL: [0.98, 0.98],
+  PHONE: [0.98, 0.98],
+  IP_ADDRESS: [0.98, 0.98],
+  CREDIT_CARD: [0.98, 0.98],
+  IBAN: [0.98, 0.98],
+  US_SSN: [0.98, 0.98],
+  URL_CREDENTIALS: [0.98, 0.98],
+  SECRET: [undefined, 0.9],
+};
 let ok = true;
 const rows = TYPES.map((t) => {
   const s = stat[t];
@@ -326,7 +339,10 @@ const rows = TYPES.map((t) => {
   const pOk = gp === undefined || precision >= gp;
   const rOk = gr === undefined || recall >= gr;
   if (!pOk || !rOk) ok = false;
-  const goal = gp === undefined && gr === undefined ? 'measured (best effort)' : `${gp !== undefined ? `P ≥ ${gp}` : ''}${gp !== undefined && gr !== undefined ? ', ' : ''}${gr !== undefined ? `R ≥ ${gr}` : ''} ${pOk && rOk ? 'ok' : 'FAIL'}`;
+  const goal =
+    gp === undefined && gr === undefined
+      ? 'measured (best effort)'
+      : `${gp !== undefined ? `P ≥ ${gp}` : ''}${gp !== undefined && gr !== undefined ? ', ' : ''}${gr !== undefined ? `R ≥ ${gr}` : ''} ${pOk && rOk ? 'ok' : 'FAIL'}`;
   return `| ${t} | ${s.gold} | ${s.found} | ${s.fp} | ${precision.toFixed(3)} | ${recall.toFixed(3)} | ${goal} |`;
 });
 const negRate = negFlagged / nNeg;
@@ -338,7 +354,11 @@ const report = `redact-pii evaluation (seed ${SEED}, ${N} positives per type ove
 ${rows.join('\n')}
 
 Hard negatives flagged (default types): ${negFlagged} / ${nNeg} = ${(100 * negRate).toFixed(2)}% (goal ≤ 1%: ${negRate <= 0.01 ? 'ok' : 'FAIL'})
-Faker values set aside as not real by their standard: ${Object.entries(aside).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}
+Faker values set aside as not real by their standard: ${
+  Object.entries(aside)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ') || 'none'
+}
 `;
 process.stdout.write(report);
 if (showErrors) process.stderr.write(`${errors.join('\n')}\n`);

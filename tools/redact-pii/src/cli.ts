@@ -38,7 +38,8 @@ export const spec: ToolSpec = {
       name: 'fields',
       type: 'paths',
       arg: 'PATHS',
-      describe: 'Comma-separated dotted field paths (e.g. messages.*.content,extra.notes): scan every string at or under them instead of the text fields. Paths under meta are ignored.',
+      describe:
+        'Comma-separated dotted field paths (e.g. messages.*.content,extra.notes): scan every string at or under them instead of the text fields. Paths under meta are ignored.',
       defaultText: 'the text fields of the record model',
     },
     {
@@ -73,7 +74,8 @@ export const spec: ToolSpec = {
     {
       name: 'private-ips',
       type: 'boolean',
-      describe: 'Also count private (10/8, 172.16/12, 192.168/16), shared (100.64/10) and unique-local (fc00::/7) addresses as personal. Loopback, link-local, multicast and documentation ranges never are.',
+      describe:
+        'Also count private (10/8, 172.16/12, 192.168/16), shared (100.64/10) and unique-local (fc00::/7) addresses as personal. Loopback, link-local, multicast and documentation ranges never are.',
       default: false,
     },
     {
@@ -97,7 +99,10 @@ export const spec: ToolSpec = {
       'head -c 32 /dev/urandom > /tmp/pii.key && redact-pii --pseudonymize --key-file /tmp/pii.key examples/redact-pii.ndjson > /tmp/pseudo.ndjson',
       'Consistent fake values instead of placeholders (same value, same fake, with the same key).',
     ],
-    ['redact-pii --mode drop --dropped /tmp/pii-rows.ndjson --types EMAIL,PHONE examples/redact-pii.ndjson > /tmp/no-pii.ndjson', 'Leave out rows with an email address or phone number; keep them aside.'],
+    [
+      'redact-pii --mode drop --dropped /tmp/pii-rows.ndjson --types EMAIL,PHONE examples/redact-pii.ndjson > /tmp/no-pii.ndjson',
+      'Leave out rows with an email address or phone number; keep them aside.',
+    ],
   ],
   exitStatus: ['2  also: --key-file missing, unreadable or shorter than 16 bytes; a bad --allow regex; an unknown --types or --phone-region value'],
   seeAlso: ['normalize-encoding (run it first: mojibake hides addresses)', 'dedup-exact', 'manifest'],
@@ -136,7 +141,8 @@ async function handler(o: Record<string, unknown>, ctx: ToolContext): Promise<vo
   const regionsArg = o['phone-region'] as string[] | undefined;
   const supported = new Set(phone.getSupportedRegionCodes());
   const phoneRegions = regionsArg === undefined ? [...DEFAULT_PHONE_REGIONS] : regionsArg.flatMap((s) => s.split(',')).map((s) => s.trim().toUpperCase());
-  for (const r of phoneRegions) if (!supported.has(r)) throw new UsageError(`--phone-region: unknown region ${JSON.stringify(r)}`, 'use ISO 3166-1 alpha-2 codes such as US, GB, DE, IN');
+  for (const r of phoneRegions)
+    if (!supported.has(r)) throw new UsageError(`--phone-region: unknown region ${JSON.stringify(r)}`, 'use ISO 3166-1 alpha-2 codes such as US, GB, DE, IN');
 
   const mode = o.mode as import('./redact.js').Mode;
   const pseudo = o.pseudonymize as boolean;
@@ -150,9 +156,13 @@ async function handler(o: Record<string, unknown>, ctx: ToolContext): Promise<vo
     try {
       key = await readFile(keyFile);
     } catch (e) {
-      throw new UsageError(`cannot read --key-file ${keyFile}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, 'create a key once and keep it secret: head -c 32 /dev/urandom > pii.key');
+      throw new UsageError(
+        `cannot read --key-file ${keyFile}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+        'create a key once and keep it secret: head -c 32 /dev/urandom > pii.key',
+      );
     }
-    if (key.length < MIN_KEY_BYTES) throw new UsageError(`--key-file ${keyFile} has ${key.length} bytes; at least ${MIN_KEY_BYTES} are needed`, 'create a key: head -c 32 /dev/urandom > pii.key');
+    if (key.length < MIN_KEY_BYTES)
+      throw new UsageError(`--key-file ${keyFile} has ${key.length} bytes; at least ${MIN_KEY_BYTES} are needed`, 'create a key: head -c 32 /dev/urandom > pii.key');
     pseudonymizer = new Pseudonymizer(key);
   }
   const dropped = o.dropped as string | undefined;

@@ -4,18 +4,7 @@ import ipaddr from 'ipaddr.js';
 import { entropy, isPlaceholderSecret, SECRET_RULES } from './secrets.js';
 
 /** The kinds of personal data and secrets redact-pii finds, in priority order (first wins an overlap). */
-export const PII_TYPES = [
-  'URL_CREDENTIALS',
-  'SECRET',
-  'EMAIL',
-  'IBAN',
-  'CREDIT_CARD',
-  'US_SSN',
-  'IP_ADDRESS',
-  'PHONE',
-  'STREET_ADDRESS',
-  'PERSON',
-] as const;
+export const PII_TYPES = ['URL_CREDENTIALS', 'SECRET', 'EMAIL', 'IBAN', 'CREDIT_CARD', 'US_SSN', 'IP_ADDRESS', 'PHONE', 'STREET_ADDRESS', 'PERSON'] as const;
 export type PiiType = (typeof PII_TYPES)[number];
 /** On unless --types says otherwise. PERSON costs an NLP pass over every string (see README). */
 export const DEFAULT_TYPES: readonly PiiType[] = PII_TYPES.filter((t) => t !== 'PERSON');
@@ -249,7 +238,27 @@ const IPV6 = /(?<![\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:[0-9A-Fa-f]{1,4}|(?:\d{1,3
 // Words before a dotted number that make it a version or an OID, not an address.
 const VERSION_CONTEXT = /(?:\bv(?:er(?:sion)?)?\.?|\bversion|\brelease|\bbuild|\bupdate|\bupgrade[sd]?\s+to|\bfirmware|\bkernel|\bOID|==|>=|<=|~=|!=|~>|\^)\s*$/i;
 // Not personal: nobody is behind these (RFC 6890 special-purpose ranges).
-const NOT_PERSONAL = new Set(['unspecified', 'broadcast', 'multicast', 'linkLocal', 'loopback', 'reserved', 'benchmarking', 'amt', 'as112', 'as112v6', 'deprecated', 'orchid2', 'droneRemoteIdProtocolEntityTags', 'discard', 'teredo', '6to4', 'rfc6052', 'rfc6145', 'ipv4Mapped']);
+const NOT_PERSONAL = new Set([
+  'unspecified',
+  'broadcast',
+  'multicast',
+  'linkLocal',
+  'loopback',
+  'reserved',
+  'benchmarking',
+  'amt',
+  'as112',
+  'as112v6',
+  'deprecated',
+  'orchid2',
+  'droneRemoteIdProtocolEntityTags',
+  'discard',
+  'teredo',
+  '6to4',
+  'rfc6052',
+  'rfc6145',
+  'ipv4Mapped',
+]);
 const PRIVATE = new Set(['private', 'carrierGradeNat', 'uniqueLocal']);
 
 function ips(text: string, out: Span[], privateIps: boolean): void {
@@ -280,9 +289,11 @@ function ips(text: string, out: Span[], privateIps: boolean): void {
 // --- PHONE -------------------------------------------------------------------------------------
 
 const PHONE_CAND = /(?<![\w+.\-/])(?:\+|00)?\(?\d[\d\s().\-/]{5,22}\d(?![\w]|[.\-/]\d)/g;
-const PHONE_CONTEXT = /(?:phone|tel(?:ephone|efon|éfono|efono)?|t[ée]l\.?|mobile?|cell|fax|call|whatsapp|contact|reach|ring|text|sms|handy|portable|móvil|celular|telemóvel|bel|op|numéro|número|nummer)\b\W{0,6}(?:\w+\W{1,3}){0,2}$/i;
+const PHONE_CONTEXT =
+  /(?:phone|tel(?:ephone|efon|éfono|efono)?|t[ée]l\.?|mobile?|cell|fax|call|whatsapp|contact|reach|ring|text|sms|handy|portable|móvil|celular|telemóvel|bel|op|numéro|número|nummer)\b\W{0,6}(?:\w+\W{1,3}){0,2}$/i;
 // Words that make a digit group an identifier, not a phone number (unless a phone word is nearer).
-const NOT_PHONE_CONTEXT = /(?:order|invoice|part|ref(?:erence)?|isbn|issn|tracking|account|acct|serial|sku|build|version|ticket|case|timestamp|id|no\.?|nr\.?|#|doi|rfc|patent|item|model|code|zip|postcode|iban|bic|swift|card|ssn|ein|vat|tax)\W{0,4}$/i;
+const NOT_PHONE_CONTEXT =
+  /(?:order|invoice|part|ref(?:erence)?|isbn|issn|tracking|account|acct|serial|sku|build|version|ticket|case|timestamp|id|no\.?|nr\.?|#|doi|rfc|patent|item|model|code|zip|postcode|iban|bic|swift|card|ssn|ein|vat|tax)\W{0,4}$/i;
 const DATE_PREFIX = /^(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{4})(?!\d)/;
 const DATE_LIKE = /^(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4})$/;
 
@@ -390,9 +401,11 @@ const LONG_NUMBER = /\d[\d\s().\-/]{5,}\d/;
 const IPV4_HINT = /\d\.\d{1,3}\.\d{1,3}\.\d/;
 const IPV6_HINT = /[0-9A-Fa-f]:[0-9A-Fa-f]{1,4}:[0-9A-Fa-f]{1,4}:[0-9A-Fa-f]{1,4}:/;
 const STREET_EN_HINT = /\d[ \t]+[A-Z]/;
-const STREET_EU_HINT = /stra(?:ß|ss)e|gasse|platz|allee|laan|straat|gracht|plein|(?:weg|damm)\s+\d|\d,?\s+(?:rue|avenue|boulevard|chemin|place|impasse|allée)\s|(?:Calle|Avenida|Via|Viale|Piazza|Corso|Rua)\s/;
+const STREET_EU_HINT =
+  /stra(?:ß|ss)e|gasse|platz|allee|laan|straat|gracht|plein|(?:weg|damm)\s+\d|\d,?\s+(?:rue|avenue|boulevard|chemin|place|impasse|allée)\s|(?:Calle|Avenida|Via|Viale|Piazza|Corso|Rua)\s/;
 // Every SECRET rule has one of these (a key prefix, a PEM armour, a JWT, an assignment).
-const SECRET_HINT = /AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA|gh[pousr]_|github_pat_|glpat-|xox|hooks\.slack|_live_|_test_|AIza|sk-|hf_|npm_|SG\.|SK[0-9a-f]|eyJ|PRIVATE KEY|Bearer|[:=>]\s*["'][^"'\s]{16}/;
+const SECRET_HINT =
+  /AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA|gh[pousr]_|github_pat_|glpat-|xox|hooks\.slack|_live_|_test_|AIza|sk-|hf_|npm_|SG\.|SK[0-9a-f]|eyJ|PRIVATE KEY|Bearer|[:=>]\s*["'][^"'\s]{16}/;
 
 /**
  * Find the personal data and secrets of the selected types in `text`. Overlapping findings are

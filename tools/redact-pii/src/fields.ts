@@ -50,7 +50,7 @@ export function textSlots(row: JsonObject, fields?: readonly FieldPath[]): TextS
     if (v === undefined) continue;
     known = true;
     if (typeof v === 'string') out.push({ path: [f], value: v, parent: row, key: f });
-    else if (Array.isArray(v)) v.forEach((m, i) => message(m, [f, i], v, i, out));
+    else if (Array.isArray(v)) for (let i = 0; i < v.length; i++) message(v[i], [f, i], v, i, out);
     else if (v !== null && typeof v === 'object') message(v, [f], row, f, out);
   }
   if (!known) for (const k of Object.keys(row)) if (k !== 'meta') all(row[k], [k], row, k, out);
@@ -87,7 +87,7 @@ function message(m: Json, path: (string | number)[], parent: JsonObject | Json[]
 /** Every string at or under `v`. */
 function all(v: Json, path: (string | number)[], parent: JsonObject | Json[], key: string | number, out: TextSlot[]): void {
   if (typeof v === 'string') out.push({ path, value: v, parent, key });
-  else if (Array.isArray(v)) v.forEach((x, i) => all(x, [...path, i], v, i, out));
+  else if (Array.isArray(v)) for (let i = 0; i < v.length; i++) all(v[i], [...path, i], v, i, out);
   else if (v !== null && typeof v === 'object') for (const k of Object.keys(v)) all(v[k], [...path, k], v, k, out);
 }
 
@@ -98,7 +98,7 @@ function select(v: Json, segs: FieldPath['segments'], i: number, path: (string |
   }
   const seg = segs[i];
   if (Array.isArray(v)) {
-    if (seg === WILDCARD) v.forEach((x, k) => select(x, segs, i + 1, [...path, k], out, v, k));
+    if (seg === WILDCARD) for (let k = 0; k < v.length; k++) select(v[k], segs, i + 1, [...path, k], out, v, k);
     else if (/^\d+$/.test(seg) && Number(seg) < v.length) select(v[Number(seg)], segs, i + 1, [...path, Number(seg)], out, v, Number(seg));
   } else if (v !== null && typeof v === 'object') {
     if (seg === WILDCARD) {

@@ -15,7 +15,7 @@ export function findPeople(text: string): { start: number; end: number }[] {
     let end = start + p.offset.length;
     // Trailing punctuation of the term is not part of the name.
     while (end > start && /[\s.,;:!?'")\]]/.test(text[end - 1]) && !/^(?:Dr|Mr|Mrs|Ms|Jr|Sr)\.$/.test(text.slice(start, end))) end--;
-    while (start < end && /[\s"'(\[]/.test(text[start])) start++;
+    while (start < end && /[\s"'([]/.test(text[start])) start++;
     if (end > start) out.push({ start, end });
   }
   return out;

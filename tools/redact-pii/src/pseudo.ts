@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
-import { luhn } from './detect.js';
 import type { PiiType } from './detect.js';
+import { luhn } from './detect.js';
 
 /** Shortest accepted --key-file content: 128 bits. */
 export const MIN_KEY_BYTES = 16;

@@ -46,7 +46,15 @@ test('validators: Luhn and SSA rules', () => {
   assert.equal(luhn('4539148803436467'), true);
   assert.equal(luhn('4539148803436468'), false);
   assert.equal(validSsn('536', '22', '1834'), true);
-  for (const [a, g, s] of [['000', '12', '3456'], ['666', '12', '3456'], ['912', '12', '3456'], ['123', '00', '4567'], ['123', '45', '0000'], ['078', '05', '1120']]) assert.equal(validSsn(a, g, s), false);
+  for (const [a, g, s] of [
+    ['000', '12', '3456'],
+    ['666', '12', '3456'],
+    ['912', '12', '3456'],
+    ['123', '00', '4567'],
+    ['123', '45', '0000'],
+    ['078', '05', '1120'],
+  ])
+    assert.equal(validSsn(a, g, s), false);
 });
 
 test('pseudonyms are keyed, consistent and keep the type', () => {
