@@ -42,11 +42,12 @@ export class PiiCounts {
   readonly byType = new Map<PiiType, number>();
   readonly byField = new Map<string, number>();
 
-  add(r: RowResult): void {
+  /** Count one row, given its findings (`RowResult.found`). */
+  add(found: RowResult['found']): void {
     this.rowsScanned++;
-    if (r.found.length === 0) return;
+    if (found.length === 0) return;
     this.rowsWithPii++;
-    for (const f of r.found) {
+    for (const f of found) {
       this.byType.set(f.type, (this.byType.get(f.type) ?? 0) + 1);
       this.byField.set(f.field, (this.byField.get(f.field) ?? 0) + 1);
     }

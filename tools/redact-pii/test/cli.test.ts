@@ -89,3 +89,41 @@ test('same input and flags give byte-identical output', async () => {
   const y = await runInProcess(main, ['--mode', 'mark'], { stdin: readFileSync(example) });
   assert.equal(x.stdout, y.stdout);
 });
+
+test('--threads: byte-identical output, rejects, drops and errors in line order for any thread count', async () => {
+  const dir = tmpDir();
+  const lines: string[] = [];
+  for (let i = 0; i < 14000; i++) {
+    if (i % 5000 === 17) lines.push('not json');
+    else if (i % 50 === 0) lines.push(JSON.stringify({ text: `row ${i}: mail user${i}@gmail.com or +44 20 7946 ${String(1000 + (i % 8999)).padStart(4, '0')}` }));
+    else lines.push(JSON.stringify({ messages: [{ role: 'user', content: `question ${i} about the weather and some apples, written plainly` }], n: 12345678901234567890 }));
+  }
+  const file = join(dir, 'in.ndjson');
+  writeFileSync(file, `${lines.join('\n')}\n`);
+  const run = async (threads: string, extra: string[]) => {
+    const rej = join(dir, `rej-${threads}.ndjson`);
+    const drop = join(dir, `drop-${threads}.ndjson`);
+    const r = await runInProcess(main, ['--threads', threads, '--rejects', rej, ...extra.map((a) => a.replace('{drop}', drop)), file]);
+    assert.equal(r.code, 0, r.stderr);
+    return { ...r, rej: readFileSync(rej, 'utf8'), drop: extra.length > 0 ? readFileSync(drop, 'utf8') : '' };
+  };
+  for (const extra of [[], ['--mode', 'drop', '--dropped', '{drop}']]) {
+    const one = await run('1', extra);
+    const three = await run('3', extra);
+    assert.equal(one.stdout, three.stdout);
+    assert.equal(one.stderr, three.stderr);
+    assert.equal(one.rej, three.rej);
+    assert.equal(one.drop, three.drop);
+    assert.equal(one.rej, 'not json\nnot json\nnot json\n');
+    assert.match(one.stderr, /read 14000, /);
+  }
+  // Without --rejects, the first bad line is the error, after the rows before it were written.
+  const bad = join(dir, 'bad.ndjson');
+  writeFileSync(bad, `${lines.join('\n').replace('not json', '{"text":"x","meta":[1]}')}\n`);
+  for (const t of ['1', '3']) {
+    const r = await runInProcess(main, ['--threads', t, bad]);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, new RegExp(`^redact-pii: ${bad.replaceAll('/', '\\/')}:18: field "meta" must be an object, got an array\\n`));
+    assert.equal(r.stdout.split('\n').length - 1, 17);
+  }
+});
