@@ -14,7 +14,7 @@ export const spec: ToolSpec = {
   description:
     "Reads NDJSON rows and scans the text of each row as the record model defines it (text; the content, reasoning_content and tool-call arguments of messages, prompt, chosen, rejected and completion; every string outside meta for rows with none of these), or the strings under --fields. Findings are validated, not pattern-guessed: phone numbers against each region's numbering plan (libphonenumber), IP addresses parsed, cards by Luhn and issuer range, IBANs by mod-97 and country length, SSNs by the SSA's rules, secrets by provider format and entropy. Documentation values (example.com, 192.0.2.0/24, 2001:db8::/32, 555-01xx, published test cards), loopback/private addresses, versions, dates, hashes and UUIDs are not findings. " +
     'Every row written gets meta.pii_status: clean, redacted (redact, --pseudonymize) or found (mark). Rows without findings are written as read with only meta.pii_status spliced in; in a changed row only the top-level fields holding a changed string are re-serialised. Object keys and meta are never scanned or changed. stderr gets a summary: rows scanned, rows with PII, spans per type; --stats adds spans per field. ' +
-    'Memory: one read chunk; no state grows with the input. Deterministic: the same input, flags and key file give byte-identical output.',
+    'Memory: 1 MiB read chunks, about two per worker thread, and a memo of at most 50,000 phone candidates; no state grows with the input. Deterministic: the same input, flags and key file give byte-identical output, on any --threads.',
   usage: ['redact-pii [OPTIONS] [FILE...]', 'redact-pii --pseudonymize --key-file FILE [OPTIONS] [FILE...]'],
   rejects: true,
   options: [
