@@ -23,6 +23,7 @@ import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { allFakers } from '@faker-js/faker';
+import { mulberry32 } from './corpus.mjs';
 
 const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const lib = await import(join(ROOT, 'tools/redact-pii/dist/src/index.js'));
@@ -76,17 +77,7 @@ const TEMPLATES = {
   STREET_ADDRESS: ['Ship it to {V}, please.', 'I live at {V}.', 'Our office moved to {V} last year.', 'Address: {V}'],
 };
 
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const rand = rng(SEED);
+const rand = mulberry32(SEED);
 const pick = (a) => a[Math.floor(rand() * a.length)];
 const digits = (n) => Array.from({ length: n }, () => Math.floor(rand() * 10)).join('');
 const aside = {};
