@@ -4,25 +4,27 @@ import { UsageError } from '@ldt/errors';
 
 const version = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
 
-/** Options that only `build` takes, and only `cat` takes; the rest are common. */
-const BUILD_ONLY = [
-  'out-dir',
-  'partition-by',
-  'shard-size',
-  'shard-rows',
-  'compress',
-  'group-by',
-  'tokenizer',
-  'text-field',
-  'single',
-  'croissant',
-  'name',
-  'require',
-  'min-rows',
-  'stats-from',
-  'rejects',
-];
-const CAT_ONLY = ['partition'];
+/** Options that only some commands take (the rest are common to all). */
+const ONLY: Record<string, readonly string[]> = {
+  'out-dir': ['build', 'report'],
+  'partition-by': ['build'],
+  'shard-size': ['build'],
+  'shard-rows': ['build'],
+  compress: ['build'],
+  'group-by': ['build'],
+  tokenizer: ['build', 'show'],
+  'text-field': ['build', 'show'],
+  single: ['build'],
+  croissant: ['build'],
+  name: ['build'],
+  require: ['build'],
+  'min-rows': ['build'],
+  'stats-from': ['build'],
+  rejects: ['build', 'show'],
+  partition: ['cat'],
+  json: ['show'],
+};
+const COMMANDS = ['build', 'verify', 'cat', 'show', 'report'];
 
 /** The option table: help, parsing, the README check and the argv tests all come from it. */
 export const spec: ToolSpec = {
@@ -123,6 +125,7 @@ export const spec: ToolSpec = {
         'build: a --stats JSON file written by an earlier ldt tool; its tool, version, argv, seed and row counts go into the tool chain of the manifest, in the order given.',
     },
     { name: 'partition', type: 'string', arg: 'NAME', repeatable: true, describe: 'cat: only the partitions whose folder name is NAME or starts with NAME/ (e.g. split=train).' },
+    { name: 'json', type: 'boolean', describe: 'show: print the summary as JSON (for scripts) instead of tables.', default: false },
   ],
   examples: [
     [
@@ -158,13 +161,15 @@ function given(o: Record<string, unknown>, name: string): boolean {
 
 async function handler(o: Record<string, unknown>, ctx: ToolContext, argv: readonly string[]): Promise<void> {
   const [command, ...rest] = ctx.inputs;
-  if (command === undefined) throw new UsageError('a command is needed: build, verify or cat');
-  if (command !== 'build' && command !== 'verify' && command !== 'cat') throw new UsageError(`unknown command ${JSON.stringify(command)}; expected build, verify or cat`);
-  const foreign = [...(command === 'build' ? [] : BUILD_ONLY), ...(command === 'cat' ? [] : CAT_ONLY)].filter((n) => given(o, n));
+  if (command === undefined) throw new UsageError('a command is needed: build, verify, cat, show or report');
+  if (!COMMANDS.includes(command)) throw new UsageError(`unknown command ${JSON.stringify(command)}; expected build, verify, cat, show or report`);
+  const foreign = Object.keys(ONLY).filter((n) => !ONLY[n].includes(command) && given(o, n));
   if (foreign.length > 0) throw new UsageError(`manifest ${command} does not take ${foreign.map((n) => `--${n}`).join(', ')}`);
   if (command === 'build') return build(o, ctx, rest, argv);
+  if (command === 'show') return show(o, ctx, rest);
   if (rest.length !== 1) throw new UsageError(`manifest ${command} takes one folder (the --out-dir of a build); got ${rest.length}`);
   if (command === 'verify') return verify(rest[0], ctx);
+  if (command === 'report') return report(rest[0], o['out-dir'] as string | undefined, ctx);
   return cat(rest[0], (o.partition as string[] | undefined) ?? [], ctx);
 }
 
@@ -228,6 +233,48 @@ async function build(o: Record<string, unknown>, ctx: ToolContext, files: string
     await b.abort();
     throw e;
   }
+}
+
+/** `show DIR`: the dataset's summary (verified); `show [FILE...]` / `show -`: a summary of an NDJSON stream. */
+async function show(o: Record<string, unknown>, ctx: ToolContext, files: string[]): Promise<void> {
+  const [{ existsSync, statSync }, { join }, { DataError }, { parsePaths }, { normalizeInputs, readRows }, { loadTokenCounter }, sh, { verifyDir }] = await Promise.all([
+    import('node:fs'),
+    import('node:path'),
+    import('@ldt/errors'),
+    import('@ldt/schema'),
+    import('@ldt/ndjson'),
+    import('@ldt/tokens'),
+    import('./show.js'),
+    import('./verify.js'),
+  ]);
+  const json = o.json === true;
+  const write = (text: string) => ctx.out.pushBytes(Buffer.from(text));
+  if (files.length === 1 && files[0] !== '-' && existsSync(files[0]) && statSync(files[0]).isDirectory()) {
+    const dir = files[0];
+    if (!existsSync(join(dir, 'manifest.json')))
+      throw new DataError(`${dir} is a folder without manifest.json`, undefined, 'give the --out-dir folder of a manifest build, or NDJSON files');
+    for (const n of ['tokenizer', 'text-field', 'rejects']) if (given(o, n)) throw new UsageError(`manifest show DIR does not take --${n} (the manifest records its own counts)`);
+    const v = await verifyDir(dir);
+    const s = sh.datasetSummary(dir, v.manifest, v);
+    ctx.report.counts.lines = v.rows;
+    write(json ? `${JSON.stringify(s, null, 2)}\n` : sh.renderDataset(s));
+    if (!s.verify.ok) ctx.warn(`${dir}: verify found ${s.verify.problems.length} problem${s.verify.problems.length === 1 ? '' : 's'} (listed above)`);
+    return;
+  }
+  const inputs = normalizeInputs(files);
+  const textField = o['text-field'] as string[] | undefined;
+  const summarizer = new sh.StreamSummarizer(await loadTokenCounter(o.tokenizer as string | undefined), textField ? parsePaths(textField) : undefined, inputs);
+  for await (const batch of readRows(inputs, ctx.readOptions)) for (const row of batch) summarizer.add(row);
+  const s = summarizer.toJSON();
+  write(json ? `${JSON.stringify(s, null, 2)}\n` : sh.renderStream(s));
+}
+
+/** `report DIR [-o FILE]`: one self-contained HTML page; DIR/report.html by default, then recorded in manifest.json as a side file. */
+async function report(dir: string, outFile: string | undefined, ctx: ToolContext): Promise<void> {
+  const { writeReport } = await import('./report.js');
+  const r = await writeReport(dir, outFile, ctx.io.env);
+  ctx.summaryExtra.push(`wrote ${r.path} (${r.bytes} bytes${r.recorded ? ', recorded in manifest.json' : ''})`);
+  for (const w of r.warnings) ctx.warn(w);
 }
 
 async function verify(dir: string, ctx: ToolContext): Promise<void> {

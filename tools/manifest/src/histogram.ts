@@ -84,7 +84,7 @@ export class Histogram {
         if (b < 8) return Math.min(Math.max(b, this.min), this.max);
         const lo = binLower(b);
         const hi = Math.min(binUpper(b), this.max + 1);
-        const v = Math.floor(lo + ((rank - seen) / n) * (hi - lo));
+        const v = Math.min(hi - 1, Math.floor(lo + ((rank - seen) / n) * (hi - lo)));
         return Math.min(Math.max(v, this.min), this.max);
       }
       seen += n;
