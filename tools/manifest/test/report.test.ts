@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -14,7 +14,15 @@ const UPDATE = process.env.UPDATE_GOLDEN === '1';
  * The final-dataset example: the README demo's pipeline (step 1 of examples/demo.sh) over
  * examples/, every step's --stats recorded in the tool chain, then manifest build.
  */
+let example: string | undefined;
 function buildExample(): string {
+  example ??= buildExampleOnce();
+  const copy = join(tmpDir(), 'dataset');
+  cpSync(example, copy, { recursive: true });
+  return copy;
+}
+
+function buildExampleOnce(): string {
   const tmp = tmpDir();
   const stats = join(tmp, 'stats');
   mkdirSync(stats);
@@ -26,7 +34,7 @@ function buildExample(): string {
   | to-chatml ${s('to-chatml')} | normalize-encoding ${s('normalize-encoding')} | dedup-exact ${s('dedup-exact')} \\
   | dedup-near --mark ${s('dedup-near')} | split-holdout --group-by meta.cluster --ratios train=0.8,val=0.1,test=0.1 ${s('split-holdout')} \\
   | curriculum-route --config examples/demo-curriculum.yaml ${s('curriculum-route')} > ${tmp}/routed.ndjson
-manifest build --quiet --out-dir ${tmp}/dataset ${tools.map((t) => `--stats-from ${stats}/${t}.json`).join(' ')} ${tmp}/routed.ndjson`,
+manifest build --quiet --name example-final-dataset --out-dir ${tmp}/dataset ${tools.map((t) => `--stats-from ${stats}/${t}.json`).join(' ')} ${tmp}/routed.ndjson`,
   );
   assert.equal(r.code, 0, r.stderr);
   return join(tmp, 'dataset');
