@@ -34,11 +34,20 @@ export const spec: ToolSpec = {
   description:
     'manifest build reads NDJSON rows and writes them verbatim into shards DIR/<partition>/part-NNNNN.jsonl[.zst|.gz] (partitioned by --partition-by, cut at --shard-size bytes or --shard-rows rows) and DIR/manifest.json: per shard its path, rows, raw and stored bytes, sha256 and tokens; totals; a dataset id (sha256 over the shard checksums: the same data gives the same id); rows and tokens by source (or --group-by) x split x phase; the fields seen with their types and formats; the sources (dataset, revision) named in meta.source; and the tool chain from --stats-from files. Everything is written to a staging folder and moved into place at the end, so DIR is never half-written; a failed --require / --min-rows gate writes nothing (exit 1). ' +
     'manifest verify DIR re-hashes and re-counts every shard and exits 1 naming each one that is missing, extra, truncated or altered. manifest cat DIR streams the rows back to stdout. ' +
+    'manifest show DIR prints a summary to stdout (tables that fit 100 columns, or --json): dataset id, sources and revisions, rows and tokens by source x split x phase, the pipeline funnel from the tool chain, lengths per split x phase, gates, and the verify status (it re-hashes every shard). manifest show [FILE...] (or -) summarises an NDJSON stream instead: kinds, fields, sources, splits and phases, length percentiles, tokens. ' +
+    'manifest report DIR writes one self-contained HTML page (Chart.js, styles and data inlined; opens from disk with no network) with charts and their numbers: rows and tokens by source x split x phase, length distributions per split and phase, the pipeline funnel, near-duplicate cluster sizes, PII findings, licences. Written to DIR/report.html (or -o FILE) atomically; inside DIR it is recorded in manifest.json as a side file, so verify accepts it and a rebuild replaces it. ' +
     'Nothing goes to stdout but rows (cat); the summary goes to stderr. Memory: per partition one open shard and up to 4 frames of 4 MiB raw bytes (queued or being compressed; up to 3x that allocated, as rows are encoded into buffers sized for the worst case), plus the group, source and field tables (bounded by their distinct values, at most 2000 field paths). Deterministic: the same input and flags give byte-identical shards and manifest (no timestamps).',
-  usage: ['manifest build --out-dir DIR [OPTIONS] [FILE...]', 'manifest verify DIR', 'manifest cat DIR [--partition NAME]...'],
+  usage: [
+    'manifest build --out-dir DIR [OPTIONS] [FILE...]',
+    'manifest verify DIR',
+    'manifest cat DIR [--partition NAME]...',
+    'manifest show DIR [--json] | manifest show [--json] [FILE...]',
+    'manifest report DIR [-o FILE]',
+  ],
   positional: {
     name: 'COMMAND',
-    describe: "build [FILE...]: NDJSON input files, read in order ('-' or none: standard input; .gz/.zst decompressed). verify DIR, cat DIR: a folder written by manifest build.",
+    describe:
+      "build [FILE...], show [FILE...]: NDJSON input files, read in order ('-' or none: standard input; .gz/.zst decompressed). verify DIR, cat DIR, show DIR, report DIR: a folder written by manifest build.",
   },
   rejects: true,
   options: [
@@ -47,7 +56,8 @@ export const spec: ToolSpec = {
       type: 'string',
       short: 'o',
       arg: 'DIR',
-      describe: 'build: the output folder (required). Must be new, empty, or an earlier manifest build (replaced as a whole).',
+      describe:
+        'build: the output folder (required). Must be new, empty, or an earlier manifest build (replaced as a whole). report: the HTML file to write (default DIR/report.html; inside DIR only at its top).',
     },
     {
       name: 'partition-by',
@@ -141,8 +151,17 @@ export const spec: ToolSpec = {
       'Real o200k_base token counts, no partitions (a path that no row has).',
     ],
     ['manifest build -o /tmp/ds-cat examples/manifest-mix.ndjson && manifest cat /tmp/ds-cat --partition split=test | head -2', 'Stream back the rows of one split.'],
+    [
+      'manifest build -q -o /tmp/ds-show --stats-from examples/manifest-stats.json examples/manifest-mix.ndjson && manifest show /tmp/ds-show',
+      'What a dataset is made of, in the terminal (verified).',
+    ],
+    ['to-chatml examples/to-chatml-mixed.ndjson | manifest show -', 'Summarise a stream without building a dataset (kinds, fields, sources, lengths, tokens).'],
+    [
+      'manifest build -q -o /tmp/ds-report examples/manifest-mix.ndjson && manifest report /tmp/ds-report && manifest verify /tmp/ds-report',
+      'Write /tmp/ds-report/report.html (charts, self-contained) and check that verify accepts it.',
+    ],
   ],
-  exitStatus: ['1 also: verify found a missing, extra, truncated or altered shard; a --require / --min-rows gate failed'],
+  exitStatus: ['1 also: verify found a missing, extra, truncated or altered shard or report; a --require / --min-rows gate failed (show DIR prints a failed verify and exits 0)'],
   seeAlso: ['curriculum-route', 'split-holdout', 'dedup-exact', 'hf-fetch'],
 };
 
