@@ -24,8 +24,9 @@ for t in hf-fetch to-chatml normalize-encoding dedup-exact dedup-near split-hold
   stats_from+=(--stats-from "out/stats/$t.json")
 done
 manifest build --out-dir out/dataset "${stats_from[@]}" out/routed.ndjson
+manifest report out/dataset
 manifest verify out/dataset
-echo "   shards and manifest in out/dataset/ (manifest verify passed)"
+echo "   shards, manifest and report.html in out/dataset/ (manifest verify passed)"
 
 echo "== 2. decontaminate a training mix against GSM8K test (another shape on each side)"
 dedup-exact --key extra_info.question --against examples/gsm8k-test-sample.ndjson --against-key question \
