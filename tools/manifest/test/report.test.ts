@@ -40,6 +40,29 @@ manifest build --quiet --name example-final-dataset --out-dir ${tmp}/dataset ${t
   return join(tmp, 'dataset');
 }
 
+/** A dataset with PII findings, licences, clusters and two phases (what redact-pii and dedup-near --mark write). */
+function piiDataset(): string {
+  const tmp = tmpDir();
+  const rows = Array.from({ length: 40 }, (_, i) => ({
+    messages: Array.from({ length: 2 + (i % 4) }, (_, j) => ({ role: j % 2 ? 'assistant' : 'user', content: `turn ${j} of row ${i} `.repeat(1 + ((i * 7) % 30)) })),
+    meta: {
+      source: `org/${i % 3 ? 'chat' : 'web'}@abc123:part-${i % 2}.parquet#${i}`,
+      license: ['mit', 'cc-by-4.0', 'apache-2.0'][i % 3],
+      cluster: `c${Math.floor(i / 4)}`,
+      cluster_size: i < 8 ? 4 : 1,
+      pii_status: i % 5 === 0 ? 'redacted' : 'clean',
+      ...(i % 5 === 0 ? { pii: [{ path: 'messages.0.content', start: 0, end: 4, type: i % 10 ? 'EMAIL' : 'PHONE' }] } : {}),
+      split: i % 5 === 4 ? 'test' : 'train',
+      phase: i % 2 ? 'sft' : 'cpt',
+    },
+  }));
+  const f = join(tmp, 'rows.ndjson');
+  writeFileSync(f, rows.map((r) => `${JSON.stringify(r)}\n`).join(''));
+  const r = runShell(`node tools/manifest/bin/manifest.js build -q -o ${tmp}/ds ${f}`);
+  assert.equal(r.code, 0, r.stderr);
+  return join(tmp, 'ds');
+}
+
 test('manifest report: one self-contained page, recorded as a side file that verify accepts and a rebuild replaces', async () => {
   const dir = buildExample();
   const r = await runInProcess(main, ['report', dir], { env: { SOURCE_DATE_EPOCH: '1767225600' } });
@@ -99,7 +122,8 @@ test('the report of the example dataset in headless Chromium: every chart drawn,
   const dir = buildExample();
   const rr = await runInProcess(main, ['report', dir], { env: { SOURCE_DATE_EPOCH: '1767225600' } });
   assert.equal(rr.code, 0, rr.stderr);
-  const page = join(dir, 'report.html');
+  const pii = piiDataset();
+  assert.equal((await runInProcess(main, ['report', pii])).code, 0);
   const { chromium } = await import('playwright-core');
   const profile = tmpDir('ldt-chromium-');
   const ctx = await chromium.launchPersistentContext(profile, {
@@ -109,25 +133,32 @@ test('the report of the example dataset in headless Chromium: every chart drawn,
     viewport: { width: 1200, height: 900 },
   });
   try {
-    const errors: string[] = [];
-    const requests: string[] = [];
-    const url = pathToFileURL(page).href;
-    await ctx.route('**/*', (route) => {
-      const u = route.request().url();
-      if (u !== url) requests.push(u);
-      return u === url ? route.continue() : route.abort();
-    });
-    const p = ctx.pages()[0] ?? (await ctx.newPage());
-    p.on('console', (msg) => {
-      if (msg.type() === 'error') errors.push(msg.text());
-    });
-    p.on('pageerror', (e) => errors.push(String(e)));
-    p.on('request', (req) => {
-      if (req.url() !== url) requests.push(req.url());
-    });
-    await p.goto(url, { waitUntil: 'load' });
-    // Runs in the page (a string: this package compiles without the DOM types).
-    const charts = (await p.evaluate(`(() => {
+    for (const [page, want] of [
+      [
+        join(dir, 'report.html'),
+        ['composition-rows', 'composition-tokens', 'lengths-chars-by-split', 'lengths-tokens-by-phase', 'lengths-turns-by-split', 'funnel', 'clusters', 'licenses'],
+      ],
+      [join(pii, 'report.html'), ['composition-rows', 'lengths-chars-by-phase', 'lengths-turns-by-phase', 'pii-status', 'pii-spans', 'licenses', 'clusters']],
+    ] as const) {
+      const errors: string[] = [];
+      const requests: string[] = [];
+      const url = pathToFileURL(page).href;
+      await ctx.route('**/*', (route) => {
+        const u = route.request().url();
+        if (u !== url) requests.push(u);
+        return u === url ? route.continue() : route.abort();
+      });
+      const p = ctx.pages()[0] ?? (await ctx.newPage());
+      p.on('console', (msg) => {
+        if (msg.type() === 'error') errors.push(msg.text());
+      });
+      p.on('pageerror', (e) => errors.push(String(e)));
+      p.on('request', (req) => {
+        if (req.url() !== url) requests.push(req.url());
+      });
+      await p.goto(url, { waitUntil: 'load' });
+      // Runs in the page (a string: this package compiles without the DOM types).
+      const charts = (await p.evaluate(`(() => {
       const out = [];
       for (const c of document.querySelectorAll('canvas')) {
         const px = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
@@ -137,29 +168,31 @@ test('the report of the example dataset in headless Chromium: every chart drawn,
       }
       return { declared: Number(document.body.getAttribute('data-charts') || -1), figures: document.querySelectorAll('figure').length, canvases: out };
     })()`)) as { declared: number; figures: number; canvases: { id: string; points: number; painted: number; width: number; height: number }[] };
-    assert.deepEqual(errors, [], 'console errors');
-    assert.deepEqual(requests, [], 'network requests');
-    assert.ok(charts.canvases.length >= 9, `charts: ${charts.canvases.map((c) => c.id).join(', ')}`);
-    assert.equal(charts.declared, charts.canvases.length, 'every chart spec drew a canvas');
-    assert.equal(charts.figures, charts.canvases.length);
-    for (const c of charts.canvases) {
-      assert.ok(c.width > 100 && c.height > 100, `${c.id}: ${c.width}x${c.height}`);
-      assert.ok(c.points > 0, `${c.id}: no data points`);
-      assert.ok(c.painted > 2000, `${c.id}: only ${c.painted} painted pixels`);
-    }
-    for (const id of ['composition-rows', 'composition-tokens', 'lengths-chars-by-split', 'lengths-tokens-by-phase', 'lengths-turns-by-split', 'funnel', 'clusters', 'licenses'])
-      assert.ok(
-        charts.canvases.some((c) => c.id === id),
-        id,
-      );
-    const shot = join(tmpDir(), 'report.png');
-    await p.screenshot({ path: shot, fullPage: false });
-    assert.ok(readFileSync(shot).length > 10_000);
-    if (UPDATE) {
-      const docs = join(pkgDir, 'docs');
-      mkdirSync(docs, { recursive: true });
-      copyFileSync(shot, join(docs, 'example-report.png'));
-      copyFileSync(page, join(docs, 'example-report.html'));
+      assert.deepEqual(errors, [], 'console errors');
+      assert.deepEqual(requests, [], 'network requests');
+      assert.ok(charts.canvases.length >= want.length, `charts: ${charts.canvases.map((c) => c.id).join(', ')}`);
+      assert.equal(charts.declared, charts.canvases.length, 'every chart spec drew a canvas');
+      assert.equal(charts.figures, charts.canvases.length);
+      for (const c of charts.canvases) {
+        assert.ok(c.width > 100 && c.height > 100, `${c.id}: ${c.width}x${c.height}`);
+        assert.ok(c.points > 0, `${c.id}: no data points`);
+        assert.ok(c.painted > 2000, `${c.id}: only ${c.painted} painted pixels`);
+      }
+      for (const id of want)
+        assert.ok(
+          charts.canvases.some((c) => c.id === id),
+          id,
+        );
+      if (page !== join(dir, 'report.html')) continue;
+      const shot = join(tmpDir(), 'report.png');
+      await p.screenshot({ path: shot, fullPage: false });
+      assert.ok(readFileSync(shot).length > 10_000);
+      if (UPDATE) {
+        const docs = join(pkgDir, 'docs');
+        mkdirSync(docs, { recursive: true });
+        copyFileSync(shot, join(docs, 'example-report.png'));
+        copyFileSync(page, join(docs, 'example-report.html'));
+      }
     }
   } finally {
     await ctx.close();
