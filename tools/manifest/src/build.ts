@@ -4,7 +4,7 @@ import { dirname, join, resolve } from 'node:path';
 import { DataError, quote, UsageError } from '@ldt/errors';
 import type { Report, Row } from '@ldt/ndjson';
 import { type FieldPath, getMeta, getPath, isJsonObject, type Json } from '@ldt/schema';
-import { countRowTokens, type TokenCounter } from '@ldt/tokens';
+import { countRowTokens, rowTexts, type TokenCounter } from '@ldt/tokens';
 import { croissantFor } from './croissant.js';
 import { cmp, FieldCatalog } from './fields.js';
 import { datasetId, MANIFEST_FORMAT, type Manifest, type ManifestGate, type ManifestShard, type ToolChainEntry } from './format.js';
@@ -219,8 +219,8 @@ export class ManifestBuilder {
       }
       g.rows++;
       g.tokens += t;
-      // Lengths, licences, clusters, PII (for show and report); this.scratch holds the texts counted above.
-      this.profile.add(v, split, phase, this.scratch, t);
+      // Lengths, licences, clusters, PII (for show and report): characters of the texts tokens are counted on.
+      this.profile.add(v, split, phase, rowTexts(v, textFields, this.scratch), t);
 
       if (sp) {
         let revs = this.sources.get(sp.dataset);

@@ -1,6 +1,6 @@
 import type { Row } from '@ldt/ndjson';
 import { getMeta, isJsonObject, type Json } from '@ldt/schema';
-import { countRowTokens, type TokenCounter } from '@ldt/tokens';
+import { countRowTokens, rowTexts, type TokenCounter } from '@ldt/tokens';
 import { cmp, FieldCatalog } from './fields.js';
 import type { Manifest, ManifestGate } from './format.js';
 import { Histogram, type HistogramJson } from './histogram.js';
@@ -163,7 +163,7 @@ export class StreamSummarizer {
     const meta = v.meta;
     const split = isJsonObject(meta) ? scalar(meta.split) : null;
     const phase = isJsonObject(meta) ? scalar(meta.phase) : null;
-    this.profile.add(v, split, phase, this.scratch, t);
+    this.profile.add(v, split, phase, rowTexts(v, this.textFields, this.scratch), t);
     this.fields.add(v);
     this.rows++;
     this.tokens += t;
