@@ -352,7 +352,7 @@ var specs=JSON.parse(document.getElementById('report-data').textContent);
 Chart.defaults.animation=false;Chart.defaults.font.size=11;
 specs.forEach(function(s){
   var canvas=document.getElementById(s.id);
-  var chart=new Chart(canvas,{type:'bar',data:{labels:s.labels,datasets:s.datasets.map(function(d,i){return{label:d.label,data:d.data,backgroundColor:PALETTE[i%PALETTE.length]};})},
+  var chart=new Chart(canvas,{type:'bar',data:{labels:s.labels,datasets:s.datasets.map(function(d,i){return{label:d.label,data:d.data,backgroundColor:PALETTE[i%PALETTE.length],maxBarThickness:56};})},
     options:{responsive:true,maintainAspectRatio:false,indexAxis:s.horizontal?'y':'x',
       plugins:{legend:{display:s.datasets.length>1,position:'bottom'}},
       scales:{x:{stacked:s.stacked,title:{display:true,text:s.horizontal?s.xTitle:s.xTitle}},y:{stacked:s.stacked,beginAtZero:true,title:{display:true,text:s.yTitle}}}}});
