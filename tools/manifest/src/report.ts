@@ -339,7 +339,7 @@ function header(m: Manifest, date: string): string {
 
 const STYLE = `body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:0 auto;max-width:1100px;padding:16px 24px;color:#1b1f24;background:#fff}
 h1{margin:0 0 8px;font-size:24px}h2{margin:32px 0 4px;border-bottom:1px solid #d0d7de;padding-bottom:4px}h3{margin:16px 0 4px}
-dl{display:grid;grid-template-columns:max-content 1fr;gap:2px 16px;margin:0}dt{color:#57606a}dd{margin:0;word-break:break-all}
+dl{display:grid;grid-template-columns:max-content 1fr;gap:2px 16px;margin:0}dt{color:#57606a}dd{margin:0;overflow-wrap:anywhere}
 figure{margin:16px 0 24px}figcaption{font-weight:600;margin-bottom:4px}.chart{position:relative;height:300px}
 table{border-collapse:collapse;margin-top:8px;font-size:12px}th,td{border:1px solid #d0d7de;padding:2px 8px;text-align:left}th{background:#f6f8fa}.n{text-align:right;font-variant-numeric:tabular-nums}
 .note{color:#57606a}.missing{background:#fff8c5;border:1px solid #d4a72c;padding:8px 12px}.same{color:#57606a;font-size:12px}
