@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { rename, rm, writeFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
-import { dirname, join, relative, resolve, sep } from 'node:path';
+import { join, relative, resolve, sep } from 'node:path';
 import { UsageError } from '@ldt/errors';
 import type { Json } from '@ldt/schema';
 import { cmp } from './fields.js';
@@ -12,15 +11,15 @@ import { funnelOf, gatesOf, lengthSummary, num } from './show.js';
 import { readManifest } from './verify.js';
 
 /**
- * The charting library: Chart.js (MIT), its minified UMD build inlined into the page. Chosen by
- * size for what the charts need (categorical stacked and grouped bars, horizontal bars, tooltips):
- * chart.umd.min.js is 208 kB (≈70 kB gzip) with no dependencies; uPlot is smaller (≈50 kB) but has
- * no categorical or stacked bars; ECharts' full build is ≈1 MB, Vega-Lite + Vega + vega-embed
- * ≈800 kB; Observable Plot needs d3 bundled with it (≈300 kB and a bundler step).
+ * The charting library: Chart.js (MIT), its minified UMD build inlined into the page, copied next
+ * to this module at build time (scripts/vendor-chart.mjs). Chosen by size for what the charts need
+ * (categorical stacked and grouped bars, horizontal bars, tooltips): chart.umd.min.js is 208 kB
+ * (≈70 kB gzip) with no dependencies; uPlot is smaller (≈50 kB) but has no categorical or stacked
+ * bars; ECharts' full build is ≈1 MB, Vega-Lite + Vega + vega-embed ≈800 kB; Observable Plot needs
+ * d3 bundled with it (≈300 kB and a bundler step).
  */
 function chartJsSource(): string {
-  const req = createRequire(import.meta.url);
-  return readFileSync(join(dirname(req.resolve('chart.js')), 'chart.umd.min.js'), 'utf8');
+  return readFileSync(new URL('./chart.umd.min.js.txt', import.meta.url), 'utf8');
 }
 
 /** One chart: Chart.js bar chart data; the page draws it into `<canvas id>`. */
