@@ -24,7 +24,8 @@ for t in hf-fetch to-chatml normalize-encoding dedup-exact dedup-near split-hold
   stats_from+=(--stats-from "out/stats/$t.json")
 done
 manifest build --out-dir out/dataset "${stats_from[@]}" out/routed.ndjson
-manifest report out/dataset
+# The report's date: fixed here (SOURCE_DATE_EPOCH) so the demo's outputs are byte-identical on every run.
+SOURCE_DATE_EPOCH="${SOURCE_DATE_EPOCH:-1767225600}" manifest report out/dataset
 manifest verify out/dataset
 echo "   shards, manifest and report.html in out/dataset/ (manifest verify passed)"
 
