@@ -4,10 +4,11 @@ import { dirname, join, resolve } from 'node:path';
 import { DataError, quote, UsageError } from '@ldt/errors';
 import type { Report, Row } from '@ldt/ndjson';
 import { type FieldPath, getMeta, getPath, isJsonObject, type Json } from '@ldt/schema';
-import { countRowTokens, type TokenCounter } from '@ldt/tokens';
+import { countRowTokens, rowTexts, type TokenCounter } from '@ldt/tokens';
 import { croissantFor } from './croissant.js';
 import { cmp, FieldCatalog } from './fields.js';
-import { datasetId, MANIFEST_FORMAT, type Manifest, type ManifestShard, type ToolChainEntry } from './format.js';
+import { datasetId, MANIFEST_FORMAT, type Manifest, type ManifestGate, type ManifestShard, type ToolChainEntry } from './format.js';
+import { ProfileBuilder } from './profile.js';
 import { type Compression, loadZstd, ShardFile, SUFFIX } from './shard-file.js';
 import { parseSource } from './source.js';
 
@@ -84,6 +85,7 @@ export class ManifestBuilder {
   private readonly groups = new Map<string, Group>();
   private readonly sources = new Map<string, Map<string, { rows: number; paths: Set<string> }>>();
   private readonly fields = new FieldCatalog();
+  private readonly profile = new ProfileBuilder();
   private readonly required: Map<string, number>[];
   private readonly labels: string[];
   private single: ShardFile | undefined;
@@ -217,6 +219,8 @@ export class ManifestBuilder {
       }
       g.rows++;
       g.tokens += t;
+      // Lengths, licences, clusters, PII (for show and report): characters of the texts tokens are counted on.
+      this.profile.add(v, split, phase, rowTexts(v, textFields, this.scratch), t);
 
       if (sp) {
         let revs = this.sources.get(sp.dataset);
@@ -308,6 +312,8 @@ export class ManifestBuilder {
       fields: this.fields.toJSON(),
       ...(this.fields.overflow > 0 ? { fields_not_recorded: this.fields.overflow } : {}),
       tool_chain: this.opts.toolChain,
+      gates: this.gateResults(),
+      profile: this.profile.toJSON(),
       ...(this.single
         ? { single: { path: this.opts.single as string, rows: this.rows, raw_bytes: this.single.rawBytes, stored_bytes: this.single.storedBytes, sha256: this.single.sha256 } }
         : {}),
@@ -326,6 +332,20 @@ export class ManifestBuilder {
     } else await rename(this.staging, out);
     if (this.single) await this.single.commit();
     return manifest;
+  }
+
+  /** The gates of this build (all passed: a failed gate writes nothing), with what was found. */
+  private gateResults(): ManifestGate[] {
+    const out: ManifestGate[] = this.opts.require.map((gate, i) => ({
+      gate: `--require ${gate.path.text}=${gate.values.join(',')}`,
+      passed: true,
+      detail: gate.values.map((v) => `${v} ${this.required[i].get(v) ?? 0}`).join(', '),
+    }));
+    if (this.opts.minRows !== undefined) {
+      const least = Math.min(...[...this.groups.values()].map((g) => g.rows));
+      out.push({ gate: `--min-rows ${this.opts.minRows}`, passed: true, detail: `${this.groups.size} groups, the smallest has ${Number.isFinite(least) ? least : 0} rows` });
+    }
+    return out;
   }
 
   private checkGates(): void {

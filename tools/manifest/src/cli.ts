@@ -4,25 +4,27 @@ import { UsageError } from '@ldt/errors';
 
 const version = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
 
-/** Options that only `build` takes, and only `cat` takes; the rest are common. */
-const BUILD_ONLY = [
-  'out-dir',
-  'partition-by',
-  'shard-size',
-  'shard-rows',
-  'compress',
-  'group-by',
-  'tokenizer',
-  'text-field',
-  'single',
-  'croissant',
-  'name',
-  'require',
-  'min-rows',
-  'stats-from',
-  'rejects',
-];
-const CAT_ONLY = ['partition'];
+/** Options that only some commands take (the rest are common to all). */
+const ONLY: Record<string, readonly string[]> = {
+  'out-dir': ['build', 'report'],
+  'partition-by': ['build'],
+  'shard-size': ['build'],
+  'shard-rows': ['build'],
+  compress: ['build'],
+  'group-by': ['build'],
+  tokenizer: ['build', 'show'],
+  'text-field': ['build', 'show'],
+  single: ['build'],
+  croissant: ['build'],
+  name: ['build'],
+  require: ['build'],
+  'min-rows': ['build'],
+  'stats-from': ['build'],
+  rejects: ['build', 'show'],
+  partition: ['cat'],
+  json: ['show'],
+};
+const COMMANDS = ['build', 'verify', 'cat', 'show', 'report'];
 
 /** The option table: help, parsing, the README check and the argv tests all come from it. */
 export const spec: ToolSpec = {
@@ -32,11 +34,20 @@ export const spec: ToolSpec = {
   description:
     'manifest build reads NDJSON rows and writes them verbatim into shards DIR/<partition>/part-NNNNN.jsonl[.zst|.gz] (partitioned by --partition-by, cut at --shard-size bytes or --shard-rows rows) and DIR/manifest.json: per shard its path, rows, raw and stored bytes, sha256 and tokens; totals; a dataset id (sha256 over the shard checksums: the same data gives the same id); rows and tokens by source (or --group-by) x split x phase; the fields seen with their types and formats; the sources (dataset, revision) named in meta.source; and the tool chain from --stats-from files. Everything is written to a staging folder and moved into place at the end, so DIR is never half-written; a failed --require / --min-rows gate writes nothing (exit 1). ' +
     'manifest verify DIR re-hashes and re-counts every shard and exits 1 naming each one that is missing, extra, truncated or altered. manifest cat DIR streams the rows back to stdout. ' +
+    'manifest show DIR prints a summary to stdout (tables that fit 100 columns, or --json): dataset id, sources and revisions, rows and tokens by source x split x phase, the pipeline funnel from the tool chain, lengths per split x phase, gates, and the verify status (it re-hashes every shard). manifest show [FILE...] (or -) summarises an NDJSON stream instead: kinds, fields, sources, splits and phases, length percentiles, tokens. ' +
+    'manifest report DIR writes one self-contained HTML page (Chart.js, styles and data inlined; opens from disk with no network) with charts and their numbers: rows and tokens by source x split x phase, length distributions per split and phase, the pipeline funnel, near-duplicate cluster sizes, PII findings, licences. Written to DIR/report.html (or -o FILE) atomically; inside DIR it is recorded in manifest.json as a side file, so verify accepts it and a rebuild replaces it. ' +
     'Nothing goes to stdout but rows (cat); the summary goes to stderr. Memory: per partition one open shard and up to 4 frames of 4 MiB raw bytes (queued or being compressed; up to 3x that allocated, as rows are encoded into buffers sized for the worst case), plus the group, source and field tables (bounded by their distinct values, at most 2000 field paths). Deterministic: the same input and flags give byte-identical shards and manifest (no timestamps).',
-  usage: ['manifest build --out-dir DIR [OPTIONS] [FILE...]', 'manifest verify DIR', 'manifest cat DIR [--partition NAME]...'],
+  usage: [
+    'manifest build --out-dir DIR [OPTIONS] [FILE...]',
+    'manifest verify DIR',
+    'manifest cat DIR [--partition NAME]...',
+    'manifest show DIR [--json] | manifest show [--json] [FILE...]',
+    'manifest report DIR [-o FILE]',
+  ],
   positional: {
     name: 'COMMAND',
-    describe: "build [FILE...]: NDJSON input files, read in order ('-' or none: standard input; .gz/.zst decompressed). verify DIR, cat DIR: a folder written by manifest build.",
+    describe:
+      "build [FILE...], show [FILE...]: NDJSON input files, read in order ('-' or none: standard input; .gz/.zst decompressed). verify DIR, cat DIR, show DIR, report DIR: a folder written by manifest build.",
   },
   rejects: true,
   options: [
@@ -45,7 +56,8 @@ export const spec: ToolSpec = {
       type: 'string',
       short: 'o',
       arg: 'DIR',
-      describe: 'build: the output folder (required). Must be new, empty, or an earlier manifest build (replaced as a whole).',
+      describe:
+        'build: the output folder (required). Must be new, empty, or an earlier manifest build (replaced as a whole). report: the HTML file to write (default DIR/report.html; inside DIR only at its top).',
     },
     {
       name: 'partition-by',
@@ -123,6 +135,7 @@ export const spec: ToolSpec = {
         'build: a --stats JSON file written by an earlier ldt tool; its tool, version, argv, seed and row counts go into the tool chain of the manifest, in the order given.',
     },
     { name: 'partition', type: 'string', arg: 'NAME', repeatable: true, describe: 'cat: only the partitions whose folder name is NAME or starts with NAME/ (e.g. split=train).' },
+    { name: 'json', type: 'boolean', describe: 'show: print the summary as JSON (for scripts) instead of tables.', default: false },
   ],
   examples: [
     [
@@ -138,8 +151,17 @@ export const spec: ToolSpec = {
       'Real o200k_base token counts, no partitions (a path that no row has).',
     ],
     ['manifest build -o /tmp/ds-cat examples/manifest-mix.ndjson && manifest cat /tmp/ds-cat --partition split=test | head -2', 'Stream back the rows of one split.'],
+    [
+      'manifest build -q -o /tmp/ds-show --stats-from examples/manifest-stats.json examples/manifest-mix.ndjson && manifest show /tmp/ds-show',
+      'What a dataset is made of, in the terminal (verified).',
+    ],
+    ['to-chatml examples/to-chatml-mixed.ndjson | manifest show -', 'Summarise a stream without building a dataset (kinds, fields, sources, lengths, tokens).'],
+    [
+      'manifest build -q -o /tmp/ds-report examples/manifest-mix.ndjson && manifest report /tmp/ds-report && manifest verify /tmp/ds-report',
+      'Write /tmp/ds-report/report.html (charts, self-contained) and check that verify accepts it.',
+    ],
   ],
-  exitStatus: ['1 also: verify found a missing, extra, truncated or altered shard; a --require / --min-rows gate failed'],
+  exitStatus: ['1 also: verify found a missing, extra, truncated or altered shard or report; a --require / --min-rows gate failed (show DIR prints a failed verify and exits 0)'],
   seeAlso: ['curriculum-route', 'split-holdout', 'dedup-exact', 'hf-fetch'],
 };
 
@@ -158,13 +180,15 @@ function given(o: Record<string, unknown>, name: string): boolean {
 
 async function handler(o: Record<string, unknown>, ctx: ToolContext, argv: readonly string[]): Promise<void> {
   const [command, ...rest] = ctx.inputs;
-  if (command === undefined) throw new UsageError('a command is needed: build, verify or cat');
-  if (command !== 'build' && command !== 'verify' && command !== 'cat') throw new UsageError(`unknown command ${JSON.stringify(command)}; expected build, verify or cat`);
-  const foreign = [...(command === 'build' ? [] : BUILD_ONLY), ...(command === 'cat' ? [] : CAT_ONLY)].filter((n) => given(o, n));
+  if (command === undefined) throw new UsageError('a command is needed: build, verify, cat, show or report');
+  if (!COMMANDS.includes(command)) throw new UsageError(`unknown command ${JSON.stringify(command)}; expected build, verify, cat, show or report`);
+  const foreign = Object.keys(ONLY).filter((n) => !ONLY[n].includes(command) && given(o, n));
   if (foreign.length > 0) throw new UsageError(`manifest ${command} does not take ${foreign.map((n) => `--${n}`).join(', ')}`);
   if (command === 'build') return build(o, ctx, rest, argv);
+  if (command === 'show') return show(o, ctx, rest);
   if (rest.length !== 1) throw new UsageError(`manifest ${command} takes one folder (the --out-dir of a build); got ${rest.length}`);
   if (command === 'verify') return verify(rest[0], ctx);
+  if (command === 'report') return report(rest[0], o['out-dir'] as string | undefined, ctx);
   return cat(rest[0], (o.partition as string[] | undefined) ?? [], ctx);
 }
 
@@ -228,6 +252,48 @@ async function build(o: Record<string, unknown>, ctx: ToolContext, files: string
     await b.abort();
     throw e;
   }
+}
+
+/** `show DIR`: the dataset's summary (verified); `show [FILE...]` / `show -`: a summary of an NDJSON stream. */
+async function show(o: Record<string, unknown>, ctx: ToolContext, files: string[]): Promise<void> {
+  const [{ existsSync, statSync }, { join }, { DataError }, { parsePaths }, { normalizeInputs, readRows }, { loadTokenCounter }, sh, { verifyDir }] = await Promise.all([
+    import('node:fs'),
+    import('node:path'),
+    import('@ldt/errors'),
+    import('@ldt/schema'),
+    import('@ldt/ndjson'),
+    import('@ldt/tokens'),
+    import('./show.js'),
+    import('./verify.js'),
+  ]);
+  const json = o.json === true;
+  const write = (text: string) => ctx.out.pushBytes(Buffer.from(text));
+  if (files.length === 1 && files[0] !== '-' && existsSync(files[0]) && statSync(files[0]).isDirectory()) {
+    const dir = files[0];
+    if (!existsSync(join(dir, 'manifest.json')))
+      throw new DataError(`${dir} is a folder without manifest.json`, undefined, 'give the --out-dir folder of a manifest build, or NDJSON files');
+    for (const n of ['tokenizer', 'text-field', 'rejects']) if (given(o, n)) throw new UsageError(`manifest show DIR does not take --${n} (the manifest records its own counts)`);
+    const v = await verifyDir(dir);
+    const s = sh.datasetSummary(dir, v.manifest, v);
+    ctx.report.counts.lines = v.rows;
+    write(json ? `${JSON.stringify(s, null, 2)}\n` : sh.renderDataset(s));
+    if (!s.verify.ok) ctx.warn(`${dir}: verify found ${s.verify.problems.length} problem${s.verify.problems.length === 1 ? '' : 's'} (listed above)`);
+    return;
+  }
+  const inputs = normalizeInputs(files);
+  const textField = o['text-field'] as string[] | undefined;
+  const summarizer = new sh.StreamSummarizer(await loadTokenCounter(o.tokenizer as string | undefined), textField ? parsePaths(textField) : undefined, inputs);
+  for await (const batch of readRows(inputs, ctx.readOptions)) for (const row of batch) summarizer.add(row);
+  const s = summarizer.toJSON();
+  write(json ? `${JSON.stringify(s, null, 2)}\n` : sh.renderStream(s));
+}
+
+/** `report DIR [-o FILE]`: one self-contained HTML page; DIR/report.html by default, then recorded in manifest.json as a side file. */
+async function report(dir: string, outFile: string | undefined, ctx: ToolContext): Promise<void> {
+  const { writeReport } = await import('./report.js');
+  const r = await writeReport(dir, outFile, ctx.io.env);
+  ctx.summaryExtra.push(`wrote ${r.path} (${r.bytes} bytes${r.recorded ? ', recorded in manifest.json' : ''})`);
+  for (const w of r.warnings) ctx.warn(w);
 }
 
 async function verify(dir: string, ctx: ToolContext): Promise<void> {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Json } from '@ldt/schema';
 import type { FieldStats } from './fields.js';
+import type { ManifestProfile } from './profile.js';
 
 /** The `format` value of every manifest.json this version writes. */
 export const MANIFEST_FORMAT = 'ldt-manifest/1';
@@ -53,7 +54,36 @@ export interface Manifest {
   fields: Record<string, FieldStats>;
   fields_not_recorded?: number;
   tool_chain: ToolChainEntry[];
+  /** The --require / --min-rows gates this build passed (absent in manifests written before they were recorded). */
+  gates?: ManifestGate[];
+  /** Lengths, kinds, licences, clusters, PII (absent in manifests written before it was recorded). */
+  profile?: ManifestProfile;
+  /** Files written into the folder after the build (`manifest report`), so verify knows them. */
+  side_files?: SideFile[];
   single?: { path: string; rows: number; raw_bytes: number; stored_bytes: number; sha256: string };
+}
+
+/** One gate of a build. */
+export interface ManifestGate {
+  gate: string;
+  passed: boolean;
+  detail: string;
+}
+
+/** A file in the dataset folder that is not a shard, written after the build (a report). */
+export interface SideFile {
+  path: string;
+  sha256: string;
+  bytes: number;
+  written_by: string;
+}
+
+/**
+ * Every file of a manifest folder besides its shards: manifest.json, croissant.json, and the side
+ * files recorded in the manifest. The one list verify (and a rebuild) accepts.
+ */
+export function sideFiles(m: Pick<Manifest, 'side_files'>): string[] {
+  return ['manifest.json', 'croissant.json', ...(m.side_files ?? []).map((f) => f.path)];
 }
 
 /**

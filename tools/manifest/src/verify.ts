@@ -5,7 +5,7 @@ import { join, relative } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { DataError } from '@ldt/errors';
 import { openInput } from '@ldt/ndjson';
-import { datasetId, MANIFEST_FORMAT, type Manifest } from './format.js';
+import { datasetId, MANIFEST_FORMAT, type Manifest, sideFiles } from './format.js';
 
 /** What is wrong with one file of a manifest folder. */
 export interface VerifyProblem {
@@ -82,7 +82,7 @@ export async function verifyDir(dir: string): Promise<VerifyResult> {
   const problems: VerifyProblem[] = [];
   let ok = 0;
   let rows = 0;
-  const known = new Set<string>(['manifest.json', 'croissant.json']);
+  const known = new Set<string>(sideFiles(m));
   for (const s of m.shards) {
     known.add(s.path);
     const p = join(dir, s.path);
@@ -111,6 +111,11 @@ export async function verifyDir(dir: string): Promise<VerifyResult> {
     }
     ok++;
     rows += c.rows;
+  }
+  for (const f of m.side_files ?? []) {
+    const p = join(dir, f.path);
+    if (!existsSync(p)) problems.push({ path: f.path, problem: 'missing', detail: `missing (written by ${f.written_by}; run it again)` });
+    else if ((await sha256File(p)) !== f.sha256) problems.push({ path: f.path, problem: 'altered', detail: `altered: not the file ${f.written_by} wrote (run it again)` });
   }
   const files: string[] = [];
   walk(dir, dir, files);

@@ -24,8 +24,11 @@ test('the bin: --version, --help, usage errors exit 2', () => {
 
 test('usage errors: no command, unknown command, missing --out-dir, options of another command', async () => {
   const cases: [string[], RegExp][] = [
-    [[], /a command is needed: build, verify or cat/],
-    [['pack'], /unknown command "pack"; expected build, verify or cat/],
+    [[], /a command is needed: build, verify, cat, show or report/],
+    [['pack'], /unknown command "pack"; expected build, verify, cat, show or report/],
+    [['show', '/tmp/x', '--croissant'], /manifest show does not take --croissant/],
+    [['report', '/tmp/x', '--json'], /manifest report does not take --json/],
+    [['report'], /manifest report takes one folder/],
     [['build'], /manifest build needs --out-dir DIR/],
     [['verify', '/tmp/x', '--croissant'], /manifest verify does not take --croissant/],
     [['build', '-o', '/tmp/x', '--partition', 'a'], /manifest build does not take --partition/],
