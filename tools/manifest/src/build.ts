@@ -1,8 +1,8 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { DataError, quote, UsageError } from '@ldt/errors';
-import type { Report, Row } from '@ldt/ndjson';
+import { acquireLock, cleanStaleTemps, type Lock, type Report, type Row, tempPathFor, trackTemp, untrackTemp, writeError } from '@ldt/ndjson';
 import { type FieldPath, getMeta, getPath, isJsonObject, type Json } from '@ldt/schema';
 import { countRowTokens, type TokenCounter } from '@ldt/tokens';
 import { croissantFor } from './croissant.js';
@@ -91,6 +91,7 @@ export class ManifestBuilder {
   private rows = 0;
   private tokens = 0;
   private readonly scratch: string[] = [];
+  private lock: Lock | undefined;
 
   constructor(
     private readonly opts: BuildOptions,
@@ -115,13 +116,39 @@ export class ManifestBuilder {
         );
     }
     if (this.opts.single && resolve(this.opts.single).startsWith(`${out}/`)) throw new UsageError('--single must be outside --out-dir (the folder is replaced as a whole)');
+    // One writer per folder: a second build into it fails at once (the lock names the holder).
+    try {
+      await mkdir(dirname(out), { recursive: true });
+    } catch (e) {
+      throw writeError(`--out-dir ${this.opts.outDir}`, e);
+    }
+    this.lock = acquireLock(out, `--out-dir ${this.opts.outDir}`);
+    // An earlier build is replaced only when the folder holds nothing but what its manifest lists.
+    if (existsSync(out) && readdirSync(out).length > 0) {
+      const unknown = await firstUnlistedFile(out);
+      if (unknown !== undefined)
+        throw new UsageError(
+          `--out-dir ${this.opts.outDir} holds ${unknown}, which its manifest.json does not list; a rebuild would delete it`,
+          'move that file out of the folder (or give a new folder); only a folder holding just what an earlier build wrote is replaced',
+        );
+    }
+    // Staging folders and temporaries of killed earlier builds into the same place.
+    cleanStaleTemps(out);
+    if (this.opts.single) cleanStaleTemps(resolve(this.opts.single));
     if (this.opts.compression === 'zstd' || this.opts.single?.endsWith('.zst')) await loadZstd();
+    trackTemp(this.staging);
     await rm(this.staging, { recursive: true, force: true });
-    await mkdir(this.staging, { recursive: true });
+    try {
+      await mkdir(this.staging, { recursive: true });
+    } catch (e) {
+      throw writeError(`--out-dir ${this.opts.outDir} (staging folder ${this.staging})`, e);
+    }
     if (this.opts.single) {
       const s = this.opts.single;
       const comp: Compression = s.endsWith('.zst') ? 'zstd' : s.endsWith('.gz') ? 'gzip' : 'none';
-      this.single = new ShardFile(s, `${s}.tmp-${process.pid}`, comp);
+      const tmp = tempPathFor(s);
+      trackTemp(tmp);
+      this.single = new ShardFile(s, tmp, comp);
     }
   }
 
@@ -319,12 +346,24 @@ export class ManifestBuilder {
     const out = resolve(this.opts.outDir);
     await mkdir(dirname(out), { recursive: true });
     if (existsSync(out)) {
-      const old = `${out}.old-${process.pid}`;
+      // The old build goes aside under a temporary name too, so an interrupted swap leaves
+      // nothing that the next run into the same place does not clean.
+      const old = `${out}.tmp-${process.pid}-old`;
+      trackTemp(old);
       await rename(out, old);
       await rename(this.staging, out);
+      untrackTemp(this.staging);
       await rm(old, { recursive: true, force: true });
-    } else await rename(this.staging, out);
-    if (this.single) await this.single.commit();
+      untrackTemp(old);
+    } else {
+      await rename(this.staging, out);
+      untrackTemp(this.staging);
+    }
+    if (this.single) {
+      await this.single.commit();
+      untrackTemp(tempPathFor(this.opts.single as string));
+    }
+    this.lock?.release();
     return manifest;
   }
 
@@ -346,7 +385,35 @@ export class ManifestBuilder {
     for (const p of this.partitions.values()) for (const s of p.shards) await s.abort();
     await this.single?.abort();
     await rm(this.staging, { recursive: true, force: true });
+    untrackTemp(this.staging);
+    if (this.opts.single) untrackTemp(tempPathFor(this.opts.single));
+    this.lock?.release();
   }
+}
+
+/**
+ * The first file (relative path) in an earlier build's folder that its manifest.json does not
+ * list (shards, manifest.json, croissant.json), or undefined when it holds nothing else.
+ */
+async function firstUnlistedFile(out: string): Promise<string | undefined> {
+  let listed: Set<string>;
+  try {
+    const m = JSON.parse(await readFile(join(out, 'manifest.json'), 'utf8')) as { shards?: { path?: unknown }[] };
+    listed = new Set(['manifest.json', 'croissant.json', ...(Array.isArray(m.shards) ? m.shards.map((s) => String(s?.path)) : [])]);
+  } catch {
+    return 'manifest.json (not a readable manifest)';
+  }
+  const stack = [''];
+  const files: string[] = [];
+  while (stack.length > 0) {
+    const rel = stack.pop() as string;
+    for (const e of readdirSync(join(out, rel), { withFileTypes: true })) {
+      const p = rel === '' ? e.name : `${rel}/${e.name}`;
+      if (e.isDirectory()) stack.push(p);
+      else files.push(p);
+    }
+  }
+  return files.sort().find((f) => !listed.has(f));
 }
 
 function scalarKey(v: unknown): Json {

@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { type Io, runProcess, runTool, type ToolContext, type ToolSpec } from '@ldt/cli';
+import { checkOutputs, type Io, runProcess, runTool, type ToolContext, type ToolSpec } from '@ldt/cli';
 import { UsageError } from '@ldt/errors';
 
 const version = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
@@ -169,17 +169,12 @@ async function handler(o: Record<string, unknown>, ctx: ToolContext, argv: reado
 }
 
 async function build(o: Record<string, unknown>, ctx: ToolContext, files: string[], argv: readonly string[]): Promise<void> {
-  const [{ parsePath, parsePaths }, { normalizeInputs, readRows }, { ManifestBuilder }, { loadTokenCounter }, { readToolChain }, { basename, resolve }] = await Promise.all([
-    import('@ldt/schema'),
-    import('@ldt/ndjson'),
-    import('./build.js'),
-    import('@ldt/tokens'),
-    import('./toolchain.js'),
-    import('node:path'),
-  ]);
+  const [{ parsePath, parsePaths }, { normalizeInputs, readRows, writeError }, { ManifestBuilder }, { loadTokenCounter }, { readToolChain }, { basename, resolve }] =
+    await Promise.all([import('@ldt/schema'), import('@ldt/ndjson'), import('./build.js'), import('@ldt/tokens'), import('./toolchain.js'), import('node:path')]);
   const outDir = o['out-dir'] as string | undefined;
   if (!outDir) throw new UsageError('manifest build needs --out-dir DIR');
   const inputs = normalizeInputs(files);
+  await checkOutputs(spec, o, inputs, ctx.io);
   const requireGates = ((o.require as string[] | undefined) ?? []).map((r) => {
     const eq = r.indexOf('=');
     if (eq <= 0 || eq === r.length - 1) throw new UsageError(`--require must look like PATH=V1,V2 (e.g. meta.family=math,code); got ${JSON.stringify(r)}`);
@@ -226,6 +221,9 @@ async function build(o: Record<string, unknown>, ctx: ToolContext, files: string
     ctx.summaryExtra.push(`dataset id ${m.dataset_id}`);
   } catch (e) {
     await b.abort();
+    // A system error here is a write of a shard or the manifest (reads fail as DataErrors naming the input).
+    const errno = e as NodeJS.ErrnoException;
+    if (typeof errno?.code === 'string' && typeof errno.syscall === 'string') throw writeError(`--out-dir ${outDir}`, e);
     throw e;
   }
 }
