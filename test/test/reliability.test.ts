@@ -377,3 +377,68 @@ describe('manifest folders', () => {
     assert.ok(statSync(`${d}/ds/manifest.json`).isFile());
   });
 });
+
+describe('manifest tampering', () => {
+  const d = caseDir('tamper');
+  const ds = `${d}/ds`;
+  const MIX = join(ROOT, 'examples', 'manifest-mix.ndjson');
+  // Each edit of manifest.json, and what verify must say about it.
+  const TAMPERS: [string, (m: Record<string, any>) => void, RegExp][] = [
+    ['a shard token count', (m) => (m.shards[0].tokens += 1), /shards\[0\]\.tokens .* but its rows hold/],
+    ['totals.tokens', (m) => (m.totals.tokens += 1), /totals\.tokens \d+ but the rows hold/],
+    ['totals.raw_bytes', (m) => (m.totals.raw_bytes += 1), /totals\.raw_bytes/],
+    ['totals.stored_bytes', (m) => (m.totals.stored_bytes += 1), /totals\.stored_bytes/],
+    ['totals.shards', (m) => (m.totals.shards += 1), /totals\.shards/],
+    ['totals.partitions', (m) => (m.totals.partitions += 1), /totals\.partitions/],
+    ['sources', (m) => (m.sources[0].rows += 1), /sources do not match/],
+    ['fields', (m) => (m.fields[Object.keys(m.fields)[0]].count += 1), /fields do not match/],
+    ['an unknown counting rule', (m) => (m.tokenizer.counting_rule = 'other/9'), /counting rule "other\/9" is not known/],
+    ['a shard path out of the folder', (m) => (m.shards[0].path = '../../etc/hostname'), /shards\[0\]\.path "\.\.\/\.\.\/etc\/hostname" leaves the dataset folder/],
+    ['an absolute shard path', (m) => (m.shards[0].path = '/etc/hostname'), /is absolute/],
+  ];
+  test('a clean build verifies, also without a recorded counting rule (older manifests)', () => {
+    assert.equal(run('manifest', ['build', '-o', ds, MIX]).code, 0);
+    const r = run('manifest', ['verify', ds]);
+    assert.equal(r.code, 0, r.stderr);
+    const m = JSON.parse(readFileSync(`${ds}/manifest.json`, 'utf8'));
+    assert.equal(m.tokenizer.counting_rule, 'ldt-tokens/by-kind-1');
+    delete m.tokenizer.counting_rule;
+    const old = `${d}/old`;
+    spawnSync('cp', ['-r', ds, old]);
+    writeFileSync(`${old}/manifest.json`, JSON.stringify(m));
+    assert.equal(run('manifest', ['verify', old]).code, 0);
+  });
+  for (const [what, edit, says] of TAMPERS) {
+    test(`verify names an edited ${what}; cat refuses paths out of the folder`, () => {
+      const t = `${d}/t-${what.replace(/\W+/g, '_')}`;
+      rmSync(t, { recursive: true, force: true });
+      spawnSync('cp', ['-r', ds, t]);
+      const m = JSON.parse(readFileSync(`${t}/manifest.json`, 'utf8'));
+      edit(m);
+      writeFileSync(`${t}/manifest.json`, JSON.stringify(m, null, 2));
+      const r = run('manifest', ['verify', t]);
+      assertNoTrace('manifest', r.stderr);
+      assert.equal(r.code, 1, r.stderr);
+      assert.match(r.stderr, says);
+      if (/path/.test(what)) {
+        const c = run('manifest', ['cat', t]);
+        assert.equal(c.code, 1);
+        assert.equal(c.stdout, '', 'nothing of the outside file is printed');
+      }
+    });
+  }
+  test('a shard that is a symbolic link out of the folder is refused by cat and verify', () => {
+    const t = `${d}/t-link`;
+    spawnSync('cp', ['-r', ds, t]);
+    const m = JSON.parse(readFileSync(`${t}/manifest.json`, 'utf8'));
+    const shard = `${t}/${m.shards[0].path}`;
+    const outside = `${d}/outside.jsonl.zst`;
+    spawnSync('mv', [shard, outside]);
+    spawnSync('ln', ['-s', outside, shard]);
+    for (const cmd of ['cat', 'verify']) {
+      const r = run('manifest', [cmd, t]);
+      assert.equal(r.code, 1, r.stderr);
+      assert.match(r.stderr, /leads outside the dataset folder/);
+    }
+  });
+});

@@ -67,7 +67,6 @@ export const spec: ToolSpec = {
     },
     {
       name: 'index',
-      file: 'input',
       type: 'string',
       arg: 'FILE',
       describe: 'Load the seen-set saved by an earlier run (--save-index) and drop rows whose key is in it (counted as in_index). Must match --normalize and the --key kind.',

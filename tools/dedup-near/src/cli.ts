@@ -110,7 +110,6 @@ export const spec: ToolSpec = {
     },
     {
       name: 'index',
-      file: 'input',
       type: 'string',
       arg: 'FILE',
       describe:

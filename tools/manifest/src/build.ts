@@ -7,9 +7,9 @@ import { type FieldPath, getMeta, getPath, isJsonObject, type Json } from '@ldt/
 import { countRowTokens, type TokenCounter } from '@ldt/tokens';
 import { croissantFor } from './croissant.js';
 import { cmp, FieldCatalog } from './fields.js';
-import { datasetId, MANIFEST_FORMAT, type Manifest, type ManifestShard, type ToolChainEntry } from './format.js';
+import { COUNTING_RULE, datasetId, MANIFEST_FORMAT, type Manifest, type ManifestShard, type ToolChainEntry } from './format.js';
 import { type Compression, loadZstd, ShardFile, SUFFIX } from './shard-file.js';
-import { parseSource } from './source.js';
+import { parseSource, SourceTally } from './source.js';
 
 /** A `--require PATH=V1,V2` gate: every listed value must occur at PATH. */
 export interface RequireGate {
@@ -82,7 +82,7 @@ export class ManifestBuilder {
   private readonly staging: string;
   private readonly partitions = new Map<string, Partition>();
   private readonly groups = new Map<string, Group>();
-  private readonly sources = new Map<string, Map<string, { rows: number; paths: Set<string> }>>();
+  private readonly sources = new SourceTally();
   private readonly fields = new FieldCatalog();
   private readonly required: Map<string, number>[];
   private readonly labels: string[];
@@ -245,15 +245,7 @@ export class ManifestBuilder {
       g.rows++;
       g.tokens += t;
 
-      if (sp) {
-        let revs = this.sources.get(sp.dataset);
-        if (!revs) this.sources.set(sp.dataset, (revs = new Map()));
-        const rk = sp.revision ?? '';
-        let r = revs.get(rk);
-        if (!r) revs.set(rk, (r = { rows: 0, paths: new Set() }));
-        r.rows++;
-        if (sp.path !== undefined && r.paths.size < 1000) r.paths.add(sp.path);
-      }
+      if (sp) this.sources.addParts(sp);
 
       // Gates.
       for (let i = 0; i < this.opts.require.length; i++) {
@@ -315,7 +307,13 @@ export class ManifestBuilder {
       compression: this.opts.compression,
       partition_by: this.opts.partitionBy.map((p) => p.text),
       group_by: this.opts.groupBy ? this.opts.groupBy.map((p) => p.text) : ['meta.source (dataset)'],
-      tokenizer: { name: tokens.name, estimate: tokens.estimate, description: tokens.description, text_fields: this.opts.textFields?.map((p) => p.text) ?? 'by record kind' },
+      tokenizer: {
+        name: tokens.name,
+        estimate: tokens.estimate,
+        description: tokens.description,
+        text_fields: this.opts.textFields?.map((p) => p.text) ?? 'by record kind',
+        counting_rule: COUNTING_RULE,
+      },
       totals: {
         rows: this.rows,
         shards: shards.length,
@@ -327,11 +325,7 @@ export class ManifestBuilder {
       partitions: parts.map((p) => ({ name: p.name, values: p.values, rows: p.rows, shards: p.shards.length })),
       shards,
       groups: [...this.groups.values()].sort((a, b) => cmp(JSON.stringify(a.key), JSON.stringify(b.key))).map((g) => ({ key: g.key, rows: g.rows, tokens: g.tokens })),
-      sources: [...this.sources.entries()]
-        .sort((a, b) => cmp(a[0], b[0]))
-        .flatMap(([dataset, revs]) =>
-          [...revs.entries()].sort((a, b) => cmp(a[0], b[0])).map(([rev, r]) => ({ dataset, revision: rev === '' ? null : rev, rows: r.rows, paths: [...r.paths].sort(cmp) })),
-        ),
+      sources: this.sources.toJSON(),
       fields: this.fields.toJSON(),
       ...(this.fields.overflow > 0 ? { fields_not_recorded: this.fields.overflow } : {}),
       tool_chain: this.opts.toolChain,

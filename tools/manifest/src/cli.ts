@@ -247,12 +247,7 @@ async function verify(dir: string, ctx: ToolContext): Promise<void> {
 }
 
 async function cat(dir: string, partitions: string[], ctx: ToolContext): Promise<void> {
-  const [{ readManifest }, { readLineChunks }, { join }, { DataError }] = await Promise.all([
-    import('./verify.js'),
-    import('@ldt/ndjson'),
-    import('node:path'),
-    import('@ldt/errors'),
-  ]);
+  const [{ readManifest, shardFile }, { readLineChunks }, { DataError }] = await Promise.all([import('./verify.js'), import('@ldt/ndjson'), import('@ldt/errors')]);
   const m = await readManifest(dir);
   const want = (p: string) => partitions.length === 0 || partitions.some((q) => p === q || p.startsWith(`${q}/`));
   const shards = m.shards.filter((s) => want(s.partition));
@@ -264,7 +259,7 @@ async function cat(dir: string, partitions: string[], ctx: ToolContext): Promise
     );
   for (const s of shards) {
     let rows = 0;
-    for await (const chunk of readLineChunks([join(dir, s.path)], { stdin: ctx.io.stdin })) {
+    for await (const chunk of readLineChunks([shardFile(dir, s.path)], { stdin: ctx.io.stdin })) {
       let n = 0;
       for (let i = chunk.buf.indexOf(10); i >= 0; i = chunk.buf.indexOf(10, i + 1)) n++;
       rows += n;
