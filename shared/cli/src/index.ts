@@ -1,4 +1,5 @@
 export { renderHelp, wrap } from './help.js';
+export { checkOutputs } from './outputs.js';
 export { type ParsedArgs, parseArgs, parseSize, wantsHelpOrVersion } from './parse.js';
 export { Progress } from './progress.js';
 export { failed, type Handler, type Io, runProcess, runTool, type ToolContext } from './run.js';

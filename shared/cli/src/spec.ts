@@ -26,6 +26,16 @@ export interface OptionSpec {
   max?: number;
   /** Help group; defaults to the tool's own options. */
   group?: string;
+  /**
+   * The value names a file the tool reads (`input`) or writes (`output`). Before anything is read,
+   * an output that is an input (same device and inode) or another output is a usage error.
+   */
+  file?: 'input' | 'output';
+  /**
+   * A persistent output (an index others build on): the run holds an advisory lock file
+   * (`FILE.lock`, naming host and PID) from start to end, so a second writer fails at once.
+   */
+  lock?: boolean;
 }
 
 export interface ToolSpec {
@@ -60,6 +70,7 @@ export function commonOptions(spec: ToolSpec): OptionSpec[] {
       describe:
         'Write lines that are not usable rows (invalid JSON, not an object, invalid UTF-8) to FILE verbatim, count them, and go on. Without it the first such line is an error (exit 1).',
       group: 'Common options',
+      file: 'output',
     });
   }
   common.push(
@@ -69,6 +80,7 @@ export function commonOptions(spec: ToolSpec): OptionSpec[] {
       arg: 'FILE',
       describe: 'Write the summary as JSON to FILE (tool, version, argv, rows read/written/dropped/rejected), e.g. for manifest --stats-from.',
       group: 'Common options',
+      file: 'output',
     },
     {
       name: 'quiet',

@@ -112,7 +112,7 @@ export function main(argv: readonly string[], io: Io): Promise<number> {
 }
 
 async function handler(o: Record<string, unknown>, ctx: ToolContext): Promise<void> {
-  const [{ parsePaths }, { readRows, readLineChunks, LineWriter }, { CurriculumRouter }, { loadConfig }, { loadTokenCounter }, fs, path, os] = await Promise.all([
+  const [{ parsePaths }, { readRows, readLineChunks, LineWriter, TempDir }, { CurriculumRouter }, { loadConfig }, { loadTokenCounter }, fs, path, os] = await Promise.all([
     import('@ldt/schema'),
     import('@ldt/ndjson'),
     import('./route.js'),
@@ -187,9 +187,10 @@ async function handler(o: Record<string, unknown>, ctx: ToolContext): Promise<vo
 
   // Pass 1. Standard input is spooled (rows only, one per line) to a temporary file for pass 2.
   const { report } = ctx;
-  const spool = ctx.inputs.includes('-') ? path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'curriculum-route-')), 'rows.ndjson') : undefined;
+  const spoolDir = ctx.inputs.includes('-') ? new TempDir(ctx.io.env.TMPDIR || os.tmpdir(), 'curriculum-route-') : undefined;
+  const spool = spoolDir ? path.join(spoolDir.path, 'rows.ndjson') : undefined;
   try {
-    const spoolWriter = spool ? new LineWriter(fs.createWriteStream(spool)) : undefined;
+    const spoolWriter = spool ? new LineWriter(fs.createWriteStream(spool), undefined, `the spool of standard input ${spool}`) : undefined;
     for (const input of ctx.inputs) {
       router.startInput();
       for await (const batch of readRows([input], ctx.readOptions)) {
@@ -282,10 +283,12 @@ async function handler(o: Record<string, unknown>, ctx: ToolContext): Promise<vo
     report.notes.repeats = router.repeats;
     report.notes.phases = results as unknown as import('@ldt/schema').Json;
     for (const w of router.warnings) ctx.warn(w);
+    // Settle stdout first: a failed write (full disk) must not be preceded by a report of rows written.
+    if (!writers) await ctx.out.settle();
     if (o.quiet !== true && !planIn) for (const line of phaseLines(results, tokens.estimate)) ctx.io.stderr.write(`curriculum-route: ${line}\n`);
     if (router.repeats > 0) ctx.summaryExtra.push(`${router.repeats} repeated copies (meta.repeat) included`);
   } finally {
-    if (spool) fs.rmSync(path.dirname(spool), { recursive: true, force: true });
+    spoolDir?.remove();
   }
 }
 

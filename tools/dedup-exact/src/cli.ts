@@ -34,6 +34,7 @@ export const spec: ToolSpec = {
     },
     {
       name: 'dups',
+      file: 'output',
       type: 'string',
       arg: 'FILE',
       describe:
@@ -41,6 +42,7 @@ export const spec: ToolSpec = {
     },
     {
       name: 'against',
+      file: 'input',
       type: 'string',
       arg: 'FILE',
       repeatable: true,
@@ -98,6 +100,8 @@ export const spec: ToolSpec = {
     },
     {
       name: 'save-index',
+      file: 'output',
+      lock: true,
       type: 'string',
       arg: 'FILE',
       describe: 'Save the seen-set (loaded --index plus the keys kept in this run) to FILE: versioned binary, 16 bytes per key plus a checksum. May be the same file as --index.',

@@ -69,6 +69,7 @@ export const spec: ToolSpec = {
     },
     {
       name: 'dups',
+      file: 'output',
       type: 'string',
       arg: 'FILE',
       describe:
@@ -83,6 +84,7 @@ export const spec: ToolSpec = {
     },
     {
       name: 'against',
+      file: 'input',
       type: 'string',
       arg: 'FILE',
       repeatable: true,
@@ -115,6 +117,8 @@ export const spec: ToolSpec = {
     },
     {
       name: 'save-index',
+      file: 'output',
+      lock: true,
       type: 'string',
       arg: 'FILE',
       describe:
@@ -223,7 +227,7 @@ export const applySpec: ToolSpec = {
   description:
     "Reads the --assignment file (only the lines of the shards given) and the shards, and writes each shard's rows exactly as the one-shot run would: kept rows, or with --mark every row with meta.cluster and meta.cluster_size; dropped rows are counted by reason and, with --dups, written there. Give the shard paths exactly as they were given to `dedup-near sign`. Memory: one small record per row of the given shards.",
   usage: ['dedup-near apply --assignment FILE [--mark] [--dups FILE] SHARD... > out.ndjson'],
-  options: [{ name: 'assignment', type: 'string', arg: 'FILE', describe: 'The output of `dedup-near cluster` (required).' }, byName('mark'), byName('dups')],
+  options: [{ name: 'assignment', type: 'string', file: 'input', arg: 'FILE', describe: 'The output of `dedup-near cluster` (required).' }, byName('mark'), byName('dups')],
   examples: [
     [
       'dedup-near sign --fields instruction,input examples/dedup-near-toolformer.ndjson > /tmp/tf.sign && dedup-near cluster /tmp/tf.sign > /tmp/tf.assign && dedup-near apply --assignment /tmp/tf.assign examples/dedup-near-toolformer.ndjson > /tmp/unique.ndjson',

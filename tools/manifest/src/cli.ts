@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { type Io, runProcess, runTool, type ToolContext, type ToolSpec } from '@ldt/cli';
+import { checkOutputs, type Io, runProcess, runTool, type ToolContext, type ToolSpec } from '@ldt/cli';
 import { UsageError } from '@ldt/errors';
 
 const version = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
@@ -193,17 +193,12 @@ async function handler(o: Record<string, unknown>, ctx: ToolContext, argv: reado
 }
 
 async function build(o: Record<string, unknown>, ctx: ToolContext, files: string[], argv: readonly string[]): Promise<void> {
-  const [{ parsePath, parsePaths }, { normalizeInputs, readRows }, { ManifestBuilder }, { loadTokenCounter }, { readToolChain }, { basename, resolve }] = await Promise.all([
-    import('@ldt/schema'),
-    import('@ldt/ndjson'),
-    import('./build.js'),
-    import('@ldt/tokens'),
-    import('./toolchain.js'),
-    import('node:path'),
-  ]);
+  const [{ parsePath, parsePaths }, { normalizeInputs, readRows, writeError }, { ManifestBuilder }, { loadTokenCounter }, { readToolChain }, { basename, resolve }] =
+    await Promise.all([import('@ldt/schema'), import('@ldt/ndjson'), import('./build.js'), import('@ldt/tokens'), import('./toolchain.js'), import('node:path')]);
   const outDir = o['out-dir'] as string | undefined;
   if (!outDir) throw new UsageError('manifest build needs --out-dir DIR');
   const inputs = normalizeInputs(files);
+  await checkOutputs(spec, o, inputs, ctx.io);
   const requireGates = ((o.require as string[] | undefined) ?? []).map((r) => {
     const eq = r.indexOf('=');
     if (eq <= 0 || eq === r.length - 1) throw new UsageError(`--require must look like PATH=V1,V2 (e.g. meta.family=math,code); got ${JSON.stringify(r)}`);
@@ -250,6 +245,9 @@ async function build(o: Record<string, unknown>, ctx: ToolContext, files: string
     ctx.summaryExtra.push(`dataset id ${m.dataset_id}`);
   } catch (e) {
     await b.abort();
+    // A system error here is a write of a shard or the manifest (reads fail as DataErrors naming the input).
+    const errno = e as NodeJS.ErrnoException;
+    if (typeof errno?.code === 'string' && typeof errno.syscall === 'string') throw writeError(`--out-dir ${outDir}`, e);
     throw e;
   }
 }
@@ -315,12 +313,7 @@ async function verify(dir: string, ctx: ToolContext): Promise<void> {
 }
 
 async function cat(dir: string, partitions: string[], ctx: ToolContext): Promise<void> {
-  const [{ readManifest }, { readLineChunks }, { join }, { DataError }] = await Promise.all([
-    import('./verify.js'),
-    import('@ldt/ndjson'),
-    import('node:path'),
-    import('@ldt/errors'),
-  ]);
+  const [{ readManifest, shardFile }, { readLineChunks }, { DataError }] = await Promise.all([import('./verify.js'), import('@ldt/ndjson'), import('@ldt/errors')]);
   const m = await readManifest(dir);
   const want = (p: string) => partitions.length === 0 || partitions.some((q) => p === q || p.startsWith(`${q}/`));
   const shards = m.shards.filter((s) => want(s.partition));
@@ -332,7 +325,7 @@ async function cat(dir: string, partitions: string[], ctx: ToolContext): Promise
     );
   for (const s of shards) {
     let rows = 0;
-    for await (const chunk of readLineChunks([join(dir, s.path)], { stdin: ctx.io.stdin })) {
+    for await (const chunk of readLineChunks([shardFile(dir, s.path)], { stdin: ctx.io.stdin })) {
       let n = 0;
       for (let i = chunk.buf.indexOf(10); i >= 0; i = chunk.buf.indexOf(10, i + 1)) n++;
       rows += n;

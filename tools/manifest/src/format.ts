@@ -3,6 +3,13 @@ import type { Json } from '@ldt/schema';
 import type { FieldStats } from './fields.js';
 import type { ManifestProfile } from './profile.js';
 
+/**
+ * The token counting rule of this version (`rowTexts` of @ldt/tokens: the given text fields, else
+ * by record kind: chat message contents; preference prompt/chosen/rejected; text; else every
+ * string outside meta), recorded in `tokenizer.counting_rule`.
+ */
+export const COUNTING_RULE = 'ldt-tokens/by-kind-1';
+
 /** The `format` value of every manifest.json this version writes. */
 export const MANIFEST_FORMAT = 'ldt-manifest/1';
 
@@ -45,7 +52,12 @@ export interface Manifest {
   compression: 'zstd' | 'gzip' | 'none';
   partition_by: string[];
   group_by: string[];
-  tokenizer: { name: string; estimate: boolean; description: string; text_fields: string[] | string };
+  /**
+   * `counting_rule` names which texts of a row are counted (so `verify` recounts with the rule
+   * the dataset was built with); absent in manifests written before it was recorded, which used
+   * `ldt-tokens/by-kind-1`.
+   */
+  tokenizer: { name: string; estimate: boolean; description: string; text_fields: string[] | string; counting_rule?: string };
   totals: { rows: number; shards: number; partitions: number; raw_bytes: number; stored_bytes: number; tokens: number };
   partitions: { name: string; values: Record<string, Json>; rows: number; shards: number }[];
   shards: ManifestShard[];

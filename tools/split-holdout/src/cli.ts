@@ -85,6 +85,7 @@ export const spec: ToolSpec = {
     },
     {
       name: 'holdout-file',
+      file: 'input',
       type: 'string',
       arg: 'FILE',
       describe: 'Ids or content hashes, one per line (blank lines and # comments ignored): every group with a row whose --holdout-key value is listed goes to the holdout split.',
@@ -249,7 +250,7 @@ async function splitHandler(o: Record<string, unknown>, ctx: ToolContext): Promi
       dirTmp = new TempDir(outDir, '.split-holdout-');
       temps.push(dirTmp);
       const d = dirTmp.path;
-      writers = splitter.names.map((n) => new LineWriter(fs.createWriteStream(join(d, `${n}.ndjson`))));
+      writers = splitter.names.map((n) => new LineWriter(fs.createWriteStream(join(d, `${n}.ndjson`)), undefined, join(outDir, `${n}.ndjson`)));
     }
     const emit = outDir ? (s: number, line: string) => writers[s].push(line) : (_s: number, line: string) => out.push(line);
     const readOptions = { ...ctx.readOptions, stdin: stdinFor() as import('node:stream').Readable };
