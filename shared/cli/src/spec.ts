@@ -26,6 +26,8 @@ export interface OptionSpec {
   max?: number;
   /** Help group; defaults to the tool's own options. */
   group?: string;
+  /** A value option that `--no-NAME` turns off explicitly: its value is then `false` (e.g. hf-fetch `--no-registry`). */
+  negatable?: boolean;
 }
 
 export interface ToolSpec {
