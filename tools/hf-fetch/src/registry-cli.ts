@@ -268,7 +268,7 @@ async function enable(o: Record<string, unknown>, ctx: ToolContext): Promise<voi
     throw new UsageError(`--date must be a date YYYY-MM-DD; got ${JSON.stringify(date)}`);
   const rev = o.revision as string | undefined;
   if (rev !== undefined && !/^[0-9a-f]{40}$/.test(rev))
-    throw new UsageError(`--revision must be a commit sha (40 hex digits); got ${JSON.stringify(rev)}`, 'hf-fetch DATASET --list shows the commit main resolves to');
+    throw new UsageError(`--revision must be a commit sha (40 hex digits); got ${JSON.stringify(rev)}`, 'hf-fetch DATASET --list --no-registry shows the commit main resolves to');
   const { file, text, registry: reg } = await openValid(o.registry as string | undefined, ctx);
   const e = entryNamed(reg, id);
   const next = await applyApproval(text, e, { approver: (o.approver as string).trim(), approved: date, decision_record: (o.record as string).trim(), revision: rev });

@@ -392,6 +392,11 @@ test('registry list: a table, --json, --category and --status filters', async ()
   const none = await hfFetch(['registry', 'list'], tmpDir());
   assert.equal(none.code, 2);
   assert.match(none.stderr, /no dataset registry: none given, LDT_REGISTRY is not set, and there is no ldt-registry\.yaml in .* or any parent/);
+  const help = await runInProcess(main, ['registry', '--help']);
+  assert.equal(help.code, 0);
+  for (const c of ['check', 'list', 'plan', 'enable']) assert.match(help.stdout, new RegExp(`^ {2}hf-fetch registry ${c} `, 'm'));
+  const sub = await runInProcess(main, ['registry', 'plan', '--help']);
+  assert.match(sub.stdout, /^hf-fetch registry plan \d+\.\d+\.\d+ — export the fetch plan of one category/);
   const unknown = await runInProcess(main, ['registry', 'approve']);
   assert.equal(unknown.code, 2);
   assert.match(unknown.stderr, /unknown command "approve"; expected check, list, plan, enable/);
