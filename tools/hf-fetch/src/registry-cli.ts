@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import { failed, type Io, type OptionSpec, runTool, type ToolContext, type ToolSpec } from '@ldt/cli';
 import { LdtError, UsageError } from '@ldt/errors';
-import type { Registry, RegistryEntry } from './registry.js';
+import { approvalOf, type Registry, type RegistryEntry } from './registry.js';
 
 const version = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
 
@@ -194,13 +194,7 @@ async function check(o: Record<string, unknown>, ctx: ToolContext): Promise<void
 function listRow(reg: Registry, e: RegistryEntry, open: boolean): Record<string, unknown> {
   return {
     category: e.category,
-    ...(e.id !== undefined ? { id: e.id } : { path: e.pathAsWritten }),
-    license: e.license,
-    status: e.status,
-    approver: e.approver ?? null,
-    approved: e.approved ?? null,
-    decision_record: e.decision_record ?? null,
-    revision: e.revision ?? null,
+    ...approvalOf(e),
     intended_use: e.intended_use ?? null,
     ...(e.config ? { config: e.config } : {}),
     ...(e.split ? { split: e.split } : {}),

@@ -1,6 +1,6 @@
 import { dirname, isAbsolute, join } from 'node:path';
 import { UsageError } from '@ldt/errors';
-import { type PlanTemplate, type Registry, type RegistryEntry, refusalReasons } from './registry.js';
+import { approvalOf, type PlanTemplate, type Registry, type RegistryEntry, refusalReasons } from './registry.js';
 
 /** The template used when the registry has no `usage.plan_template`. */
 export const DEFAULT_TEMPLATE: Required<Omit<PlanTemplate, 'manifest_args'>> & { manifest_args: string } = {
@@ -98,13 +98,7 @@ export function buildPlan(reg: Registry, category: string): Plan {
     });
     return {
       dataset: label,
-      ...(e.id ? { id: e.id } : { path: e.pathAsWritten }),
-      license: e.license,
-      status: e.status,
-      approver: e.approver ?? null,
-      approved: e.approved ?? null,
-      decision_record: e.decision_record ?? null,
-      revision: e.revision ?? null,
+      ...(approvalOf(e) as Pick<PlanDataset, 'id' | 'path' | 'license' | 'status' | 'approver' | 'approved' | 'decision_record' | 'revision'>),
       config: e.config ?? null,
       split: e.split ?? null,
       not_approved: refusalReasons(reg, e),

@@ -1,4 +1,4 @@
-import { existsSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { LdtError, UsageError } from '@ldt/errors';
@@ -360,6 +360,19 @@ export function chooseRegistry(flag: string | false | undefined, env: Record<str
   return { source: 'discovered', file: rel === '' ? REGISTRY_FILE : rel };
 }
 
+/** The identity and approval of an entry as `list --json` and the Plan JSON write them (null when unset). */
+export function approvalOf(e: RegistryEntry): Record<string, string | null | undefined> {
+  return {
+    ...(e.id !== undefined ? { id: e.id } : { path: e.pathAsWritten }),
+    license: e.license,
+    status: e.status,
+    approver: e.approver ?? null,
+    approved: e.approved ?? null,
+    decision_record: e.decision_record ?? null,
+    revision: e.revision ?? null,
+  };
+}
+
 /** The entry of a dataset: by Hub id, or by absolute local path. */
 export function findEntry(reg: Registry, key: { id?: string; path?: string }): RegistryEntry | undefined {
   return reg.entries.find((x) => (key.id !== undefined && x.id === key.id) || (key.path !== undefined && x.path !== undefined && x.path === key.path));
@@ -428,13 +441,4 @@ export function pinnedRevision(e: RegistryEntry | undefined, asked: string | und
 /** Throw if an id is malformed (for messages before any network call). */
 export function assertId(id: string): void {
   if (!/^[\w.-]+(\/[\w.-]+)?$/.test(id) || id.includes('..')) throw new LdtError(`not a dataset id: ${JSON.stringify(id)}`);
-}
-
-/** True when `file` is a regular file (for `registry check` without an argument). */
-export function isFile(file: string): boolean {
-  try {
-    return statSync(file).isFile();
-  } catch {
-    return false;
-  }
 }
