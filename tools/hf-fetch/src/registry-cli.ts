@@ -174,8 +174,8 @@ async function check(o: Record<string, unknown>, ctx: ToolContext): Promise<void
   const gate = (o.gate as string[] | undefined) ?? [];
   const refused: string[] = [];
   for (const id of gate) {
-    const e =
-      reg.entries.find((x) => x.id === id || x.pathAsWritten === id) ?? (id.includes('/') && !/^[\w.-]+\/[\w.-]+$/.test(id) ? findEntry(reg, { path: resolve(id) }) : undefined);
+    // A Hub id, a path as the registry writes it, or a path from here.
+    const e = reg.entries.find((x) => x.id === id || x.pathAsWritten === id) ?? findEntry(reg, { path: resolve(id) });
     const why = refusalReasons(reg, e);
     if (why.length > 0) refused.push(`${id}: ${why.join('; ')}`);
   }
