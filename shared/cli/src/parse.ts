@@ -89,6 +89,10 @@ function convert(o: OptionSpec, v: unknown): unknown {
     const last = Array.isArray(v) ? v[v.length - 1] : v;
     return last === true;
   }
+  if (o.negatable && (v === false || (Array.isArray(v) && v.includes(false)))) {
+    if (Array.isArray(v) && v.some((x) => x !== false)) throw new UsageError(`--${o.name} and --no-${o.name} contradict each other; give one`);
+    return false;
+  }
   const values = (Array.isArray(v) ? v : [v]).map(String);
   if (values.includes('false') && v !== 'false' && (v === false || (Array.isArray(v) && v.includes(false)))) {
     // yargs turns `--no-seed` into seed=false for non-boolean options.

@@ -36,6 +36,8 @@ export interface OptionSpec {
    * (`FILE.lock`, naming host and PID) from start to end, so a second writer fails at once.
    */
   lock?: boolean;
+  /** A value option that `--no-NAME` turns off explicitly: its value is then `false` (e.g. hf-fetch `--no-registry`). */
+  negatable?: boolean;
 }
 
 export interface ToolSpec {

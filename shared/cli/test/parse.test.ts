@@ -237,3 +237,19 @@ test('parseSize: anything else is a usage error naming the flag', () => {
     assert.throws(() => parseSize('--buffer', s), { name: 'UsageError', message: `--buffer must be a size like 1000000, 512MB or 1GiB; got ${JSON.stringify(s)}` }, s);
   }
 });
+
+test('a negatable value option: --no-NAME gives false, NAME and --no-NAME together are a usage error', async () => {
+  const neg = {
+    ...spec,
+    options: [{ name: 'registry', type: 'string' as const, arg: 'FILE', negatable: true, describe: 'A file; --no-registry turns it off.' }],
+  };
+  assert.equal((await parseArgs(neg, ['--registry', 'r.yaml'])).options.registry, 'r.yaml');
+  assert.equal((await parseArgs(neg, ['--no-registry'])).options.registry, false);
+  assert.equal((await parseArgs(neg, [])).options.registry, undefined);
+  await assert.rejects(
+    parseArgs(neg, ['--registry', 'r.yaml', '--no-registry']),
+    (e: Error) => e instanceof UsageError && /--registry and --no-registry contradict each other/.test(e.message),
+  );
+  // Without `negatable`, --no-NAME of a value option stays an error.
+  await assert.rejects(parseArgs(spec, ['--no-seed']), (e: Error) => e instanceof UsageError && /--no-seed is not an option/.test(e.message));
+});

@@ -192,7 +192,8 @@ export function docTests(pkgDir: string, specs: readonly ToolSpec[]): void {
         s.name,
       );
     // A boolean that defaults to true is switched off with --no-NAME: that is the flag users type.
-    for (const s of specs) for (const o of allOptions(s)) if (o.type === 'boolean' && o.default === true) assert.ok(text.includes(`--no-${o.name}`), `${s.name}: --no-${o.name}`);
+    for (const s of specs)
+      for (const o of allOptions(s)) if ((o.type === 'boolean' && o.default === true) || o.negatable) assert.ok(text.includes(`--no-${o.name}`), `${s.name}: --no-${o.name}`);
   });
   test('README embeds the current --help text', () => {
     assert.ok(readme().includes(renderHelp(specs[0]).trim()), 'README.md is out of date: run node scripts/sync-help.mjs (after a build)');

@@ -18,6 +18,7 @@ export const spec: ToolSpec = {
     'hf-fetch DATASET [--config NAME] [--split NAME] [--revision REV] [--columns a,b] [--limit N] [OPTIONS]',
     'hf-fetch DATASET --list [--config NAME] [--split NAME]',
     'hf-fetch FILE_OR_GLOB... [OPTIONS]',
+    'hf-fetch registry check|list|plan|enable ...   (the dataset registry; hf-fetch registry --help)',
   ],
   positional: {
     name: 'DATASET',
@@ -63,9 +64,10 @@ export const spec: ToolSpec = {
       name: 'registry',
       type: 'string',
       arg: 'FILE',
+      negatable: true,
       describe:
-        'Governance gate: refuse (exit 2) any dataset that FILE does not list with status: enabled, and stamp meta.license from it. Also LDT_REGISTRY. See configs/datasets/registry.yaml.',
-      defaultText: '$LDT_REGISTRY, else none',
+        'The governance gate: refuse (exit 2) a Hub dataset, or a local path the registry lists, unless the registry is enabled and lists it enabled with an approver and a date; read its pinned revision; stamp meta.license from it. --no-registry turns the gate off, and says so in every row (meta.registry: "off") and in --stats. See hf-fetch registry --help and configs/datasets/registry.yaml.',
+      defaultText: '$LDT_REGISTRY, else ldt-registry.yaml in the working directory or the nearest parent that has one, else none',
     },
     {
       name: 'threads',
@@ -121,19 +123,20 @@ export const spec: ToolSpec = {
     ['hf-fetch examples/hf-fetch-gsm8k --config jsonl --split train --columns question --no-meta | head -1', 'One column of another config, without provenance.'],
     ["hf-fetch 'examples/hf-fetch-*.csv' --limit 3", 'Local files by glob (CSV values stay strings).'],
   ],
-  exitStatus: ['   (1 also: dataset missing, private or gated, network gave up; 2 also: no such config/split, registry refusal)'],
+  exitStatus: ['   (1 also: dataset missing, private or gated, network gave up; 2 also: no such config/split, registry refusal or invalid registry)'],
   seeAlso: ['to-chatml', 'dedup-exact', 'manifest'],
 };
 
 /** Run hf-fetch with `argv` on `io`; returns the exit code. */
 export function main(argv: readonly string[], io: Io): Promise<number> {
+  if (argv[0] === 'registry') return import('./registry-cli.js').then((m) => m.registryMain(argv.slice(1), io));
   return runTool(spec, argv, io, handler);
 }
 
 const TRUE = /^(1|on|yes|true)$/i;
 
 async function handler(o: Record<string, unknown>, ctx: ToolContext): Promise<void> {
-  const [{ parseDatasetArgs }, { fetchDataset, listDataset, newFacts }, { hubCacheDir }, { loadRegistry }, { readToken }, { defaultWorkers }] = await Promise.all([
+  const [{ parseDatasetArgs }, { fetchDataset, listDataset, newFacts }, { hubCacheDir }, { loadRegistry, chooseRegistry }, { readToken }, { defaultWorkers }] = await Promise.all([
     import('./source.js'),
     import('./fetch.js'),
     import('./cache.js'),
@@ -153,8 +156,9 @@ async function handler(o: Record<string, unknown>, ctx: ToolContext): Promise<vo
   const offline = TRUE.test(env.HF_HUB_OFFLINE ?? '') || TRUE.test(env.TRANSFORMERS_OFFLINE ?? '');
   const useCache = o.cache !== false;
   if (offline && !useCache) throw new UsageError('HF_HUB_OFFLINE=1 reads only the cache; it cannot be combined with --no-cache');
-  const registryPath = (o.registry as string | undefined) ?? (env.LDT_REGISTRY || undefined);
-  const registry = registryPath ? await loadRegistry(registryPath) : undefined;
+  const choice = chooseRegistry(o.registry as string | false | undefined, env, process.cwd());
+  const registry = choice.file !== undefined ? await loadRegistry(choice.file) : undefined;
+  if (choice.source === 'off') ctx.warn('the dataset registry gate is off (--no-registry); every row says so (meta.registry: "off")');
   const token = ref.kind === 'hub' && !offline ? await readToken(env) : undefined;
   const backoff = Number(env.LDT_HF_BACKOFF_MS ?? 1000);
   const facts = newFacts();
@@ -179,6 +183,7 @@ async function handler(o: Record<string, unknown>, ctx: ToolContext): Promise<vo
     cacheDir: useCache ? ((o['cache-dir'] as string | undefined) ?? hubCacheDir(env)) : undefined,
     offline,
     registry,
+    noRegistry: choice.source === 'off',
     onBytes: ctx.readOptions.onBytes,
     onFile: (done: number, total: number) => ctx.progressDetail(`${done}/${total} files`),
     threads: (o.threads as number | undefined) ?? defaultWorkers(),
@@ -210,6 +215,7 @@ async function handler(o: Record<string, unknown>, ctx: ToolContext): Promise<vo
     splits: facts.splits,
     ...(facts.license !== undefined ? { license: facts.license } : {}),
     files: facts.files,
+    registry: { source: choice.source, ...(choice.file !== undefined ? { file: choice.file, enabled: registry?.enabled === true } : {}) },
     ...(facts.ignored_files.length > 0 ? { ignored_files: facts.ignored_files } : {}),
     ...(ref.kind === 'hub' ? { downloaded_bytes: facts.downloaded_bytes, http_requests: facts.http_requests, http_retries: facts.http_retries } : {}),
   });
