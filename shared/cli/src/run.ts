@@ -2,10 +2,12 @@ import { rename, writeFile } from 'node:fs/promises';
 import type { Readable, Writable } from 'node:stream';
 import { DataError, LdtError, UsageError } from '@ldt/errors';
 import type { AtomicFile, LineWriter, Report, RowOptions } from '@ldt/ndjson';
+import { overBudget, type RejectBudget } from './budget.js';
 import { renderHelp } from './help.js';
 import { parseArgs, wantsHelpOrVersion } from './parse.js';
 import { Progress } from './progress.js';
-import type { ToolSpec } from './spec.js';
+import type { OptionSpec, OptionsOf, ToolSpec } from './spec.js';
+import { didYouMean } from './suggest.js';
 
 /** The process around a tool; tests pass in-memory streams. */
 export interface Io {
@@ -38,14 +40,15 @@ export interface ToolContext {
   progressDetail(text: string): void;
 }
 
-export type Handler = (options: Record<string, unknown>, ctx: ToolContext) => Promise<void>;
+/** A tool's handler: its options typed from its table (`OptionsOf`), and the context. */
+export type Handler<O extends readonly OptionSpec[] = readonly OptionSpec[]> = (options: OptionsOf<O>, ctx: ToolContext) => Promise<void>;
 
 /**
  * Run a tool: help/version fast path, argv parsing, the handler, then the summary line, --stats,
  * atomic side files, and the mapping of errors to messages and exit codes. Returns the exit code
  * (0 ok, 1 data/runtime error, 2 usage error); never calls process.exit.
  */
-export async function runTool(spec: ToolSpec, argv: readonly string[], io: Io, handler: Handler): Promise<number> {
+export async function runTool<const O extends readonly OptionSpec[]>(spec: ToolSpec<O>, argv: readonly string[], io: Io, handler: Handler<O>): Promise<number> {
   const tool = spec.name;
   const ask = wantsHelpOrVersion(argv);
   if (ask === 'help') return writeOut(io.stdout, renderHelp(spec));
@@ -58,6 +61,7 @@ export async function runTool(spec: ToolSpec, argv: readonly string[], io: Io, h
   try {
     const parsed = await parseArgs(spec, argv);
     options = parsed.options;
+    for (const w of parsed.warnings) io.stderr.write(`${tool}: warning: ${w}\n`);
     // -h/-V grouped with other short flags (`-qh`) escape wantsHelpOrVersion; only the parser sees them.
     if (options.help === true) return writeOut(io.stdout, renderHelp(spec));
     if (options.version === true) return writeOut(io.stdout, `${tool} ${spec.version}\n`);
@@ -95,14 +99,23 @@ export async function runTool(spec: ToolSpec, argv: readonly string[], io: Io, h
         prog.detail = text;
       },
     };
-    await handler(options, ctx);
+    await handler(options as OptionsOf<O>, ctx);
     await out.flush();
     await report.flushSinks();
     for (const f of files) await f.commit();
     progress.stop();
     const statsPath = options.stats as string | undefined;
+    // --max-rejects is checked at the very end: stdout, side files and --stats are all written first.
+    const budget = options['max-rejects'] as RejectBudget | undefined;
+    const over = budget ? overBudget(budget, report.rejectedTotal, report.counts.lines) : undefined;
+    if (budget) report.notes.max_rejects = { limit: budget.text, exceeded: over !== undefined };
     if (statsPath) await writeStats(statsPath, spec, argv, options, inputs, report);
+    if (over) ctx.summaryExtra.push('over the --max-rejects budget');
     if (!quiet) io.stderr.write(`${tool}: ${report.summary()}${ctx.summaryExtra.length > 0 ? `; ${ctx.summaryExtra.join('; ')}` : ''}\n`);
+    if (over) {
+      io.stderr.write(`${tool}: ${over}\n  hint: see the rows in ${options.rejects as string}; raise --max-rejects to accept them\n`);
+      return 1;
+    }
     return 0;
   } catch (e) {
     progress?.stop();
@@ -116,7 +129,14 @@ export async function runTool(spec: ToolSpec, argv: readonly string[], io: Io, h
   }
 }
 
-async function writeStats(path: string, spec: ToolSpec, argv: readonly string[], options: Record<string, unknown>, inputs: string[], report: Report): Promise<void> {
+async function writeStats(
+  path: string,
+  spec: ToolSpec<readonly OptionSpec[]>,
+  argv: readonly string[],
+  options: Record<string, unknown>,
+  inputs: string[],
+  report: Report,
+): Promise<void> {
   const stats = {
     tool: spec.name,
     version: spec.version,
@@ -139,6 +159,17 @@ function writeOut(stream: Writable, text: string): Promise<number> {
     stream.on('error', () => resolve(0));
     stream.write(text, () => resolve(0));
   });
+}
+
+/**
+ * A mistyped subcommand: when `word` (the first argument) is not a command, not an option and
+ * not an existing file, but close to one of `commands`, the usage error to print
+ * (`unknown command 'sing'; did you mean 'sign'?`); else undefined.
+ */
+export function commandTypo(word: string | undefined, commands: readonly string[], isFile: (p: string) => boolean): UsageError | undefined {
+  if (word === undefined || word === '-' || word.startsWith('-') || commands.includes(word) || isFile(word)) return undefined;
+  const guess = didYouMean(word, commands);
+  return guess ? new UsageError(`unknown command '${word}'; did you mean '${guess}'?`) : undefined;
 }
 
 /** Print an error the way every ldt tool does, and return its exit code. */

@@ -19,6 +19,11 @@ export class Report implements Rejector {
   /** Passed to the reader, which counts lines and blank lines into it. */
   readonly counts: ReadCounts = { lines: 0, blank: 0 };
   written = 0;
+  /**
+   * Extra copies among the rows written (curriculum-route's meta.repeat copies), so that
+   * read = written - repeated + dropped + rejected holds in every tool (see `@ldt/testkit` assertCounts).
+   */
+  repeated = 0;
   readonly dropped = new Map<string, number>();
   readonly rejected = new Map<string, number>();
   /** Tool-specific facts for the summary and `--stats` (e.g. index size). Keys snake_case. */
@@ -68,9 +73,10 @@ export class Report implements Rejector {
     if (this.sinks.drops?.pending) await this.sinks.drops.flush();
   }
 
-  /** `read 10000, wrote 9123, dropped 877 (duplicate 877), rejected 1 (bad_json 1), skipped 2 blank lines` */
+  /** `read 10000, wrote 9123[, repeated N], dropped 877 (duplicate 877), rejected 1 (bad_json 1), skipped 2 blank lines` */
   summary(): string {
     const parts = [`read ${this.counts.lines}`, `wrote ${this.written}`];
+    if (this.repeated > 0) parts.push(`repeated ${this.repeated}`);
     if (this.dropped.size > 0) parts.push(`dropped ${this.droppedTotal} (${formatMap(this.dropped)})`);
     else parts.push('dropped 0');
     if (this.rejected.size > 0) parts.push(`rejected ${this.rejectedTotal} (${formatMap(this.rejected)})`);
@@ -83,6 +89,7 @@ export class Report implements Rejector {
     return {
       read: this.counts.lines,
       written: this.written,
+      ...(this.repeated > 0 ? { repeated: this.repeated } : {}),
       dropped: Object.fromEntries([...this.dropped].sort()),
       dropped_total: this.droppedTotal,
       rejected: Object.fromEntries([...this.rejected].sort()),
