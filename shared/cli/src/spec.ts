@@ -78,7 +78,7 @@ type Scalar<O> = O extends { type: 'boolean' }
 type Value<O> = O extends { repeatable: true } ? (O extends { type: 'paths' } ? string[] : Scalar<O>[]) : Scalar<O>;
 
 /** The value a handler sees for one option: typed by the table; `undefined` when absent and without a default. */
-export type OptionValue<O> = O extends { default: {} } ? Value<O> : Value<O> | undefined;
+export type OptionValue<O> = O extends { default: NonNullable<unknown> } ? Value<O> : Value<O> | undefined;
 
 /** The common options every tool has (see `commonOptions`). */
 export interface CommonOptionValues {
