@@ -132,6 +132,9 @@ export function goldenCases(casesDir: string): { name: string; run: (main: Main)
         assert.equal(r.code, exit, `exit code; stderr: ${r.stderr}`);
         assert.equal(r.stdout, readFileSync(join(dir, 'out.ndjson'), 'utf8'), 'stdout');
         assert.equal(stderr, readFileSync(join(dir, 'err.txt'), 'utf8'), 'stderr');
+        // Every summary line keeps the one counting identity.
+        const tool = /^(.+?): read \d+, wrote /m.exec(r.stderr)?.[1];
+        if (tool) assertCounts(tool, { stderr: r.stderr });
         for (const f of expectFiles) {
           const actual = join(tmp, f.slice('expect.'.length));
           assert.ok(existsSync(actual), `${f}: ${actual} was not written`);
@@ -246,4 +249,27 @@ export function assertCounts(tool: string, run: { stderr?: string; stats?: Param
     `${tool}: read ${c.read} != written ${c.written} - repeated ${c.repeated} + dropped ${c.dropped} + rejected ${c.rejected}`,
   );
   return c;
+}
+
+/**
+ * A deprecated spelling (issue 15) must give byte-identical stdout to the new name, the same
+ * stderr after one `tool: warning: --old is deprecated; use --new` line per old spelling, and the
+ * counting identity. `oldArgv` and `newArgv` are the same command line in both spellings.
+ */
+export async function assertDeprecatedSpellings(
+  main: Main,
+  tool: string,
+  oldArgv: readonly string[],
+  newArgv: readonly string[],
+  opts: { stdin?: string | Buffer } = {},
+): Promise<void> {
+  const now = await runInProcess(main, newArgv, opts);
+  const old = await runInProcess(main, oldArgv, opts);
+  assert.equal(now.code, 0, now.stderr);
+  assert.equal(old.code, 0, old.stderr);
+  assert.equal(old.stdout, now.stdout, 'stdout with the deprecated spellings');
+  const warnings = old.stderr.split('\n').filter((l) => l.startsWith(`${tool}: warning: --`) && l.includes(' is deprecated; use --'));
+  assert.ok(warnings.length > 0, `no deprecation warning in:\n${old.stderr}`);
+  assert.equal(old.stderr, `${warnings.join('\n')}\n${now.stderr}`);
+  if (/: read \d+, wrote /.test(now.stderr)) assertCounts(tool, { stderr: now.stderr });
 }

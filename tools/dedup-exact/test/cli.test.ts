@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { main, spec } from '@ldt/dedup-exact';
-import { docTests, goldenCases, parseNdjson, repoRoot, runBin, runInProcess, tmpDir } from '@ldt/testkit';
+import { assertCounts, assertDeprecatedSpellings, docTests, goldenCases, parseNdjson, repoRoot, runBin, runInProcess, tmpDir } from '@ldt/testkit';
 
 const pkgDir = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -77,7 +77,7 @@ test('index: a truncated or altered file is an error, a mismatched --normalize a
   r = await runInProcess(main, ['--index', idx, '--normalize', 'lower', a]);
   assert.equal(r.code, 2);
   assert.match(r.stderr, /was built with --normalize none; this run uses --normalize lower/);
-  r = await runInProcess(main, ['--index', idx, '--key', 'line', a]);
+  r = await runInProcess(main, ['--index', idx, '--fields', 'line', a]);
   assert.equal(r.code, 2);
   assert.ok(!existsSync(join(dir, 'nothing')));
 });
@@ -177,4 +177,39 @@ test('--threads: a fatal bad line stops at the same place for any thread count',
     outs.push(r.stdout);
   }
   assert.equal(outs[1], outs[0]);
+});
+
+test('issue 15: --key and --against-key still work (deprecated), same output as --fields and --against-fields', async () => {
+  const ex = (f: string) => join(repoRoot(), 'examples', f);
+  await assertDeprecatedSpellings(
+    main,
+    'dedup-exact',
+    ['--key', 'extra_info.question', '--against', ex('gsm8k-test-sample.ndjson'), '--against-key', 'question', ex('gsm8k-nested-mix.ndjson')],
+    ['--fields', 'extra_info.question', '--against', ex('gsm8k-test-sample.ndjson'), '--against-fields', 'question', ex('gsm8k-nested-mix.ndjson')],
+  );
+});
+
+test('issue 15: the summary and --stats keep read = written - repeated + dropped + rejected', async () => {
+  const dir = tmpDir();
+  const stats = join(dir, 's.json');
+  const ex = (f: string) => join(repoRoot(), 'examples', f);
+  const r = await runInProcess(
+    main,
+    [
+      '--rejects',
+      join(dir, 'r'),
+      '--stats',
+      stats,
+      '--against',
+      ex('gsm8k-test-sample.ndjson'),
+      '--against-fields',
+      'question',
+      '--fields',
+      'extra_info.question',
+      ex('gsm8k-nested-mix.ndjson'),
+    ],
+    {},
+  );
+  assert.equal(r.code, 0, r.stderr);
+  assertCounts('dedup-exact', { stderr: r.stderr, stats: JSON.parse(readFileSync(stats, 'utf8')) });
 });
