@@ -86,7 +86,7 @@ export async function runNear(opts: NearOptions, files: NearFiles, ctx: ToolCont
       stdin2 = () => createReadStream(spoolPath);
     }
 
-    // Pass 1: parse, compared text, signature — per chunk, in --jobs worker threads (src/chunks.ts).
+    // Pass 1: parse, compared text, signature — per chunk, in --threads worker threads (src/chunks.ts).
     const job: ChunkJob = {
       opts: { ...opts, fields: undefined, againstFields: undefined },
       fields: opts.fields?.map((f) => f.text),
