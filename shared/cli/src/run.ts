@@ -100,7 +100,8 @@ export async function runTool<const O extends readonly OptionSpec[]>(spec: ToolS
       },
     };
     await handler(options as OptionsOf<O>, ctx);
-    await out.flush();
+    // Wait for stdout to take every byte: a reader gone meanwhile is a quiet exit 0, never a summary.
+    await out.settle();
     await report.flushSinks();
     for (const f of files) await f.commit();
     progress.stop();

@@ -94,6 +94,20 @@ export class LineWriter {
     });
   }
 
+  /**
+   * Flush, then wait until the stream has handed every queued byte on. Throws `BrokenPipeError`
+   * when the reader went away meanwhile: `flush` leaves up to `maxQueued` bytes in flight, so
+   * without this a run whose last 8 MiB hit a closed pipe (`tool big.json | head -1`) would end
+   * as a success with a summary of rows nobody read (issue 15).
+   */
+  async settle(): Promise<void> {
+    await this.flush();
+    if (this.stream.writableLength === 0) return;
+    await new Promise<void>((resolve, reject) => {
+      this.stream.write('', (e) => (e || this.error ? reject(this.error ?? new BrokenPipeError()) : resolve()));
+    });
+  }
+
   /** Flush and end the stream (for files; the harness never ends process.stdout). */
   async end(): Promise<void> {
     await this.flush();
