@@ -26,6 +26,12 @@ export class Report implements Rejector {
   repeated = 0;
   readonly dropped = new Map<string, number>();
   readonly rejected = new Map<string, number>();
+  /**
+   * `audit`: the run checks rows and writes no rows (manifest verify, split-holdout check); the
+   * summary and --stats then say `checked N rows` instead of read/written/dropped, whose identity
+   * would not hold for rows that are only looked at.
+   */
+  audit = false;
   /** Tool-specific facts for the summary and `--stats` (e.g. index size). Keys snake_case. */
   readonly notes: Record<string, unknown> = {};
 
@@ -75,10 +81,10 @@ export class Report implements Rejector {
 
   /** `read 10000, wrote 9123[, repeated N], dropped 877 (duplicate 877), rejected 1 (bad_json 1), skipped 2 blank lines` */
   summary(): string {
-    const parts = [`read ${this.counts.lines}`, `wrote ${this.written}`];
+    const parts = this.audit ? [`checked ${this.counts.lines} row${this.counts.lines === 1 ? '' : 's'}`] : [`read ${this.counts.lines}`, `wrote ${this.written}`];
     if (this.repeated > 0) parts.push(`repeated ${this.repeated}`);
     if (this.dropped.size > 0) parts.push(`dropped ${this.droppedTotal} (${formatMap(this.dropped)})`);
-    else parts.push('dropped 0');
+    else if (!this.audit) parts.push('dropped 0');
     if (this.rejected.size > 0) parts.push(`rejected ${this.rejectedTotal} (${formatMap(this.rejected)})`);
     if (this.counts.blank > 0) parts.push(`skipped ${this.counts.blank} blank line${this.counts.blank === 1 ? '' : 's'}`);
     return parts.join(', ');
@@ -86,6 +92,14 @@ export class Report implements Rejector {
 
   /** The numbers as JSON, for `--stats FILE` (deterministic: no timings). */
   toJSON(): Record<string, unknown> {
+    if (this.audit)
+      return {
+        checked: this.counts.lines,
+        rejected: Object.fromEntries([...this.rejected].sort()),
+        rejected_total: this.rejectedTotal,
+        blank_lines: this.counts.blank,
+        ...(Object.keys(this.notes).length > 0 ? { notes: this.notes } : {}),
+      };
     return {
       read: this.counts.lines,
       written: this.written,
