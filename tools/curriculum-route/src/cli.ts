@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { type Io, runProcess, runTool, type ToolContext, type ToolSpec } from '@ldt/cli';
+import { defineTool, type Io, type OptionsOf, runProcess, runTool, sharedOption, type ToolContext } from '@ldt/cli';
 import { DataError, UsageError } from '@ldt/errors';
 
 const version = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
@@ -10,7 +10,7 @@ export const DEFAULT_SEED = 1;
 export const DEFAULT_MAX_EPOCHS = 4;
 
 /** The option table: help, parsing, the README check and the argv tests all come from it. */
-export const spec: ToolSpec = {
+export const spec = defineTool({
   name: 'curriculum-route',
   version,
   summary: 'route rows into training phases with exact, deterministic per-source mixing weights',
@@ -26,7 +26,7 @@ export const spec: ToolSpec = {
       arg: 'FILE',
       describe: 'The curriculum (required): YAML, or JSON by a .json extension. Errors name the config path, e.g. phases[1].sources[0].weight: must be > 0.',
     },
-    { name: 'out-dir', type: 'string', short: 'o', arg: 'DIR', describe: 'Write one file per phase, DIR/<phase>.jsonl (atomically; every phase gets a file), instead of stdout.' },
+    sharedOption('out-dir', { describe: 'Write one file per phase, DIR/<phase>.jsonl (atomically; every phase gets a file), instead of stdout.' }),
     {
       name: 'unmatched',
       type: 'string',
@@ -35,15 +35,10 @@ export const spec: ToolSpec = {
         'Rows no phase matches: reject (an error naming file:line; with --rejects FILE they go there verbatim, counted as unmatched), drop (counted as unmatched), or the name of a phase that takes them as they are, outside its mix.',
       default: 'reject',
     },
-    {
-      name: 'seed',
-      type: 'integer',
-      arg: 'N',
-      min: 0,
-      max: 4294967295,
+    sharedOption('seed', {
       describe: 'Seed of the row hash that selects rows when downsampling and for the remainder when repeating.',
       defaultText: `the config's seed, else ${DEFAULT_SEED}`,
-    },
+    }),
     {
       name: 'max-epochs',
       type: 'integer',
@@ -53,20 +48,15 @@ export const spec: ToolSpec = {
       describe: 'Most copies of one row a source may use to reach its share.',
       defaultText: `the config's max_epochs, else ${DEFAULT_MAX_EPOCHS}`,
     },
-    {
-      name: 'tokenizer',
-      type: 'string',
-      arg: 'NAME|FILE',
+    sharedOption('tokenizer', {
       describe:
         'Count tokens (token targets, the summary) with o200k_base or cl100k_base (gpt-tokenizer) or a Hugging Face tokenizer.json. Without it tokens are an estimate, ceil(UTF-8 bytes / 4) per text.',
-    },
-    {
-      name: 'text-field',
-      type: 'paths',
-      arg: 'PATHS',
+    }),
+    sharedOption('fields', {
       describe: "The fields whose strings are the row's text (tokens and the length rule).",
       defaultText: 'messages.*.content for chat rows; prompt, chosen, rejected for preference rows; text; else every string outside meta',
-    },
+    }),
+    sharedOption('tmp-dir', { describe: 'Directory for the copy of standard input read in the second pass (a private subdirectory, removed at the end).' }),
   ],
   examples: [
     [
@@ -83,14 +73,14 @@ export const spec: ToolSpec = {
     ],
   ],
   seeAlso: ['manifest', 'shuffle (to interleave repeats)', 'split-holdout'],
-};
+});
 
 /** Run curriculum-route with `argv` on `io`; returns the exit code. */
 export function main(argv: readonly string[], io: Io): Promise<number> {
   return runTool(spec, argv, io, handler);
 }
 
-async function handler(o: Record<string, unknown>, ctx: ToolContext): Promise<void> {
+async function handler(o: OptionsOf<typeof spec.options>, ctx: ToolContext): Promise<void> {
   const [{ parsePaths }, { readRows, readLineChunks, LineWriter }, { CurriculumRouter }, { loadConfig }, { loadTokenCounter }, fs, path, os] = await Promise.all([
     import('@ldt/schema'),
     import('@ldt/ndjson'),
@@ -101,20 +91,20 @@ async function handler(o: Record<string, unknown>, ctx: ToolContext): Promise<vo
     import('node:path'),
     import('node:os'),
   ]);
-  const configPath = o.config as string | undefined;
+  const configPath = o.config;
   if (!configPath) throw new UsageError('curriculum-route needs --config FILE', 'see configs/curriculum.example.yaml');
   const config = await loadConfig(configPath);
-  const unmatched = o.unmatched as string;
+  const unmatched = o.unmatched;
   if (unmatched !== 'reject' && unmatched !== 'drop' && !config.phases.some((p) => p.name === unmatched))
     throw new UsageError(`--unmatched must be reject, drop or a phase of the config (${config.phases.map((p) => p.name).join(', ')}); got ${JSON.stringify(unmatched)}`);
-  const seed = (o.seed as number | undefined) ?? config.seed ?? DEFAULT_SEED;
-  const maxEpochs = (o['max-epochs'] as number | undefined) ?? config.max_epochs ?? DEFAULT_MAX_EPOCHS;
-  const tokens = await loadTokenCounter(o.tokenizer as string | undefined);
-  const textField = o['text-field'] as string[] | undefined;
+  const seed = o.seed ?? config.seed ?? DEFAULT_SEED;
+  const maxEpochs = o['max-epochs'] ?? config.max_epochs ?? DEFAULT_MAX_EPOCHS;
+  const tokens = await loadTokenCounter(o.tokenizer);
+  const textField = o.fields;
   const router = new CurriculumRouter({ config, seed, maxEpochs, unmatched, tokens, textFields: textField ? parsePaths(textField) : undefined });
 
   // Output: stdout, or one atomic file per phase.
-  const outDir = o['out-dir'] as string | undefined;
+  const outDir = o['out-dir'];
   let writers: import('@ldt/ndjson').LineWriter[] | undefined;
   if (outDir) {
     fs.mkdirSync(outDir, { recursive: true });
@@ -123,7 +113,7 @@ async function handler(o: Record<string, unknown>, ctx: ToolContext): Promise<vo
 
   // Pass 1. Standard input is spooled (rows only, one per line) to a temporary file for pass 2.
   const { report } = ctx;
-  const spool = ctx.inputs.includes('-') ? path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'curriculum-route-')), 'rows.ndjson') : undefined;
+  const spool = ctx.inputs.includes('-') ? path.join(fs.mkdtempSync(path.join(o['tmp-dir'] ?? (ctx.io.env.TMPDIR || os.tmpdir()), 'curriculum-route-')), 'rows.ndjson') : undefined;
   try {
     const spoolWriter = spool ? new LineWriter(fs.createWriteStream(spool)) : undefined;
     for (const input of ctx.inputs) {
@@ -191,8 +181,8 @@ async function handler(o: Record<string, unknown>, ctx: ToolContext): Promise<vo
     report.notes.repeats = router.repeats;
     report.notes.phases = results as unknown as import('@ldt/schema').Json;
     for (const w of router.warnings) ctx.warn(w);
-    if (o.quiet !== true) for (const line of phaseLines(results, tokens.estimate)) ctx.io.stderr.write(`curriculum-route: ${line}\n`);
-    if (router.repeats > 0) ctx.summaryExtra.push(`${router.repeats} repeated copies (meta.repeat) included`);
+    if (!o.quiet) for (const line of phaseLines(results, tokens.estimate)) ctx.io.stderr.write(`curriculum-route: ${line}\n`);
+    report.repeated = router.repeats;
   } finally {
     if (spool) fs.rmSync(path.dirname(spool), { recursive: true, force: true });
   }

@@ -93,7 +93,7 @@ test('argv → options: defaults and conversions come from the option table', as
   const cases: [string[], Record<string, unknown>][] = [
     [['--config', 'c.yaml'], { config: 'c.yaml', unmatched: 'reject', seed: undefined, 'max-epochs': undefined }],
     [['--config', 'c.yaml', '--seed', '7', '--max-epochs', '2', '-o', 'out'], { seed: 7, 'max-epochs': 2, 'out-dir': 'out' }],
-    [['--config', 'c.yaml', '--text-field', 'a,b.c', '--unmatched', 'cpt'], { 'text-field': ['a', 'b.c'], unmatched: 'cpt' }],
+    [['--config', 'c.yaml', '--fields', 'a,b.c', '--unmatched', 'cpt'], { fields: ['a', 'b.c'], unmatched: 'cpt' }],
   ];
   for (const [argv, want] of cases) {
     const { options } = await parseArgs(spec, argv);
@@ -115,13 +115,13 @@ test('stdin is spooled to a temporary folder that is removed afterwards', async 
   assert.equal(readdirSync(tmpdir()).filter((f) => f.startsWith('curriculum-route-')).length, before);
 });
 
-test('--text-field chooses the text for tokens and the length rule', async () => {
+test('--fields chooses the text for tokens and the length rule', async () => {
   const dir = tmpDir();
   const cfg = join(dir, 'c.json');
   writeFileSync(cfg, JSON.stringify({ phases: [{ name: 'long', match: { length: { min: 10 } } }, { name: 'short' }] }));
   const input = join(dir, 'in.ndjson');
   writeFileSync(input, '{"q":"0123456789","text":"x"}\n{"q":"0","text":"0123456789"}\n');
-  const r = await runInProcess(main, ['--config', cfg, '--text-field', 'q', input]);
+  const r = await runInProcess(main, ['--config', cfg, '--fields', 'q', input]);
   assert.deepEqual(
     parseNdjson(r.stdout).map((o) => (o.meta as Record<string, string>).phase),
     ['long', 'short'],

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { apportion, countTurns, detectKind, globToRegExp, main, validateConfig, withMeta } from '@ldt/curriculum-route';
 import { Prng } from '@ldt/hash';
-import { parseNdjson, repoRoot, runInProcess, tmpDir, writeNdjson } from '@ldt/testkit';
+import { assertCounts, parseNdjson, repoRoot, runInProcess, tmpDir, writeNdjson } from '@ldt/testkit';
 
 type R = Record<string, unknown>;
 
@@ -89,7 +89,8 @@ test('rows target: achieved rows per source equal the weighted targets exactly (
   assert.equal(out.filter((o) => (o.meta as R).repeat !== undefined).length, 30 - 12);
   assert.deepEqual([...new Set(out.map((o) => (o.meta as R).repeat ?? 0))].sort(), [0, 1, 2]);
   assert.match(r.stderr, /phase sft: target 100 rows, got 100 rows .*; a 50 rows \(50\.0%, want 50\.0%\), b 30 rows \(30\.0%, want 30\.0%\), c 20 rows \(20\.0%, want 20\.0%\)/);
-  assert.match(r.stderr, /read 142, wrote 100, dropped 60 \(downsampled 60\); 18 repeated copies/);
+  assert.match(r.stderr, /read 142, wrote 100, repeated 18, dropped 60 \(downsampled 60\)\n/);
+  assertCounts('curriculum-route', r);
 });
 
 test('determinism: reordered input selects the same rows; the same input gives byte-identical output; stdin = file', async () => {
