@@ -1,9 +1,9 @@
 import { DataError } from '@ldt/errors';
 import { xxh128 } from '@ldt/hash';
 import { findTopLevelValue, type Report, type Row, serializeWithMeta } from '@ldt/ndjson';
-import { type FieldPath, getMeta, isJsonObject, type Json, type JsonObject, setMeta } from '@ldt/schema';
+import { type FieldPath, getMeta, globToRegExp, isJsonObject, type Json, type JsonObject, setMeta } from '@ldt/schema';
 import { rowTexts, type TokenCounter } from '@ldt/tokens';
-import { type CurriculumConfig, globToRegExp, type Kind, type PhaseConfig } from './config.js';
+import type { CurriculumConfig, Kind, PhaseConfig } from './config.js';
 
 export interface RouteOptions {
   config: CurriculumConfig;
