@@ -180,6 +180,8 @@ async function handler(o: OptionsOf<typeof spec.options>, ctx: ToolContext): Pro
     report.notes.tokenizer = tokens.name;
     report.notes.repeats = router.repeats;
     report.notes.phases = results as unknown as import('@ldt/schema').Json;
+    // The per-phase lines are printed here, so first make sure stdout took everything: a reader gone away is a quiet exit.
+    await ctx.out.settle();
     for (const w of router.warnings) ctx.warn(w);
     if (!o.quiet) for (const line of phaseLines(results, tokens.estimate)) ctx.io.stderr.write(`curriculum-route: ${line}\n`);
     report.repeated = router.repeats;

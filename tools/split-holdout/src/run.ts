@@ -171,6 +171,7 @@ export async function runSplit(o: SplitRunOptions, ctx: ToolContext): Promise<vo
   if (holdoutIds && splitter.idsMatched.size < holdoutIds.size)
     ctx.warn(`${holdoutIds.size - splitter.idsMatched.size} of ${holdoutIds.size} --holdout-file ids matched no row's ${o.holdoutKey}`);
   if (stratify) {
+    await out.settle(); // per-stratum lines follow: a reader gone away is a quiet exit
     if (!o.quiet) {
       const list = [...splitter.strata];
       for (const [name, c] of list.slice(0, 50)) ctx.io.stderr.write(`split-holdout: stratum ${JSON.stringify(name)}: ${splitter.describe(c)}\n`);
@@ -200,5 +201,7 @@ export async function runCheck(o: GroupRunOptions & { near: boolean }, ctx: Tool
   if (o.groupBy) kinds.push(`group ${checker.counts.group}`);
   if (o.near) kinds.push(`near ${checker.counts.near}`);
   ctx.summaryExtra.push(`splits: ${checker.splits.map((s, i) => `${s} ${checker.rowsPerSplit[i]}`).join(', ') || 'none'}`, `leaks: ${kinds.join(', ')}`);
+  // A reader gone away (`check | head -1`) is a quiet exit 0, not the leak exit 1: find out here.
+  await out.settle();
   return checker.total;
 }
