@@ -38,6 +38,8 @@ export interface ToolContext {
   warn(message: string): void;
   /** Set the tool-specific part of the progress line (e.g. `2/5 files`); shown only on a terminal. */
   progressDetail(text: string): void;
+  /** Name the stage of a multi-pass tool (`signing`, `clustering`, `writing`): drawn at once on a terminal. */
+  progressStage(name: string): void;
 }
 
 /** A tool's handler: its options typed from its table (`OptionsOf`), and the context. */
@@ -98,6 +100,7 @@ export async function runTool<const O extends readonly OptionSpec[]>(spec: ToolS
       progressDetail: (text) => {
         prog.detail = text;
       },
+      progressStage: (name) => prog.stage(name),
     };
     await handler(options as OptionsOf<O>, ctx);
     // Wait for stdout to take every byte: a reader gone meanwhile is a quiet exit 0, never a summary.

@@ -381,3 +381,17 @@ test('issue 15: --jobs still works (deprecated), the same output as --threads; a
   assert.equal(c.code, 2);
   assert.match(c.stderr, /^dedup-near cluster: unknown option '--treshold'; did you mean '--threshold'\?/);
 });
+
+test('issue 15: on a terminal the progress line names the stage: loading, signing, clustering, writing (then erased)', async () => {
+  const input = join(repoRoot(), 'examples', 'dedup-near-toolformer.ndjson');
+  const r = await runInProcess(main, ['--fields', 'instruction,input', input], { tty: true });
+  assert.equal(r.code, 0, r.stderr);
+  const stages = [...r.stderr.matchAll(/\rdedup-near: ([a-z ]+), /g)].map((m) => m[1]);
+  assert.deepEqual(
+    stages.filter((s, i) => s !== stages[i - 1]),
+    ['loading', 'signing', 'clustering', 'writing'],
+  );
+  assert.match(r.stderr, /\r\x1b\[Kdedup-near: read 300, wrote \d+, dropped \d+/);
+  const s = await runInProcess(main, ['sign', '--fields', 'instruction,input', input], { tty: true });
+  assert.match(s.stderr, /\rdedup-near sign: signing, /);
+});
