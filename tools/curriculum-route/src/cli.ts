@@ -56,6 +56,19 @@ export const spec = defineTool({
       describe: "The fields whose strings are the row's text (tokens and the length rule).",
       defaultText: 'messages.*.content for chat rows; prompt, chosen, rejected for preference rows; text; else every string outside meta',
     }),
+    {
+      name: 'rebalance',
+      type: 'boolean',
+      default: false,
+      describe:
+        'Give the shortfall of a source that cannot fill its part within --max-epochs to the other sources of its phase, in proportion to their weights, so the phase total is exact when the phase as a whole has enough rows (the shares then differ from the weights; the summary shows both).',
+    },
+    {
+      name: 'strict',
+      type: 'boolean',
+      default: false,
+      describe: 'Fail (exit 1, nothing written) when a phase target cannot be met: a SHORT source, or (with --rebalance) a phase short as a whole.',
+    },
     sharedOption('tmp-dir', { describe: 'Directory for the copy of standard input read in the second pass (a private subdirectory, removed at the end).' }),
   ],
   examples: [
@@ -101,7 +114,7 @@ async function handler(o: OptionsOf<typeof spec.options>, ctx: ToolContext): Pro
   const maxEpochs = o['max-epochs'] ?? config.max_epochs ?? DEFAULT_MAX_EPOCHS;
   const tokens = await loadTokenCounter(o.tokenizer);
   const textField = o.fields;
-  const router = new CurriculumRouter({ config, seed, maxEpochs, unmatched, tokens, textFields: textField ? parsePaths(textField) : undefined });
+  const router = new CurriculumRouter({ config, seed, maxEpochs, unmatched, tokens, textFields: textField ? parsePaths(textField) : undefined, rebalance: o.rebalance });
 
   // Output: stdout, or one atomic file per phase.
   const outDir = o['out-dir'];
@@ -129,6 +142,29 @@ async function handler(o: OptionsOf<typeof spec.options>, ctx: ToolContext): Pro
     }
     await spoolWriter?.end();
     const results = router.plan();
+    if (o.strict) {
+      const short = results.filter((r) => r.short);
+      if (short.length > 0)
+        throw new DataError(
+          `--strict: ${short
+            .map(
+              (r) =>
+                `phase ${r.phase} gets ${r.unit === 'tokens' ? r.tokens : r.rows} of its ${r.target} ${r.unit}${
+                  o.rebalance
+                    ? ''
+                    : ` (short: ${r.sources
+                        .filter((x) => x.short)
+                        .map((x) => x.name)
+                        .join(', ')})`
+                }`,
+            )
+            .join('; ')}`,
+          undefined,
+          o.rebalance
+            ? 'add rows, lower the target or raise --max-epochs'
+            : 'add rows, lower the target, raise --max-epochs, or pass --rebalance to give the shortfall to the other sources',
+        );
+    }
 
     // Pass 2, on bytes: the taken lines are copied into one output buffer per phase and chunk.
     const nPhases = config.phases.length;
@@ -147,32 +183,36 @@ async function handler(o: OptionsOf<typeof spec.options>, ctx: ToolContext): Pro
     const META = Buffer.from('"meta"');
     const noReject = { reject() {} };
     const passes = spool ? [[spool, 0, router.line.n] as const] : ctx.inputs.map((f, k) => [f, router.inputStart[k], router.inputStart[k + 1] ?? router.line.n] as const);
-    for (const [file, from, to] of passes) {
-      let i = from;
-      for await (const chunk of readLineChunks([file], { stdin: ctx.io.stdin, rejector: noReject })) {
-        const buf = chunk.buf;
-        let line = spool ? i + 1 - from : chunk.firstLine;
-        let start = 0;
-        let nextMeta = buf.indexOf(META);
-        while (start < buf.length && i < to) {
-          let end = buf.indexOf(10, start);
-          if (end < 0) end = buf.length;
-          const want = spool ? i + 1 - from : router.line.a[i];
-          if (line === want) {
-            let stop = end;
-            if (stop > start && buf[stop - 1] === 13) stop--;
-            if (nextMeta >= 0 && nextMeta < start) nextMeta = buf.indexOf(META, start);
-            router.emitBytes(i, buf, start, stop, nextMeta >= 0 && nextMeta < stop, emit, report);
-            i++;
+    // One pass per epoch: copy k of every row is written in pass k, so repeats are spread through
+    // the phase (an epoch apart from their original, in the same deterministic order).
+    const epochs = Math.max(1, router.maxCopies);
+    for (let epoch = 0; epoch < epochs; epoch++)
+      for (const [file, from, to] of passes) {
+        let i = from;
+        for await (const chunk of readLineChunks([file], { stdin: ctx.io.stdin, rejector: noReject })) {
+          const buf = chunk.buf;
+          let line = spool ? i + 1 - from : chunk.firstLine;
+          let start = 0;
+          let nextMeta = buf.indexOf(META);
+          while (start < buf.length && i < to) {
+            let end = buf.indexOf(10, start);
+            if (end < 0) end = buf.length;
+            const want = spool ? i + 1 - from : router.line.a[i];
+            if (line === want) {
+              let stop = end;
+              if (stop > start && buf[stop - 1] === 13) stop--;
+              if (nextMeta >= 0 && nextMeta < start) nextMeta = buf.indexOf(META, start);
+              router.emitBytes(i, buf, start, stop, nextMeta >= 0 && nextMeta < stop, emit, report, epoch);
+              i++;
+            }
+            start = end + 1;
+            line++;
           }
-          start = end + 1;
-          line++;
+          await flush();
         }
-        await flush();
+        if (i !== to)
+          throw new DataError(`${file} changed between the two passes (found ${i - from} of ${to - from} rows)`, undefined, 'do not modify an input while curriculum-route runs');
       }
-      if (i !== to)
-        throw new DataError(`${file} changed between the two passes (found ${i - from} of ${to - from} rows)`, undefined, 'do not modify an input while curriculum-route runs');
-    }
 
     // Summary.
     report.notes.seed = seed;
