@@ -15,4 +15,5 @@ export {
   type OptionValue,
   type ToolSpec,
 } from './spec.js';
+export { readStateFile } from './state-file.js';
 export { didYouMean, editDistance } from './suggest.js';

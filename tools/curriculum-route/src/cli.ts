@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { defineTool, type Io, type OptionsOf, runProcess, runTool, sharedOption, type ToolContext } from '@ldt/cli';
+import { defineTool, type Io, type OptionsOf, readStateFile, runProcess, runTool, sharedOption, type ToolContext } from '@ldt/cli';
 import { DataError, UsageError } from '@ldt/errors';
 
 const version = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
@@ -52,6 +52,27 @@ export const spec = defineTool({
       describe:
         'Count tokens (token targets, the summary) with o200k_base or cl100k_base (gpt-tokenizer) or a Hugging Face tokenizer.json. Without it tokens are an estimate, ceil(UTF-8 bytes / 4) per text.',
     }),
+    {
+      name: 'counts-out',
+      type: 'string',
+      arg: 'FILE',
+      describe:
+        'Sharded form, step 1 (per shard): route the rows and write their counts (bucket, 64-bit hash, tokens: 16 bytes a row, after a JSON header line) to FILE instead of writing rows. Step 2 merges them with --plan-out.',
+    },
+    {
+      name: 'plan-out',
+      type: 'string',
+      arg: 'FILE',
+      describe:
+        "Sharded form, step 2 (once): the FILE arguments are --counts-out files, in input order; decide every row's copies exactly as one process over the concatenated shards would, and write the plan (2 bytes a row) to FILE. Prints the phase lines.",
+    },
+    {
+      name: 'plan',
+      type: 'string',
+      arg: 'FILE',
+      describe:
+        "Sharded form, step 3 (per shard): take the copies of this shard's rows from the plan made by --plan-out (the shard is found by the checksum of its counts) and write them as usual. The shards' outputs, concatenated in order, are the single-process output.",
+    },
     sharedOption('fields', {
       describe: "The fields whose strings are the row's text (tokens and the length rule).",
       defaultText: 'messages.*.content for chat rows; prompt, chosen, rejected for preference rows; text; else every string outside meta',
@@ -116,6 +137,50 @@ async function handler(o: OptionsOf<typeof spec.options>, ctx: ToolContext): Pro
   const textField = o.fields;
   const router = new CurriculumRouter({ config, seed, maxEpochs, unmatched, tokens, textFields: textField ? parsePaths(textField) : undefined, rebalance: o.rebalance });
 
+  // The sharded (two-step) form: counts per shard, one merged plan, select per shard.
+  const countsOut = o['counts-out'];
+  const planOut = o['plan-out'];
+  const planIn = o.plan;
+  if ([countsOut, planOut, planIn].filter((x) => x !== undefined).length > 1)
+    throw new UsageError('--counts-out, --plan-out and --plan are the three steps of the sharded form; give one of them');
+  if ((countsOut || planOut) && o['out-dir']) throw new UsageError(`--out-dir writes rows; --${countsOut ? 'counts-out' : 'plan-out'} writes none`);
+  const { createHash } = await import('node:crypto');
+  const sha256 = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
+  // Everything the copies depend on besides the rows: counts and plans must agree on it.
+  const fingerprint = sha256(JSON.stringify({ config, seed, maxEpochs, unmatched, tokenizer: tokens.name, textField: textField ?? null, rebalance: o.rebalance }));
+  const readHeaded = (file: string, format: string) =>
+    readStateFile(
+      file,
+      format,
+      fingerprint,
+      format.includes('counts') ? 'write it with curriculum-route --counts-out' : 'write it with curriculum-route --plan-out',
+      '--config, --seed, --max-epochs, --unmatched, --tokenizer, --fields or --rebalance',
+    );
+  if (planOut) {
+    const shards: { rows: number; counts_sha256: string }[] = [];
+    for (const input of ctx.inputs) {
+      if (input === '-') throw new UsageError('--plan-out reads --counts-out files, not standard input');
+      const { head, body } = readHeaded(input, 'ldt-curriculum-counts/1');
+      const rows = Number(head.rows);
+      router.addCounts(body, rows);
+      shards.push({ rows, counts_sha256: sha256(body) });
+    }
+    const results = router.plan();
+    if (o.strict) assertTargets(results, o.rebalance);
+    const copies = router.plannedCopies;
+    const w = ctx.openOutputFile(planOut);
+    w.pushBytes(Buffer.from(`${JSON.stringify({ format: 'ldt-curriculum-plan/1', fingerprint, shards, phases: results })}\n`));
+    const le = Buffer.alloc(2 * copies.length);
+    for (let i = 0; i < copies.length; i++) le.writeUInt16LE(copies[i], 2 * i);
+    w.pushBytes(le);
+    await w.flush();
+    ctx.report.notes.shards = shards.length;
+    ctx.report.notes.phases = results as unknown as import('@ldt/schema').Json;
+    for (const wn of router.warnings) ctx.warn(wn);
+    if (o.quiet !== true) for (const line of phaseLines(results, tokens.estimate)) ctx.io.stderr.write(`curriculum-route: ${line}\n`);
+    return;
+  }
+
   // Output: stdout, or one atomic file per phase.
   const outDir = o['out-dir'];
   let writers: import('@ldt/ndjson').LineWriter[] | undefined;
@@ -141,30 +206,35 @@ async function handler(o: OptionsOf<typeof spec.options>, ctx: ToolContext): Pro
       }
     }
     await spoolWriter?.end();
-    const results = router.plan();
-    if (o.strict) {
-      const short = results.filter((r) => r.short);
-      if (short.length > 0)
-        throw new DataError(
-          `--strict: ${short
-            .map(
-              (r) =>
-                `phase ${r.phase} gets ${r.unit === 'tokens' ? r.tokens : r.rows} of its ${r.target} ${r.unit}${
-                  o.rebalance
-                    ? ''
-                    : ` (short: ${r.sources
-                        .filter((x) => x.short)
-                        .map((x) => x.name)
-                        .join(', ')})`
-                }`,
-            )
-            .join('; ')}`,
-          undefined,
-          o.rebalance
-            ? 'add rows, lower the target or raise --max-epochs'
-            : 'add rows, lower the target, raise --max-epochs, or pass --rebalance to give the shortfall to the other sources',
-        );
+    if (countsOut) {
+      const body = router.countsBytes();
+      const w = ctx.openOutputFile(countsOut);
+      w.pushBytes(Buffer.from(`${JSON.stringify({ format: 'ldt-curriculum-counts/1', fingerprint, rows: router.line.n })}\n`));
+      w.pushBytes(body);
+      await w.flush();
+      ctx.summaryExtra.push(`counted ${router.line.n} rows into ${countsOut}`);
+      return;
     }
+    let results: import('./route.js').PhaseResult[];
+    if (planIn) {
+      const { head, body } = readHeaded(planIn, 'ldt-curriculum-plan/1');
+      const mine = sha256(router.countsBytes());
+      const shards = head.shards as { rows: number; counts_sha256: string }[];
+      const at = shards.flatMap((s, k) => (s.counts_sha256 === mine ? [k] : []));
+      if (at.length !== 1)
+        throw new DataError(
+          at.length === 0 ? 'this input is not one of the shards the plan was made from' : `this input matches ${at.length} shards of the plan (identical shards)`,
+          { file: planIn, line: 1 },
+          'give the plan the --counts-out files of exactly these shards',
+        );
+      const from = shards.slice(0, at[0]).reduce((n, s) => n + s.rows, 0);
+      const copies = new Uint16Array(shards[at[0]].rows);
+      for (let i = 0; i < copies.length; i++) copies[i] = body.readUInt16LE(2 * (from + i));
+      results = head.phases as import('./route.js').PhaseResult[];
+      router.useCopies(copies, results);
+      ctx.report.notes.shard = at[0];
+    } else results = router.plan();
+    if (o.strict) assertTargets(results, o.rebalance);
 
     // Pass 2, on bytes: the taken lines are copied into one output buffer per phase and chunk.
     const nPhases = config.phases.length;
@@ -183,11 +253,12 @@ async function handler(o: OptionsOf<typeof spec.options>, ctx: ToolContext): Pro
     const META = Buffer.from('"meta"');
     const noReject = { reject() {} };
     const passes = spool ? [[spool, 0, router.line.n] as const] : ctx.inputs.map((f, k) => [f, router.inputStart[k], router.inputStart[k + 1] ?? router.line.n] as const);
-    // One pass per epoch: copy k of every row is written in pass k, so repeats are spread through
-    // the phase (an epoch apart from their original, in the same deterministic order).
+    // One pass per epoch: copy k of every row of a file is written in pass k over that file, so
+    // repeats are spread through the phase (an epoch apart from their original, in the same order).
     const epochs = Math.max(1, router.maxCopies);
-    for (let epoch = 0; epoch < epochs; epoch++)
-      for (const [file, from, to] of passes) {
+    // Per input file, so the sharded form (one file per shard) gives the same bytes.
+    for (const [file, from, to] of passes)
+      for (let epoch = 0; epoch < epochs; epoch++) {
         let i = from;
         for await (const chunk of readLineChunks([file], { stdin: ctx.io.stdin, rejector: noReject })) {
           const buf = chunk.buf;
@@ -223,11 +294,36 @@ async function handler(o: OptionsOf<typeof spec.options>, ctx: ToolContext): Pro
     // The per-phase lines are printed here, so first make sure stdout took everything: a reader gone away is a quiet exit.
     await ctx.out.settle();
     for (const w of router.warnings) ctx.warn(w);
-    if (!o.quiet) for (const line of phaseLines(results, tokens.estimate)) ctx.io.stderr.write(`curriculum-route: ${line}\n`);
+    if (!o.quiet && !planIn) for (const line of phaseLines(results, tokens.estimate)) ctx.io.stderr.write(`curriculum-route: ${line}\n`);
     report.repeated = router.repeats;
   } finally {
     if (spool) fs.rmSync(path.dirname(spool), { recursive: true, force: true });
   }
+}
+
+/** --strict: a DataError (exit 1, before anything is written) when a phase target cannot be met. */
+function assertTargets(results: import('./route.js').PhaseResult[], rebalance: boolean): void {
+  const short = results.filter((r) => r.short);
+  if (short.length > 0)
+    throw new DataError(
+      `--strict: ${short
+        .map(
+          (r) =>
+            `phase ${r.phase} gets ${r.unit === 'tokens' ? r.tokens : r.rows} of its ${r.target} ${r.unit}${
+              rebalance
+                ? ''
+                : ` (short: ${r.sources
+                    .filter((x) => x.short)
+                    .map((x) => x.name)
+                    .join(', ')})`
+            }`,
+        )
+        .join('; ')}`,
+      undefined,
+      rebalance
+        ? 'add rows, lower the target or raise --max-epochs'
+        : 'add rows, lower the target, raise --max-epochs, or pass --rebalance to give the shortfall to the other sources',
+    );
 }
 
 function rowsText(n: number): string {
