@@ -3,11 +3,13 @@ import { rename, rm, writeFile } from 'node:fs/promises';
 import { type Readable, Writable } from 'node:stream';
 import { DataError, LdtError, UsageError } from '@ldt/errors';
 import type { AtomicFile, LineWriter, Lock, Report, RowOptions } from '@ldt/ndjson';
+import { overBudget, type RejectBudget } from './budget.js';
 import { renderHelp } from './help.js';
 import { checkOutputs } from './outputs.js';
 import { parseArgs, wantsHelpOrVersion } from './parse.js';
 import { Progress } from './progress.js';
-import { allOptions, type ToolSpec } from './spec.js';
+import { allOptions, type OptionSpec, type OptionsOf, type ToolSpec } from './spec.js';
+import { didYouMean } from './suggest.js';
 
 /** The process around a tool; tests pass in-memory streams. */
 export interface Io {
@@ -38,16 +40,19 @@ export interface ToolContext {
   warn(message: string): void;
   /** Set the tool-specific part of the progress line (e.g. `2/5 files`); shown only on a terminal. */
   progressDetail(text: string): void;
+  /** Name the stage of a multi-pass tool (`signing`, `clustering`, `writing`): drawn at once on a terminal. */
+  progressStage(name: string): void;
 }
 
-export type Handler = (options: Record<string, unknown>, ctx: ToolContext) => Promise<void>;
+/** A tool's handler: its options typed from its table (`OptionsOf`), and the context. */
+export type Handler<O extends readonly OptionSpec[] = readonly OptionSpec[]> = (options: OptionsOf<O>, ctx: ToolContext) => Promise<void>;
 
 /**
  * Run a tool: help/version fast path, argv parsing, the handler, then the summary line, --stats,
  * atomic side files, and the mapping of errors to messages and exit codes. Returns the exit code
  * (0 ok, 1 data/runtime error, 2 usage error); never calls process.exit.
  */
-export async function runTool(spec: ToolSpec, argv: readonly string[], io: Io, handler: Handler): Promise<number> {
+export async function runTool<const O extends readonly OptionSpec[]>(spec: ToolSpec<O>, argv: readonly string[], io: Io, handler: Handler<O>): Promise<number> {
   const tool = spec.name;
   const ask = wantsHelpOrVersion(argv);
   if (ask === 'help') return writeOut(io.stdout, renderHelp(spec));
@@ -60,6 +65,7 @@ export async function runTool(spec: ToolSpec, argv: readonly string[], io: Io, h
   try {
     const parsed = await parseArgs(spec, argv);
     options = parsed.options;
+    for (const w of parsed.warnings) io.stderr.write(`${tool}: warning: ${w}\n`);
     // -h/-V grouped with other short flags (`-qh`) escape wantsHelpOrVersion; only the parser sees them.
     if (options.help === true) return writeOut(io.stdout, renderHelp(spec));
     if (options.version === true) return writeOut(io.stdout, `${tool} ${spec.version}\n`);
@@ -102,16 +108,27 @@ export async function runTool(spec: ToolSpec, argv: readonly string[], io: Io, h
       progressDetail: (text) => {
         prog.detail = text;
       },
+      progressStage: (name) => prog.stage(name),
     };
-    await handler(options, ctx);
-    // Settle stdout before saying anything about it: a full disk is reported after the write.
+    await handler(options as OptionsOf<O>, ctx);
+    // Settle stdout before saying anything about it: a full disk is reported after the write, and a
+    // reader gone meanwhile is a quiet exit 0, never a summary.
     await out.settle();
     await report.flushSinks();
     for (const f of files) await f.commit();
     progress.stop();
     const statsPath = options.stats as string | undefined;
+    // --max-rejects is checked at the very end: stdout, side files and --stats are all written first.
+    const budget = options['max-rejects'] as RejectBudget | undefined;
+    const over = budget ? overBudget(budget, report.rejectedTotal, report.counts.lines) : undefined;
+    if (budget) report.notes.max_rejects = { limit: budget.text, exceeded: over !== undefined };
     if (statsPath) await writeStats(statsPath, spec, argv, options, inputs, report, { trackTemp, untrackTemp, writeError });
+    if (over) ctx.summaryExtra.push('over the --max-rejects budget');
     if (!quiet) io.stderr.write(`${tool}: ${report.summary()}${ctx.summaryExtra.length > 0 ? `; ${ctx.summaryExtra.join('; ')}` : ''}\n`);
+    if (over) {
+      io.stderr.write(`${tool}: ${over}\n  hint: see the rows in ${options.rejects as string}; raise --max-rejects to accept them\n`);
+      return 1;
+    }
     return 0;
   } catch (e) {
     progress?.stop();
@@ -129,7 +146,7 @@ export async function runTool(spec: ToolSpec, argv: readonly string[], io: Io, h
 
 async function writeStats(
   path: string,
-  spec: ToolSpec,
+  spec: ToolSpec<readonly OptionSpec[]>,
   argv: readonly string[],
   options: Record<string, unknown>,
   inputs: string[],
@@ -162,6 +179,17 @@ function writeOut(stream: Writable, text: string): Promise<number> {
     stream.on('error', () => resolve(0));
     stream.write(text, () => resolve(0));
   });
+}
+
+/**
+ * A mistyped subcommand: when `word` (the first argument) is not a command, not an option and
+ * not an existing file, but close to one of `commands`, the usage error to print
+ * (`unknown command 'sing'; did you mean 'sign'?`); else undefined.
+ */
+export function commandTypo(word: string | undefined, commands: readonly string[], isFile: (p: string) => boolean): UsageError | undefined {
+  if (word === undefined || word === '-' || word.startsWith('-') || commands.includes(word) || isFile(word)) return undefined;
+  const guess = didYouMean(word, commands);
+  return guess ? new UsageError(`unknown command '${word}'; did you mean '${guess}'?`) : undefined;
 }
 
 /** Print an error the way every ldt tool does, and return its exit code. */

@@ -100,9 +100,12 @@ export class LineWriter {
   }
 
   /**
-   * Flush, then wait until everything handed to the stream has been written (or failed): a write
-   * error such as a full disk is reported by the stream after `write` returned, so a tool must
-   * settle its stdout before it says what it wrote. Throws the write error, naming the output.
+   * Flush, then wait until everything handed to the stream has been written (or failed). A write
+   * error such as a full disk is reported by the stream after `write` returned, and `flush` leaves
+   * up to `maxQueued` bytes in flight, so a tool must settle its stdout before it says what it
+   * wrote: a run whose last bytes hit a closed pipe (`tool big.json | head -1`) throws
+   * `BrokenPipeError` here instead of ending with a summary of rows nobody read (issue 15); any
+   * other write error is thrown naming the output (issue 13).
    */
   async settle(): Promise<void> {
     await this.flush();

@@ -1,4 +1,5 @@
 export { contractViolations } from './contract.js';
+export { compileGlob, type Glob, globToRegExp } from './glob.js';
 export { type FieldPath, getPath, parsePath, parsePaths, WILDCARD } from './path.js';
 export {
   type ChatMessage,

@@ -62,3 +62,16 @@ test('contractViolations flags drops, renames, reorders and foreign meta', () =>
   assert.ok(contractViolations(input, { a: 1, b: 2, meta: {} }, []).includes('meta.source dropped'));
   assert.ok(contractViolations(input, { a: 1, b: 2, meta: { source: 's', split: 'x' } }, ['content_hash']).includes('meta.split added by a tool that does not own it'));
 });
+
+test('globs (shared by curriculum-route and split-holdout): * any run (also /), ? one character, the rest literal', async () => {
+  const { compileGlob, globToRegExp } = await import('@ldt/schema');
+  const g = compileGlob('hf://datasets/org/*');
+  assert.ok(g.matches('hf://datasets/org/a@1/x.parquet#3'));
+  assert.ok(!g.matches('hf://datasets/other/a'));
+  assert.ok(compileGlob('a?c').matches('abc'));
+  assert.ok(!compileGlob('a?c').matches('ac'));
+  assert.ok(compileGlob('a.c').matches('a.c'));
+  assert.ok(!compileGlob('a.c').matches('abc'));
+  assert.ok(compileGlob('(x)+[y]').matches('(x)+[y]'));
+  assert.ok(globToRegExp('*').test('multi\nline'));
+});

@@ -111,8 +111,8 @@ export async function loadIndex(path: string, expect: { key_mode: string; normal
     if (size !== expected) throw bad(`size ${size} bytes, expected ${expected} for ${header.keys} keys: truncated or altered`);
     if (header.key_mode !== expect.key_mode) {
       throw new UsageError(
-        `index ${path} holds ${header.key_mode === 'line' ? '--key line' : 'row key'} hashes; this run uses ${expect.key_mode === 'line' ? '--key line' : 'row keys'}`,
-        'use the same --key kind that built the index',
+        `index ${path} holds ${header.key_mode === 'line' ? '--fields line' : 'row key'} hashes; this run uses ${expect.key_mode === 'line' ? '--fields line' : 'row keys'}`,
+        'use the same --fields kind that built the index',
       );
     }
     if (header.normalize !== expect.normalize) {

@@ -51,7 +51,7 @@ function required(row: JsonObject, path: FieldPath, pos?: Position): unknown {
   const v = getPath(row, path);
   if (v === undefined) {
     const keys = Object.keys(row).filter((k) => k !== 'meta');
-    throw new DataError(`row has no field ${quote(path.text)}`, pos, `is --key correct? this row's fields are: ${keys.slice(0, 12).join(', ')}${keys.length > 12 ? ', …' : ''}`);
+    throw new DataError(`row has no field ${quote(path.text)}`, pos, `is --fields correct? this row's fields are: ${keys.slice(0, 12).join(', ')}${keys.length > 12 ? ', …' : ''}`);
   }
   return v;
 }

@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { type Io, runProcess, runTool, type ToolContext, type ToolSpec } from '@ldt/cli';
+import { defineTool, type Io, type OptionsOf, runProcess, runTool, sharedOption, type ToolContext } from '@ldt/cli';
 import { UsageError } from '@ldt/errors';
 
 const version = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
@@ -7,7 +7,7 @@ const version = (createRequire(import.meta.url)('../../package.json') as { versi
 const NET = 'Network and cache';
 
 /** The option table: help, parsing, the README check and the argv tests all come from it. */
-export const spec: ToolSpec = {
+export const spec = defineTool({
   name: 'hf-fetch',
   version,
   summary: 'stream a Hugging Face dataset, or a local copy of one, to NDJSON',
@@ -69,16 +69,12 @@ export const spec: ToolSpec = {
         'The governance gate: refuse (exit 2) a Hub dataset, or a local path the registry lists, unless the registry is enabled and lists it enabled with an approver and a date; read its pinned revision; stamp meta.license from it. --no-registry turns the gate off, and says so in every row (meta.registry: "off") and in --stats. See hf-fetch registry --help and configs/datasets/registry.yaml.',
       defaultText: '$LDT_REGISTRY, else ldt-registry.yaml in the working directory or the nearest parent that has one, else none',
     },
-    {
-      name: 'threads',
-      type: 'integer',
-      arg: 'N',
-      min: 1,
+    sharedOption('threads', {
       max: 64,
       describe:
         'Threads that decode and serialise parquet row groups of local or cached files in parallel: the main thread and N - 1 workers, written in file order (byte-identical output for any N; each holds about one row group). 1 = no worker.',
       defaultText: 'the number of CPUs, at most 4',
-    },
+    }),
     { name: 'endpoint', type: 'string', arg: 'URL', group: NET, describe: 'Hub base URL.', defaultText: '$HF_ENDPOINT, else https://huggingface.co' },
     {
       name: 'cache',
@@ -125,7 +121,7 @@ export const spec: ToolSpec = {
   ],
   exitStatus: ['   (1 also: dataset missing, private or gated, network gave up; 2 also: no such config/split, registry refusal or invalid registry)'],
   seeAlso: ['to-chatml', 'dedup-exact', 'manifest'],
-};
+});
 
 /** Run hf-fetch with `argv` on `io`; returns the exit code. */
 export function main(argv: readonly string[], io: Io): Promise<number> {
@@ -135,7 +131,7 @@ export function main(argv: readonly string[], io: Io): Promise<number> {
 
 const TRUE = /^(1|on|yes|true)$/i;
 
-async function handler(o: Record<string, unknown>, ctx: ToolContext): Promise<void> {
+async function handler(o: OptionsOf<typeof spec.options>, ctx: ToolContext): Promise<void> {
   const [{ parseDatasetArgs }, { fetchDataset, listDataset, newFacts }, { hubCacheDir }, { loadRegistry, chooseRegistry }, { readToken }, { defaultWorkers }] = await Promise.all([
     import('./source.js'),
     import('./fetch.js'),
@@ -146,7 +142,7 @@ async function handler(o: Record<string, unknown>, ctx: ToolContext): Promise<vo
   ]);
   const env = ctx.io.env;
   const ref = parseDatasetArgs(ctx.inputs);
-  const endpoint = ((o.endpoint as string | undefined) ?? env.HF_ENDPOINT ?? 'https://huggingface.co').replace(/\/+$/, '');
+  const endpoint = (o.endpoint ?? env.HF_ENDPOINT ?? 'https://huggingface.co').replace(/\/+$/, '');
   try {
     const u = new URL(endpoint);
     if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error();
@@ -164,29 +160,29 @@ async function handler(o: Record<string, unknown>, ctx: ToolContext): Promise<vo
   const facts = newFacts();
   const opts = {
     ref,
-    config: o.config as string | undefined,
-    split: o.split as string | undefined,
-    revision: o.revision as string | undefined,
-    columns: o.columns as string[] | undefined,
-    limit: o.limit as number | undefined,
+    config: o.config,
+    split: o.split,
+    revision: o.revision,
+    columns: o.columns,
+    limit: o.limit,
     parquetExport: o['parquet-export'] === true,
     noMeta: o.meta === false,
     http: {
       endpoint,
       token,
-      retries: o.retries as number,
-      maxRetryTimeMs: (o['max-retry-time'] as number) * 1000,
-      timeoutMs: (o.timeout as number) * 1000,
+      retries: o.retries,
+      maxRetryTimeMs: o['max-retry-time'] * 1000,
+      timeoutMs: o.timeout * 1000,
       baseDelayMs: Number.isFinite(backoff) && backoff >= 0 ? backoff : 1000,
       warn: ctx.warn,
     },
-    cacheDir: useCache ? ((o['cache-dir'] as string | undefined) ?? hubCacheDir(env)) : undefined,
+    cacheDir: useCache ? (o['cache-dir'] ?? hubCacheDir(env)) : undefined,
     offline,
     registry,
     noRegistry: choice.source === 'off',
     onBytes: ctx.readOptions.onBytes,
     onFile: (done: number, total: number) => ctx.progressDetail(`${done}/${total} files`),
-    threads: (o.threads as number | undefined) ?? defaultWorkers(),
+    threads: o.threads ?? defaultWorkers(),
   };
   if (ref.kind !== 'hub' && o.revision !== undefined) throw new UsageError('--revision applies to Hub datasets only');
   if (ref.kind !== 'hub' && opts.parquetExport) throw new UsageError('--parquet-export applies to Hub datasets only');

@@ -3,8 +3,8 @@ import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { main, registryCheckSpec, registryEnableSpec, registryListSpec, registryPlanSpec, spec } from '@ldt/hf-fetch';
-import { docTests, goldenCases, parseNdjson, repoRoot, runBin, runInProcess, runShell, sharedData, tmpDir } from '@ldt/testkit';
+import { loadRegistry, main, registryCheckSpec, registryEnableSpec, registryListSpec, registryPlanSpec, spec } from '@ldt/hf-fetch';
+import { assertCounts, docTests, goldenCases, parseNdjson, repoRoot, runBin, runInProcess, runShell, sharedData, tmpDir } from '@ldt/testkit';
 
 // Worker threads even for these small files (hf-fetch reads files under 64 MiB on one thread).
 process.env.LDT_HF_PARALLEL_MIN_BYTES = '0';
@@ -49,6 +49,23 @@ test('the bin: | head -1 on a large output ends quietly with exit 0', (t) => {
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stderr, '');
   assert.equal(parseNdjson(r.stdout).length, 1);
+});
+
+test('issue 15: hf-fetch FILE.json | head -1 is quiet (no false "read N, wrote N"), and so is JSON Lines', () => {
+  const dir = tmpDir();
+  const rows = Array.from({ length: 3000 }, (_, i) => ({ question: `q${i} ${'x'.repeat(300)}`, answer: String(i) }));
+  writeFileSync(join(dir, 'rows.json'), JSON.stringify(rows));
+  writeFileSync(join(dir, 'rows.jsonl'), rows.map((r) => JSON.stringify(r)).join('\n'));
+  for (const f of ['rows.json', 'rows.jsonl']) {
+    const r = runShell(`hf-fetch ${join(dir, f)} | head -1`);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stderr, '', f);
+    assert.equal(parseNdjson(r.stdout).length, 1);
+  }
+  // Not vacuous: without head the same run prints its summary.
+  const all = runShell(`hf-fetch ${join(dir, 'rows.json')} > /dev/null`);
+  assert.match(all.stderr, /^hf-fetch: read 3000, wrote 3000, dropped 0/);
+  assertCounts('hf-fetch', all);
 });
 
 test('a local folder: configs from the card, all splits in order, provenance and licence', async () => {

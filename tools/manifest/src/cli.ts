@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { checkOutputs, type Io, runProcess, runTool, type ToolContext, type ToolSpec } from '@ldt/cli';
+import { checkOutputs, defineTool, didYouMean, type Io, type OptionSpec, type OptionsOf, runProcess, runTool, sharedOption, type ToolContext } from '@ldt/cli';
 import { UsageError } from '@ldt/errors';
 
 const version = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
@@ -13,7 +13,7 @@ const ONLY: Record<string, readonly string[]> = {
   compress: ['build'],
   'group-by': ['build'],
   tokenizer: ['build', 'show'],
-  'text-field': ['build', 'show'],
+  fields: ['build', 'show'],
   single: ['build'],
   croissant: ['build'],
   name: ['build'],
@@ -21,13 +21,14 @@ const ONLY: Record<string, readonly string[]> = {
   'min-rows': ['build'],
   'stats-from': ['build'],
   rejects: ['build', 'show'],
+  'max-rejects': ['build', 'show'],
   partition: ['cat'],
   json: ['show'],
 };
 const COMMANDS = ['build', 'verify', 'cat', 'show', 'report'];
 
 /** The option table: help, parsing, the README check and the argv tests all come from it. */
-export const spec: ToolSpec = {
+export const spec = defineTool({
   name: 'manifest',
   version,
   summary: 'write checksummed shards with a manifest; verify them; stream them back',
@@ -51,14 +52,10 @@ export const spec: ToolSpec = {
   },
   rejects: true,
   options: [
-    {
-      name: 'out-dir',
-      type: 'string',
-      short: 'o',
-      arg: 'DIR',
+    sharedOption('out-dir', {
       describe:
         'build: the output folder (required). Must be new, empty, or an earlier manifest build (replaced as a whole). report: the HTML file to write (default DIR/report.html; inside DIR only at its top).',
-    },
+    }),
     {
       name: 'partition-by',
       type: 'paths',
@@ -84,27 +81,18 @@ export const spec: ToolSpec = {
       describe: 'build: shard compression: zstd (level 3), gzip (level 6), or none (the fastest: zstd runs in WebAssembly at ~30-100 MB/s).',
       default: 'none',
     },
-    {
-      name: 'group-by',
-      type: 'paths',
-      arg: 'PATHS',
+    sharedOption('group-by', {
       describe: 'build: the fields counts and tokens are grouped by (crossed with meta.split and meta.phase), e.g. meta.family.',
       defaultText: 'the dataset part of meta.source',
-    },
-    {
-      name: 'tokenizer',
-      type: 'string',
-      arg: 'NAME|FILE',
+    }),
+    sharedOption('tokenizer', {
       describe:
         'build: count tokens with o200k_base or cl100k_base (gpt-tokenizer) or a Hugging Face tokenizer.json (@huggingface/tokenizers). Without it token counts are an estimate, ceil(UTF-8 bytes / 4) per text, labelled "estimate" in the manifest.',
-    },
-    {
-      name: 'text-field',
-      type: 'paths',
-      arg: 'PATHS',
+    }),
+    sharedOption('fields', {
       describe: 'build: the fields whose strings are counted as tokens.',
       defaultText: 'messages.*.content for chat rows; prompt, chosen, rejected for preference rows; text; else every string outside meta',
-    },
+    }),
     {
       name: 'single',
       type: 'string',
@@ -163,66 +151,77 @@ export const spec: ToolSpec = {
   ],
   exitStatus: ['1 also: verify found a missing, extra, truncated or altered shard or report; a --require / --min-rows gate failed (show DIR prints a failed verify and exits 0)'],
   seeAlso: ['curriculum-route', 'split-holdout', 'dedup-exact', 'hf-fetch'],
-};
+});
 
 /** Run manifest with `argv` on `io`; returns the exit code. */
 export function main(argv: readonly string[], io: Io): Promise<number> {
   return runTool(spec, argv, io, (o, ctx) => handler(o, ctx, argv));
 }
 
-function given(o: Record<string, unknown>, name: string): boolean {
-  const opt = spec.options.find((x) => x.name === name);
-  const v = o[name];
+type Options = OptionsOf<typeof spec.options>;
+
+function given(o: Options, name: string): boolean {
+  const opt: OptionSpec | undefined = spec.options.find((x) => x.name === name);
+  const v = (o as unknown as Record<string, unknown>)[name];
   if (v === undefined) return false;
   if (Array.isArray(v)) return !(Array.isArray(opt?.default) && v.join(',') === opt.default.join(',')) && v.length > 0;
   return v !== opt?.default;
 }
 
-async function handler(o: Record<string, unknown>, ctx: ToolContext, argv: readonly string[]): Promise<void> {
+async function handler(o: Options, ctx: ToolContext, argv: readonly string[]): Promise<void> {
   const [command, ...rest] = ctx.inputs;
   if (command === undefined) throw new UsageError('a command is needed: build, verify, cat, show or report');
-  if (!COMMANDS.includes(command)) throw new UsageError(`unknown command ${JSON.stringify(command)}; expected build, verify, cat, show or report`);
+  if (!COMMANDS.includes(command)) {
+    const guess = didYouMean(command, COMMANDS);
+    throw new UsageError(`unknown command ${JSON.stringify(command)}; ${guess ? `did you mean '${guess}'?` : 'expected build, verify, cat, show or report'}`);
+  }
   const foreign = Object.keys(ONLY).filter((n) => !ONLY[n].includes(command) && given(o, n));
   if (foreign.length > 0) throw new UsageError(`manifest ${command} does not take ${foreign.map((n) => `--${n}`).join(', ')}`);
   if (command === 'build') return build(o, ctx, rest, argv);
   if (command === 'show') return show(o, ctx, rest);
   if (rest.length !== 1) throw new UsageError(`manifest ${command} takes one folder (the --out-dir of a build); got ${rest.length}`);
   if (command === 'verify') return verify(rest[0], ctx);
-  if (command === 'report') return report(rest[0], o['out-dir'] as string | undefined, ctx);
-  return cat(rest[0], (o.partition as string[] | undefined) ?? [], ctx);
+  if (command === 'report') return report(rest[0], o['out-dir'], ctx);
+  return cat(rest[0], o.partition ?? [], ctx);
 }
 
-async function build(o: Record<string, unknown>, ctx: ToolContext, files: string[], argv: readonly string[]): Promise<void> {
-  const [{ parsePath, parsePaths }, { normalizeInputs, readRows, writeError }, { ManifestBuilder }, { loadTokenCounter }, { readToolChain }, { basename, resolve }] =
-    await Promise.all([import('@ldt/schema'), import('@ldt/ndjson'), import('./build.js'), import('@ldt/tokens'), import('./toolchain.js'), import('node:path')]);
-  const outDir = o['out-dir'] as string | undefined;
+async function build(o: Options, ctx: ToolContext, files: string[], argv: readonly string[]): Promise<void> {
+  const [{ parsePath, parsePaths }, { normalizeInputs, readRows, writeError }, { ManifestBuilder }, { loadTokenCounter }, { readToolChain }, { basename, resolve }] = await Promise.all([
+    import('@ldt/schema'),
+    import('@ldt/ndjson'),
+    import('./build.js'),
+    import('@ldt/tokens'),
+    import('./toolchain.js'),
+    import('node:path'),
+  ]);
+  const outDir = o['out-dir'];
   if (!outDir) throw new UsageError('manifest build needs --out-dir DIR');
   const inputs = normalizeInputs(files);
-  await checkOutputs(spec, o, inputs, ctx.io);
-  const requireGates = ((o.require as string[] | undefined) ?? []).map((r) => {
+  await checkOutputs(spec, o as unknown as Record<string, unknown>, inputs, ctx.io);
+  const requireGates = (o.require ?? []).map((r) => {
     const eq = r.indexOf('=');
     if (eq <= 0 || eq === r.length - 1) throw new UsageError(`--require must look like PATH=V1,V2 (e.g. meta.family=math,code); got ${JSON.stringify(r)}`);
     return { path: parsePath(r.slice(0, eq)), values: r.slice(eq + 1).split(',') };
   });
-  const tokens = await loadTokenCounter(o.tokenizer as string | undefined);
-  const toolChain = await readToolChain((o['stats-from'] as string[] | undefined) ?? []);
-  const textField = o['text-field'] as string[] | undefined;
-  const groupBy = o['group-by'] as string[] | undefined;
+  const tokens = await loadTokenCounter(o.tokenizer);
+  const toolChain = await readToolChain(o['stats-from'] ?? []);
+  const textField = o.fields;
+  const groupBy = o['group-by'];
   const b = new ManifestBuilder(
     {
       outDir,
-      partitionBy: parsePaths(o['partition-by'] as string[]),
-      shardBytes: o['shard-size'] as number,
-      shardRows: o['shard-rows'] as number | undefined,
-      compression: o.compress as 'zstd' | 'gzip' | 'none',
+      partitionBy: parsePaths(o['partition-by']),
+      shardBytes: o['shard-size'],
+      shardRows: o['shard-rows'],
+      compression: o.compress,
       groupBy: groupBy ? parsePaths(groupBy) : undefined,
       tokens,
       textFields: textField ? parsePaths(textField) : undefined,
-      single: o.single as string | undefined,
-      croissant: o.croissant === true,
-      name: (o.name as string | undefined) ?? basename(resolve(outDir)),
+      single: o.single,
+      croissant: o.croissant,
+      name: o.name ?? basename(resolve(outDir)),
       require: requireGates,
-      minRows: o['min-rows'] as number | undefined,
+      minRows: o['min-rows'],
       toolChain,
       createdBy: { tool: 'manifest', version, argv: [...argv] },
       inputs,
@@ -253,7 +252,7 @@ async function build(o: Record<string, unknown>, ctx: ToolContext, files: string
 }
 
 /** `show DIR`: the dataset's summary (verified); `show [FILE...]` / `show -`: a summary of an NDJSON stream. */
-async function show(o: Record<string, unknown>, ctx: ToolContext, files: string[]): Promise<void> {
+async function show(o: Options, ctx: ToolContext, files: string[]): Promise<void> {
   const [{ existsSync, statSync }, { join }, { DataError }, { parsePaths }, { normalizeInputs, readRows }, { loadTokenCounter }, sh, { verifyDir }] = await Promise.all([
     import('node:fs'),
     import('node:path'),
@@ -270,7 +269,7 @@ async function show(o: Record<string, unknown>, ctx: ToolContext, files: string[
     const dir = files[0];
     if (!existsSync(join(dir, 'manifest.json')))
       throw new DataError(`${dir} is a folder without manifest.json`, undefined, 'give the --out-dir folder of a manifest build, or NDJSON files');
-    for (const n of ['tokenizer', 'text-field', 'rejects']) if (given(o, n)) throw new UsageError(`manifest show DIR does not take --${n} (the manifest records its own counts)`);
+    for (const n of ['tokenizer', 'fields', 'rejects']) if (given(o, n)) throw new UsageError(`manifest show DIR does not take --${n} (the manifest records its own counts)`);
     const v = await verifyDir(dir);
     const s = sh.datasetSummary(dir, v.manifest, v);
     ctx.report.counts.lines = v.rows;
@@ -279,8 +278,8 @@ async function show(o: Record<string, unknown>, ctx: ToolContext, files: string[
     return;
   }
   const inputs = normalizeInputs(files);
-  const textField = o['text-field'] as string[] | undefined;
-  const summarizer = new sh.StreamSummarizer(await loadTokenCounter(o.tokenizer as string | undefined), textField ? parsePaths(textField) : undefined, inputs);
+  const textField = o.fields;
+  const summarizer = new sh.StreamSummarizer(await loadTokenCounter(o.tokenizer), textField ? parsePaths(textField) : undefined, inputs);
   for await (const batch of readRows(inputs, ctx.readOptions)) for (const row of batch) summarizer.add(row);
   const s = summarizer.toJSON();
   write(json ? `${JSON.stringify(s, null, 2)}\n` : sh.renderStream(s));
@@ -298,6 +297,7 @@ async function verify(dir: string, ctx: ToolContext): Promise<void> {
   const { verifyDir } = await import('./verify.js');
   const { DataError } = await import('@ldt/errors');
   const r = await verifyDir(dir);
+  ctx.report.audit = true;
   ctx.report.counts.lines = r.rows;
   for (const p of r.problems) ctx.io.stderr.write(`manifest: ${dir.replace(/\/$/, '')}/${p.path}: ${p.detail}\n`);
   if (r.problems.length > 0) {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { main, spec } from '@ldt/manifest';
-import { docTests, repoRoot, runBin, runInProcess, runShell, sharedData, tmpDir } from '@ldt/testkit';
+import { assertCounts, docTests, repoRoot, runBin, runInProcess, runShell, sharedData, tmpDir } from '@ldt/testkit';
 
 const pkgDir = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -100,4 +100,20 @@ test('--stats of a build carries the dataset id, shard count and tokens', async 
   assert.equal(s.notes.shards, m.totals.shards);
   assert.equal(s.notes.tokens, m.totals.tokens);
   assert.equal(s.notes.tokens_estimated, true);
+});
+
+test('issue 15: build and cat keep read = written - repeated + dropped + rejected; verify says checked N rows; mistyped commands get did-you-mean', async () => {
+  const dir = tmpDir();
+  const input = join(repoRoot(), 'examples', 'manifest-mix.ndjson');
+  const stats = join(dir, 'b.json');
+  const b = await runInProcess(main, ['build', '-o', join(dir, 'ds'), '--stats', stats, input]);
+  assert.equal(b.code, 0, b.stderr);
+  assertCounts('manifest', { stderr: b.stderr, stats: JSON.parse(readFileSync(stats, 'utf8')) });
+  const c = await runInProcess(main, ['cat', join(dir, 'ds')]);
+  assertCounts('manifest', c);
+  const v = await runInProcess(main, ['verify', join(dir, 'ds')]);
+  assert.match(v.stderr, /^manifest: checked 80 rows; verified 2 shards/);
+  const t = await runInProcess(main, ['verfy', join(dir, 'ds')]);
+  assert.equal(t.code, 2);
+  assert.match(t.stderr, /^manifest: unknown command "verfy"; did you mean 'verify'\?/);
 });

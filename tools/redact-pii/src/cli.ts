@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { type Io, runProcess, runTool, type ToolContext, type ToolSpec } from '@ldt/cli';
+import { type Io, runProcess, runTool, sharedOption, type ToolContext, type ToolSpec } from '@ldt/cli';
 import { DataError, UsageError } from '@ldt/errors';
 
 const version = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
@@ -34,14 +34,11 @@ export const spec: ToolSpec = {
       describe: `Comma-separated types to find, from ${TYPES.join(', ')}. PERSON (English names, compromise NLP, best effort) costs an NLP pass over every string and is off unless listed.`,
       defaultText: 'all but PERSON',
     },
-    {
-      name: 'fields',
-      type: 'paths',
-      arg: 'PATHS',
+    sharedOption('fields', {
       describe:
         'Comma-separated dotted field paths (e.g. messages.*.content,extra.notes): scan every string at or under them instead of the text fields. Paths under meta are ignored.',
       defaultText: 'the text fields of the record model',
-    },
+    }),
     {
       name: 'placeholder',
       type: 'string',
@@ -85,16 +82,12 @@ export const spec: ToolSpec = {
       describe:
         'Values to keep, one per line: an exact value (compared case-insensitively, e.g. a public support address) or /REGEX/ matched against the whole finding. Blank lines and lines starting with # are ignored.',
     },
-    {
-      name: 'threads',
-      type: 'integer',
-      arg: 'N',
-      min: 1,
+    sharedOption('threads', {
       max: 64,
       describe:
         'Worker threads that parse and scan rows in parallel, one 1 MiB chunk of lines at a time (counting and writing stay on the main thread, in input order). 1 = no worker threads. The output is byte-identical for any value. Off by default: the scan is cheap next to the cost of passing rows to workers and back (2 threads used 1.9x the CPU time of 1 on the chat bench corpus).',
       default: 1,
-    },
+    }),
     {
       name: 'dropped',
       type: 'string',
