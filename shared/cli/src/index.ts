@@ -1,7 +1,7 @@
 export { allowedRejects, overBudget, parseRejectBudget, type RejectBudget } from './budget.js';
 export { renderHelp, wrap } from './help.js';
-export { checkOutputs } from './outputs.js';
 export { deprecatedSpellings, SHARED_OPTIONS, type SharedOptionName, type SharedOverrides, sharedOption } from './options.js';
+export { checkOutputs } from './outputs.js';
 export { type ParsedArgs, parseArgs, parseSize, rewriteDeprecated, wantsHelpOrVersion } from './parse.js';
 export { Progress } from './progress.js';
 export { commandTypo, failed, type Handler, type Io, runProcess, runTool, type ToolContext } from './run.js';

@@ -3,7 +3,7 @@ import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { loadRegistry, main, registryCheckSpec, registryEnableSpec, registryListSpec, registryPlanSpec, spec } from '@ldt/hf-fetch';
+import { main, registryCheckSpec, registryEnableSpec, registryListSpec, registryPlanSpec, spec } from '@ldt/hf-fetch';
 import { assertCounts, docTests, goldenCases, parseNdjson, repoRoot, runBin, runInProcess, runShell, sharedData, tmpDir } from '@ldt/testkit';
 
 // Worker threads even for these small files (hf-fetch reads files under 64 MiB on one thread).

@@ -186,14 +186,8 @@ async function handler(o: Options, ctx: ToolContext, argv: readonly string[]): P
 }
 
 async function build(o: Options, ctx: ToolContext, files: string[], argv: readonly string[]): Promise<void> {
-  const [{ parsePath, parsePaths }, { normalizeInputs, readRows, writeError }, { ManifestBuilder }, { loadTokenCounter }, { readToolChain }, { basename, resolve }] = await Promise.all([
-    import('@ldt/schema'),
-    import('@ldt/ndjson'),
-    import('./build.js'),
-    import('@ldt/tokens'),
-    import('./toolchain.js'),
-    import('node:path'),
-  ]);
+  const [{ parsePath, parsePaths }, { normalizeInputs, readRows, writeError }, { ManifestBuilder }, { loadTokenCounter }, { readToolChain }, { basename, resolve }] =
+    await Promise.all([import('@ldt/schema'), import('@ldt/ndjson'), import('./build.js'), import('@ldt/tokens'), import('./toolchain.js'), import('node:path')]);
   const outDir = o['out-dir'];
   if (!outDir) throw new UsageError('manifest build needs --out-dir DIR');
   const inputs = normalizeInputs(files);
