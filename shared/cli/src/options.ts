@@ -136,6 +136,13 @@ export const SHARED_OPTIONS = {
     concept: 'tokenizer',
     describe: 'Count tokens with o200k_base or cl100k_base (gpt-tokenizer) or a Hugging Face tokenizer.json.',
   },
+  json: {
+    name: 'json',
+    type: 'boolean',
+    concept: 'machine-readable output',
+    describe: 'Print JSON (for scripts) instead of tables.',
+    default: false,
+  },
 } as const satisfies Record<string, OptionSpec>;
 
 export type SharedOptionName = keyof typeof SHARED_OPTIONS;

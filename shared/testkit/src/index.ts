@@ -290,6 +290,8 @@ export const SAME_NAME_OTHER_MEANING: Readonly<Record<string, string>> = {
     'hf-fetch --config NAME is a dataset config, as in the datasets library (load_dataset(path, name)); curriculum-route --config FILE is the curriculum file. Both are the names their users know.',
   partition:
     'manifest cat --partition NAME selects a partition folder of a built dataset; dedup-exact --partition I/P is step 2 of its sharded form (a hash partition). Arrived with the sharded forms (issue 16); a rename is left to the lead.',
+  format:
+    'to-chatml --format NAME is the input format of the rows (alpaca, sharegpt, ...); hf-fetch registry plan --format makefile|json is the form of the exported plan. Both are what their users call it.',
 };
 
 /**

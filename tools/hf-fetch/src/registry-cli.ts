@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { failed, type Io, type OptionSpec, runTool, type ToolContext, type ToolSpec } from '@ldt/cli';
+import { failed, type Io, type OptionSpec, runTool, sharedOption, type ToolContext, type ToolSpec } from '@ldt/cli';
 import { LdtError, UsageError } from '@ldt/errors';
 import { approvalOf, type Registry, type RegistryEntry } from './registry.js';
 
@@ -42,7 +42,7 @@ export const listSpec: ToolSpec = {
   options: [
     { name: 'category', type: 'string', arg: 'C', describe: 'Only datasets of this category.' },
     { name: 'status', type: 'choice', choices: ['enabled', 'disabled'], arg: 'S', describe: 'Only datasets with this status.' },
-    { name: 'json', type: 'boolean', describe: 'NDJSON, one object per dataset, instead of the table.' },
+    sharedOption('json', { describe: 'NDJSON, one object per dataset, instead of the table.' }),
     REGISTRY_OPTION,
   ],
   examples: [[`hf-fetch registry list --registry ${SHIPPED} --category math`, 'The math datasets of the shipped registry and their approval state.']],
