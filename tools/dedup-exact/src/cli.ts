@@ -21,8 +21,8 @@ export const spec: ToolSpec = {
       type: 'paths',
       arg: 'PATHS',
       describe:
-        "Comma-separated dotted field paths whose values form the key (e.g. messages, extra_info.question, messages.*.content). 'line' hashes the raw line bytes instead, without parsing JSON: an order-preserving sort -u (no meta.content_hash is added then).",
-      defaultText: 'messages for chat rows, text for text rows, else the whole row without meta',
+        "Comma-separated dotted field paths whose values form the key (e.g. messages, extra_info.question, messages.*.content); each row uses the paths it has (the key names them), a row with none is a missing_key reject. 'line' hashes the raw line bytes instead, without parsing JSON: an order-preserving sort -u (no meta.content_hash is added then).",
+      defaultText: 'by record kind (shared/schema): text; messages (+ tools) of chat rows; prompt, chosen, rejected; prompt, completion, label; else the whole row without meta',
     },
     {
       name: 'normalize',

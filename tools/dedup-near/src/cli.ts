@@ -30,8 +30,8 @@ export const spec: ToolSpec = {
       type: 'paths',
       arg: 'PATHS',
       describe:
-        'Comma-separated dotted field paths whose strings form the compared text, joined by newlines (e.g. question, extra_info.question, messages.*.content). Message objects contribute their content.',
-      defaultText: 'text for text rows, messages.*.content for chat rows, prompt,chosen for preference rows',
+        'Comma-separated dotted field paths whose strings form the compared text, joined by newlines (e.g. question, extra_info.question, messages.*.content). Message objects contribute their content and tool calls; each row uses the paths it has, a row with none is a missing_field reject.',
+      defaultText: 'by record kind (shared/schema): text; message contents and tool calls of chat rows; prompt, chosen; prompt, completion; prompt',
     },
     { name: 'threshold', type: 'number', describe: 'Jaccard similarity at or above which two rows are near-duplicates.', default: 0.8, min: 0.01, max: 1 },
     { name: 'ngram', type: 'integer', describe: 'Word n-gram size of the shingles.', default: 5, min: 1, max: 100 },

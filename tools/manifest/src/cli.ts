@@ -91,7 +91,7 @@ export const spec: ToolSpec = {
       type: 'paths',
       arg: 'PATHS',
       describe: 'build: the fields whose strings are counted as tokens.',
-      defaultText: 'messages.*.content for chat rows; prompt, chosen, rejected for preference rows; text; else every string outside meta',
+      defaultText: 'by record kind (shared/schema): message contents, reasoning, tool calls and tool definitions; text; else every string outside meta',
     },
     {
       name: 'single',
