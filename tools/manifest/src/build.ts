@@ -4,7 +4,7 @@ import { dirname, join, resolve } from 'node:path';
 import { DataError, quote, UsageError } from '@ldt/errors';
 import type { Report, Row } from '@ldt/ndjson';
 import { type FieldPath, getMeta, getPath, isJsonObject, type Json } from '@ldt/schema';
-import { countRowTokens, type TokenCounter } from '@ldt/tokens';
+import { countRowTokens, TOKEN_RULE, type TokenCounter } from '@ldt/tokens';
 import { croissantFor } from './croissant.js';
 import { cmp, FieldCatalog } from './fields.js';
 import { datasetId, MANIFEST_FORMAT, type Manifest, type ManifestShard, type ToolChainEntry } from './format.js';
@@ -288,7 +288,13 @@ export class ManifestBuilder {
       compression: this.opts.compression,
       partition_by: this.opts.partitionBy.map((p) => p.text),
       group_by: this.opts.groupBy ? this.opts.groupBy.map((p) => p.text) : ['meta.source (dataset)'],
-      tokenizer: { name: tokens.name, estimate: tokens.estimate, description: tokens.description, text_fields: this.opts.textFields?.map((p) => p.text) ?? 'by record kind' },
+      tokenizer: {
+        name: tokens.name,
+        estimate: tokens.estimate,
+        description: tokens.description,
+        text_fields: this.opts.textFields?.map((p) => p.text) ?? 'by record kind',
+        count_rule: TOKEN_RULE,
+      },
       totals: {
         rows: this.rows,
         shards: shards.length,

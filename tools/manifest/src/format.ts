@@ -44,7 +44,12 @@ export interface Manifest {
   compression: 'zstd' | 'gzip' | 'none';
   partition_by: string[];
   group_by: string[];
-  tokenizer: { name: string; estimate: boolean; description: string; text_fields: string[] | string };
+  /**
+   * How tokens were counted. `count_rule`: which texts of a row (`record-model-v2`, the record
+   * model's `tokenTexts`; absent in manifests written before it, which counted by
+   * `messages-content-v1`), or `template:NAME` when `--template` counted the rendered chat template.
+   */
+  tokenizer: { name: string; estimate: boolean; description: string; text_fields: string[] | string; count_rule?: string };
   totals: { rows: number; shards: number; partitions: number; raw_bytes: number; stored_bytes: number; tokens: number };
   partitions: { name: string; values: Record<string, Json>; rows: number; shards: number }[];
   shards: ManifestShard[];

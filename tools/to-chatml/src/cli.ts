@@ -88,6 +88,13 @@ export const spec: ToolSpec = {
       default: 'auto',
     },
     {
+      name: 'field',
+      type: 'string',
+      arg: 'KEY',
+      describe:
+        "A .json document that is one object is one row; with --field KEY its array under KEY holds the rows (as the datasets json loader's field=). hf-fetch reads files the same way (@ldt/ndjson readJsonInput).",
+    },
+    {
       name: 'reject-reasons',
       type: 'string',
       arg: 'FILE',
@@ -146,8 +153,8 @@ export function parseRoles(items: readonly string[]): Map<string, Role> {
 }
 
 async function handler(o: Record<string, unknown>, ctx: ToolContext): Promise<void> {
-  const [{ readInputRows }, { ToChatml }, { renderChatml, loadTemplate, templateRenderer }] = await Promise.all([
-    import('./reader.js'),
+  const [{ readJsonInput }, { ToChatml }, { renderChatml, loadTemplate, templateRenderer }] = await Promise.all([
+    import('@ldt/ndjson'),
     import('./convert.js'),
     import('./render.js'),
   ]);
@@ -189,8 +196,8 @@ async function handler(o: Record<string, unknown>, ctx: ToolContext): Promise<vo
       if (reasons.pending) await reasons.flush();
     };
   }
-  const readOpts = { ...ctx.readOptions, counts: report.counts, rejector, inputFormat: o['input-format'] as 'auto' | 'ndjson' | 'json' };
-  for await (const batch of readInputRows(ctx.inputs, readOpts)) {
+  const readOpts = { ...ctx.readOptions, counts: report.counts, rejector, inputFormat: o['input-format'] as 'auto' | 'ndjson' | 'json', field: o.field as string | undefined };
+  for await (const batch of readJsonInput(ctx.inputs, readOpts)) {
     const { bytes, written } = core.convertBatch(batch, rejector);
     if (bytes.length > 0) out.pushBytes(bytes);
     report.written += written;
