@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
@@ -39,11 +40,15 @@ export async function waitFor(cond: () => boolean, ms = 10_000): Promise<boolean
 
 /**
  * A file under ../shared/data (the real public datasets beside the repository), or undefined when
- * that folder is absent (a clone without it): checks over it skip, saying so. CI always has it.
+ * that folder is absent (a clone without it): checks over it skip, saying so. CI always has it, so
+ * with CI=true a missing file throws and the test fails.
  */
 export function sharedData(rel: string): string | undefined {
   const p = resolve(repoRoot(), '..', 'shared', 'data', rel);
-  return existsSync(p) ? p : undefined;
+  if (existsSync(p)) return p;
+  // CI always has ../shared/data: there a missing file fails the test instead of skipping it.
+  if (process.env.CI === 'true') throw new Error(`testkit: CI=true and ${p} is missing: the tests over ../shared/data are mandatory in CI`);
+  return undefined;
 }
 
 /** A fresh temporary directory. */
@@ -99,7 +104,8 @@ export function splitArgs(line: string): string[] {
  * `UPDATE_GOLDEN=1` rewrites the expectations from the actual run; review the diff like code.
  */
 export function goldenCases(casesDir: string): { name: string; run: (main: Main) => Promise<void> }[] {
-  if (!existsSync(casesDir)) return [];
+  // A missing folder is a broken test, not zero cases.
+  if (!existsSync(casesDir)) throw new Error(`testkit: golden cases folder ${casesDir} does not exist`);
   return readdirSync(casesDir, { withFileTypes: true })
     .filter((d) => d.isDirectory())
     .map((d) => d.name)
@@ -197,4 +203,23 @@ export function docTests(pkgDir: string, specs: readonly ToolSpec[]): void {
       assert.equal(r.code, 0, `${cmd}\n${r.stderr}`);
     }
   });
+}
+
+/**
+ * Compile a WebAssembly text file with wabt, exactly as `scripts/build-wasm.mjs` does at build
+ * time, so a test can check that the built `.wasm` a package loads is its current source.
+ */
+export async function wasmFromWat(watPath: string): Promise<Buffer> {
+  const require = createRequire(join(repoRoot(), 'package.json'));
+  const wabt = await (require('wabt') as () => Promise<WabtModule>)();
+  const mod = wabt.parseWat(watPath, readFileSync(watPath, 'utf8'), { simd: true, bulk_memory: true });
+  try {
+    mod.validate();
+    return Buffer.from(mod.toBinary({ log: false, write_debug_names: false }).buffer);
+  } finally {
+    mod.destroy();
+  }
+}
+interface WabtModule {
+  parseWat(name: string, text: string, features: Record<string, boolean>): { validate(): void; toBinary(o: Record<string, boolean>): { buffer: Uint8Array }; destroy(): void };
 }

@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { type Io, runProcess, runTool, type ToolContext, type ToolSpec } from '@ldt/cli';
+import { type Io, readStateFile, runProcess, runTool, type ToolContext, type ToolSpec } from '@ldt/cli';
 import { DataError, UsageError } from '@ldt/errors';
 
 const version = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
@@ -61,6 +61,27 @@ export const spec: ToolSpec = {
         'Count tokens (token targets, the summary) with o200k_base or cl100k_base (gpt-tokenizer) or a Hugging Face tokenizer.json. Without it tokens are an estimate, ceil(UTF-8 bytes / 4) per text.',
     },
     {
+      name: 'counts-out',
+      type: 'string',
+      arg: 'FILE',
+      describe:
+        'Sharded form, step 1 (per shard): route the rows and write their counts (bucket, 64-bit hash, tokens: 16 bytes a row, after a JSON header line) to FILE instead of writing rows. Step 2 merges them with --plan-out.',
+    },
+    {
+      name: 'plan-out',
+      type: 'string',
+      arg: 'FILE',
+      describe:
+        "Sharded form, step 2 (once): the FILE arguments are --counts-out files, in input order; decide every row's copies exactly as one process over the concatenated shards would, and write the plan (2 bytes a row) to FILE. Prints the phase lines.",
+    },
+    {
+      name: 'plan',
+      type: 'string',
+      arg: 'FILE',
+      describe:
+        "Sharded form, step 3 (per shard): take the copies of this shard's rows from the plan made by --plan-out (the shard is found by the checksum of its counts) and write them as usual. The shards' outputs, concatenated in order, are the single-process output.",
+    },
+    {
       name: 'text-field',
       type: 'paths',
       arg: 'PATHS',
@@ -113,6 +134,49 @@ async function handler(o: Record<string, unknown>, ctx: ToolContext): Promise<vo
   const textField = o['text-field'] as string[] | undefined;
   const router = new CurriculumRouter({ config, seed, maxEpochs, unmatched, tokens, textFields: textField ? parsePaths(textField) : undefined });
 
+  // The sharded (two-step) form: counts per shard, one merged plan, select per shard.
+  const countsOut = o['counts-out'] as string | undefined;
+  const planOut = o['plan-out'] as string | undefined;
+  const planIn = o.plan as string | undefined;
+  if ([countsOut, planOut, planIn].filter((x) => x !== undefined).length > 1)
+    throw new UsageError('--counts-out, --plan-out and --plan are the three steps of the sharded form; give one of them');
+  if ((countsOut || planOut) && o['out-dir']) throw new UsageError(`--out-dir writes rows; --${countsOut ? 'counts-out' : 'plan-out'} writes none`);
+  const { createHash } = await import('node:crypto');
+  const sha256 = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
+  // Everything the copies depend on besides the rows: counts and plans must agree on it.
+  const fingerprint = sha256(JSON.stringify({ config, seed, maxEpochs, unmatched, tokenizer: tokens.name, textField: textField ?? null }));
+  const readHeaded = (file: string, format: string) =>
+    readStateFile(
+      file,
+      format,
+      fingerprint,
+      format.includes('counts') ? 'write it with curriculum-route --counts-out' : 'write it with curriculum-route --plan-out',
+      '--config, --seed, --max-epochs, --unmatched, --tokenizer or --text-field',
+    );
+  if (planOut) {
+    const shards: { rows: number; counts_sha256: string }[] = [];
+    for (const input of ctx.inputs) {
+      if (input === '-') throw new UsageError('--plan-out reads --counts-out files, not standard input');
+      const { head, body } = readHeaded(input, 'ldt-curriculum-counts/1');
+      const rows = Number(head.rows);
+      router.addCounts(body, rows);
+      shards.push({ rows, counts_sha256: sha256(body) });
+    }
+    const results = router.plan();
+    const copies = router.plannedCopies;
+    const w = ctx.openOutputFile(planOut);
+    w.pushBytes(Buffer.from(`${JSON.stringify({ format: 'ldt-curriculum-plan/1', fingerprint, shards, phases: results })}\n`));
+    const le = Buffer.alloc(2 * copies.length);
+    for (let i = 0; i < copies.length; i++) le.writeUInt16LE(copies[i], 2 * i);
+    w.pushBytes(le);
+    await w.flush();
+    ctx.report.notes.shards = shards.length;
+    ctx.report.notes.phases = results as unknown as import('@ldt/schema').Json;
+    for (const wn of router.warnings) ctx.warn(wn);
+    if (o.quiet !== true) for (const line of phaseLines(results, tokens.estimate)) ctx.io.stderr.write(`curriculum-route: ${line}\n`);
+    return;
+  }
+
   // Output: stdout, or one atomic file per phase.
   const outDir = o['out-dir'] as string | undefined;
   let writers: import('@ldt/ndjson').LineWriter[] | undefined;
@@ -138,7 +202,34 @@ async function handler(o: Record<string, unknown>, ctx: ToolContext): Promise<vo
       }
     }
     await spoolWriter?.end();
-    const results = router.plan();
+    if (countsOut) {
+      const body = router.countsBytes();
+      const w = ctx.openOutputFile(countsOut);
+      w.pushBytes(Buffer.from(`${JSON.stringify({ format: 'ldt-curriculum-counts/1', fingerprint, rows: router.line.n })}\n`));
+      w.pushBytes(body);
+      await w.flush();
+      ctx.summaryExtra.push(`counted ${router.line.n} rows into ${countsOut}`);
+      return;
+    }
+    let results: import('./route.js').PhaseResult[];
+    if (planIn) {
+      const { head, body } = readHeaded(planIn, 'ldt-curriculum-plan/1');
+      const mine = sha256(router.countsBytes());
+      const shards = head.shards as { rows: number; counts_sha256: string }[];
+      const at = shards.flatMap((s, k) => (s.counts_sha256 === mine ? [k] : []));
+      if (at.length !== 1)
+        throw new DataError(
+          at.length === 0 ? 'this input is not one of the shards the plan was made from' : `this input matches ${at.length} shards of the plan (identical shards)`,
+          { file: planIn, line: 1 },
+          'give the plan the --counts-out files of exactly these shards',
+        );
+      const from = shards.slice(0, at[0]).reduce((n, s) => n + s.rows, 0);
+      const copies = new Uint16Array(shards[at[0]].rows);
+      for (let i = 0; i < copies.length; i++) copies[i] = body.readUInt16LE(2 * (from + i));
+      results = head.phases as import('./route.js').PhaseResult[];
+      router.useCopies(copies, results);
+      ctx.report.notes.shard = at[0];
+    } else results = router.plan();
 
     // Pass 2, on bytes: the taken lines are copied into one output buffer per phase and chunk.
     const nPhases = config.phases.length;
@@ -191,7 +282,7 @@ async function handler(o: Record<string, unknown>, ctx: ToolContext): Promise<vo
     report.notes.repeats = router.repeats;
     report.notes.phases = results as unknown as import('@ldt/schema').Json;
     for (const w of router.warnings) ctx.warn(w);
-    if (o.quiet !== true) for (const line of phaseLines(results, tokens.estimate)) ctx.io.stderr.write(`curriculum-route: ${line}\n`);
+    if (o.quiet !== true && !planIn) for (const line of phaseLines(results, tokens.estimate)) ctx.io.stderr.write(`curriculum-route: ${line}\n`);
     if (router.repeats > 0) ctx.summaryExtra.push(`${router.repeats} repeated copies (meta.repeat) included`);
   } finally {
     if (spool) fs.rmSync(path.dirname(spool), { recursive: true, force: true });

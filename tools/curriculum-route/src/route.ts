@@ -244,6 +244,54 @@ export class CurriculumRouter {
     return -1;
   }
 
+  /**
+   * The pass-1 facts of every row, for the two-step (sharded) form: bucket, 64-bit hash and tokens,
+   * four little-endian Uint32 columns (16 bytes a row). `addCounts` of the counts of every shard, in
+   * order, then `plan()` gives exactly the copies one process over the concatenated shards would.
+   */
+  countsBytes(): Buffer {
+    const n = this.line.n;
+    const out = Buffer.alloc(16 * n);
+    const cols = [this.bucketOf.a, this.hashHi.a, this.hashLo.a, this.tokenCol.a];
+    cols.forEach((c, k) => {
+      for (let i = 0; i < n; i++) out.writeUInt32LE(c[i], 4 * (k * n + i));
+    });
+    return out;
+  }
+
+  /** The merge step: append the rows of one shard's `countsBytes` (shards in input order). */
+  addCounts(buf: Buffer, rows: number): void {
+    if (buf.length !== 16 * rows) throw new DataError(`counts data has ${buf.length} bytes; expected ${16 * rows} for ${rows} rows`);
+    for (let i = 0; i < rows; i++) {
+      const b = buf.readUInt32LE(4 * i);
+      if (b !== 0xffffffff && b >= this.buckets.length)
+        throw new DataError(`counts data names bucket ${b}; this config has ${this.buckets.length}`, undefined, 'make the counts and the plan with the same --config');
+      const t = buf.readUInt32LE(4 * (3 * rows + i));
+      this.line.push(0);
+      this.bucketOf.push(b);
+      this.hashHi.push(buf.readUInt32LE(4 * (rows + i)));
+      this.hashLo.push(buf.readUInt32LE(4 * (2 * rows + i)));
+      this.tokenCol.push(t);
+      if (b !== 0xffffffff) {
+        this.buckets[b].rows++;
+        this.buckets[b].tokens += t;
+      }
+    }
+  }
+
+  /** The copies of every row after `plan()` (2 bytes a row), for a plan file. */
+  get plannedCopies(): Uint16Array {
+    if (!this.copies) throw new Error('plan() first');
+    return this.copies;
+  }
+
+  /** The select step: take the copies of this shard's rows from a plan instead of `plan()`. */
+  useCopies(copies: Uint16Array, results: PhaseResult[]): void {
+    if (copies.length !== this.line.n) throw new DataError(`the plan has ${copies.length} rows for this shard; it has ${this.line.n}`);
+    this.copies = copies;
+    this.results = results;
+  }
+
   /** After pass 1: decide the copies of every row, and the per-phase results. */
   plan(): PhaseResult[] {
     const n = this.line.n;

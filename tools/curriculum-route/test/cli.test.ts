@@ -140,3 +140,46 @@ test('--tokenizer tokenizer.json: a Hugging Face tokenizer counts the tokens', a
   assert.equal(s.notes.phases[0].tokens, 6, 'hello, Ġw, o, r, l, d');
   assert.match(s.notes.tokenizer, /^tokenizer\.json:.*tiny-bpe\/tokenizer\.json$/);
 });
+
+test('sharded form: counts per shard, one plan, select per shard = one process, byte for byte (repeats and token targets too)', async () => {
+  const dir = tmpDir();
+  const lines = readFileSync(join(repoRoot(), 'examples', 'curriculum-mix.ndjson'), 'utf8')
+    .split('\n')
+    .filter(Boolean);
+  const cuts = [0, 37, 38, 101, lines.length]; // uneven shards, one of a single row
+  const shards = cuts.slice(1).map((end, k) => {
+    const f = join(dir, `shard-${k}.ndjson`);
+    writeFileSync(f, `${lines.slice(cuts[k], end).join('\n')}\n`);
+    return f;
+  });
+  const cfg = ['--config', join(repoRoot(), 'configs', 'curriculum.example.yaml'), '--seed', '5'];
+  const whole = await runInProcess(main, [...cfg, ...shards]);
+  assert.equal(whole.code, 0, whole.stderr);
+  assert.match(whole.stderr, /repeated copies/, 'the case has upsampled sources');
+  for (const [k, f] of shards.entries()) assert.equal((await runInProcess(main, [...cfg, '--counts-out', join(dir, `${k}.counts`), f])).code, 0);
+  // The counts in another order are another plan: the order of the shards is the order of the rows.
+  const plan = await runInProcess(main, [...cfg, '--plan-out', join(dir, 'plan'), ...shards.map((_, k) => join(dir, `${k}.counts`))]);
+  assert.equal(plan.code, 0, plan.stderr);
+  assert.equal(plan.stdout, '');
+  // The merge prints the same phase lines as the single process.
+  const phaseLines = (s: string) => s.split('\n').filter((l) => l.startsWith('curriculum-route: phase '));
+  assert.deepEqual(phaseLines(plan.stderr), phaseLines(whole.stderr));
+  let joined = '';
+  for (const f of shards.slice().reverse()) {
+    const r = await runInProcess(main, [...cfg, '--plan', join(dir, 'plan'), f]);
+    assert.equal(r.code, 0, r.stderr);
+    joined = r.stdout + joined;
+  }
+  assert.equal(joined, whole.stdout);
+  // A shard the plan was not made from, and a plan made with another seed, are errors.
+  const other = join(dir, 'other.ndjson');
+  writeFileSync(other, `${lines.slice(1, 5).join('\n')}\n`);
+  const bad = await runInProcess(main, [...cfg, '--plan', join(dir, 'plan'), other]);
+  assert.equal(bad.code, 1);
+  assert.match(bad.stderr, /plan:1: this input is not one of the shards the plan was made from/);
+  const seed = await runInProcess(main, ['--config', cfg[1], '--seed', '6', '--plan', join(dir, 'plan'), shards[0]]);
+  assert.equal(seed.code, 1);
+  assert.match(seed.stderr, /made with another --config, --seed/);
+  const two = await runInProcess(main, [...cfg, '--plan', join(dir, 'plan'), '--counts-out', join(dir, 'x'), shards[0]]);
+  assert.equal(two.code, 2);
+});

@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
-import { type Io, runProcess, runTool, type ToolContext, type ToolSpec } from '@ldt/cli';
-import { UsageError } from '@ldt/errors';
+import { type Io, readStateFile, runProcess, runTool, type ToolContext, type ToolSpec } from '@ldt/cli';
+import { DataError, UsageError } from '@ldt/errors';
 import type { PrepareConfig, PreparedChunk } from './prepare.js';
 
 const version = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
@@ -70,6 +70,33 @@ export const spec: ToolSpec = {
       describe: 'Load the seen-set saved by an earlier run (--save-index) and drop rows whose key is in it (counted as in_index). Must match --normalize and the --key kind.',
     },
     {
+      name: 'keys-out',
+      type: 'string',
+      arg: 'FILE',
+      describe: 'Sharded form, step 1 (per shard): write the key hash of every row (16 bytes a row, after a JSON header line) to FILE instead of rows. Step 2 is --partition.',
+    },
+    {
+      name: 'partition',
+      type: 'string',
+      arg: 'I/P',
+      describe:
+        "Sharded form, step 2 (once per partition, each independent): the FILE arguments are the shards' --keys-out files in input order; find the repeated keys whose hash falls in partition I of P (0 <= I < P) and write, for each shard, DIR/<keys file name>.p<I>.drops (--drops-dir). Holds 20-24 bytes per distinct key of the partition.",
+    },
+    {
+      name: 'drops-dir',
+      type: 'string',
+      arg: 'DIR',
+      describe: 'With --partition: the folder the .drops files go to (created if needed; each written atomically).',
+    },
+    {
+      name: 'drops',
+      type: 'string',
+      arg: 'FILE',
+      repeatable: true,
+      describe:
+        "Sharded form, step 3 (per shard): the shard's .drops files, one per partition (all P of them); drop those rows as duplicates and write the rest as usual. The shards' outputs, concatenated in order, are the single-process output. Repeatable.",
+    },
+    {
       name: 'save-index',
       type: 'string',
       arg: 'FILE',
@@ -122,11 +149,43 @@ async function handler(o: Record<string, unknown>, ctx: ToolContext): Promise<vo
   if (lineMode && normalize !== 'none')
     throw new UsageError('--key line compares raw bytes; --normalize must be none with it', 'to compare normalised text, key on a field (e.g. --key text --normalize whitespace)');
 
+  // The sharded form: keys per shard, repeated keys per hash partition, drops applied per shard.
+  const keysOut = o['keys-out'] as string | undefined;
+  const partition = o.partition as string | undefined;
+  const dropsFiles = (o.drops as string[] | undefined) ?? [];
+  const sharded = [keysOut, partition, dropsFiles.length ? 'x' : undefined].filter((x) => x !== undefined).length;
+  if (sharded > 1) throw new UsageError('--keys-out, --partition and --drops are the three steps of the sharded form; give one of them');
+  if (sharded && (o.index || o['save-index'] || (o.against as string[] | undefined)?.length))
+    throw new UsageError(
+      'the sharded form (--keys-out, --partition, --drops) does not combine with --index, --save-index or --against',
+      'decontaminate with --against in a separate step',
+    );
+  if (sharded && lineMode) throw new UsageError('the sharded form works on JSON keys; --key line is not supported with it');
+  if ((o['drops-dir'] !== undefined) !== (partition !== undefined)) throw new UsageError('--partition I/P and --drops-dir DIR go together');
+  const { createHash } = await import('node:crypto');
+  // What the keys depend on besides the rows: every step must agree on it.
+  const fingerprint = createHash('sha256')
+    .update(JSON.stringify({ key: keyArg ?? 'auto', normalize }))
+    .digest('hex');
+  if (partition !== undefined) {
+    const m = /^(\d+)\/(\d+)$/.exec(partition);
+    const part = m ? Number(m[1]) : -1;
+    const of = m ? Number(m[2]) : 0;
+    if (!m || of < 1 || part >= of) throw new UsageError(`--partition must be I/P with 0 <= I < P, e.g. 0/4; got ${JSON.stringify(partition)}`);
+    await partitionKeys(ctx, ctx.inputs, part, of, o['drops-dir'] as string, fingerprint);
+    return;
+  }
   const dupsPath = o.dups as string | undefined;
   if (dupsPath) ctx.report.setDropsSink(ctx.openOutputFile(dupsPath));
   const dedup = new ExactDedup({ key, normalize, emitDups: dupsPath !== undefined });
   const header = { tool: 'dedup-exact', hash: 'xxh3-128', key_mode: lineMode ? 'line' : 'json', normalize } as const;
 
+  const dropsInfo = dropsFiles.length ? loadDrops(dropsFiles, fingerprint) : undefined;
+  if (dropsInfo) dedup.drops = dropsInfo.rows;
+  const keysHash = createHash('sha256');
+  const keysWriter = keysOut ? ctx.openOutputFile(keysOut) : undefined;
+  keysWriter?.pushBytes(Buffer.from(`${JSON.stringify({ format: KEYS_FORMAT, fingerprint })}\n`));
+  let keyRows = 0;
   const indexPath = o.index as string | undefined;
   if (indexPath) {
     const { set } = await loadIndex(indexPath, header);
@@ -159,6 +218,17 @@ async function handler(o: Record<string, unknown>, ctx: ToolContext): Promise<vo
     });
     for await (const { result, before } of chunks) {
       for (const r of before) report.reject(r.reason, r.raw, r.pos, r.error);
+      if (keysWriter || dedup.drops) {
+        const keys = keysWriter ? dedup.keysOf(result, report) : result.hashes.subarray(0, result.rowLines.length * 16);
+        keysHash.update(keys);
+        keyRows += keys.length / 16;
+        if (keysWriter) {
+          keysWriter.pushBytes(Buffer.from(keys));
+          await keysWriter.flush();
+          await report.flushSinks();
+          continue;
+        }
+      }
       for (const part of dedup.applyChunk(result, report)) {
         if (typeof part === 'string') out.push(part);
         else out.pushBytes(part);
@@ -168,6 +238,20 @@ async function handler(o: Record<string, unknown>, ctx: ToolContext): Promise<vo
     }
   }
 
+  if (keysOut) {
+    ctx.summaryExtra.push(`wrote ${keyRows} keys to ${keysOut}`);
+    report.notes.keys = keyRows;
+  }
+  if (dropsInfo) {
+    const want = dropsInfo;
+    const got = keysHash.digest('hex');
+    if (keyRows !== want.rowCount || got !== want.keys_sha256)
+      throw new DataError(
+        `these ${keyRows} rows are not the shard the .drops files were made for (${want.rowCount} rows with other keys)`,
+        { file: want.file, line: 1 },
+        "give each shard its own .drops files (made from that shard's --keys-out file)",
+      );
+  }
   const savePath = o['save-index'] as string | undefined;
   if (savePath) {
     const n = await saveIndex(savePath, header, dedup.index ? [dedup.index, dedup.seen] : [dedup.seen]);
@@ -177,6 +261,86 @@ async function handler(o: Record<string, unknown>, ctx: ToolContext): Promise<vo
   report.notes.distinct_keys = dedup.seen.size;
   report.notes.table_bytes = dedup.seen.byteLength;
   if (refs.length > 0) report.notes.reference_keys = dedup.referenceCount;
+}
+
+const KEYS_FORMAT = 'ldt-dedup-keys/1';
+const DROPS_FORMAT = 'ldt-dedup-drops/1';
+
+/** A state file of the sharded form (see readStateFile). */
+function readHeaded(file: string, format: string, fingerprint: string): { head: Record<string, unknown>; body: Buffer } {
+  return readStateFile(
+    file,
+    format,
+    fingerprint,
+    format === KEYS_FORMAT ? 'write it with dedup-exact --keys-out' : 'write it with dedup-exact --partition',
+    '--key or --normalize',
+  );
+}
+
+/**
+ * Sharded form, step 2: the rows of partition `part` of `of` (by the first 32 bits of their key
+ * hash) whose key occurred earlier, over the shards' keys files in order; one .drops file per shard.
+ */
+async function partitionKeys(ctx: ToolContext, inputs: readonly string[], part: number, of: number, dir: string, fingerprint: string): Promise<void> {
+  const [{ HashSet128 }, { createHash }, { basename, join }, { mkdirSync }] = await Promise.all([
+    import('@ldt/hash'),
+    import('node:crypto'),
+    import('node:path'),
+    import('node:fs'),
+  ]);
+  const seen = new HashSet128();
+  mkdirSync(dir, { recursive: true });
+  let keys = 0;
+  let repeated = 0;
+  for (const input of inputs) {
+    if (input === '-') throw new UsageError('--partition reads --keys-out files, not standard input');
+    const { body } = readHeaded(input, KEYS_FORMAT, fingerprint);
+    if (body.length % 16 !== 0)
+      throw new DataError(`truncated keys file (${body.length} bytes is not a multiple of 16)`, { file: input, line: 1 }, 'write it again with dedup-exact --keys-out');
+    const rows = body.length / 16;
+    const dropped: number[] = [];
+    for (let i = 0; i < rows; i++) {
+      if (body.readUInt32LE(i * 16) % of !== part) continue;
+      keys++;
+      if (!seen.add(body, i * 16)) dropped.push(i);
+    }
+    repeated += dropped.length;
+    const w = ctx.openOutputFile(join(dir, `${basename(input).replace(/\.keys$/, '')}.p${part}.drops`));
+    const keysSha = createHash('sha256').update(body).digest('hex');
+    w.pushBytes(Buffer.from(`${JSON.stringify({ format: DROPS_FORMAT, fingerprint, partition: part, partitions: of, rows, keys_sha256: keysSha })}\n`));
+    const b = Buffer.alloc(4 * dropped.length);
+    for (const [k, r] of dropped.entries()) b.writeUInt32LE(r, 4 * k);
+    w.pushBytes(b);
+    await w.flush();
+  }
+  ctx.report.notes.partition = `${part}/${of}`;
+  ctx.report.notes.partition_keys = keys;
+  ctx.report.notes.repeated = repeated;
+  ctx.report.notes.distinct_keys = seen.size;
+  ctx.summaryExtra.push(`partition ${part}/${of}: ${keys} keys from ${inputs.length} shards, ${repeated} repeated`);
+}
+
+/** Sharded form, step 3: the union of one shard's .drops files, checked to be its P partitions. */
+function loadDrops(files: readonly string[], fingerprint: string): { rows: Set<number>; rowCount: number; keys_sha256: string; file: string } {
+  const drop = new Set<number>();
+  let first: { rows: number; keys_sha256: string; partitions: number; file: string } | undefined;
+  const parts = new Set<number>();
+  for (const file of files) {
+    const { head, body } = readHeaded(file, DROPS_FORMAT, fingerprint);
+    const h = { rows: Number(head.rows), keys_sha256: String(head.keys_sha256), partitions: Number(head.partitions), file };
+    first ??= h;
+    if (h.rows !== first.rows || h.keys_sha256 !== first.keys_sha256 || h.partitions !== first.partitions)
+      throw new DataError(`is for another shard or partitioning than ${first.file}`, { file, line: 1 }, "give --drops the .drops files of one shard's keys, from one partitioning");
+    const part = Number(head.partition);
+    if (parts.has(part)) throw new DataError(`partition ${part} given twice`, { file, line: 1 });
+    parts.add(part);
+    for (let k = 0; k + 4 <= body.length; k += 4) drop.add(body.readUInt32LE(k));
+  }
+  if (!first || parts.size !== first.partitions) {
+    const missing = Array.from({ length: first?.partitions ?? 0 }, (_, i) => i).filter((i) => !parts.has(i));
+    throw new UsageError(`--drops needs the shard's .drops file of every partition; missing partition ${missing.join(', ')} of ${first?.partitions}`);
+  }
+  return { rows: drop, rowCount: first.rows, keys_sha256: first.keys_sha256, file: first.file };
 }
 
 /** Entry point of the bin shim. */

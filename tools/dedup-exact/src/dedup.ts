@@ -40,7 +40,25 @@ export class ExactDedup {
   readonly references = new HashSet128();
   private readonly refPositions = new Map<string, string>();
 
+  /**
+   * Sharded form, step 3 (`--drops`): the indexes (0-based, among this input's rows) of the rows
+   * to drop as duplicates, decided by the partition step; replaces the seen-set.
+   */
+  drops: Set<number> | undefined;
+  private rowIndex = 0;
+
   constructor(readonly opts: DedupExactOptions) {}
+
+  /**
+   * Sharded form, step 1 (`--keys-out`): count a prepared chunk's lines and reject its bad ones
+   * like `applyChunk`, write nothing, and return its rows' key hashes (16 bytes a row, line order).
+   */
+  keysOf(p: PreparedChunk, report: Report): Uint8Array {
+    report.counts.lines += p.lines;
+    report.counts.blank += p.blank;
+    for (const pr of p.problems) this.problem(pr, p.file, report);
+    return p.hashes.subarray(0, p.rowLines.length * 16);
+  }
 
   /** Add reference rows (e.g. an eval set) whose keys must not appear in the output. */
   addReferences(rows: readonly Row[], key: KeySpec): void {
@@ -67,6 +85,7 @@ export class ExactDedup {
   private classify(h: Uint8Array, off: number): string | undefined {
     if (this.references.size > 0 && this.references.has(h, off)) return REASONS.inReference;
     if (this.index?.has(h, off)) return REASONS.inIndex;
+    if (this.drops) return this.drops.has(this.rowIndex++) ? REASONS.duplicate : undefined;
     return this.seen.add(h, off) ? undefined : REASONS.duplicate;
   }
 

@@ -199,3 +199,51 @@ test('--key with several paths: each row uses the paths it has; a row with none 
   assert.equal(e.code, 1);
   assert.match(e.stderr, /dedup-exact: <stdin>:5: row has no field of "a", "b"/);
 });
+
+test('sharded form: keys per shard, repeated keys per hash partition, drops per shard = one process, byte for byte', async () => {
+  const dir = tmpDir();
+  // chat.ndjson has 25 duplicates, some of them across the shard boundaries below.
+  const lines = readFileSync(join(repoRoot(), 'examples', 'chat.ndjson'), 'utf8')
+    .split('\n')
+    .filter(Boolean);
+  const cuts = [0, 40, 41, 90, lines.length];
+  const shards = cuts.slice(1).map((end, k) => {
+    const f = join(dir, `shard-${k}.ndjson`);
+    writeFileSync(f, `${lines.slice(cuts[k], end).join('\n')}\n`);
+    return f;
+  });
+  const whole = await runInProcess(main, ['--dups', join(dir, 'whole.dups'), ...shards]);
+  assert.equal(whole.code, 0, whole.stderr);
+  for (const [k, f] of shards.entries()) assert.equal((await runInProcess(main, ['--keys-out', join(dir, `shard-${k}.keys`), f])).code, 0);
+  const keys = shards.map((_, k) => join(dir, `shard-${k}.keys`));
+  // Three partitions, each independent (any order, any machine).
+  for (const p of [2, 0, 1]) {
+    const r = await runInProcess(main, ['--partition', `${p}/3`, '--drops-dir', join(dir, 'drops'), ...keys]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, '');
+  }
+  let out = '';
+  let dups = '';
+  let dropped = 0;
+  for (const [k, f] of shards.entries()) {
+    const drops = [0, 1, 2].flatMap((p) => ['--drops', join(dir, 'drops', `shard-${k}.p${p}.drops`)]);
+    const r = await runInProcess(main, [...drops, '--dups', join(dir, `${k}.dups`), f]);
+    assert.equal(r.code, 0, r.stderr);
+    out += r.stdout;
+    dups += readFileSync(join(dir, `${k}.dups`), 'utf8');
+    dropped += Number(/dropped (\d+)/.exec(r.stderr)?.[1]);
+  }
+  assert.equal(out, whole.stdout);
+  assert.equal(dups, readFileSync(join(dir, 'whole.dups'), 'utf8'));
+  assert.equal(dropped, 25);
+  // Another shard's drops, or a partition missing, are errors.
+  const wrong = await runInProcess(main, [...[0, 1, 2].flatMap((p) => ['--drops', join(dir, 'drops', `shard-0.p${p}.drops`)]), shards[2]]);
+  assert.equal(wrong.code, 1);
+  assert.match(wrong.stderr, /shard-0\.p0\.drops:1: these 49 rows are not the shard the \.drops files were made for/);
+  const missing = await runInProcess(main, ['--drops', join(dir, 'drops', 'shard-0.p0.drops'), shards[0]]);
+  assert.equal(missing.code, 2);
+  assert.match(missing.stderr, /missing partition 1, 2 of 3/);
+  const key = await runInProcess(main, ['--key', 'id', '--partition', '0/3', '--drops-dir', join(dir, 'd2'), ...keys]);
+  assert.equal(key.code, 1);
+  assert.match(key.stderr, /made with another --key or --normalize/);
+});

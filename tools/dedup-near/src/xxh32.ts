@@ -3,7 +3,7 @@
  * range, in plain JS with exact 32-bit arithmetic (Math.imul, >>> 0). Used for shingle hashes: a
  * row has hundreds of shingles, and the native addon's per-call overhead (~1 µs a call measured
  * here, see bench/dedup-near.mjs) would cost more than hashing a 30-byte shingle in JS (~40 ns).
- * Checked against xxhash-addon's XXHash32 in the tests.
+ * Checked against hash-wasm's XXH32 in the tests.
  */
 const P1 = 0x9e3779b1;
 const P2 = 0x85ebca77;

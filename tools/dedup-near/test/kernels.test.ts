@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { MinHasher, type NearOptions, type Signed, Signer, SignKernels } from '@ldt/dedup-near';
 import { Prng } from '@ldt/hash';
-import { sharedData } from '@ldt/testkit';
+import { sharedData, wasmFromWat } from '@ldt/testkit';
 import { normalizeText } from '@ldt/text';
 
 // The WebAssembly path (Signer.signText: src/kernels.wat + src/kernels.ts) must give exactly what
@@ -199,4 +199,10 @@ test('signText equals the string path on every UDHR translation (char n-grams ch
   }
   assert.ok(rows.length > 1000, `${rows.length} rows`);
   assert.ok(charMode > 0, 'some rows are CJK/Thai-dominant');
+});
+
+test('the built kernels.wasm is its source kernels.wat, compiled (one WebAssembly build path: scripts/build-wasm.mjs)', async () => {
+  const built = readFileSync(new URL('../src/kernels.wasm', import.meta.url));
+  const fresh = await wasmFromWat(new URL('../../src/kernels.wat', import.meta.url).pathname);
+  assert.ok(built.equals(fresh), 'dist/src/kernels.wasm is stale: rebuild (npx -y pnpm@10 build)');
 });

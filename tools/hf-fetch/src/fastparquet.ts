@@ -25,11 +25,11 @@
  * throws `Unsupported` before a byte is written; the caller then reads that row group with
  * hyparquet, so the output is byte-identical to the hyparquet path for every file.
  */
+import { readFileSync } from 'node:fs';
 import type { AsyncBuffer, ColumnMetaData, FileMetaData, PageHeader } from 'hyparquet';
 import { parquetHeader } from 'hyparquet/src/column.js';
 import { parseDecimal, parseFloat16 } from 'hyparquet/src/convert.js';
 import { deltaBinaryUnpack } from 'hyparquet/src/delta.js';
-import { ESCAPE_WASM } from './escape-wasm.js';
 import { dateText, isoFrom } from './times.js';
 
 /** The fast path cannot read this row group (the caller falls back to hyparquet). */
@@ -851,7 +851,8 @@ function escaper(): Escaper | undefined {
   if (escaperCache === undefined) {
     if (process.env.LDT_HF_WASM === '0') escaperCache = null;
     else {
-      const inst = new WA.Instance(new WA.Module(Buffer.from(ESCAPE_WASM, 'base64')));
+      // escape.wasm is compiled from escape.wat at build time (scripts/build-wasm.mjs at the root).
+      const inst = new WA.Instance(new WA.Module(readFileSync(new URL('./escape.wasm', import.meta.url))));
       escaperCache = inst.exports as unknown as Escaper;
     }
   }

@@ -1,12 +1,12 @@
 // The parquet fast path (src/fastparquet.ts) against the hyparquet path: byte-identical NDJSON for
 // every file it reads, and a fallback (still identical) for what it does not support.
 import assert from 'node:assert/strict';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { fastStats, type ParquetEngine, readParquet, readParquetParallel, Stamp } from '@ldt/hf-fetch';
-import { sharedData } from '@ldt/testkit';
+import { sharedData, wasmFromWat } from '@ldt/testkit';
 import { asyncBufferFromFile } from 'hyparquet';
 import { jsonStringBytes } from '../src/fastparquet.js';
 
@@ -173,4 +173,10 @@ test('fast path: string escaping (WebAssembly and JS) equals JSON.stringify of t
     const want = JSON.stringify(decoder.decode(b));
     for (const wasm of [true, false]) assert.equal(Buffer.from(jsonStringBytes(b, wasm)).toString(), want, `${wasm ? 'wasm' : 'js'}: ${Buffer.from(b).toString('hex')}`);
   }
+});
+
+test('the built escape.wasm is its source escape.wat, compiled (one WebAssembly build path: scripts/build-wasm.mjs)', async () => {
+  const built = readFileSync(new URL('../src/escape.wasm', import.meta.url));
+  const fresh = await wasmFromWat(fileURLToPath(new URL('../../src/escape.wat', import.meta.url)));
+  assert.ok(built.equals(fresh), 'dist/src/escape.wasm is stale: rebuild (npx -y pnpm@10 build)');
 });

@@ -1,4 +1,4 @@
-export { CODEPAGES, CP437, MACROMAN, WINDOWS_1251, WINDOWS_1252 } from './charmaps.js';
+export { CODEPAGES, CP437, ISO_8859_2, MACROMAN, WHOLE_PAGES, WINDOWS_1250, WINDOWS_1251, WINDOWS_1252, WINDOWS_1253, WINDOWS_1254, WINDOWS_1257 } from './charmaps.js';
 export { main, spec } from './cli.js';
 export { DEFAULT_FIX_OPTIONS, FIX_KINDS, type FixOptions, type FixResult, fixText, type NormalForm } from './fix.js';
 export { fixC1, type MojibakeFix, mightBeMojibake, mojibakeSuspects, repairMojibake } from './mojibake.js';

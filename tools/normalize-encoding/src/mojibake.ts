@@ -1,40 +1,32 @@
-import { CODEPAGES, type Codepage, LEAD_BITS, PAGE_FLAGS, WINDOWS_1252 } from './charmaps.js';
+import { ANY_PAGE_FLAGS, CODEPAGES, type Codepage, LEAD_BITS, PAGE_FLAGS, WINDOWS_1252 } from './charmaps.js';
+import { isOdd } from './oddness.js';
+import { decodeRuns, decodeWholeLine } from './whole.js';
 
 /**
- * Mojibake repair: find text that was UTF-8, read as a single-byte code page (windows-1252 or
- * latin-1, windows-1251, MacRoman, cp437), and reverse it where the evidence is clear.
+ * Mojibake repair: find text that was UTF-8 (or CESU-8), read as a single-byte code page, and
+ * reverse it where the text is implausible as written. Each line of a string is judged on its own,
+ * in rounds (text broken twice needs two):
  *
- * How ftfy decides, and how this differs: ftfy encodes the whole string in a code page, decodes
- * the bytes as UTF-8 when a "badness" regex over character classes fires, and falls back to
- * fixing embedded sequences one by one. Here every step is local, so partial mojibake (one
- * broken word in a correct sentence) and whole-string mojibake are the same case:
+ * 1. `isOdd` (oddness.ts): does the line hold a juxtaposition of characters that written text does
+ *    not have and mojibake always does? If not, it is left alone (math, box drawing, symbols,
+ *    all-caps text, `Ã¥ngstrom`: issue 14).
+ * 2. `decodeWholeLine` (whole.ts): the whole line through ten code pages in ftfy's order, with
+ *    CESU-8, lost bytes (U+FFFD or `?`) and NBSP-collapsed-to-space undone on the way.
+ * 3. `decodeRuns` (whole.ts): partial mojibake, run by run, each run implausible on its own.
+ * 4. The per-sequence repair below (windows-1252, windows-1251, MacRoman, cp437), where each
+ *    candidate needs local evidence and each run of accepted candidates must also be implausible:
+ *    - Candidates: characters that the code page maps to one UTF-8 lead byte (0xC2–0xF4) followed
+ *      by exactly the continuation bytes (0x80–0xBF) it needs, forming a valid, assigned,
+ *      non-private-use code point (no overlongs, no surrogates).
+ *    - Strong candidates (a Latin-1 character read through windows-1252/MacRoman/cp437, `â€™`-style
+ *      punctuation, a 4-byte sequence, a symbol glued between letters, a sequence made of what the
+ *      previous round produced) repair on their own; weak ones need other evidence in the string.
+ *    - A decoded letter of another script must sit in a run of candidates or fit its neighbours;
+ *      windows-1251 is stricter (correct Cyrillic is what it produces).
+ *    Every code page is tried and the one that explains the most characters wins.
  *
- * 1. Candidates: runs of characters that the code page maps to one UTF-8 lead byte (0xC2–0xF4)
- *    followed by exactly the continuation bytes (0x80–0xBF) it needs, forming a valid, assigned,
- *    non-private-use code point (no overlongs, no surrogates).
- * 2. Each candidate is scored on character classes, as ftfy's badness does, but per sequence:
- *    - self-evident ("strong"): a Latin-1 character read through windows-1252/MacRoman/cp437
- *      (`Ã©`, `Â²`, `√©`), the General Punctuation / currency / letterlike block (`â€™`, `â‚¬`),
- *      a 4-byte sequence (`ðŸ˜€`), or a sequence whose continuation characters are symbols that do
- *      not follow letters in real text (`Å‚o`, `ä¸­`);
- *    - otherwise "weak" (`Ð¿`, `Ñ€`, `é…»`): taken only when the same string has other evidence
- *      (a strong candidate, or two candidates back to back that both decode to letters).
- *    A candidate made only of characters the previous round produced is strong (text broken twice).
- * 3. A decoded letter of another script (Greek, Cyrillic, Hebrew, Arabic, …) must also sit next to
- *    another candidate or stand alone between non-letters; beside a correct letter it is refused
- *    (`—él` in Spanish read through MacRoman would give a Cyrillic letter inside a Latin word).
- * 4. windows-1251 is stricter, because correct Cyrillic is what it produces: its upper-case letters
- *    are lead bytes and І Ў Ё Ђ Љ Њ … continuation bytes, so correct upper-case Belarusian or
- *    Serbian is full of look-alike pairs (`СІМІ`, `УЂЕЊ`). Evidence there is a run of three
- *    candidates, a run glued to an ASCII letter (`dignidГЎ`, `uР“Р„`) or `вЂ™`-style punctuation;
- *    a weak candidate must be in a run, a one-character word, or beside letters of its own script.
- * 5. A decode to a C1 control (`Â€`, `Â’`: read as latin-1, then as windows-1252; but also correct
- *    upper-case Welsh `Â’R`) is weak.
- *
- * Every code page is tried and the one that explains the most characters wins; applied repeatedly
- * (at most 3 rounds), so text broken twice (`ÃƒÂ©`) is repaired too. Remaining
- * C1 controls (U+0080–U+009F, which no real text contains) are read as the windows-1252
- * characters of the same byte (`\u0092` → `’`): windows-1252 text that was decoded as latin-1.
+ * Remaining C1 controls (U+0080–U+009F, which no real text contains) are then read as the
+ * windows-1252 characters of the same byte (`\u0092` → `’`): windows-1252 text decoded as latin-1.
  */
 
 /** A fix applied by `repairMojibake`, as reported in `fixes`. */
@@ -49,7 +41,7 @@ interface Candidate {
   strong: boolean;
 }
 
-const MAX_ROUNDS = 3;
+const MAX_ROUNDS = 6;
 /** Continuation characters that follow words in correct text (closing quotes, dashes, ellipsis, NBSP, »). */
 const NATURAL_AFTER_WORD = new Set(['’', '”', '»', '…', '–', '—', '\u00a0', '›', ')', '°', '®', '™', '©', '·']);
 /** Those that may also sit between two letters (`l’homme`, `Paris–Lyon`). */
@@ -110,15 +102,79 @@ export function mightBeMojibake(s: string): boolean {
   return mojibakeSuspects(s) !== 0;
 }
 
-/** Repair mojibake in `s`. Returns the repaired text and the fixes applied (in order). */
+/** Does `s` hold, for some code page of WHOLE_PAGES, a lead followed by a continuation (or a lost byte), or a C1 control? One table look-up per code unit. */
+function anySuspect(s: string): boolean {
+  let prevLead = false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80 && c !== 0x3f) {
+      // `Ã ` / `Â `: a continuation byte 0xA0 that became a space.
+      if (c === 0x20 && i > 0 && (s.charCodeAt(i - 1) === 0xc3 || s.charCodeAt(i - 1) === 0xc2)) return true;
+      prevLead = false;
+      continue;
+    }
+    if (c >= 0x80 && c <= 0x9f) return true;
+    const f = ANY_PAGE_FLAGS[c];
+    if (prevLead && (f & 2) !== 0) return true;
+    prevLead = (f & 1) !== 0;
+  }
+  return false;
+}
+
+/**
+ * Repair mojibake in `s`. Returns the repaired text and the fixes applied (in order). Each line is
+ * judged on its own (a line of a file is what one program wrote with one encoding), as ftfy does.
+ */
 export function repairMojibake(s: string): { text: string; fixes: MojibakeFix[] } {
   const fixes: MojibakeFix[] = [];
-  let suspects = mojibakeSuspects(s);
-  if (suspects === 0) return { text: s, fixes };
-  let text = s;
-  // Code units produced by the previous round: a candidate made only of them is text broken twice.
+  if (!anySuspect(s)) return { text: s, fixes };
+  let text: string;
+  if (!s.includes('\n')) text = repairLine(s, fixes);
+  else {
+    const lines = s.split('\n');
+    for (let k = 0; k < lines.length; k++) if (anySuspect(lines[k])) lines[k] = repairLine(lines[k], fixes);
+    text = lines.join('\n');
+  }
+  const c1 = fixC1(text);
+  if (c1 !== text) {
+    text = c1;
+    fixes.push('c1-controls');
+  }
+  return { text, fixes };
+}
+
+/**
+ * One line, in rounds (text broken twice or three times needs as many): nothing is done unless the
+ * line holds an implausible juxtaposition (`isOdd`). Then the whole line is read back through the
+ * code pages (`decodeWholeLine`); failing that (the line mixes correct text and mojibake), the
+ * sequences that local evidence supports are repaired one by one, each run of them only when it is
+ * implausible as written on its own.
+ */
+function repairLine(line: string, fixes: MojibakeFix[]): string {
+  let text = line;
+  // Code units produced by the previous local round: a candidate made only of them is text broken twice.
   let produced: Uint8Array | undefined;
   for (let round = 0; round < MAX_ROUNDS; round++) {
+    if (!isOdd(text)) break;
+    const whole = decodeWholeLine(text);
+    if (whole !== undefined) {
+      text = whole.text;
+      produced = undefined;
+      const name: MojibakeFix = `mojibake:${whole.page}`;
+      if (!fixes.includes(name)) fixes.push(name);
+      continue;
+    }
+    const runs = decodeRuns(text);
+    if (runs.text !== text) {
+      text = runs.text;
+      produced = undefined;
+      for (const p of runs.pages) {
+        const name: MojibakeFix = `mojibake:${p}`;
+        if (!fixes.includes(name)) fixes.push(name);
+      }
+      continue;
+    }
+    const suspects = mojibakeSuspects(text);
     // Every code page is tried; the one that explains the most characters wins (ties: the more common page).
     let best: { text: string; page: Codepage; replaced: number; produced: Uint8Array } | undefined;
     for (let p = 0; p < CODEPAGES.length; p++) {
@@ -130,16 +186,10 @@ export function repairMojibake(s: string): { text: string; fixes: MojibakeFix[] 
     if (best === undefined) break;
     text = best.text;
     produced = best.produced;
-    suspects = mojibakeSuspects(text);
     const name: MojibakeFix = `mojibake:${best.page.name}`;
     if (!fixes.includes(name)) fixes.push(name);
   }
-  const c1 = fixC1(text);
-  if (c1 !== text) {
-    text = c1;
-    fixes.push('c1-controls');
-  }
-  return { text, fixes };
+  return text;
 }
 
 /** Map each C1 control to the windows-1252 character of the same byte (undefined bytes stay, for control-character removal). */
@@ -345,6 +395,18 @@ function fixWith(s: string, page: Codepage, produced: Uint8Array | undefined): {
     // other evidence; never to letters of another script (`—él` read through MacRoman).
     const fits = (at: number, letter: boolean) => !letter || (evidence && scriptOf(s.codePointAt(at) as number) === script);
     accepted[k] = leftCand || rightCand || (fits(c.start - 1, leftLetter) && fits(c.end, rightLetter));
+  }
+  // A run of accepted sequences is repaired only when it is implausible as written on its own:
+  // math (`√π`), box drawing (`┬─┐`), an accent used as a quote (`lá´´`) decode as UTF-8 too.
+  for (let k = 0; k < cands.length; ) {
+    if (!accepted[k]) {
+      k++;
+      continue;
+    }
+    let e = k;
+    while (e + 1 < cands.length && accepted[e + 1] && cands[e + 1].start === cands[e].end) e++;
+    if (!isOdd(s, cands[k].start, cands[e].end)) for (let j = k; j <= e; j++) accepted[j] = false;
+    k = e + 1;
   }
   let out = '';
   let pos = 0;

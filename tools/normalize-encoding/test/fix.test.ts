@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { CP437, fixRowLine, fixText, MACROMAN, WINDOWS_1251, WINDOWS_1252 } from '@ldt/normalize-encoding';
+import { CP437, fixRowLine, fixText, ISO_8859_2, MACROMAN, WINDOWS_1250, WINDOWS_1251, WINDOWS_1252, WINDOWS_1253, WINDOWS_1254, WINDOWS_1257 } from '@ldt/normalize-encoding';
 import { parsePaths } from '@ldt/schema';
 import iconv from 'iconv-lite';
 
@@ -13,6 +13,14 @@ test('code page tables match iconv-lite', () => {
   assert.equal(WINDOWS_1251, strip(iconv.decode(high, 'windows-1251'), WINDOWS_1251));
   assert.equal(MACROMAN, strip(iconv.decode(high, 'macintosh'), MACROMAN).replace('\u2126', '\u03a9'));
   assert.equal(CP437, iconv.decode(high, 'cp437'));
+  assert.equal(WINDOWS_1250, strip(iconv.decode(high, 'windows-1250'), WINDOWS_1250));
+  assert.equal(WINDOWS_1253, strip(iconv.decode(high, 'windows-1253'), WINDOWS_1253));
+  assert.equal(WINDOWS_1254, strip(iconv.decode(high, 'windows-1254'), WINDOWS_1254));
+  assert.equal(WINDOWS_1257, strip(iconv.decode(high, 'windows-1257'), WINDOWS_1257));
+  assert.equal(ISO_8859_2, iconv.decode(high, 'iso-8859-2'));
+  // The bytes the sloppy tables fill in are exactly the ones the page leaves undefined, as the C1 control of that number.
+  for (const t of [WINDOWS_1250, WINDOWS_1253, WINDOWS_1254, WINDOWS_1257])
+    for (let i = 0; i < 128; i++) if (/[\u0080-\u009f]/.test(t[i]) || (t[i].charCodeAt(0) === 0x80 + i && i >= 0x20)) assert.equal(t.charCodeAt(i), 0x80 + i);
 });
 
 test('repairs the common mojibake of each code page', () => {

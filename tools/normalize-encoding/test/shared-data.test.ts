@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { CP437, detectEncoding, fixText, MACROMAN, main, WINDOWS_1251, WINDOWS_1252 } from '@ldt/normalize-encoding';
+import { detectEncoding, fixText, main } from '@ldt/normalize-encoding';
 import { parseNdjson, runInProcess, sharedData, tmpDir } from '@ldt/testkit';
 import iconv from 'iconv-lite';
 
@@ -53,40 +53,68 @@ test('gpteacher toolformer: the mojibake rows of every similarity file are repai
   }
 });
 
-test('generated mojibake (udhr article 1 in 157 languages × 5 wrong decodings × once/twice × whole/part) is repaired ≥ 98%, clean controls untouched', {
+// Share of broken texts restored exactly, per code page, whole text / middle third only (once and
+// twice broken together), as measured when issue 14 made the repair as cautious as ftfy 6.3.1: a
+// line is touched only where it holds an implausible juxtaposition. ftfy restores fewer of most of
+// them (bench/normalize-encoding-vs-ftfy.mjs); the goals here sit a few points under our figures.
+const RESTORED: Record<string, [number, number]> = {
+  'windows-1252': [0.99, 0.75],
+  latin1: [0.99, 0.97],
+  'windows-1250': [0.95, 0.57],
+  'windows-1251': [0.5, 0.1],
+  'windows-1253': [0.65, 0.23],
+  'windows-1254': [0.99, 0.74],
+  'windows-1257': [0.82, 0.4],
+  'iso-8859-2': [0.74, 0.44],
+  macintosh: [0.8, 0.21],
+  cp437: [0.83, 0.39],
+};
+
+test('generated mojibake (udhr article 1 in 157 languages × 10 wrong decodings × once/twice × whole/middle): restored at the measured rates, correct text never damaged', {
   skip: udhrPath ? false : 'shared data not found',
 }, () => {
-  const latin1 = Array.from({ length: 128 }, (_, i) => String.fromCharCode(0x80 + i)).join('');
-  const pages: Record<string, string> = { 'windows-1252': WINDOWS_1252, 'latin-1': latin1, macroman: MACROMAN, cp437: CP437, 'windows-1251': WINDOWS_1251 };
-  const misread = (s: string, high: string) => {
+  const misread = (s: string, page: string) => {
+    const bytes = Buffer.from(s, 'utf8');
+    if (page === 'latin1') return bytes.toString('latin1');
+    const d = iconv.decode(bytes, page);
     let o = '';
-    for (const b of Buffer.from(s, 'utf8')) o += b < 0x80 ? String.fromCharCode(b) : high[b - 0x80];
+    for (let i = 0; i < bytes.length; i++) o += d[i] === '\ufffd' ? String.fromCharCode(bytes[i]) : d[i];
     return o;
   };
   const samples = udhr()
     .filter((r) => r.section === 'article-1' && /[^\x00-\x7f]/.test(r.text))
     .map((r) => Array.from(r.text.normalize('NFC').split('\n').at(-1) as string).slice(0, 160));
-  let total = 0;
-  let ok = 0;
-  for (const cps of samples) {
-    const clean = cps.join('');
-    assert.deepEqual(fixText(clean), { text: clean, fixes: [] }, clean);
-    const a = cps.slice(0, Math.floor(cps.length / 3)).join('').length;
-    const b = cps.slice(0, Math.floor((2 * cps.length) / 3)).join('').length;
-    for (const high of Object.values(pages)) {
+  assert.ok(samples.length >= 150, `${samples.length} samples`);
+  const damaged: string[] = [];
+  for (const [page, [wholeGoal, partGoal]] of Object.entries(RESTORED)) {
+    const n = { whole: 0, part: 0 };
+    const ok = { whole: 0, part: 0 };
+    for (const cps of samples) {
+      const clean = cps.join('');
+      assert.deepEqual(fixText(clean), { text: clean, fixes: [] }, clean);
+      const a = cps.slice(0, Math.floor(cps.length / 3)).join('').length;
+      const b = cps.slice(0, Math.floor((2 * cps.length) / 3)).join('').length;
       for (const twice of [false, true]) {
-        const whole = twice ? misread(misread(clean, high), high) : misread(clean, high);
-        const mid = twice ? misread(misread(clean.slice(a, b), high), high) : misread(clean.slice(a, b), high);
-        for (const broken of [whole, clean.slice(0, a) + mid + clean.slice(b)]) {
-          if (broken === clean) continue;
-          total++;
-          if (fixText(broken).text === clean) ok++;
+        const whole = twice ? misread(misread(clean, page), page) : misread(clean, page);
+        const mid = twice ? misread(misread(clean.slice(a, b), page), page) : misread(clean.slice(a, b), page);
+        if (whole !== clean) {
+          n.whole++;
+          if (fixText(whole).text === clean) ok.whole++;
+        }
+        const part = clean.slice(0, a) + mid + clean.slice(b);
+        if (part !== clean) {
+          n.part++;
+          const got = fixText(part).text;
+          if (got === clean) ok.part++;
+          // The correct text around the broken middle comes through as it was.
+          if (!got.startsWith(clean.slice(0, a)) || !got.endsWith(clean.slice(b))) damaged.push(`${page}: ${part} → ${got}`);
         }
       }
     }
+    assert.ok(ok.whole / n.whole >= wholeGoal, `${page}: ${ok.whole}/${n.whole} whole texts restored, goal ${wholeGoal}`);
+    assert.ok(ok.part / n.part >= partGoal, `${page}: ${ok.part}/${n.part} partly broken texts restored, goal ${partGoal}`);
   }
-  assert.ok(samples.length >= 150, `${samples.length} samples`);
-  assert.ok(ok / total >= 0.98, `${ok}/${total} repaired exactly`);
+  assert.deepEqual(damaged, []);
 });
 
 const cnDir = sharedData('encoding/charset_normalizer');

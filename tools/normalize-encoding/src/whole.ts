@@ -1,0 +1,348 @@
+import { SEQ_FLAGS, WHOLE_PAGES, type WholePage } from './charmaps.js';
+import { isOdd } from './oddness.js';
+
+/**
+ * Whole-line repair: the line, every character of it, is encoded in a single-byte code page and
+ * the bytes are read as UTF-8. It succeeds only when the bytes are UTF-8 from start to end (ASCII
+ * around multi-byte sequences, no stray lead or continuation byte anywhere), which text that was
+ * not mojibake almost never is once it has two non-ASCII characters. Three kinds of damage on the
+ * way are undone here, as ftfy's decoder does:
+ *
+ * - CESU-8 (Java's "modified UTF-8", some databases): a character above U+FFFF written as two
+ *   3-byte surrogate sequences, `ED A0–AF xx ED B0–BF xx`, is read as the one character.
+ * - Lost bytes: in the pages where a decoder turns undefined bytes into U+FFFD, U+FFFD stands for
+ *   one lost byte (0x1A here), and so may a `?` where a continuation byte was due; a sequence
+ *   with a lost byte becomes one U+FFFD (`â€œ like this â€�` → `“ like this �`).
+ * - NBSP collapsed to a space: a space where the continuation byte 0xA0 was due after the leads
+ *   that commonly precede it (`Ã ` for `à`, `Â ` for NBSP), except in MacRoman, where a space
+ *   after its leads is a plain dash and space.
+ */
+
+const QUESTION = 0x3f;
+const LOST = 0x1a;
+
+/** Encode `line` in `page`: undefined when a character is not in it. */
+let scratch = new Uint8Array(1024);
+function encodeLine(line: string, page: WholePage): Uint8Array | undefined {
+  const n = line.length;
+  if (scratch.length < n) scratch = new Uint8Array(Math.max(n, scratch.length * 2));
+  const out = scratch.subarray(0, n);
+  let high = false;
+  for (let i = 0; i < n; i++) {
+    const c = line.charCodeAt(i);
+    if (c < 0x80) {
+      if (c === LOST) return undefined; // a real U+001A: 0x1A cannot also mean a lost byte
+      out[i] = c;
+      continue;
+    }
+    const b = page.encode[c];
+    if (b === 0) {
+      if (c === 0xfffd && page.lossy) {
+        out[i] = LOST;
+        continue;
+      }
+      return undefined;
+    }
+    out[i] = b;
+    high = true;
+  }
+  return high ? out : undefined;
+}
+
+const isCont = (b: number) => b >= 0x80 && b <= 0xbf;
+/** A continuation byte that is not 0x85 or 0xA0 (which the NBSP rule must not create next to). */
+const isPlainCont = (b: number) => isCont(b) && b !== 0x85 && b !== 0xa0;
+
+/**
+ * Read `bytes` (`line` encoded) as UTF-8 (with the repairs above); undefined when they are not
+ * UTF-8. `lossy` and `a0` as in WholePage.
+ */
+function decodeUtf8(line: string, bytes: Uint8Array, lossy: boolean, a0: boolean): string | undefined {
+  const n = bytes.length;
+  let out = '';
+  let i = 0;
+  let runStart = 0;
+  // ASCII bytes are the line's own characters at the same index (encodeLine maps one to one).
+  const flush = (to: number) => {
+    if (to > runStart) out += line.slice(runStart, to);
+  };
+  while (i < n) {
+    const b = bytes[i];
+    if (b < 0x80 && b !== LOST) {
+      i++;
+      continue;
+    }
+    flush(i);
+    const cp = decodeOne(bytes, i, lossy, a0);
+    if (cp === FAIL) return undefined;
+    out += cp >= 0x10000 ? String.fromCodePoint(cp) : String.fromCharCode(cp);
+    i = decEnd;
+    runStart = i;
+  }
+  flush(n);
+  return out;
+}
+
+/** Where the sequence decoded by the last decodeOne call ends. */
+let decEnd = 0;
+const FAIL = -1;
+
+/** Decode the sequence at `i`: its code point (U+FFFD for a sequence with a lost byte), or FAIL; sets decEnd. */
+function decodeOne(bytes: Uint8Array, i: number, lossy: boolean, a0: boolean): number {
+  const n = bytes.length;
+  const b = bytes[i];
+  const at = (k: number) => (k < n ? bytes[k] : -1);
+  if (b === LOST) {
+    decEnd = i + 1;
+    return 0xfffd;
+  }
+  if (b >= 0xc2 && b <= 0xdf) {
+    const c1 = at(i + 1);
+    decEnd = i + 2;
+    if (isCont(c1)) return ((b & 0x1f) << 6) | (c1 & 0x3f);
+    if (lossy && (c1 === LOST || (c1 === QUESTION && b <= 0xc3))) return 0xfffd;
+    if (a0 && c1 === 0x20) {
+      if (b === 0xc3) {
+        // `Ã ` is `à` then a space (`voilÃ le` → `voilà le`), unless a second space or a word that
+        // starts with the à follows (Portuguese `àquele`, `às`).
+        const rest = String.fromCharCode(...bytes.subarray(i + 2, i + 7));
+        const glued = rest.startsWith(' ') || rest.startsWith('quele') || rest.startsWith('quela') || rest.startsWith('quilo') || rest.startsWith('s ');
+        decEnd = glued ? i + 2 : i + 1;
+        return 0xe0;
+      }
+      if (b === 0xc2 || b === 0xc5 || b === 0xce || b === 0xd0 || b === 0xd9) return ((b & 0x1f) << 6) | 0x20;
+    }
+    return FAIL;
+  }
+  if (b >= 0xe0 && b <= 0xef) {
+    let c1 = at(i + 1);
+    let c2 = at(i + 2);
+    // CESU-8: a high surrogate then a low one.
+    if (b === 0xed && c1 >= 0xa0 && c1 <= 0xaf) {
+      const d0 = at(i + 3);
+      const d1 = at(i + 4);
+      const d2 = at(i + 5);
+      decEnd = i + 6;
+      if (isCont(c2) && d0 === 0xed && d1 >= 0xb0 && d1 <= 0xbf && isCont(d2)) {
+        const hi = 0xd000 | ((c1 & 0x3f) << 6) | (c2 & 0x3f);
+        const lo = 0xd000 | ((d1 & 0x3f) << 6) | (d2 & 0x3f);
+        return 0x10000 + ((hi - 0xd800) << 10) + (lo - 0xdc00);
+      }
+      if (lossy && d0 === 0xed && d1 >= 0xb0 && d1 <= 0xbf) {
+        const lostHi = c2 === LOST || c2 === QUESTION;
+        const lostLo = d2 === LOST || d2 === QUESTION;
+        if ((lostHi && (lostLo || isCont(d2))) || (isCont(c2) && lostLo)) return 0xfffd;
+      }
+      return FAIL;
+    }
+    if (a0 && b <= 0xe3) {
+      if (c1 === 0x20 && b >= 0xe2 && isPlainCont(c2)) c1 = 0xa0;
+      else if (c2 === 0x20 && isPlainCont(c1)) c2 = 0xa0;
+    }
+    decEnd = i + 3;
+    if (isCont(c1) && isCont(c2)) {
+      const cp = ((b & 0x0f) << 12) | ((c1 & 0x3f) << 6) | (c2 & 0x3f);
+      if (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff)) return FAIL;
+      return cp;
+    }
+    if (lossy && lostSequence3(c1, c2, -2)) return 0xfffd;
+    return FAIL;
+  }
+  if (b >= 0xf0 && b <= 0xf4) {
+    let c1 = at(i + 1);
+    let c2 = at(i + 2);
+    let c3 = at(i + 3);
+    if (a0 && b === 0xf0) {
+      // One space among three continuation bytes stood for 0xA0.
+      if (c1 === 0x20 && isCont(c2) && isCont(c3)) c1 = 0xa0;
+      else if (c2 === 0x20 && isCont(c1) && isCont(c3)) c2 = 0xa0;
+      else if (c3 === 0x20 && isCont(c1) && isCont(c2)) c3 = 0xa0;
+    }
+    decEnd = i + 4;
+    if (isCont(c1) && isCont(c2) && isCont(c3)) {
+      const cp = ((b & 0x07) << 18) | ((c1 & 0x3f) << 12) | ((c2 & 0x3f) << 6) | (c3 & 0x3f);
+      if (cp < 0x10000 || cp > 0x10ffff) return FAIL;
+      return cp;
+    }
+    if (lossy && lostSequence3(c1, c2, c3)) return 0xfffd;
+    return FAIL;
+  }
+  return FAIL;
+}
+
+/** Continuation slots (c3 = -2: none) of which one or more were lost (0x1A), at most one of them as `?`, the rest continuation bytes. */
+function lostSequence3(c1: number, c2: number, c3: number): boolean {
+  let questions = 0;
+  let lost = 0;
+  for (const c of c3 === -2 ? [c1, c2] : [c1, c2, c3]) {
+    if (c === QUESTION) questions++;
+    else if (c === LOST) lost++;
+    else if (!isCont(c)) return false;
+  }
+  return questions + lost > 0 && questions <= 1;
+}
+
+/**
+ * Try the pages of WHOLE_PAGES on `line` in order; the first in which it encodes and decodes as
+ * UTF-8 to something else gives the repair. Undefined when none does.
+ */
+export function decodeWholeLine(line: string, first?: WholePage): { text: string; page: string } | undefined {
+  if (first !== undefined) {
+    const text = decodeWith(line, first);
+    if (text !== undefined) return { text, page: first.name };
+  }
+  for (const page of WHOLE_PAGES) {
+    if (page === first) continue;
+    const text = decodeWith(line, page);
+    if (text !== undefined) return { text, page: page.name };
+  }
+  return undefined;
+}
+
+function decodeWith(line: string, page: WholePage): string | undefined {
+  const bytes = encodeLine(line, page);
+  if (bytes === undefined) return undefined;
+  const text = decodeUtf8(line, bytes, page.lossy, page.a0);
+  return text !== undefined && text !== line ? text : undefined;
+}
+
+/**
+ * The page that decodes the most of `runs` (ties: the earlier page), tried first on each run: one
+ * line was misread through one page, and a short run alone may also decode through another
+ * (`Ć©` is `é` in windows-1257, as the rest of the line shows, but `Ʃ` in windows-1250).
+ */
+function linePage(line: string, runs: [number, number][]): WholePage | undefined {
+  if (runs.length < 2) return undefined;
+  let best: WholePage | undefined;
+  let bestCount = 0;
+  for (const page of WHOLE_PAGES) {
+    let count = 0;
+    for (const [a, b] of runs) if (decodeWith(line.slice(a, b), page) !== undefined) count++;
+    if (count > bestCount) {
+      best = page;
+      bestCount = count;
+    }
+  }
+  return best;
+}
+
+const SEQ_CONT = 16;
+/** A continuation character, or a space (that stood for byte 0xA0), or `?` (a lost byte). */
+const contAt = (s: string, i: number) => {
+  if (i >= s.length) return false;
+  const c = s.charCodeAt(i);
+  return c === 0x20 || c === 0x3f || (SEQ_FLAGS[c] & SEQ_CONT) !== 0;
+};
+
+/**
+ * Runs of characters that look like UTF-8 read through some code page of WHOLE_PAGES: a lead
+ * followed by as many continuation characters as it needs, repeated. A run does not start right
+ * after a continuation character (`…` and `™` are continuations in windows-1252; a run cut out of
+ * a longer garble would be mis-split). Each run is [start, end).
+ */
+function sequenceRuns(s: string): [number, number][] {
+  const runs: [number, number][] = [];
+  const n = s.length;
+  let i = 0;
+  while (i < n - 1) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80 || (i > 0 && s.charCodeAt(i - 1) >= 0x80 && (SEQ_FLAGS[s.charCodeAt(i - 1)] & SEQ_CONT) !== 0)) {
+      i++;
+      continue;
+    }
+    let end = i;
+    for (;;) {
+      const f = SEQ_FLAGS[s.charCodeAt(end)];
+      let len = 0;
+      for (const [bitv, l] of [
+        [2, 2],
+        [4, 3],
+        [8, 4],
+      ] as const) {
+        if ((f & bitv) === 0) continue;
+        let ok = end + l <= n;
+        for (let k = 1; k < l && ok; k++) ok = contAt(s, end + k);
+        if (ok) {
+          len = l;
+          break;
+        }
+      }
+      if (len === 0) break;
+      end += len;
+      if (end >= n || s.charCodeAt(end) < 0x80) break;
+    }
+    if (end > i) {
+      runs.push([i, end]);
+      i = end;
+    } else i++;
+  }
+  return runs;
+}
+
+/**
+ * Partial mojibake, ftfy's way: each run of UTF-8-looking characters (sequenceRuns) that is
+ * implausible as written on its own is read back through the code pages like a whole line (and
+ * again, while it stays implausible: text broken twice). Returns the text (the input itself when
+ * nothing changed) and the pages used.
+ */
+export function decodeRuns(line: string): { text: string; pages: string[] } {
+  const runs = sequenceRuns(line);
+  const pages: string[] = [];
+  if (runs.length === 0) return { text: line, pages };
+  const first = linePage(line, runs);
+  let out = '';
+  let pos = 0;
+  for (const [a, b] of runs) {
+    if (b - a >= line.length) continue;
+    let run = line.slice(a, b);
+    let changed = false;
+    // Judged with one character of context on the left (`iÅ¡`: an accented capital after a small
+    // letter), as ftfy's rules that look back one character need.
+    for (let round = 0; round < 4 && (round === 0 ? isOdd(line, Math.max(0, a - 1), b) : isOdd(run)); round++) {
+      const w = decodeWholeLine(run, round === 0 ? first : undefined);
+      if (w === undefined) break;
+      run = w.text;
+      changed = true;
+      if (!pages.includes(w.page)) pages.push(w.page);
+    }
+    if (!changed) {
+      // Beyond ftfy: two or more windows-1252 sequences in a row that decode to letters of
+      // scripts other than Latin (`ì—„ê³¼` → `엄과`, `Ð³Ð¾` → `го`) are mojibake even when no
+      // pair of their characters is implausible on its own; correct text does not spell them.
+      const w = decodeWholeLine(run, first);
+      if (w === undefined || w.page !== 'windows-1252' || !foreignWord(w.text)) continue;
+      run = w.text;
+      if (!pages.includes(w.page)) pages.push(w.page);
+    }
+    // A letter of another script glued to a Latin letter is not what the text meant (`lá¬¥` would
+    // give Balinese `lᬥ`): the repair must not introduce characters rarer than those it removes.
+    if ((isAsciiLetterAt(line, a - 1) && isForeign(run.codePointAt(0) as number)) || (isAsciiLetterAt(line, b) && isForeign(lastCodePoint(run)))) continue;
+    out += line.slice(pos, a) + run;
+    pos = b;
+  }
+  if (pos === 0) return { text: line, pages };
+  return { text: out + line.slice(pos), pages };
+}
+
+const FOREIGN = /^[\p{L}\p{M}]$/u;
+const LATIN_OR_INHERITED = /^[\p{Script=Latin}\p{Script=Inherited}]$/u;
+/** A letter or mark of a script other than Latin. */
+function isForeign(cp: number): boolean {
+  const ch = String.fromCodePoint(cp);
+  return FOREIGN.test(ch) && !LATIN_OR_INHERITED.test(ch);
+}
+function isAsciiLetterAt(s: string, i: number): boolean {
+  const c = i >= 0 && i < s.length ? s.charCodeAt(i) : 0;
+  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+}
+function lastCodePoint(s: string): number {
+  const c = s.charCodeAt(s.length - 1);
+  return c >= 0xdc00 && c <= 0xdfff && s.length >= 2 ? (s.codePointAt(s.length - 2) as number) : c;
+}
+
+const FOREIGN_WORD = /^[\p{L}\p{M}]{2,}$/u;
+const HAS_LATIN = /\p{Script=Latin}/u;
+/** Two or more letters (or marks), none of them Latin. */
+function foreignWord(s: string): boolean {
+  return FOREIGN_WORD.test(s) && !HAS_LATIN.test(s);
+}

@@ -1,0 +1,134 @@
+// Issue 14: ftfy's repairs without its (or our former) false repairs. Every broken input here is
+// made by iconv-lite from a clean text of our own, so each case says which wrong decoding it is.
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { fixText, main } from '@ldt/normalize-encoding';
+import { parseNdjson, runInProcess, tmpDir } from '@ldt/testkit';
+import iconv from 'iconv-lite';
+
+/** UTF-8 bytes of `text` read through `page`; bytes the page leaves undefined become the C1 control of the same number (as sloppy decoders do). */
+function misread(text: string, page: string, bytes: Buffer = Buffer.from(text, 'utf8')): string {
+  const s = iconv.decode(bytes, page);
+  let o = '';
+  for (let i = 0; i < bytes.length; i++) o += s[i] === '\ufffd' ? String.fromCharCode(bytes[i]) : s[i];
+  return o;
+}
+
+/** CESU-8: each half of a surrogate pair as its own 3-byte sequence. */
+function cesu8(text: string): Buffer {
+  const parts: Buffer[] = [];
+  for (let i = 0; i < text.length; i++) {
+    const u = text.charCodeAt(i);
+    if (u >= 0xd800 && u <= 0xdfff) parts.push(Buffer.from([0xe0 | (u >> 12), 0x80 | ((u >> 6) & 0x3f), 0x80 | (u & 0x3f)]));
+    else parts.push(Buffer.from(text[i], 'utf8'));
+  }
+  return Buffer.concat(parts);
+}
+
+test('false repairs of issue 14 (our own examples): correct text that happens to decode as UTF-8 is left alone', () => {
+  // [text, the code page through which it would "decode"]: each is valid UTF-8 once encoded there,
+  // which is what made the former engine rewrite it.
+  const traps: [string, string][] = [
+    ['area = √π·r², so √π ≈ 1.7725', 'macintosh'], // math: √π → ù
+    ['┬─┐ │ ├┤q┼┐w', 'cp437'], // box drawing: ├┤ → ô, ┼┐ → ſ
+    ['isso é´´ bom', 'windows-1252'], // acute accents as quotes: é´´ → 鴴
+    ['x ¬´ y', 'macintosh'], // emoticon: ¬´ → «
+    ['Ã¥r', 'windows-1252'], // ambiguous: å, or Ã then ¥
+    ['ÀÉ', 'macintosh'], // all-caps Latin-1: → ˃
+  ];
+  for (const [text, page] of traps) {
+    // The trap is real: some non-ASCII stretch of it is in `page` and its bytes there are valid
+    // UTF-8 (of something else), which is what made the former engine rewrite it.
+    const decodes = (text.match(/[^\x00-\x7f]+/g) ?? []).some((run) => {
+      const bytes = iconv.encode(run, page);
+      if (iconv.decode(bytes, page) !== run) return false;
+      try {
+        return new TextDecoder('utf-8', { fatal: true }).decode(bytes) !== run;
+      } catch {
+        return false;
+      }
+    });
+    assert.ok(decodes, `${text}: some stretch is valid UTF-8 through ${page}`);
+    assert.deepEqual(fixText(text), { text, fixes: [] }, text);
+  }
+  // Mixed with real text and other symbols, still alone.
+  for (const s of [
+    'Γ(½) = √π, and ∫₀^∞ e^{−x²} dx = √π/2',
+    '├── lib\n│   └── x.ts\n└── README.md',
+    'a ¬´ b ´¬ c',
+    'ÉCOLE NATIONALE — AÇÃO — ÜBER — ÀÉ',
+    '±5 °C, 3×4, ½ ¼ ¾, µm, ©®™, § 3 ¶ 2',
+    'Ãngulo? No: ángulo.',
+  ])
+    assert.deepEqual(fixText(s), { text: s, fixes: [] }, s);
+});
+
+test('repairs UTF-8 read as windows-1250/1251/1253/1254/1257 and ISO-8859-2, naming the page', () => {
+  const cases: [string, string, string][] = [
+    ['windows-1250', 'Příliš žluťoučký kůň', 'mojibake:windows-1250'],
+    ['windows-1250', 'Où est la gare? Très bien, señor.', 'mojibake:windows-1250'],
+    ['windows-1251', 'Привет, как дела?', 'mojibake:windows-1251'],
+    ['windows-1253', 'Καλημέρα σας, φίλε', 'mojibake:windows-1253'],
+    ['windows-1254', 'Привет, мир', 'mojibake:windows-1254'],
+    ['windows-1254', 'ok 👍 done', 'mojibake:windows-1254'],
+    ['windows-1257', 'Привет, мир', 'mojibake:windows-1257'],
+    ['iso-8859-2', 'Zażółć gęślą jaźń', 'mojibake:iso-8859-2'],
+  ];
+  for (const [page, clean, fix] of cases) {
+    const broken = misread(clean, page);
+    assert.notEqual(broken, clean);
+    assert.deepEqual(fixText(broken), { text: clean, fixes: [fix] }, `${page}: ${broken}`);
+  }
+});
+
+test('repairs CESU-8 (surrogate pairs as two 3-byte sequences) read as windows-1252 or latin-1', () => {
+  const clean = 'nice 👍 job 🎉';
+  for (const page of ['windows-1252', 'latin1']) {
+    const broken = misread(clean, page, cesu8(clean));
+    assert.match(broken, /í/);
+    assert.deepEqual(fixText(broken), { text: clean, fixes: ['mojibake:windows-1252'] }, broken);
+  }
+});
+
+test('repairs text broken twice, and partial mojibake inside correct text', () => {
+  const twice = misread(misread('crème brûlée', 'windows-1252'), 'windows-1252');
+  assert.equal(fixText(twice).text, 'crème brûlée');
+  const partial = `Le menu: ${misread('crème brûlée — 5 €', 'windows-1252')}, déjà vu.`;
+  assert.equal(fixText(partial).text, 'Le menu: crème brûlée — 5 €, déjà vu.');
+  const greek = `Ελληνικά: ${misread('Καλημέρα', 'windows-1253')} ok`;
+  assert.deepEqual(fixText(greek), { text: 'Ελληνικά: Καλημέρα ok', fixes: ['mojibake:windows-1253'] });
+  const polish = `Polski: ${misread('Zażółć gęślą jaźń', 'windows-1250')}, tak.`;
+  assert.deepEqual(fixText(polish), { text: 'Polski: Zażółć gęślą jaźń, tak.', fixes: ['mojibake:windows-1250'] });
+  // Each line is judged on its own.
+  assert.equal(fixText(`${misread('été', 'macintosh')}\nClean: √π ≈ 1.77`).text, 'été\nClean: √π ≈ 1.77');
+});
+
+test('lossy mojibake: a sequence that lost a byte (to U+FFFD, or to ?) becomes one U+FFFD, the rest is repaired', () => {
+  const clean = 'He said “hi” and left — Á bientôt';
+  // Strict windows-1252 turns the undefined byte 0x9D (of ”) and 0x81 (of Á) into U+FFFD.
+  const lossy = iconv.decode(Buffer.from(clean, 'utf8'), 'windows-1252');
+  assert.equal((lossy.match(/\ufffd/g) ?? []).length, 2);
+  const want = 'He said “hi\ufffd and left — \ufffd bientôt';
+  assert.equal(fixText(lossy).text, want);
+  assert.equal(fixText(lossy.replaceAll('\ufffd', '?')).text, want);
+});
+
+test('a space that stood for byte 0xA0 (NBSP collapsed) is restored', () => {
+  assert.equal(fixText('voilÃ le travail').text, 'voilà le travail');
+  assert.equal(fixText('costs 5Â euros, Ã©tÃ©').text, 'costs 5\u00a0euros, été');
+});
+
+test('--explain names the code page of each repair (issue 14)', async () => {
+  const dir = tmpDir('ne-explain-');
+  const file = join(dir, 'in.ndjson');
+  const rows = [{ text: misread('Příliš žluťoučký kůň', 'windows-1250') }, { text: misread(misread('Καλημέρα', 'windows-1253'), 'windows-1253') }, { text: 'Γ(½) = √π' }];
+  writeFileSync(file, rows.map((r) => `${JSON.stringify(r)}\n`).join(''));
+  const r = await runInProcess(main, ['--explain', file]);
+  assert.equal(r.code, 0, r.stderr);
+  const out = parseNdjson(r.stdout) as { text: string; meta?: { fixes: string[] } }[];
+  assert.deepEqual(out[0], { text: 'Příliš žluťoučký kůň', meta: { fixes: ['mojibake:windows-1250'] } });
+  assert.deepEqual(out[1], { text: 'Καλημέρα', meta: { fixes: ['mojibake:windows-1253'] } });
+  assert.deepEqual(out[2], { text: 'Γ(½) = √π' });
+});
