@@ -10,7 +10,20 @@ import { join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
 const pass = process.argv.slice(2);
-const scripts = ['run', 'to-chatml', 'normalize-encoding', 'dedup-near', 'split-holdout', 'shuffle', 'manifest', 'curriculum-route', 'hf-fetch', 'install', 'pipeline'];
+const scripts = [
+  'run',
+  'to-chatml',
+  'normalize-encoding',
+  'redact-pii',
+  'dedup-near',
+  'split-holdout',
+  'shuffle',
+  'manifest',
+  'curriculum-route',
+  'hf-fetch',
+  'install',
+  'pipeline',
+];
 const parts = [`# ldt benchmarks (${new Date().toISOString()}; args: ${pass.join(' ') || 'defaults'})\n`];
 for (const name of scripts) {
   const file = join(root, 'bench', `${name}.mjs`);

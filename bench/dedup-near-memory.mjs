@@ -119,7 +119,7 @@ function rssBench() {
   for (const f of shardFiles) {
     const out = `${f}.sign`;
     const fd = openSync(out, 'w');
-    execFileSync(process.execPath, [bin, 'sign', '--jobs', '1', '--quiet', f], { stdio: ['ignore', fd, 'inherit'] });
+    execFileSync(process.execPath, [bin, 'sign', '--threads', '1', '--quiet', f], { stdio: ['ignore', fd, 'inherit'] });
     closeSync(fd);
     signFiles.push(out);
   }
@@ -147,7 +147,7 @@ function rssBench() {
     ['cluster', 'default (1GiB)', []],
     ['cluster', SMALL, ['--memory', SMALL, '--tmp-dir', tmp]],
   ];
-  if (ONE_SHOT) configs.push(['one-shot', 'default (1GiB)', ['--jobs', '1']], ['one-shot', SMALL, ['--jobs', '1', '--memory', SMALL, '--tmp-dir', tmp]]);
+  if (ONE_SHOT) configs.push(['one-shot', 'default (1GiB)', ['--threads', '1']], ['one-shot', SMALL, ['--threads', '1', '--memory', SMALL, '--tmp-dir', tmp]]);
   const md5s = new Map();
   for (const [mode, label, extra] of configs) {
     const res = [];

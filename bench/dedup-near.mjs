@@ -161,7 +161,7 @@ const opts = { ngram: 5, charNgram: 0, autoCharNgram: 5 };
 const hasher = new nd.MinHasher(128, 0);
 const sig = new Uint32Array(128);
 // The production path: Signer.signText (normalise, shingle, sort, 128 permutations, band keys and
-// the content hash, in WebAssembly) — what each --jobs worker runs per row.
+// the content hash, in WebAssembly) — what each --threads worker runs per row.
 const signer = new nd.Signer({ ...opts, numPerm: 128, seed: 0, bands: 14, rows: 9, threshold: THRESHOLD, verify: true, keep: 'first', overlapNgram: 0 });
 const { Minhash } = createRequire(join(root, 'tools', 'dedup-near', 'package.json'))('minhash');
 const K = Math.min(100, docs.length);

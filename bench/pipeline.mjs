@@ -77,7 +77,7 @@ const stages = [
   {
     name: 'dedup-near --mark',
     one: 'dedup-near -q --mark a/unique.jsonl > a/near.jsonl',
-    par: `${PAR} 'dedup-near sign -q --jobs 1 b/unique/{}.jsonl > b/sign/{}.sign' ::: ${each((s) => s)} && dedup-near cluster -q ${each((s) => `b/sign/${s}.sign`)} > b/assignment.ndjson && ${PAR} 'dedup-near apply -q --mark --assignment b/assignment.ndjson b/unique/{}.jsonl > b/near/{}.jsonl' ::: ${each((s) => s)}`,
+    par: `${PAR} 'dedup-near sign -q --threads 1 b/unique/{}.jsonl > b/sign/{}.sign' ::: ${each((s) => s)} && dedup-near cluster -q ${each((s) => `b/sign/${s}.sign`)} > b/assignment.ndjson && ${PAR} 'dedup-near apply -q --mark --assignment b/assignment.ndjson b/unique/{}.jsonl > b/near/{}.jsonl' ::: ${each((s) => s)}`,
   },
   {
     name: 'split-holdout',

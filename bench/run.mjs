@@ -113,7 +113,7 @@ const corpus = ensureCorpus({ dataDir, outDir: OUT, sizeBytes, seed, log: (s) =>
 if (corpus.cached) log(`bench: reusing cached ${relative(ROOT, corpus.file)}`);
 const meta = corpus.meta;
 const FILE = relative(ROOT, corpus.file);
-// The --key line comparison uses the same file: its raw lines are distinct except the injected
+// The --fields line comparison uses the same file: its raw lines are distinct except the injected
 // verbatim duplicates (every distinct row has its own id), i.e. ~90% distinct.
 const LINES_FILE = FILE;
 const inputBytes = meta.bytes;
@@ -137,7 +137,7 @@ const COMMANDS = [
   { id: 'awk', label: "awk '!seen[$0]++' FILE", cmd: `awk '!seen[$0]++' ${q(LINES_FILE)}`, needs: 'awk', lines: true },
   { id: 'dedup-exact', label: 'dedup-exact --quiet FILE', cmd: `${DEDUP} --quiet ${q(FILE)}` },
   { id: 'dedup-exact-t1', label: 'dedup-exact --quiet --threads 1 FILE', cmd: `${DEDUP} --quiet --threads 1 ${q(FILE)}` },
-  { id: 'dedup-line', label: 'dedup-exact --quiet --key line FILE', cmd: `${DEDUP} --quiet --key line ${q(LINES_FILE)}`, lines: true },
+  { id: 'dedup-line', label: 'dedup-exact --quiet --fields line FILE', cmd: `${DEDUP} --quiet --fields line ${q(LINES_FILE)}`, lines: true },
 ];
 
 function median(xs) {
@@ -251,7 +251,7 @@ const runStats = (extra, file, input) => {
   return JSON.parse(readFileSync(file, 'utf8'));
 };
 const stats = runStats('', statsFile, FILE);
-const statsLine = runStats('--key line', statsLineFile, LINES_FILE);
+const statsLine = runStats('--fields line', statsLineFile, LINES_FILE);
 const distinctKeys = stats?.notes?.distinct_keys;
 const tableBytes = stats?.notes?.table_bytes;
 const memory = {
@@ -264,7 +264,7 @@ const memory = {
   line_table_bytes_per_key: statsLine?.notes?.distinct_keys ? statsLine.notes.table_bytes / statsLine.notes.distinct_keys : undefined,
   rss_over_floor_bytes_per_key:
     byId['dedup-exact']?.peak_rss_mb && byId.floor?.peak_rss_mb && distinctKeys ? ((byId['dedup-exact'].peak_rss_mb - byId.floor.peak_rss_mb) * MB) / distinctKeys : undefined,
-  // --key line parses no JSON, so compare its whole peak RSS per distinct line with awk's.
+  // --fields line parses no JSON, so compare its whole peak RSS per distinct line with awk's.
   line_rss_bytes_per_key: byId['dedup-line']?.peak_rss_mb && statsLine?.notes?.distinct_keys ? (byId['dedup-line'].peak_rss_mb * MB) / statsLine.notes.distinct_keys : undefined,
   awk_rss_bytes_per_line: byId.awk?.peak_rss_mb ? (byId.awk.peak_rss_mb * MB) / meta.distinct_lines : undefined,
   distinct_lines: meta.distinct_lines,
@@ -307,9 +307,9 @@ const goals = [];
   const aw = byId.awk;
   goals.push(
     goal(
-      "dedup-exact --key line ≥ 0.7× awk '!seen[$0]++'",
+      "dedup-exact --fields line ≥ 0.7× awk '!seen[$0]++'",
       x === undefined ? undefined : x >= 0.7,
-      `dedup-exact --key line ${f1(dl?.mb_per_s)} MB/s vs awk ${f1(aw?.mb_per_s)} MB/s = ${f2(x)}× (need ≥ 0.70×); peak RSS ${f1(dl?.peak_rss_mb)} MB vs awk ${f1(aw?.peak_rss_mb)} MB (${f2(dl && aw ? dl.peak_rss_mb / aw.peak_rss_mb : undefined)}×)`,
+      `dedup-exact --fields line ${f1(dl?.mb_per_s)} MB/s vs awk ${f1(aw?.mb_per_s)} MB/s = ${f2(x)}× (need ≥ 0.70×); peak RSS ${f1(dl?.peak_rss_mb)} MB vs awk ${f1(aw?.peak_rss_mb)} MB (${f2(dl && aw ? dl.peak_rss_mb / aw.peak_rss_mb : undefined)}×)`,
     ),
   );
 }
@@ -379,7 +379,7 @@ const corpusDesc =
   `${meta.distinct_lines.toLocaleString('en-US')} distinct lines, ${meta.distinct_messages.toLocaleString('en-US')} distinct \`messages\`; ` +
   `seed ${seed}; built from ${meta.turn_pool.toLocaleString('en-US')} real user/assistant turns (${Object.entries(meta.turns_by_source)
     .map(([k, v]) => `${k}: ${v}`)
-    .join(', ')}). The --key line, sort -u and awk rows use the same file.`;
+    .join(', ')}). The --fields line, sort -u and awk rows use the same file.`;
 
 const md = `# ldt benchmark results
 
@@ -396,9 +396,9 @@ Goals (ratios within this run):
 
 ${goalLines}
 
-Memory: dedup-exact kept ${fint(distinctKeys)} distinct keys in a ${fint(tableBytes)}-byte table (${f1(memory.table_bytes_per_key)} B/key); (peak RSS − floor peak RSS) / distinct keys = ${f1(memory.rss_over_floor_bytes_per_key)} B/key. --key line: ${fint(memory.line_distinct_keys)} distinct lines, table ${f1(memory.line_table_bytes_per_key)} B/line, peak RSS / distinct lines = ${f1(memory.line_rss_bytes_per_key)} B/line, vs awk '!seen[$0]++' peak RSS / distinct lines = ${f1(memory.awk_rss_bytes_per_line)} B/line.
+Memory: dedup-exact kept ${fint(distinctKeys)} distinct keys in a ${fint(tableBytes)}-byte table (${f1(memory.table_bytes_per_key)} B/key); (peak RSS − floor peak RSS) / distinct keys = ${f1(memory.rss_over_floor_bytes_per_key)} B/key. --fields line: ${fint(memory.line_distinct_keys)} distinct lines, table ${f1(memory.line_table_bytes_per_key)} B/line, peak RSS / distinct lines = ${f1(memory.line_rss_bytes_per_key)} B/line, vs awk '!seen[$0]++' peak RSS / distinct lines = ${f1(memory.awk_rss_bytes_per_line)} B/line.
 
-Sanity: dedup-exact kept ${fint(distinctKeys)} rows, the generator counted ${fint(meta.distinct_messages)} distinct \`messages\` ${distinctKeys === meta.distinct_messages ? '(match)' : '(MISMATCH)'}; --key line kept ${fint(memory.line_distinct_keys)}, the generator counted ${fint(meta.distinct_lines)} distinct lines ${memory.line_distinct_keys === meta.distinct_lines ? '(match)' : '(MISMATCH)'}.
+Sanity: dedup-exact kept ${fint(distinctKeys)} rows, the generator counted ${fint(meta.distinct_messages)} distinct \`messages\` ${distinctKeys === meta.distinct_messages ? '(match)' : '(MISMATCH)'}; --fields line kept ${fint(memory.line_distinct_keys)}, the generator counted ${fint(meta.distinct_lines)} distinct lines ${memory.line_distinct_keys === meta.distinct_lines ? '(match)' : '(MISMATCH)'}.
 
 Start-up (median of 20): node -e 0 ${f1(startup.node.median_ms)} ms; dedup-exact --version ${f1(startup.dedup.median_ms)} ms via node_modules/.bin (${f2(startup.ratio)}×), ${f1(startup.dedup_direct.median_ms)} ms as node tools/dedup-exact/bin/dedup-exact.js.
 `;

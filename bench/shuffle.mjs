@@ -66,7 +66,7 @@ const COMMANDS = [
   { id: 'floor', label: 'floor: ldt readRows → LineWriter', cmd: `node bench/passthrough.mjs ${q(FILE)}` },
   ...(hasShuf ? [{ id: 'shuf', label: 'GNU shuf FILE', cmd: `shuf ${q(FILE)}` }] : []),
   { id: 'memory', label: `shuffle --memory ${inMemory} (in memory)`, cmd: `node_modules/.bin/shuffle --quiet --seed 1 --memory ${inMemory} ${q(FILE)}` },
-  { id: 'external', label: 'shuffle --memory 128M (external)', cmd: `node_modules/.bin/shuffle --quiet --seed 1 --memory 128M --tmpdir ${q(relative(ROOT, TMP))} ${q(FILE)}` },
+  { id: 'external', label: 'shuffle --memory 128M (external)', cmd: `node_modules/.bin/shuffle --quiet --seed 1 --memory 128M --tmp-dir ${q(relative(ROOT, TMP))} ${q(FILE)}` },
 ];
 
 spawnSync('cat', [corpus.file], { stdio: ['ignore', 'ignore', 'inherit'] });
@@ -83,7 +83,7 @@ for (let r = 0; r < runs; r++) {
 // Reproducibility across --memory (a correctness check beside the timing).
 const sum = (args) =>
   spawnSync('bash', ['-c', `set -o pipefail; node_modules/.bin/shuffle --quiet --seed 1 ${args} ${q(FILE)} | md5sum`], { cwd: ROOT, encoding: 'utf8' }).stdout.split(' ')[0];
-const same = sum(`--memory ${inMemory}`) === sum(`--memory 128M --tmpdir ${q(relative(ROOT, TMP))}`);
+const same = sum(`--memory ${inMemory}`) === sum(`--memory 128M --tmp-dir ${q(relative(ROOT, TMP))}`);
 const leftovers = spawnSync('sh', ['-c', `ls -A ${q(TMP)} | wc -l`], { encoding: 'utf8' }).stdout.trim();
 
 const rows = COMMANDS.map((c) => {

@@ -31,7 +31,7 @@ done
 rm -rf out/dataset out/stats
 mkdir -p out
 echo "== 2. decontaminate a training mix against GSM8K test (another shape on each side)"
-dedup-exact --key extra_info.question --against examples/gsm8k-test-sample.ndjson --against-key question \
+dedup-exact --fields extra_info.question --against examples/gsm8k-test-sample.ndjson --against-fields question \
   --dups out/contaminated.ndjson examples/gsm8k-nested-mix.ndjson > out/gsm8k-clean.ndjson
 echo "   first contaminated row matched: $(head -1 out/contaminated.ndjson | jq -r .meta.dup_of)"
 
@@ -41,5 +41,5 @@ echo "   kept $(wc -l < out/chat.unique.ndjson) rows -> out/chat.unique.ndjson; 
 dedup-exact --index out/chat.idx examples/chat.ndjson | wc -l | sed 's/^/   rows written: /'
 
 echo "== 4. order-preserving sort -u on raw lines, into head"
-dedup-exact --key line --quiet examples/chat.ndjson | head -2 | cut -c1-100
+dedup-exact --fields line --quiet examples/chat.ndjson | head -2 | cut -c1-100
 echo "demo done: pipeline outputs in examples/{stage1-mix,final-dataset,pretrain-dedup}/out/, the rest in out/"

@@ -38,6 +38,7 @@ for (const step of steps) {
     if (n.holdout) extra += ` (${n.holdout.rows_matched + n.holdout.rows_with_group} held out to ${n.holdout.split})`;
   }
   if (s.tool === 'normalize-encoding' && n.rows_changed) extra += `; repaired ${n.rows_changed} rows (${reasons(n.fixes)})`;
+  if (s.tool === 'redact-pii' && n.rows_scanned !== undefined) extra += `; with PII ${n.rows_with_pii} rows${n.rows_with_pii ? ` (${reasons(n.spans)})` : ''}`;
   lines.push(`  ${step.padEnd(w)}  ${String(s.read).padStart(6)}  ${String(s.written).padStart(6)}  ${gone}${why ? ` (${why})` : ''}${extra}`);
 }
 const leak = join(out, 'leakage.txt');

@@ -187,14 +187,14 @@ test('a pipeline of two dedup-exact runs is idempotent and keeps the first conte
 });
 
 test('| head -1 ends quietly with exit 0 under pipefail', () => {
-  const r = runShell('dedup-exact --key line examples/chat.ndjson examples/gsm8k-sample.ndjson examples/chat.ndjson | head -1');
+  const r = runShell('dedup-exact --fields line examples/chat.ndjson examples/gsm8k-sample.ndjson examples/chat.ndjson | head -1');
   assert.equal(r.code, 0);
   assert.equal(r.stdout.split('\n').length, 2);
   assert.equal(r.stderr, '');
 });
 
 test('gzip on stdin is recognised', () => {
-  const r = runShell('gzip -c examples/gsm8k-sample.ndjson | dedup-exact --key question --quiet | wc -l');
+  const r = runShell('gzip -c examples/gsm8k-sample.ndjson | dedup-exact --fields question --quiet | wc -l');
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stdout.trim(), '200');
 });

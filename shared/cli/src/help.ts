@@ -20,7 +20,7 @@ export function renderHelp(spec: ToolSpec): string {
   for (const [group, opts] of groups) {
     out.push('', `${group}:`);
     for (const o of opts) {
-      const head = `  ${o.short ? `-${o.short}, ` : '    '}--${o.name}${optionArg(o)}`;
+      const head = `  ${o.short ? `-${o.short}, ` : '    '}--${o.name}${optionArg(o)}${o.negatable ? `, --no-${o.name}` : ''}`;
       let text = o.describe;
       const def = defaultText(o);
       if (def !== undefined) text += ` (default: ${def})`;

@@ -1,6 +1,20 @@
+export { allowedRejects, overBudget, parseRejectBudget, type RejectBudget } from './budget.js';
 export { renderHelp, wrap } from './help.js';
-export { type ParsedArgs, parseArgs, parseSize, wantsHelpOrVersion } from './parse.js';
+export { deprecatedSpellings, SHARED_OPTIONS, type SharedOptionName, type SharedOverrides, sharedOption } from './options.js';
+export { checkOutputs } from './outputs.js';
+export { type ParsedArgs, parseArgs, parseSize, rewriteDeprecated, wantsHelpOrVersion } from './parse.js';
 export { Progress } from './progress.js';
-export { failed, type Handler, type Io, runProcess, runTool, type ToolContext } from './run.js';
-export { allOptions, commonOptions, type OptionSpec, type OptionType, type ToolSpec } from './spec.js';
+export { commandTypo, failed, type Handler, type Io, runProcess, runTool, type ToolContext } from './run.js';
+export {
+  allOptions,
+  type CommonOptionValues,
+  commonOptions,
+  defineTool,
+  type OptionSpec,
+  type OptionsOf,
+  type OptionType,
+  type OptionValue,
+  type ToolSpec,
+} from './spec.js';
 export { readStateFile } from './state-file.js';
+export { didYouMean, editDistance } from './suggest.js';

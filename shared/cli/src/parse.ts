@@ -1,10 +1,46 @@
 import { UsageError } from '@ldt/errors';
+import { parseRejectBudget } from './budget.js';
 import { allOptions, type OptionSpec, type ToolSpec } from './spec.js';
+import { didYouMean } from './suggest.js';
 
 /** Parsed options (keyed by long name) plus positional arguments. */
 export interface ParsedArgs {
   options: Record<string, unknown>;
   positionals: string[];
+  /** One line per deprecated spelling used (`--jobs is deprecated; use --threads`), for stderr. */
+  warnings: string[];
+}
+
+/**
+ * Rewrite deprecated spellings (`--jobs 4`, `--jobs=4`, `--no-tmpdir`) to the table's names, before
+ * `--`; returns the new argv and one warning per spelling used.
+ */
+export function rewriteDeprecated(table: readonly OptionSpec[], argv: readonly string[]): { argv: string[]; warnings: string[] } {
+  const alias = new Map<string, string>();
+  for (const o of table) for (const d of o.deprecated ?? []) if (!table.some((x) => x.name === d)) alias.set(d, o.name);
+  const warnings: string[] = [];
+  const out: string[] = [];
+  let done = false;
+  for (const a of argv) {
+    if (done || !a.startsWith('--') || a === '--') {
+      if (a === '--') done = true;
+      out.push(a);
+      continue;
+    }
+    const eq = a.indexOf('=');
+    let name = eq < 0 ? a.slice(2) : a.slice(2, eq);
+    const neg = name.startsWith('no-') && !alias.has(name) ? 'no-' : '';
+    if (neg) name = name.slice(3);
+    const to = alias.get(name);
+    if (to === undefined) {
+      out.push(a);
+      continue;
+    }
+    const w = `--${neg}${name} is deprecated; use --${neg}${to}`;
+    if (!warnings.includes(w)) warnings.push(w);
+    out.push(`--${neg}${to}${eq < 0 ? '' : a.slice(eq)}`);
+  }
+  return { argv: out, warnings };
 }
 
 /** True when argv asks for help or version (before any `--`), so they can be answered without loading yargs. */
@@ -26,8 +62,9 @@ export function wantsHelpOrVersion(argv: readonly string[]): 'help' | 'version' 
 export async function parseArgs(spec: ToolSpec, argv: readonly string[]): Promise<ParsedArgs> {
   const { default: yargs } = await import('yargs');
   const table = allOptions(spec);
+  const rewritten = rewriteDeprecated(table, argv);
   let failure: string | undefined;
-  let y = yargs([...argv])
+  let y = yargs(rewritten.argv)
     .parserConfiguration({
       'camel-case-expansion': false,
       'strip-aliased': true,
@@ -66,14 +103,23 @@ export async function parseArgs(spec: ToolSpec, argv: readonly string[]): Promis
     }
     options[o.name] = convert(o, v);
   }
-  return { options, positionals: raw._.map(String) };
+  if (typeof options['max-rejects'] === 'string') {
+    if (options.rejects === undefined) throw new UsageError('--max-rejects needs --rejects FILE', 'the budget counts the rows written to the --rejects file');
+    options['max-rejects'] = parseRejectBudget(options['max-rejects']);
+  }
+  return { options, positionals: raw._.map(String), warnings: rewritten.warnings };
 }
 
 function rewordYargs(msg: string, table: readonly OptionSpec[]): string {
   let m = /^Unknown arguments?: (.*)$/.exec(msg);
   if (m) {
-    const names = m[1].split(', ').map((n) => (n.length === 1 ? `-${n}` : `--${n}`));
-    return `unknown option${names.length > 1 ? 's' : ''} ${names.map((n) => `'${n}'`).join(', ')}`;
+    const given = m[1].split(', ');
+    const names = given.map((n) => (n.length === 1 ? `-${n}` : `--${n}`));
+    const msg = `unknown option${names.length > 1 ? 's' : ''} ${names.map((n) => `'${n}'`).join(', ')}`;
+    // "did you mean": over the table's long names (and --no-NAME for booleans), for the first unknown one.
+    const candidates = table.flatMap((o) => (o.type === 'boolean' ? [o.name, `no-${o.name}`] : [o.name]));
+    const guess = given[0].length > 1 ? didYouMean(given[0].replace(/^-+/, ''), candidates) : undefined;
+    return guess ? `${msg}; did you mean '--${guess}'?` : msg;
   }
   m = /^Not enough arguments following: (.*)$/.exec(msg);
   if (m) {
@@ -88,6 +134,10 @@ function convert(o: OptionSpec, v: unknown): unknown {
   if (o.type === 'boolean') {
     const last = Array.isArray(v) ? v[v.length - 1] : v;
     return last === true;
+  }
+  if (o.negatable && (v === false || (Array.isArray(v) && v.includes(false)))) {
+    if (Array.isArray(v) && v.some((x) => x !== false)) throw new UsageError(`--${o.name} and --no-${o.name} contradict each other; give one`);
+    return false;
   }
   const values = (Array.isArray(v) ? v : [v]).map(String);
   if (values.includes('false') && v !== 'false' && (v === false || (Array.isArray(v) && v.includes(false)))) {

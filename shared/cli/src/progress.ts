@@ -25,6 +25,15 @@ export class Progress {
     }
   }
 
+  /**
+   * Name the stage of a multi-pass tool (`signing`, `clustering`, `writing`): it leads the line
+   * and is drawn at once (when enabled), so even a short stage shows on the terminal.
+   */
+  stage(name: string): void {
+    this.detail = name;
+    if (this.timer) this.draw();
+  }
+
   private draw(): void {
     const secs = Math.max((Date.now() - this.started) / 1000, 0.001);
     const mb = this.bytes / 1e6;

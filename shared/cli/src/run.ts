@@ -1,11 +1,15 @@
-import { rename, writeFile } from 'node:fs/promises';
-import type { Readable, Writable } from 'node:stream';
+import { writeSync } from 'node:fs';
+import { rename, rm, writeFile } from 'node:fs/promises';
+import { type Readable, Writable } from 'node:stream';
 import { DataError, LdtError, UsageError } from '@ldt/errors';
-import type { AtomicFile, LineWriter, Report, RowOptions } from '@ldt/ndjson';
+import type { AtomicFile, LineWriter, Lock, Report, RowOptions } from '@ldt/ndjson';
+import { overBudget, type RejectBudget } from './budget.js';
 import { renderHelp } from './help.js';
+import { checkOutputs } from './outputs.js';
 import { parseArgs, wantsHelpOrVersion } from './parse.js';
 import { Progress } from './progress.js';
-import type { ToolSpec } from './spec.js';
+import { allOptions, type OptionSpec, type OptionsOf, type ToolSpec } from './spec.js';
+import { didYouMean } from './suggest.js';
 
 /** The process around a tool; tests pass in-memory streams. */
 export interface Io {
@@ -36,28 +40,32 @@ export interface ToolContext {
   warn(message: string): void;
   /** Set the tool-specific part of the progress line (e.g. `2/5 files`); shown only on a terminal. */
   progressDetail(text: string): void;
+  /** Name the stage of a multi-pass tool (`signing`, `clustering`, `writing`): drawn at once on a terminal. */
+  progressStage(name: string): void;
 }
 
-export type Handler = (options: Record<string, unknown>, ctx: ToolContext) => Promise<void>;
+/** A tool's handler: its options typed from its table (`OptionsOf`), and the context. */
+export type Handler<O extends readonly OptionSpec[] = readonly OptionSpec[]> = (options: OptionsOf<O>, ctx: ToolContext) => Promise<void>;
 
 /**
  * Run a tool: help/version fast path, argv parsing, the handler, then the summary line, --stats,
  * atomic side files, and the mapping of errors to messages and exit codes. Returns the exit code
  * (0 ok, 1 data/runtime error, 2 usage error); never calls process.exit.
  */
-export async function runTool(spec: ToolSpec, argv: readonly string[], io: Io, handler: Handler): Promise<number> {
+export async function runTool<const O extends readonly OptionSpec[]>(spec: ToolSpec<O>, argv: readonly string[], io: Io, handler: Handler<O>): Promise<number> {
   const tool = spec.name;
   const ask = wantsHelpOrVersion(argv);
   if (ask === 'help') return writeOut(io.stdout, renderHelp(spec));
   if (ask === 'version') return writeOut(io.stdout, `${tool} ${spec.version}\n`);
 
   // Loaded here, not at the top: --help and --version must cost little more than `node -e 0`.
-  const { AtomicFile, LineWriter, normalizeInputs, Report } = await import('@ldt/ndjson');
+  const { acquireLock, AtomicFile, LineWriter, normalizeInputs, Report, trackTemp, untrackTemp, writeError } = await import('@ldt/ndjson');
   let options: Record<string, unknown>;
   let inputs: string[];
   try {
     const parsed = await parseArgs(spec, argv);
     options = parsed.options;
+    for (const w of parsed.warnings) io.stderr.write(`${tool}: warning: ${w}\n`);
     // -h/-V grouped with other short flags (`-qh`) escape wantsHelpOrVersion; only the parser sees them.
     if (options.help === true) return writeOut(io.stdout, renderHelp(spec));
     if (options.version === true) return writeOut(io.stdout, `${tool} ${spec.version}\n`);
@@ -75,13 +83,19 @@ export async function runTool(spec: ToolSpec, argv: readonly string[], io: Io, h
   };
   const quiet = options.quiet === true;
   let progress: Progress | undefined;
+  const locks: Lock[] = [];
   try {
+    // Before anything is read or created: no output may be an input or another output.
+    await checkOutputs(spec, options, spec.positional ? [] : inputs, io);
+    for (const o of allOptions(spec)) {
+      if (o.lock && typeof options[o.name] === 'string') locks.push(acquireLock(options[o.name] as string, `--${o.name} ${options[o.name]}`));
+    }
     const rejectsPath = options.rejects as string | undefined;
     const rejects = rejectsPath ? openOutputFile(rejectsPath) : undefined;
     const report = new Report({ rejects });
     progress = new Progress(tool, io.stderr, () => report.counts.lines, io.stderrIsTTY && !quiet);
     const prog = progress;
-    const out = new LineWriter(io.stdout);
+    const out = new LineWriter(io.stdout, undefined, 'standard output');
     const ctx: ToolContext = {
       io,
       inputs,
@@ -94,15 +108,27 @@ export async function runTool(spec: ToolSpec, argv: readonly string[], io: Io, h
       progressDetail: (text) => {
         prog.detail = text;
       },
+      progressStage: (name) => prog.stage(name),
     };
-    await handler(options, ctx);
-    await out.flush();
+    await handler(options as OptionsOf<O>, ctx);
+    // Settle stdout before saying anything about it: a full disk is reported after the write, and a
+    // reader gone meanwhile is a quiet exit 0, never a summary.
+    await out.settle();
     await report.flushSinks();
     for (const f of files) await f.commit();
     progress.stop();
     const statsPath = options.stats as string | undefined;
-    if (statsPath) await writeStats(statsPath, spec, argv, options, inputs, report);
+    // --max-rejects is checked at the very end: stdout, side files and --stats are all written first.
+    const budget = options['max-rejects'] as RejectBudget | undefined;
+    const over = budget ? overBudget(budget, report.rejectedTotal, report.counts.lines) : undefined;
+    if (budget) report.notes.max_rejects = { limit: budget.text, exceeded: over !== undefined };
+    if (statsPath) await writeStats(statsPath, spec, argv, options, inputs, report, { trackTemp, untrackTemp, writeError });
+    if (over) ctx.summaryExtra.push('over the --max-rejects budget');
     if (!quiet) io.stderr.write(`${tool}: ${report.summary()}${ctx.summaryExtra.length > 0 ? `; ${ctx.summaryExtra.join('; ')}` : ''}\n`);
+    if (over) {
+      io.stderr.write(`${tool}: ${over}\n  hint: see the rows in ${options.rejects as string}; raise --max-rejects to accept them\n`);
+      return 1;
+    }
     return 0;
   } catch (e) {
     progress?.stop();
@@ -113,10 +139,20 @@ export async function runTool(spec: ToolSpec, argv: readonly string[], io: Io, h
     }
     for (const f of files) await f.abort();
     return failed(tool, io, e);
+  } finally {
+    for (const l of locks) l.release();
   }
 }
 
-async function writeStats(path: string, spec: ToolSpec, argv: readonly string[], options: Record<string, unknown>, inputs: string[], report: Report): Promise<void> {
+async function writeStats(
+  path: string,
+  spec: ToolSpec<readonly OptionSpec[]>,
+  argv: readonly string[],
+  options: Record<string, unknown>,
+  inputs: string[],
+  report: Report,
+  nd: Pick<typeof import('@ldt/ndjson'), 'trackTemp' | 'untrackTemp' | 'writeError'>,
+): Promise<void> {
   const stats = {
     tool: spec.name,
     version: spec.version,
@@ -126,11 +162,15 @@ async function writeStats(path: string, spec: ToolSpec, argv: readonly string[],
     ...report.toJSON(),
   };
   const tmp = `${path}.tmp-${process.pid}`;
+  nd.trackTemp(tmp);
   try {
     await writeFile(tmp, `${JSON.stringify(stats, null, 2)}\n`);
     await rename(tmp, path);
   } catch (e) {
-    throw new DataError(`cannot write --stats file ${path}: ${(e as Error).message}`);
+    await rm(tmp, { force: true }).catch(() => {});
+    throw nd.writeError(`--stats file ${path}`, e);
+  } finally {
+    nd.untrackTemp(tmp);
   }
 }
 
@@ -139,6 +179,17 @@ function writeOut(stream: Writable, text: string): Promise<number> {
     stream.on('error', () => resolve(0));
     stream.write(text, () => resolve(0));
   });
+}
+
+/**
+ * A mistyped subcommand: when `word` (the first argument) is not a command, not an option and
+ * not an existing file, but close to one of `commands`, the usage error to print
+ * (`unknown command 'sing'; did you mean 'sign'?`); else undefined.
+ */
+export function commandTypo(word: string | undefined, commands: readonly string[], isFile: (p: string) => boolean): UsageError | undefined {
+  if (word === undefined || word === '-' || word.startsWith('-') || commands.includes(word) || isFile(word)) return undefined;
+  const guess = didYouMean(word, commands);
+  return guess ? new UsageError(`unknown command '${word}'; did you mean '${guess}'?`) : undefined;
 }
 
 /** Print an error the way every ldt tool does, and return its exit code. */
@@ -173,15 +224,14 @@ export function failed(tool: string, io: Io, e: unknown): number {
 export function runProcess(main: (argv: string[], io: Io) => Promise<number>): void {
   const io: Io = {
     stdin: process.stdin,
-    stdout: process.stdout,
+    stdout: process.stdout.constructor.name === 'SyncWriteStream' ? new FullWriteStream(1) : process.stdout,
     stderr: process.stderr,
     env: process.env,
     stderrIsTTY: process.stderr.isTTY === true,
   };
-  // A late EPIPE on stdout (after the last write) must not crash with a trace.
-  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-    if (e.code !== 'EPIPE') throw e;
-  });
+  // Errors on stdout (a late EPIPE, a full disk) must not crash with a trace: the tool's stdout
+  // writer records them and the tool reports them in one line (see LineWriter.settle).
+  process.stdout.on('error', () => {});
   main(process.argv.slice(2), io).then(
     (code) => {
       process.exitCode = code;
@@ -190,4 +240,26 @@ export function runProcess(main: (argv: string[], io: Io) => Promise<number>): v
       process.exitCode = failed('ldt', io, e);
     },
   );
+}
+
+/**
+ * Standard output when it is a regular file. Node's own stream for that case (SyncWriteStream)
+ * ignores short writes: at a file size limit (`ulimit -f`) or on a full disk the kernel writes
+ * part of a chunk and returns its length, and the rest was silently lost with exit 0. This one
+ * writes the rest too, so the next write reports EFBIG/ENOSPC.
+ */
+class FullWriteStream extends Writable {
+  constructor(private readonly fd: number) {
+    super({ decodeStrings: true });
+  }
+
+  override _write(chunk: Buffer, _enc: BufferEncoding, cb: (e?: Error | null) => void): void {
+    try {
+      let off = 0;
+      while (off < chunk.length) off += writeSync(this.fd, chunk, off, chunk.length - off);
+      cb();
+    } catch (e) {
+      cb(e as Error);
+    }
+  }
 }

@@ -50,8 +50,8 @@ test('the dedup-exact bin exists at the repository root', () => {
   assert.ok(existsSync(join(root, bin)), `${bin} under ${root}`);
 });
 
-test('dedup-exact --key line FILE | head -1: exit 0, one line, empty stderr', () => {
-  const r = pipeline(`${bin} --key line ${quote(input)} | head -1`);
+test('dedup-exact --fields line FILE | head -1: exit 0, one line, empty stderr', () => {
+  const r = pipeline(`${bin} --fields line ${quote(input)} | head -1`);
   assert.equal(r.stderr, '');
   assert.equal(r.status, 0);
   assert.equal(r.stdout, '{"id":0,"text":"row number 0 of the pipe test"}\n');
@@ -70,14 +70,14 @@ test('dedup-exact FILE | head -1 (JSON mode): exit 0, one line, empty stderr', (
 });
 
 test('dedup-exact < FILE | head -1 (stdin): exit 0, one line, empty stderr', () => {
-  const r = pipeline(`${bin} --key line < ${quote(input)} | head -1`);
+  const r = pipeline(`${bin} --fields line < ${quote(input)} | head -1`);
   assert.equal(r.stderr, '');
   assert.equal(r.status, 0);
   assert.equal(r.stdout.split('\n').length, 2);
 });
 
 test('the same run without head writes every row and the summary (the pipe test is not vacuous)', () => {
-  const r = pipeline(`${bin} --key line ${quote(input)} | wc -l`);
+  const r = pipeline(`${bin} --fields line ${quote(input)} | wc -l`);
   assert.equal(r.status, 0);
   assert.equal(r.stdout.trim(), String(ROWS));
   assert.equal(r.stderr, `dedup-exact: read ${ROWS}, wrote ${ROWS}, dropped 0\n`);

@@ -22,6 +22,7 @@ const DEFAULTS = {
   shuffle: true,
   'keep-going': false,
   rejects: undefined,
+  'max-rejects': undefined,
   stats: undefined,
   quiet: false,
   help: undefined,
@@ -91,6 +92,9 @@ const accepted: [string[], Record<string, unknown>, string[]][] = [
   // common options
   [['--rejects', 'bad.ndjson'], { rejects: 'bad.ndjson' }, []],
   [['--stats', 's.json'], { stats: 's.json' }, []],
+  [['--rejects', 'r', '--max-rejects', '10'], { rejects: 'r', 'max-rejects': { count: 10, text: '10' } }, []],
+  [['--rejects', 'r', '--max-rejects', '0'], { rejects: 'r', 'max-rejects': { count: 0, text: '0' } }, []],
+  [['--rejects', 'r', '--max-rejects=1.5%'], { rejects: 'r', 'max-rejects': { percent: 1.5, text: '1.5%' } }, []],
   // positionals: kept in order, '-' is one, '--' ends options
   [['b.ndjson', 'a.ndjson'], {}, ['b.ndjson', 'a.ndjson']],
   [['a.ndjson', '-', 'c.ndjson'], {}, ['a.ndjson', '-', 'c.ndjson']],
@@ -146,9 +150,21 @@ const rejected: [string[], string][] = [
   [['--foo=1'], "unknown option '--foo'"],
   [['--foo', '--bar'], "unknown options '--foo', '--bar'"],
   [['-x'], "unknown option '-x'"],
-  [['--Seed', '1'], "unknown option '--Seed'"],
+  [['--Seed', '1'], "unknown option '--Seed'; did you mean '--seed'?"],
   [['--no-foo'], "unknown option '--foo'"],
-  [['--reject', 'x'], "unknown option '--reject'"],
+  [['--reject', 'x'], "unknown option '--reject'; did you mean '--rejects'?"],
+  // did you mean: edit distance over the table's names (and --no-NAME), or a unique prefix
+  [['--sed', '1'], "unknown option '--sed'; did you mean '--seed'?"],
+  [['--lable', 'x'], "unknown option '--lable'; did you mean '--label'?"],
+  [['--keep-gong'], "unknown option '--keep-gong'; did you mean '--keep-going'?"],
+  [['--no-shufle'], "unknown option '--shufle'; did you mean '--shuffle'?"],
+  [['--grou', 'x'], "unknown option '--grou'; did you mean '--group-by'?"],
+  [['--zzzzzz'], "unknown option '--zzzzzz'"],
+  // --max-rejects: N or P%, and only with --rejects
+  [['--max-rejects', '5'], '--max-rejects needs --rejects FILE'],
+  [['--rejects', 'r', '--max-rejects', 'x'], '--max-rejects must be a number of rows (e.g. 100) or a percentage of the rows read (e.g. 1%); got "x"'],
+  [['--rejects', 'r', '--max-rejects', '-1'], '--max-rejects must be a number of rows (e.g. 100) or a percentage of the rows read (e.g. 1%); got "-1"'],
+  [['--rejects', 'r', '--max-rejects', '101%'], '--max-rejects must be a number of rows (e.g. 100) or a percentage of the rows read (e.g. 1%); got "101%"'],
   // missing values: say which option and what it takes
   [['--key'], "option '--key' needs a value (PATHS)"],
   [['--key', '--quiet'], "option '--key' needs a value (PATHS)"],
@@ -236,4 +252,20 @@ test('parseSize: anything else is a usage error naming the flag', () => {
   for (const s of ['', 'MB', '1 2MB', '1e6', '-5', '1.MB', '.5MB', '5 PB', '0x10']) {
     assert.throws(() => parseSize('--buffer', s), { name: 'UsageError', message: `--buffer must be a size like 1000000, 512MB or 1GiB; got ${JSON.stringify(s)}` }, s);
   }
+});
+
+test('a negatable value option: --no-NAME gives false, NAME and --no-NAME together are a usage error', async () => {
+  const neg = {
+    ...spec,
+    options: [{ name: 'registry', type: 'string' as const, arg: 'FILE', negatable: true, describe: 'A file; --no-registry turns it off.' }],
+  };
+  assert.equal((await parseArgs(neg, ['--registry', 'r.yaml'])).options.registry, 'r.yaml');
+  assert.equal((await parseArgs(neg, ['--no-registry'])).options.registry, false);
+  assert.equal((await parseArgs(neg, [])).options.registry, undefined);
+  await assert.rejects(
+    parseArgs(neg, ['--registry', 'r.yaml', '--no-registry']),
+    (e: Error) => e instanceof UsageError && /--registry and --no-registry contradict each other/.test(e.message),
+  );
+  // Without `negatable`, --no-NAME of a value option stays an error.
+  await assert.rejects(parseArgs(spec, ['--no-seed']), (e: Error) => e instanceof UsageError && /--no-seed is not an option/.test(e.message));
 });

@@ -58,3 +58,26 @@ export function maskSecret(secret: string): string {
   const prefix = /^[a-z]{2,4}_/.exec(secret)?.[0] ?? '';
   return `${prefix}***`;
 }
+
+const SYSTEM_REASONS: Record<string, string> = {
+  ENOSPC: 'no space left on device',
+  EDQUOT: 'disk quota exceeded',
+  EFBIG: 'file too large (the file size limit was reached)',
+  EIO: 'input/output error',
+  EROFS: 'read-only file system',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  ENOENT: 'no such file or directory',
+  ENOTDIR: 'a parent is not a directory',
+  EISDIR: 'it is a directory',
+  EEXIST: 'it already exists',
+  EMFILE: 'too many open files',
+};
+
+/** A short, stable reason for a system error (`no space left on device (ENOSPC)`), for one-line messages. */
+export function systemReason(e: unknown): string {
+  const err = e as NodeJS.ErrnoException | undefined;
+  const code = err?.code;
+  if (code && SYSTEM_REASONS[code]) return `${SYSTEM_REASONS[code]} (${code})`;
+  return err?.message ?? String(e);
+}

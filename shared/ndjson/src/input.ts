@@ -80,7 +80,7 @@ export async function* openInput(input: string, opts: OpenOptions): AsyncGenerat
   try {
     if (kind === 'plain') yield* raw();
     else if (kind === 'gzip') yield* gunzip(raw());
-    else yield* unzstd(raw());
+    else yield* unzstd(raw(), name);
   } catch (e) {
     if (e instanceof DataError) throw e;
     const code = (e as NodeJS.ErrnoException).code;
@@ -100,7 +100,7 @@ async function* gunzip(src: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
   for await (const chunk of gz) yield chunk as Buffer;
 }
 
-async function* unzstd(src: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+async function* unzstd(src: AsyncIterable<Buffer>, name: string): AsyncGenerator<Buffer> {
   // fzstd (pure JS) is loaded only for .zst inputs: Node 20's zlib has no zstd (added in 22.15).
   const { Decompress } = await import('fzstd');
   const out: Uint8Array[] = [];
@@ -118,7 +118,7 @@ async function* unzstd(src: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
     d.push(new Uint8Array(0), true);
   } catch (e) {
     if (e instanceof DataError) throw e;
-    throw new DataError(`corrupt or truncated zstd data (${(e as Error).message})`);
+    throw new DataError(`${name}: corrupt or truncated zstd data (${(e as Error).message})`);
   }
   while (out.length > 0) {
     const c = out.shift() as Uint8Array;

@@ -22,8 +22,18 @@ export interface Rejector {
   reject(reason: string, raw: string | Buffer, pos: Position, error: DataError): void;
 }
 
+/** Counts a reader keeps while it reads. */
+export interface ReadCounts {
+  /** Non-blank lines seen (rows + rejected lines, including lines rejected for invalid UTF-8). */
+  lines: number;
+  /** Blank (empty or white-space only) lines, skipped. */
+  blank: number;
+}
+
 export interface LineOptions extends OpenOptions {
   maxLineBytes?: number;
+  /** Where lines rejected while reading (invalid UTF-8) are counted, so `read` includes them. */
+  counts?: ReadCounts;
   /** Without a rejector, the first bad line throws its `DataError`. */
   rejector?: Rejector;
   /** Called with the number of input bytes consumed (after decompression), for progress. */
@@ -75,7 +85,7 @@ export async function* readLineChunks(inputs: readonly string[], opts: LineOptio
         carry.push(chunk.subarray(last + 1));
         carryLen = chunk.length - last - 1;
       }
-      for (const part of validate(complete, file, lineNo, opts.rejector)) yield part;
+      for (const part of validate(complete, file, lineNo, opts.rejector, opts.counts)) yield part;
       lineNo += countNewlines(complete);
     }
     if (atStart && carryLen > 0 && hasBom(carry[0])) {
@@ -84,13 +94,13 @@ export async function* readLineChunks(inputs: readonly string[], opts: LineOptio
     }
     if (carryLen > 0) {
       const rest = Buffer.concat(carry);
-      for (const part of validate(rest, file, lineNo, opts.rejector)) yield part;
+      for (const part of validate(rest, file, lineNo, opts.rejector, opts.counts)) yield part;
     }
   }
 }
 
 /** Yield `buf` as one chunk if it is valid UTF-8; otherwise reject or throw for each bad line and yield the good runs. */
-function* validate(buf: Buffer, file: string, firstLine: number, rejector: Rejector | undefined): Generator<LineChunk> {
+function* validate(buf: Buffer, file: string, firstLine: number, rejector: Rejector | undefined, counts: ReadCounts | undefined): Generator<LineChunk> {
   if (isUtf8(buf)) {
     yield { buf, file, firstLine };
     return;
@@ -114,6 +124,8 @@ function* validate(buf: Buffer, file: string, firstLine: number, rejector: Rejec
       // whether the bad line is then rejected or ends the run.
       if (start > runStart) yield { buf: buf.subarray(runStart, start), file, firstLine: runLine };
       if (!rejector) throw err;
+      // The line is read (and rejected): it counts in "read" like any other rejected line.
+      if (counts) counts.lines++;
       rejector.reject('invalid_utf8', stripCr(lineBuf), { file, line }, err);
       runStart = end + 1;
       runLine = line + 1;

@@ -19,8 +19,19 @@ export class Report implements Rejector {
   /** Passed to the reader, which counts lines and blank lines into it. */
   readonly counts: ReadCounts = { lines: 0, blank: 0 };
   written = 0;
+  /**
+   * Extra copies among the rows written (curriculum-route's meta.repeat copies), so that
+   * read = written - repeated + dropped + rejected holds in every tool (see `@ldt/testkit` assertCounts).
+   */
+  repeated = 0;
   readonly dropped = new Map<string, number>();
   readonly rejected = new Map<string, number>();
+  /**
+   * `audit`: the run checks rows and writes no rows (manifest verify, split-holdout check); the
+   * summary and --stats then say `checked N rows` instead of read/written/dropped, whose identity
+   * would not hold for rows that are only looked at.
+   */
+  audit = false;
   /** Tool-specific facts for the summary and `--stats` (e.g. index size). Keys snake_case. */
   readonly notes: Record<string, unknown> = {};
 
@@ -68,11 +79,12 @@ export class Report implements Rejector {
     if (this.sinks.drops?.pending) await this.sinks.drops.flush();
   }
 
-  /** `read 10000, wrote 9123, dropped 877 (duplicate 877), rejected 1 (bad_json 1), skipped 2 blank lines` */
+  /** `read 10000, wrote 9123[, repeated N], dropped 877 (duplicate 877), rejected 1 (bad_json 1), skipped 2 blank lines` */
   summary(): string {
-    const parts = [`read ${this.counts.lines}`, `wrote ${this.written}`];
+    const parts = this.audit ? [`checked ${this.counts.lines} row${this.counts.lines === 1 ? '' : 's'}`] : [`read ${this.counts.lines}`, `wrote ${this.written}`];
+    if (this.repeated > 0) parts.push(`repeated ${this.repeated}`);
     if (this.dropped.size > 0) parts.push(`dropped ${this.droppedTotal} (${formatMap(this.dropped)})`);
-    else parts.push('dropped 0');
+    else if (!this.audit) parts.push('dropped 0');
     if (this.rejected.size > 0) parts.push(`rejected ${this.rejectedTotal} (${formatMap(this.rejected)})`);
     if (this.counts.blank > 0) parts.push(`skipped ${this.counts.blank} blank line${this.counts.blank === 1 ? '' : 's'}`);
     return parts.join(', ');
@@ -80,9 +92,18 @@ export class Report implements Rejector {
 
   /** The numbers as JSON, for `--stats FILE` (deterministic: no timings). */
   toJSON(): Record<string, unknown> {
+    if (this.audit)
+      return {
+        checked: this.counts.lines,
+        rejected: Object.fromEntries([...this.rejected].sort()),
+        rejected_total: this.rejectedTotal,
+        blank_lines: this.counts.blank,
+        ...(Object.keys(this.notes).length > 0 ? { notes: this.notes } : {}),
+      };
     return {
       read: this.counts.lines,
       written: this.written,
+      ...(this.repeated > 0 ? { repeated: this.repeated } : {}),
       dropped: Object.fromEntries([...this.dropped].sort()),
       dropped_total: this.droppedTotal,
       rejected: Object.fromEntries([...this.rejected].sort()),

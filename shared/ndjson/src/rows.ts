@@ -1,6 +1,6 @@
 import { DataError, quote } from '@ldt/errors';
 import { describeJson, type JsonObject } from '@ldt/schema';
-import { type LineChunk, type LineOptions, type Rejector, readLineChunks } from './lines.js';
+import { type LineChunk, type LineOptions, type ReadCounts, type Rejector, readLineChunks } from './lines.js';
 
 /** One input record: the parsed object, the line as read (for verbatim rejects), and where it was. */
 export interface Row {
@@ -12,17 +12,9 @@ export interface Row {
   line: number;
 }
 
-/** Counts a reader keeps while it reads. */
-export interface ReadCounts {
-  /** Non-blank lines seen (rows + rejected lines). */
-  lines: number;
-  /** Blank (empty or white-space only) lines, skipped. */
-  blank: number;
-}
+export type { ReadCounts };
 
-export interface RowOptions extends LineOptions {
-  counts?: ReadCounts;
-}
+export type RowOptions = LineOptions;
 
 const PRETTY_HINT = "each line must be one complete JSON object; is the file pretty-printed or a JSON array? convert it with: jq -c '.[]' FILE (array) or jq -c . FILE (objects)";
 
@@ -34,7 +26,7 @@ const PRETTY_HINT = "each line must be one complete JSON object; is the file pre
  */
 export async function* readRows(inputs: readonly string[], opts: RowOptions): AsyncGenerator<Row[]> {
   const counts = opts.counts ?? { lines: 0, blank: 0 };
-  for await (const chunk of readLineChunks(inputs, opts)) {
+  for await (const chunk of readLineChunks(inputs, { ...opts, counts })) {
     const batch = parseChunk(chunk, counts, opts.rejector);
     if (batch.length > 0) yield batch;
   }
@@ -69,6 +61,12 @@ export function parseChunk(chunk: LineChunk, counts: ReadCounts, rejector?: Reje
         rejector.reject('bad_json', raw, { file, line }, err);
         value = undefined;
       }
+      if (value !== undefined && raw.length > 2 * MAX_DEPTH && nestingDepth(raw) > MAX_DEPTH) {
+        const err = deepError(file, line);
+        if (!rejector) throw err;
+        rejector.reject('too_deep', raw, { file, line }, err);
+        value = undefined;
+      }
       counts.lines++;
       if (value !== undefined) batch.push({ value: value as JsonObject, raw, file, line });
     } else if (stop === start || isBlank(text, start, stop)) {
@@ -80,6 +78,10 @@ export function parseChunk(chunk: LineChunk, counts: ReadCounts, rejector?: Reje
       if (err.reason === 'bad_json' || err.reason === 'not_object') {
         if (!rejector) throw err.error;
         rejector.reject(err.reason, raw, { file, line }, err.error);
+      } else if (raw.length > 2 * MAX_DEPTH && nestingDepth(raw) > MAX_DEPTH) {
+        const deep = deepError(file, line);
+        if (!rejector) throw deep;
+        rejector.reject('too_deep', raw, { file, line }, deep);
       } else {
         batch.push({ value: err.value as JsonObject, raw, file, line });
       }
@@ -88,6 +90,47 @@ export function parseChunk(chunk: LineChunk, counts: ReadCounts, rejector?: Reje
     line++;
   }
   return batch;
+}
+
+/**
+ * Deepest nesting of arrays and objects accepted in a row. Every walker of JSON values in ldt
+ * (canonical keys, field paths, shingling, meta splicing) may then recurse safely: V8 overflows
+ * its stack near 10,000 frames of such walkers, far beyond any real dataset (dozens of levels).
+ */
+export const MAX_DEPTH = 1000;
+
+/**
+ * Nesting depth of a JSON text (strings skipped). Cheap first: a text with no more than
+ * `MAX_DEPTH` opening brackets anywhere cannot be deeper, and counting them is a native
+ * `indexOf` scan; only texts with more are scanned exactly.
+ */
+export function nestingDepth(text: string): number {
+  let opens = 0;
+  for (let i = text.indexOf('['); i >= 0 && opens <= MAX_DEPTH; i = text.indexOf('[', i + 1)) opens++;
+  for (let i = text.indexOf('{'); i >= 0 && opens <= MAX_DEPTH; i = text.indexOf('{', i + 1)) opens++;
+  if (opens <= MAX_DEPTH) return opens;
+  let depth = 0;
+  let max = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92 /* \\ */) i++;
+      else if (c === 34 /* " */) inString = false;
+    } else if (c === 34) inString = true;
+    else if (c === 91 || c === 123) {
+      if (++depth > max) max = depth;
+    } else if (c === 93 || c === 125) depth--;
+  }
+  return max;
+}
+
+function deepError(file: string, line: number): DataError {
+  return new DataError(
+    `row is nested more than ${MAX_DEPTH} levels deep`,
+    { file, line },
+    'ldt reads rows of at most 1000 nested arrays/objects; flatten the value or drop the row (give --rejects FILE to set such rows aside)',
+  );
 }
 
 function isBlank(s: string, start: number, stop: number): boolean {

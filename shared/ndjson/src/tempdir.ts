@@ -1,23 +1,16 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataError } from '@ldt/errors';
-
-const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+import { trackTemp, untrackTemp } from './cleanup.js';
 
 /**
  * A private temporary directory (`<parent>/<prefix>XXXXXX`) that is removed on `remove()`,
- * and also when the process gets SIGINT, SIGTERM or SIGHUP or exits while it still exists. The
- * signal handler removes the directory synchronously, then re-raises the signal with the default
- * action, so the exit status is the usual 128 + signal number.
+ * and also when the process gets SIGINT, SIGTERM or SIGHUP or exits while it still exists
+ * (tracked by `trackTemp` of cleanup.ts, which re-raises the signal after removing it).
  */
 export class TempDir {
   readonly path: string;
   private removed = false;
-  private readonly onSignal = (sig: NodeJS.Signals) => {
-    this.remove();
-    process.kill(process.pid, sig);
-  };
-  private readonly onExit = () => this.remove();
 
   /**
    * @param parent where to create it
@@ -36,16 +29,14 @@ export class TempDir {
         describe.hint ?? 'check that the directory exists and is writable',
       );
     }
-    for (const s of SIGNALS) process.once(s, this.onSignal);
-    process.once('exit', this.onExit);
+    trackTemp(this.path);
   }
 
   /** Remove the directory and everything in it (idempotent) and drop the signal handlers. */
   remove(): void {
     if (this.removed) return;
     this.removed = true;
-    for (const s of SIGNALS) process.removeListener(s, this.onSignal);
-    process.removeListener('exit', this.onExit);
+    untrackTemp(this.path);
     rmSync(this.path, { recursive: true, force: true });
   }
 }

@@ -1,7 +1,8 @@
 import { createWriteStream } from 'node:fs';
 import { rename, unlink } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
-import { DataError } from '@ldt/errors';
+import { DataError, systemReason } from '@ldt/errors';
+import { cleanStaleTemps, tempPathFor, trackTemp, untrackTemp } from './cleanup.js';
 
 /** Thrown by a writer when its reader has gone away (`tool | head -1`): the harness exits 0 quietly. */
 export class BrokenPipeError extends Error {
@@ -32,9 +33,13 @@ export class LineWriter {
   constructor(
     private readonly stream: Writable,
     private readonly maxQueued = 8 << 20,
+    /** How messages name the output (`standard output`, a path). */
+    readonly name = 'the output',
   ) {
     stream.on('error', (e: NodeJS.ErrnoException) => {
-      this.error = e.code === 'EPIPE' || e.code === 'ERR_STREAM_DESTROYED' ? new BrokenPipeError() : e;
+      // The first error is the cause; later ones (a destroyed stream) add nothing.
+      if (this.error) return;
+      this.error = e.code === 'EPIPE' || e.code === 'ERR_STREAM_DESTROYED' ? new BrokenPipeError() : writeError(name, e);
       this.waiting?.(this.error);
     });
     stream.on('drain', () => this.waiting?.());
@@ -94,6 +99,26 @@ export class LineWriter {
     });
   }
 
+  /**
+   * Flush, then wait until everything handed to the stream has been written (or failed). A write
+   * error such as a full disk is reported by the stream after `write` returned, and `flush` leaves
+   * up to `maxQueued` bytes in flight, so a tool must settle its stdout before it says what it
+   * wrote: a run whose last bytes hit a closed pipe (`tool big.json | head -1`) throws
+   * `BrokenPipeError` here instead of ending with a summary of rows nobody read (issue 15); any
+   * other write error is thrown naming the output (issue 13).
+   */
+  async settle(): Promise<void> {
+    await this.flush();
+    if (this.stream.destroyed || this.stream.writableEnded) {
+      if (this.error) throw this.error;
+      return;
+    }
+    await new Promise<void>((resolve) => this.stream.write('', () => resolve()));
+    // Errors are emitted on the next tick after the write callback.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    if (this.error) throw this.error;
+  }
+
   /** Flush and end the stream (for files; the harness never ends process.stdout). */
   async end(): Promise<void> {
     await this.flush();
@@ -115,9 +140,12 @@ export class AtomicFile {
   private done = false;
 
   constructor(readonly path: string) {
-    this.tmp = `${path}.tmp-${process.pid}`;
+    // Temporaries of earlier runs into the same place that were killed before they could clean up.
+    cleanStaleTemps(path);
+    this.tmp = tempPathFor(path);
+    trackTemp(this.tmp);
     this.stream = createWriteStream(this.tmp);
-    this.writer = new LineWriter(this.stream);
+    this.writer = new LineWriter(this.stream, undefined, path);
   }
 
   async commit(): Promise<void> {
@@ -125,10 +153,11 @@ export class AtomicFile {
       await this.writer.end();
       await rename(this.tmp, this.path);
       this.done = true;
+      untrackTemp(this.tmp);
     } catch (e) {
       await this.abort();
-      const err = e as NodeJS.ErrnoException;
-      throw new DataError(`cannot write ${this.path}: ${err.code === 'ENOENT' ? 'no such directory' : err.code === 'EACCES' ? 'permission denied' : err.message}`);
+      if (e instanceof DataError) throw e;
+      throw writeError(this.path, e);
     }
   }
 
@@ -141,5 +170,16 @@ export class AtomicFile {
     this.stream.destroy();
     await closed;
     await unlink(this.tmp).catch(() => {});
+    untrackTemp(this.tmp);
   }
+}
+
+/** `cannot write out.ndjson: no space left on device (ENOSPC)`: one line naming the output and the cause. */
+export function writeError(name: string, e: unknown): DataError {
+  const code = (e as NodeJS.ErrnoException).code;
+  return new DataError(
+    `cannot write ${name}: ${code === 'ENOENT' ? 'no such directory' : systemReason(e)}`,
+    undefined,
+    code === 'ENOSPC' || code === 'EDQUOT' || code === 'EFBIG' ? 'free some space (or raise the file size limit) and run again' : undefined,
+  );
 }

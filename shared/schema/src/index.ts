@@ -1,4 +1,5 @@
 export { contractViolations } from './contract.js';
+export { compileGlob, type Glob, globToRegExp } from './glob.js';
 export {
   COMPARED_FIELDS,
   comparedTexts,

@@ -29,6 +29,10 @@ export interface Meta {
   phase?: string;
   /** normalize-encoding --explain: the fixes applied. */
   fixes?: string[];
+  /** redact-pii: `clean`, `redacted`, or `found` (--mode mark). */
+  pii_status?: 'clean' | 'redacted' | 'found';
+  /** redact-pii --mode mark: the findings, start/end in code points of the string at `path`. */
+  pii?: { path: string; start: number; end: number; type: string }[];
   [key: string]: Json | undefined;
 }
 

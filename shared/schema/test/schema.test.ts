@@ -153,3 +153,16 @@ test('valuesAt / textsAt: per-row field lists keep the path names', () => {
   assert.deepEqual(out, ['t', 'm']);
   assert.equal(textsAt({ x: 1 }, parsePaths('prompt,text'), out), 0);
 });
+
+test('globs (shared by curriculum-route and split-holdout): * any run (also /), ? one character, the rest literal', async () => {
+  const { compileGlob, globToRegExp } = await import('@ldt/schema');
+  const g = compileGlob('hf://datasets/org/*');
+  assert.ok(g.matches('hf://datasets/org/a@1/x.parquet#3'));
+  assert.ok(!g.matches('hf://datasets/other/a'));
+  assert.ok(compileGlob('a?c').matches('abc'));
+  assert.ok(!compileGlob('a?c').matches('ac'));
+  assert.ok(compileGlob('a.c').matches('a.c'));
+  assert.ok(!compileGlob('a.c').matches('abc'));
+  assert.ok(compileGlob('(x)+[y]').matches('(x)+[y]'));
+  assert.ok(globToRegExp('*').test('multi\nline'));
+});

@@ -7,7 +7,7 @@ import { dirname, join, resolve } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { allOptions, type Io, renderHelp, type ToolSpec } from '@ldt/cli';
+import { allOptions, deprecatedSpellings, type Io, type OptionSpec, renderHelp, SHARED_OPTIONS, type ToolSpec } from '@ldt/cli';
 
 export type Main = (argv: readonly string[], io: Io) => Promise<number>;
 
@@ -138,6 +138,9 @@ export function goldenCases(casesDir: string): { name: string; run: (main: Main)
         assert.equal(r.code, exit, `exit code; stderr: ${r.stderr}`);
         assert.equal(r.stdout, readFileSync(join(dir, 'out.ndjson'), 'utf8'), 'stdout');
         assert.equal(stderr, readFileSync(join(dir, 'err.txt'), 'utf8'), 'stderr');
+        // Every summary line keeps the one counting identity.
+        const tool = /^(.+?): read \d+, wrote /m.exec(r.stderr)?.[1];
+        if (tool) assertCounts(tool, { stderr: r.stderr });
         for (const f of expectFiles) {
           const actual = join(tmp, f.slice('expect.'.length));
           assert.ok(existsSync(actual), `${f}: ${actual} was not written`);
@@ -192,7 +195,8 @@ export function docTests(pkgDir: string, specs: readonly ToolSpec[]): void {
         s.name,
       );
     // A boolean that defaults to true is switched off with --no-NAME: that is the flag users type.
-    for (const s of specs) for (const o of allOptions(s)) if (o.type === 'boolean' && o.default === true) assert.ok(text.includes(`--no-${o.name}`), `${s.name}: --no-${o.name}`);
+    for (const s of specs)
+      for (const o of allOptions(s)) if ((o.type === 'boolean' && o.default === true) || o.negatable) assert.ok(text.includes(`--no-${o.name}`), `${s.name}: --no-${o.name}`);
   });
   test('README embeds the current --help text', () => {
     assert.ok(readme().includes(renderHelp(specs[0]).trim()), 'README.md is out of date: run node scripts/sync-help.mjs (after a build)');
@@ -203,6 +207,131 @@ export function docTests(pkgDir: string, specs: readonly ToolSpec[]): void {
       assert.equal(r.code, 0, `${cmd}\n${r.stderr}`);
     }
   });
+}
+
+/** The counts of a summary line or a `--stats` JSON. */
+export interface Counts {
+  read: number;
+  written: number;
+  repeated: number;
+  dropped: number;
+  rejected: number;
+}
+
+/** The counts of a summary line (`tool: read 10, wrote 8, repeated 1, dropped 3 (…), rejected 0 …`), or undefined when `stderr` has none. */
+export function summaryCounts(stderr: string, tool: string): Counts | undefined {
+  const line = stderr.split('\n').find((l) => l.startsWith(`${tool}: read `));
+  if (!line) return undefined;
+  const num = (re: RegExp) => Number(re.exec(line)?.[1] ?? 0);
+  return {
+    read: num(/: read (\d+)/),
+    written: num(/, wrote (\d+)/),
+    repeated: num(/, repeated (\d+)/),
+    dropped: num(/, dropped (\d+)/),
+    rejected: num(/, rejected (\d+)/),
+  };
+}
+
+/** The counts of a `--stats` JSON (as written by @ldt/cli). */
+export function statsCounts(stats: { read: number; written: number; repeated?: number; dropped_total: number; rejected_total: number }): Counts {
+  return { read: stats.read, written: stats.written, repeated: stats.repeated ?? 0, dropped: stats.dropped_total, rejected: stats.rejected_total };
+}
+
+/**
+ * THE counting identity every ldt tool keeps, in its summary line and its `--stats`:
+ * read = written − repeated + dropped + rejected (every row read is written once, or dropped,
+ * or rejected; repeated copies are written on top). Pass the stderr of a run (its summary line)
+ * and/or the parsed `--stats` JSON; with both, they must also agree. Fails the test otherwise.
+ */
+export function assertCounts(tool: string, run: { stderr?: string; stats?: Parameters<typeof statsCounts>[0] }): Counts {
+  const fromLine = run.stderr !== undefined ? summaryCounts(run.stderr, tool) : undefined;
+  const fromStats = run.stats !== undefined ? statsCounts(run.stats) : undefined;
+  assert.ok(fromLine || fromStats, `${tool}: no summary line and no --stats to check the counts of`);
+  if (run.stderr !== undefined) assert.ok(fromLine, `${tool}: no summary line in stderr:\n${run.stderr}`);
+  if (fromLine && fromStats) assert.deepEqual(fromLine, fromStats, `${tool}: the summary line and --stats disagree`);
+  const c = (fromLine ?? fromStats) as Counts;
+  assert.equal(
+    c.read,
+    c.written - c.repeated + c.dropped + c.rejected,
+    `${tool}: read ${c.read} != written ${c.written} - repeated ${c.repeated} + dropped ${c.dropped} + rejected ${c.rejected}`,
+  );
+  return c;
+}
+
+/**
+ * A deprecated spelling (issue 15) must give byte-identical stdout to the new name, the same
+ * stderr after one `tool: warning: --old is deprecated; use --new` line per old spelling, and the
+ * counting identity. `oldArgv` and `newArgv` are the same command line in both spellings.
+ */
+export async function assertDeprecatedSpellings(
+  main: Main,
+  tool: string,
+  oldArgv: readonly string[],
+  newArgv: readonly string[],
+  opts: { stdin?: string | Buffer } = {},
+): Promise<void> {
+  const now = await runInProcess(main, newArgv, opts);
+  const old = await runInProcess(main, oldArgv, opts);
+  assert.equal(now.code, 0, now.stderr);
+  assert.equal(old.code, 0, old.stderr);
+  assert.equal(old.stdout, now.stdout, 'stdout with the deprecated spellings');
+  const warnings = old.stderr.split('\n').filter((l) => l.startsWith(`${tool}: warning: --`) && l.includes(' is deprecated; use --'));
+  assert.ok(warnings.length > 0, `no deprecation warning in:\n${old.stderr}`);
+  assert.equal(old.stderr, `${warnings.join('\n')}\n${now.stderr}`);
+  if (/: read \d+, wrote /.test(now.stderr)) assertCounts(tool, { stderr: now.stderr });
+}
+
+/**
+ * Names that two tools use for two different things, on purpose. Each needs a reason; the
+ * options test (test/test/options.test.ts) fails on any other name shared outside the table.
+ */
+export const SAME_NAME_OTHER_MEANING: Readonly<Record<string, string>> = {
+  config:
+    'hf-fetch --config NAME is a dataset config, as in the datasets library (load_dataset(path, name)); curriculum-route --config FILE is the curriculum file. Both are the names their users know.',
+  partition:
+    'manifest cat --partition NAME selects a partition folder of a built dataset; dedup-exact --partition I/P is step 2 of its sharded form (a hash partition). Arrived with the sharded forms (issue 16); a rename is left to the lead.',
+  format:
+    'to-chatml --format NAME is the source format of the input rows (alpaca, sharegpt, …); hf-fetch registry plan --format makefile|json is the form of the plan it prints. Both met on merging wt-gov and wt-cli; a rename is left to the lead.',
+};
+
+/**
+ * The one-name-per-concept check over every tool's option tables (issue 15): `specs` maps a tool
+ * to its tables (the tool and its subcommands). Returns one line per problem:
+ * - an option spelled as a deprecated spelling of a shared name (`--jobs`, `--tmpdir`, `--key`, …),
+ *   or the same letters as a shared name with other dashes (`--tmpdir` for `--tmp-dir`);
+ * - a shared name not taken from the table (another type or argument, or no `concept`);
+ * - a name that two tools declare on their own, outside the table (and not in SAME_NAME_OTHER_MEANING).
+ */
+export function optionNameProblems(specs: ReadonlyMap<string, readonly ToolSpec[]>): string[] {
+  const problems: string[] = [];
+  const shared = SHARED_OPTIONS as Record<string, OptionSpec>;
+  const deprecated = deprecatedSpellings();
+  const squash = (n: string) => n.replaceAll('-', '');
+  const bySquash = new Map(Object.keys(shared).map((n) => [squash(n), n]));
+  const owners = new Map<string, Set<string>>();
+  for (const [tool, tables] of specs) {
+    for (const spec of tables) {
+      for (const o of allOptions(spec)) {
+        const where = `${spec.name} --${o.name}`;
+        const old = deprecated.get(o.name);
+        if (old) problems.push(`${where}: a deprecated spelling; the shared name is --${old}`);
+        const same = bySquash.get(squash(o.name));
+        if (same && same !== o.name) problems.push(`${where}: spells --${same} another way`);
+        const s = shared[o.name];
+        if (s) {
+          if (o.type !== s.type || o.arg !== s.arg || o.concept !== s.concept) problems.push(`${where}: not from the shared table (use sharedOption('${o.name}', …))`);
+          continue;
+        }
+        if (o.concept) continue; // common options (--rejects, --stats, --quiet, …)
+        if (!owners.has(o.name)) owners.set(o.name, new Set());
+        owners.get(o.name)?.add(tool);
+      }
+    }
+  }
+  for (const [name, tools] of owners)
+    if (tools.size > 1 && SAME_NAME_OTHER_MEANING[name] === undefined)
+      problems.push(`--${name} is declared by ${[...tools].sort().join(', ')} outside the shared table: add it to SHARED_OPTIONS in @ldt/cli`);
+  return problems;
 }
 
 /**
@@ -220,6 +349,7 @@ export async function wasmFromWat(watPath: string): Promise<Buffer> {
     mod.destroy();
   }
 }
+
 interface WabtModule {
   parseWat(name: string, text: string, features: Record<string, boolean>): { validate(): void; toBinary(o: Record<string, boolean>): { buffer: Uint8Array }; destroy(): void };
 }

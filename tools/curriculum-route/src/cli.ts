@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { type Io, readStateFile, runProcess, runTool, type ToolContext, type ToolSpec } from '@ldt/cli';
+import { defineTool, type Io, type OptionsOf, readStateFile, runProcess, runTool, sharedOption, type ToolContext } from '@ldt/cli';
 import { DataError, UsageError } from '@ldt/errors';
 
 const version = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
@@ -10,7 +10,7 @@ export const DEFAULT_SEED = 1;
 export const DEFAULT_MAX_EPOCHS = 4;
 
 /** The option table: help, parsing, the README check and the argv tests all come from it. */
-export const spec: ToolSpec = {
+export const spec = defineTool({
   name: 'curriculum-route',
   version,
   summary: 'route rows into training phases with exact, deterministic per-source mixing weights',
@@ -26,7 +26,7 @@ export const spec: ToolSpec = {
       arg: 'FILE',
       describe: 'The curriculum (required): YAML, or JSON by a .json extension. Errors name the config path, e.g. phases[1].sources[0].weight: must be > 0.',
     },
-    { name: 'out-dir', type: 'string', short: 'o', arg: 'DIR', describe: 'Write one file per phase, DIR/<phase>.jsonl (atomically; every phase gets a file), instead of stdout.' },
+    sharedOption('out-dir', { describe: 'Write one file per phase, DIR/<phase>.jsonl (atomically; every phase gets a file), instead of stdout.' }),
     {
       name: 'unmatched',
       type: 'string',
@@ -35,15 +35,10 @@ export const spec: ToolSpec = {
         'Rows no phase matches: reject (an error naming file:line; with --rejects FILE they go there verbatim, counted as unmatched), drop (counted as unmatched), or the name of a phase that takes them as they are, outside its mix.',
       default: 'reject',
     },
-    {
-      name: 'seed',
-      type: 'integer',
-      arg: 'N',
-      min: 0,
-      max: 4294967295,
+    sharedOption('seed', {
       describe: 'Seed of the row hash that selects rows when downsampling and for the remainder when repeating.',
       defaultText: `the config's seed, else ${DEFAULT_SEED}`,
-    },
+    }),
     {
       name: 'max-epochs',
       type: 'integer',
@@ -53,13 +48,10 @@ export const spec: ToolSpec = {
       describe: 'Most copies of one row a source may use to reach its share.',
       defaultText: `the config's max_epochs, else ${DEFAULT_MAX_EPOCHS}`,
     },
-    {
-      name: 'tokenizer',
-      type: 'string',
-      arg: 'NAME|FILE',
+    sharedOption('tokenizer', {
       describe:
         'Count tokens (token targets, the summary) with o200k_base or cl100k_base (gpt-tokenizer) or a Hugging Face tokenizer.json. Without it tokens are an estimate, ceil(UTF-8 bytes / 4) per text.',
-    },
+    }),
     {
       name: 'counts-out',
       type: 'string',
@@ -81,13 +73,24 @@ export const spec: ToolSpec = {
       describe:
         "Sharded form, step 3 (per shard): take the copies of this shard's rows from the plan made by --plan-out (the shard is found by the checksum of its counts) and write them as usual. The shards' outputs, concatenated in order, are the single-process output.",
     },
-    {
-      name: 'text-field',
-      type: 'paths',
-      arg: 'PATHS',
+    sharedOption('fields', {
       describe: "The fields whose strings are the row's text (tokens and the length rule).",
       defaultText: 'by record kind (shared/schema): message contents, reasoning, tool calls and tool definitions; text; else every string outside meta',
+    }),
+    {
+      name: 'rebalance',
+      type: 'boolean',
+      default: false,
+      describe:
+        'Give the shortfall of a source that cannot fill its part within --max-epochs to the other sources of its phase, in proportion to their weights, so the phase total is exact when the phase as a whole has enough rows (the shares then differ from the weights; the summary shows both).',
     },
+    {
+      name: 'strict',
+      type: 'boolean',
+      default: false,
+      describe: 'Fail (exit 1, nothing written) when a phase target cannot be met: a SHORT source, or (with --rebalance) a phase short as a whole.',
+    },
+    sharedOption('tmp-dir', { describe: 'Directory for the copy of standard input read in the second pass (a private subdirectory, removed at the end).' }),
   ],
   examples: [
     [
@@ -104,15 +107,15 @@ export const spec: ToolSpec = {
     ],
   ],
   seeAlso: ['manifest', 'shuffle (to interleave repeats)', 'split-holdout'],
-};
+});
 
 /** Run curriculum-route with `argv` on `io`; returns the exit code. */
 export function main(argv: readonly string[], io: Io): Promise<number> {
   return runTool(spec, argv, io, handler);
 }
 
-async function handler(o: Record<string, unknown>, ctx: ToolContext): Promise<void> {
-  const [{ parsePaths }, { readRows, readLineChunks, LineWriter }, { CurriculumRouter }, { loadConfig }, { loadTokenCounter }, fs, path, os] = await Promise.all([
+async function handler(o: OptionsOf<typeof spec.options>, ctx: ToolContext): Promise<void> {
+  const [{ parsePaths }, { readRows, readLineChunks, LineWriter, TempDir }, { CurriculumRouter }, { loadConfig }, { loadTokenCounter }, fs, path, os] = await Promise.all([
     import('@ldt/schema'),
     import('@ldt/ndjson'),
     import('./route.js'),
@@ -122,36 +125,36 @@ async function handler(o: Record<string, unknown>, ctx: ToolContext): Promise<vo
     import('node:path'),
     import('node:os'),
   ]);
-  const configPath = o.config as string | undefined;
+  const configPath = o.config;
   if (!configPath) throw new UsageError('curriculum-route needs --config FILE', 'see configs/curriculum.example.yaml');
   const config = await loadConfig(configPath);
-  const unmatched = o.unmatched as string;
+  const unmatched = o.unmatched;
   if (unmatched !== 'reject' && unmatched !== 'drop' && !config.phases.some((p) => p.name === unmatched))
     throw new UsageError(`--unmatched must be reject, drop or a phase of the config (${config.phases.map((p) => p.name).join(', ')}); got ${JSON.stringify(unmatched)}`);
-  const seed = (o.seed as number | undefined) ?? config.seed ?? DEFAULT_SEED;
-  const maxEpochs = (o['max-epochs'] as number | undefined) ?? config.max_epochs ?? DEFAULT_MAX_EPOCHS;
-  const tokens = await loadTokenCounter(o.tokenizer as string | undefined);
-  const textField = o['text-field'] as string[] | undefined;
-  const router = new CurriculumRouter({ config, seed, maxEpochs, unmatched, tokens, textFields: textField ? parsePaths(textField) : undefined });
+  const seed = o.seed ?? config.seed ?? DEFAULT_SEED;
+  const maxEpochs = o['max-epochs'] ?? config.max_epochs ?? DEFAULT_MAX_EPOCHS;
+  const tokens = await loadTokenCounter(o.tokenizer);
+  const textField = o.fields;
+  const router = new CurriculumRouter({ config, seed, maxEpochs, unmatched, tokens, textFields: textField ? parsePaths(textField) : undefined, rebalance: o.rebalance });
 
   // The sharded (two-step) form: counts per shard, one merged plan, select per shard.
-  const countsOut = o['counts-out'] as string | undefined;
-  const planOut = o['plan-out'] as string | undefined;
-  const planIn = o.plan as string | undefined;
+  const countsOut = o['counts-out'];
+  const planOut = o['plan-out'];
+  const planIn = o.plan;
   if ([countsOut, planOut, planIn].filter((x) => x !== undefined).length > 1)
     throw new UsageError('--counts-out, --plan-out and --plan are the three steps of the sharded form; give one of them');
   if ((countsOut || planOut) && o['out-dir']) throw new UsageError(`--out-dir writes rows; --${countsOut ? 'counts-out' : 'plan-out'} writes none`);
   const { createHash } = await import('node:crypto');
   const sha256 = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
   // Everything the copies depend on besides the rows: counts and plans must agree on it.
-  const fingerprint = sha256(JSON.stringify({ config, seed, maxEpochs, unmatched, tokenizer: tokens.name, textField: textField ?? null }));
+  const fingerprint = sha256(JSON.stringify({ config, seed, maxEpochs, unmatched, tokenizer: tokens.name, textField: textField ?? null, rebalance: o.rebalance }));
   const readHeaded = (file: string, format: string) =>
     readStateFile(
       file,
       format,
       fingerprint,
       format.includes('counts') ? 'write it with curriculum-route --counts-out' : 'write it with curriculum-route --plan-out',
-      '--config, --seed, --max-epochs, --unmatched, --tokenizer or --text-field',
+      '--config, --seed, --max-epochs, --unmatched, --tokenizer, --fields or --rebalance',
     );
   if (planOut) {
     const shards: { rows: number; counts_sha256: string }[] = [];
@@ -163,6 +166,7 @@ async function handler(o: Record<string, unknown>, ctx: ToolContext): Promise<vo
       shards.push({ rows, counts_sha256: sha256(body) });
     }
     const results = router.plan();
+    if (o.strict) assertTargets(results, o.rebalance);
     const copies = router.plannedCopies;
     const w = ctx.openOutputFile(planOut);
     w.pushBytes(Buffer.from(`${JSON.stringify({ format: 'ldt-curriculum-plan/1', fingerprint, shards, phases: results })}\n`));
@@ -178,7 +182,7 @@ async function handler(o: Record<string, unknown>, ctx: ToolContext): Promise<vo
   }
 
   // Output: stdout, or one atomic file per phase.
-  const outDir = o['out-dir'] as string | undefined;
+  const outDir = o['out-dir'];
   let writers: import('@ldt/ndjson').LineWriter[] | undefined;
   if (outDir) {
     fs.mkdirSync(outDir, { recursive: true });
@@ -187,9 +191,10 @@ async function handler(o: Record<string, unknown>, ctx: ToolContext): Promise<vo
 
   // Pass 1. Standard input is spooled (rows only, one per line) to a temporary file for pass 2.
   const { report } = ctx;
-  const spool = ctx.inputs.includes('-') ? path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'curriculum-route-')), 'rows.ndjson') : undefined;
+  const spoolDir = ctx.inputs.includes('-') ? new TempDir(o['tmp-dir'] ?? (ctx.io.env.TMPDIR || os.tmpdir()), 'curriculum-route-') : undefined;
+  const spool = spoolDir ? path.join(spoolDir.path, 'rows.ndjson') : undefined;
   try {
-    const spoolWriter = spool ? new LineWriter(fs.createWriteStream(spool)) : undefined;
+    const spoolWriter = spool ? new LineWriter(fs.createWriteStream(spool), undefined, `the spool of standard input ${spool}`) : undefined;
     for (const input of ctx.inputs) {
       router.startInput();
       for await (const batch of readRows([input], ctx.readOptions)) {
@@ -230,6 +235,7 @@ async function handler(o: Record<string, unknown>, ctx: ToolContext): Promise<vo
       router.useCopies(copies, results);
       ctx.report.notes.shard = at[0];
     } else results = router.plan();
+    if (o.strict) assertTargets(results, o.rebalance);
 
     // Pass 2, on bytes: the taken lines are copied into one output buffer per phase and chunk.
     const nPhases = config.phases.length;
@@ -248,32 +254,37 @@ async function handler(o: Record<string, unknown>, ctx: ToolContext): Promise<vo
     const META = Buffer.from('"meta"');
     const noReject = { reject() {} };
     const passes = spool ? [[spool, 0, router.line.n] as const] : ctx.inputs.map((f, k) => [f, router.inputStart[k], router.inputStart[k + 1] ?? router.line.n] as const);
-    for (const [file, from, to] of passes) {
-      let i = from;
-      for await (const chunk of readLineChunks([file], { stdin: ctx.io.stdin, rejector: noReject })) {
-        const buf = chunk.buf;
-        let line = spool ? i + 1 - from : chunk.firstLine;
-        let start = 0;
-        let nextMeta = buf.indexOf(META);
-        while (start < buf.length && i < to) {
-          let end = buf.indexOf(10, start);
-          if (end < 0) end = buf.length;
-          const want = spool ? i + 1 - from : router.line.a[i];
-          if (line === want) {
-            let stop = end;
-            if (stop > start && buf[stop - 1] === 13) stop--;
-            if (nextMeta >= 0 && nextMeta < start) nextMeta = buf.indexOf(META, start);
-            router.emitBytes(i, buf, start, stop, nextMeta >= 0 && nextMeta < stop, emit, report);
-            i++;
+    // One pass per epoch: copy k of every row of a file is written in pass k over that file, so
+    // repeats are spread through the phase (an epoch apart from their original, in the same order).
+    const epochs = Math.max(1, router.maxCopies);
+    // Per input file, so the sharded form (one file per shard) gives the same bytes.
+    for (const [file, from, to] of passes)
+      for (let epoch = 0; epoch < epochs; epoch++) {
+        let i = from;
+        for await (const chunk of readLineChunks([file], { stdin: ctx.io.stdin, rejector: noReject })) {
+          const buf = chunk.buf;
+          let line = spool ? i + 1 - from : chunk.firstLine;
+          let start = 0;
+          let nextMeta = buf.indexOf(META);
+          while (start < buf.length && i < to) {
+            let end = buf.indexOf(10, start);
+            if (end < 0) end = buf.length;
+            const want = spool ? i + 1 - from : router.line.a[i];
+            if (line === want) {
+              let stop = end;
+              if (stop > start && buf[stop - 1] === 13) stop--;
+              if (nextMeta >= 0 && nextMeta < start) nextMeta = buf.indexOf(META, start);
+              router.emitBytes(i, buf, start, stop, nextMeta >= 0 && nextMeta < stop, emit, report, epoch);
+              i++;
+            }
+            start = end + 1;
+            line++;
           }
-          start = end + 1;
-          line++;
+          await flush();
         }
-        await flush();
+        if (i !== to)
+          throw new DataError(`${file} changed between the two passes (found ${i - from} of ${to - from} rows)`, undefined, 'do not modify an input while curriculum-route runs');
       }
-      if (i !== to)
-        throw new DataError(`${file} changed between the two passes (found ${i - from} of ${to - from} rows)`, undefined, 'do not modify an input while curriculum-route runs');
-    }
 
     // Summary.
     report.notes.seed = seed;
@@ -281,12 +292,41 @@ async function handler(o: Record<string, unknown>, ctx: ToolContext): Promise<vo
     report.notes.tokenizer = tokens.name;
     report.notes.repeats = router.repeats;
     report.notes.phases = results as unknown as import('@ldt/schema').Json;
+    // The per-phase lines are printed here, so first make sure stdout took everything: a reader gone away is a quiet exit.
+    await ctx.out.settle();
     for (const w of router.warnings) ctx.warn(w);
-    if (o.quiet !== true && !planIn) for (const line of phaseLines(results, tokens.estimate)) ctx.io.stderr.write(`curriculum-route: ${line}\n`);
-    if (router.repeats > 0) ctx.summaryExtra.push(`${router.repeats} repeated copies (meta.repeat) included`);
+    // Settle stdout first: a failed write (full disk) must not be preceded by a report of rows written.
+    if (!writers) await ctx.out.settle();
+    if (!o.quiet && !planIn) for (const line of phaseLines(results, tokens.estimate)) ctx.io.stderr.write(`curriculum-route: ${line}\n`);
+    report.repeated = router.repeats;
   } finally {
-    if (spool) fs.rmSync(path.dirname(spool), { recursive: true, force: true });
+    spoolDir?.remove();
   }
+}
+
+/** --strict: a DataError (exit 1, before anything is written) when a phase target cannot be met. */
+function assertTargets(results: import('./route.js').PhaseResult[], rebalance: boolean): void {
+  const short = results.filter((r) => r.short);
+  if (short.length > 0)
+    throw new DataError(
+      `--strict: ${short
+        .map(
+          (r) =>
+            `phase ${r.phase} gets ${r.unit === 'tokens' ? r.tokens : r.rows} of its ${r.target} ${r.unit}${
+              rebalance
+                ? ''
+                : ` (short: ${r.sources
+                    .filter((x) => x.short)
+                    .map((x) => x.name)
+                    .join(', ')})`
+            }`,
+        )
+        .join('; ')}`,
+      undefined,
+      rebalance
+        ? 'add rows, lower the target or raise --max-epochs'
+        : 'add rows, lower the target, raise --max-epochs, or pass --rebalance to give the shortfall to the other sources',
+    );
 }
 
 function rowsText(n: number): string {

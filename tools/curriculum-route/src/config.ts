@@ -226,9 +226,5 @@ export async function loadConfig(file: string): Promise<CurriculumConfig> {
   return validateConfig(raw, file);
 }
 
-/** A glob over meta.source: `*` matches any run of characters (also `/`), `?` one character; anything else literally. */
-export function globToRegExp(glob: string): RegExp {
-  let re = '';
-  for (const ch of glob) re += ch === '*' ? '.*' : ch === '?' ? '.' : ch.replace(/[.+^${}()|[\]\\]/g, '\\$&');
-  return new RegExp(`^${re}$`, 's');
-}
+/** The glob over meta.source is the shared one of @ldt/schema. */
+export { globToRegExp } from '@ldt/schema';

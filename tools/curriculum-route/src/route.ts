@@ -1,9 +1,9 @@
 import { DataError } from '@ldt/errors';
 import { xxh128 } from '@ldt/hash';
 import { findTopLevelValue, type Report, type Row, serializeWithMeta } from '@ldt/ndjson';
-import { type FieldPath, getMeta, isJsonObject, type Json, type JsonObject, recordKind, setMeta } from '@ldt/schema';
+import { type FieldPath, getMeta, globToRegExp, isJsonObject, type Json, type JsonObject, recordKind, setMeta } from '@ldt/schema';
 import { rowTexts, type TokenCounter } from '@ldt/tokens';
-import { type CurriculumConfig, globToRegExp, type Kind, type PhaseConfig } from './config.js';
+import type { CurriculumConfig, Kind, PhaseConfig } from './config.js';
 
 export interface RouteOptions {
   config: CurriculumConfig;
@@ -14,6 +14,12 @@ export interface RouteOptions {
   unmatched: string;
   tokens: TokenCounter;
   textFields: FieldPath[] | undefined;
+  /**
+   * Give the shortfall of a source that cannot fill its part (too few rows within --max-epochs)
+   * to the other sources of its phase, in proportion to their weights, so the phase total is
+   * exact whenever the phase as a whole has enough. Default off (the phase stays short).
+   */
+  rebalance?: boolean;
 }
 
 /** What one source of a phase got. */
@@ -44,6 +50,8 @@ export interface PhaseResult {
   sources: SourceResult[];
   /** Rows routed here by --unmatched PHASE (taken as they are). */
   unmatched_rows: number;
+  /** With a target: the phase got less than it (by more than one row's tokens with a token target). */
+  short: boolean;
 }
 
 /** Growable Uint32 column. */
@@ -317,14 +325,13 @@ export class CurriculumRouter {
     this.opts.config.phases.forEach((ph, p) => {
       const unit: 'rows' | 'tokens' | null = ph.target ? ('rows' in ph.target ? 'rows' : 'tokens') : null;
       const total = ph.target ? ('rows' in ph.target ? ph.target.rows : ph.target.tokens) : null;
-      const parts =
-        total !== null
-          ? apportion(
-              total,
-              ph.sources.map((s) => s.weight),
-            )
-          : undefined;
-      const res: PhaseResult = { phase: ph.name, unit, target: total, rows: 0, tokens: 0, sources: [], unmatched_rows: 0 };
+      const capacity = ph.sources.map((_, j) => {
+        const bk = this.buckets[this.bucketIndex[p][j]];
+        return (unit === 'tokens' ? bk.tokens : bk.rows) * this.opts.maxEpochs;
+      });
+      const weights = ph.sources.map((s) => s.weight);
+      const parts = total !== null ? (this.opts.rebalance ? rebalanced(total, weights, capacity) : apportion(total, weights)) : undefined;
+      const res: PhaseResult = { phase: ph.name, unit, target: total, rows: 0, tokens: 0, sources: [], unmatched_rows: 0, short: false };
       const wsum = ph.sources.reduce((a, s) => a + s.weight, 0);
       ph.sources.forEach((s, j) => {
         const b = this.bucketIndex[p][j];
@@ -364,6 +371,9 @@ export class CurriculumRouter {
           res.tokens += tok[i];
         }
       }
+      // Short: the parts could not reach the target (not enough rows within --max-epochs, even
+      // rebalanced), or a source could not fill its part.
+      if (total !== null && parts) res.short = parts.reduce((x, y) => x + y, 0) < total || res.sources.some((r) => r.short);
       // Shares are of the mix: rows taken by --unmatched PHASE are outside it.
       const denom = res.sources.reduce((a, r) => a + (unit === 'tokens' ? r.tokens : r.rows), 0);
       for (const r of res.sources) r.share = denom > 0 ? (unit === 'tokens' ? r.tokens : r.rows) / denom : 0;
@@ -407,6 +417,13 @@ export class CurriculumRouter {
     }
   }
 
+  /** The most copies of any row (after plan): the number of epoch passes pass 2 makes. */
+  get maxCopies(): number {
+    let m = 0;
+    for (const c of this.copies as Uint16Array) if (c > m) m = c;
+    return m;
+  }
+
   /** The per-phase results (after plan). */
   get phaseResults(): PhaseResult[] {
     return this.results;
@@ -438,14 +455,19 @@ export class CurriculumRouter {
    * before its closing brace without decoding; other lines go through `withMeta`.
    * `hasMeta` says whether `"meta"` occurs in the line.
    */
-  emitBytes(i: number, buf: Buffer, start: number, stop: number, hasMeta: boolean, out: (phase: number, piece: Buffer) => void, report: Report): void {
+  emitBytes(i: number, buf: Buffer, start: number, stop: number, hasMeta: boolean, out: (phase: number, piece: Buffer) => void, report: Report, epoch = 0): void {
     const b = this.bucketOf.a[i];
     if (b === 0xffffffff) return; // counted in pass 1 (unmatched)
-    const c = (this.copies as Uint16Array)[i];
-    if (c === 0) {
-      report.drop('downsampled');
+    const copies = (this.copies as Uint16Array)[i];
+    if (copies === 0) {
+      if (epoch === 0) report.drop('downsampled');
       return;
     }
+    // Copy number `epoch` only: repeated copies are written one epoch (one pass over the input) at
+    // a time, so a copy is never next to its original but in the same order an epoch later.
+    if (copies <= epoch) return;
+    const first = epoch;
+    const c = epoch + 1;
     const p = this.buckets[b].phase;
     let end = stop - 1;
     while (end > start && (buf[end] === 32 || buf[end] === 9 || buf[end] === 13)) end--;
@@ -454,17 +476,17 @@ export class CurriculumRouter {
       while (k > start && (buf[k] === 32 || buf[k] === 9 || buf[k] === 13)) k--;
       const empty = buf[k] === 123; /* { */
       const body = buf.subarray(start, end);
-      for (let r = 0; r < c; r++) {
+      for (let r = first; r < c; r++) {
         out(p, body);
         out(p, this.suffix(p, r, empty));
       }
     } else {
       const raw = buf.toString('utf8', start, stop);
       const name = this.opts.config.phases[p].name;
-      for (let r = 0; r < c; r++) out(p, Buffer.from(`${withMeta(raw, r === 0 ? { phase: name } : { phase: name, repeat: r })}\n`));
+      for (let r = first; r < c; r++) out(p, Buffer.from(`${withMeta(raw, r === 0 ? { phase: name } : { phase: name, repeat: r })}\n`));
     }
-    this.repeats += c - 1;
-    report.written += c;
+    if (epoch > 0) this.repeats++;
+    report.written++;
   }
 }
 
@@ -500,4 +522,34 @@ export function withMeta(raw: string, add: Record<string, Json>): string {
   if (isJsonObject(row.meta)) delete row.meta.repeat;
   for (const [k, v] of Object.entries(add)) setMeta(row, k, v);
   return serializeWithMeta(raw, row, hadMeta);
+}
+
+/**
+ * Split `total` by `weights` (largest remainder, as `apportion`), but no part above its
+ * `capacity`: a capped source's shortfall goes to the others in proportion to their weights,
+ * repeated until every part fits (water-filling). The parts sum to min(total, sum of capacities).
+ */
+export function rebalanced(total: number, weights: readonly number[], capacity: readonly number[]): number[] {
+  const parts = weights.map(() => 0);
+  const open = weights.map((_, j) => j);
+  let left = total;
+  while (open.length > 0 && left > 0) {
+    const share = apportion(
+      left,
+      open.map((j) => weights[j]),
+    );
+    const over = open.filter((j, k) => share[k] > capacity[j]);
+    if (over.length === 0) {
+      open.forEach((j, k) => {
+        parts[j] = share[k];
+      });
+      return parts;
+    }
+    for (const j of over) {
+      parts[j] = capacity[j];
+      left -= capacity[j];
+      open.splice(open.indexOf(j), 1);
+    }
+  }
+  return parts;
 }

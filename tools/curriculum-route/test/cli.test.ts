@@ -93,7 +93,7 @@ test('argv → options: defaults and conversions come from the option table', as
   const cases: [string[], Record<string, unknown>][] = [
     [['--config', 'c.yaml'], { config: 'c.yaml', unmatched: 'reject', seed: undefined, 'max-epochs': undefined }],
     [['--config', 'c.yaml', '--seed', '7', '--max-epochs', '2', '-o', 'out'], { seed: 7, 'max-epochs': 2, 'out-dir': 'out' }],
-    [['--config', 'c.yaml', '--text-field', 'a,b.c', '--unmatched', 'cpt'], { 'text-field': ['a', 'b.c'], unmatched: 'cpt' }],
+    [['--config', 'c.yaml', '--fields', 'a,b.c', '--unmatched', 'cpt'], { fields: ['a', 'b.c'], unmatched: 'cpt' }],
   ];
   for (const [argv, want] of cases) {
     const { options } = await parseArgs(spec, argv);
@@ -115,13 +115,13 @@ test('stdin is spooled to a temporary folder that is removed afterwards', async 
   assert.equal(readdirSync(tmpdir()).filter((f) => f.startsWith('curriculum-route-')).length, before);
 });
 
-test('--text-field chooses the text for tokens and the length rule', async () => {
+test('--fields chooses the text for tokens and the length rule', async () => {
   const dir = tmpDir();
   const cfg = join(dir, 'c.json');
   writeFileSync(cfg, JSON.stringify({ phases: [{ name: 'long', match: { length: { min: 10 } } }, { name: 'short' }] }));
   const input = join(dir, 'in.ndjson');
   writeFileSync(input, '{"q":"0123456789","text":"x"}\n{"q":"0","text":"0123456789"}\n');
-  const r = await runInProcess(main, ['--config', cfg, '--text-field', 'q', input]);
+  const r = await runInProcess(main, ['--config', cfg, '--fields', 'q', input]);
   assert.deepEqual(
     parseNdjson(r.stdout).map((o) => (o.meta as Record<string, string>).phase),
     ['long', 'short'],
@@ -155,7 +155,7 @@ test('sharded form: counts per shard, one plan, select per shard = one process, 
   const cfg = ['--config', join(repoRoot(), 'configs', 'curriculum.example.yaml'), '--seed', '5'];
   const whole = await runInProcess(main, [...cfg, ...shards]);
   assert.equal(whole.code, 0, whole.stderr);
-  assert.match(whole.stderr, /repeated copies/, 'the case has upsampled sources');
+  assert.match(whole.stderr, /, repeated \d+,/, 'the case has upsampled sources');
   for (const [k, f] of shards.entries()) assert.equal((await runInProcess(main, [...cfg, '--counts-out', join(dir, `${k}.counts`), f])).code, 0);
   // The counts in another order are another plan: the order of the shards is the order of the rows.
   const plan = await runInProcess(main, [...cfg, '--plan-out', join(dir, 'plan'), ...shards.map((_, k) => join(dir, `${k}.counts`))]);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { apportion, countTurns, detectKind, globToRegExp, main, validateConfig, withMeta } from '@ldt/curriculum-route';
 import { Prng } from '@ldt/hash';
-import { parseNdjson, repoRoot, runInProcess, tmpDir, writeNdjson } from '@ldt/testkit';
+import { assertCounts, parseNdjson, repoRoot, runInProcess, tmpDir, writeNdjson } from '@ldt/testkit';
 
 type R = Record<string, unknown>;
 
@@ -89,7 +89,8 @@ test('rows target: achieved rows per source equal the weighted targets exactly (
   assert.equal(out.filter((o) => (o.meta as R).repeat !== undefined).length, 30 - 12);
   assert.deepEqual([...new Set(out.map((o) => (o.meta as R).repeat ?? 0))].sort(), [0, 1, 2]);
   assert.match(r.stderr, /phase sft: target 100 rows, got 100 rows .*; a 50 rows \(50\.0%, want 50\.0%\), b 30 rows \(30\.0%, want 30\.0%\), c 20 rows \(20\.0%, want 20\.0%\)/);
-  assert.match(r.stderr, /read 142, wrote 100, dropped 60 \(downsampled 60\); 18 repeated copies/);
+  assert.match(r.stderr, /read 142, wrote 100, repeated 18, dropped 60 \(downsampled 60\)\n/);
+  assertCounts('curriculum-route', r);
 });
 
 test('determinism: reordered input selects the same rows; the same input gives byte-identical output; stdin = file', async () => {
@@ -328,15 +329,58 @@ test('pass 2 on bytes: CRLF, trailing blanks, an empty row, rows with and withou
   assert.equal(
     r.stdout,
     [
+      // Issue 15: the repeated copies come one epoch later, in the same order, not next to their original.
       '{"meta":{"phase":"p"}}',
-      '{"meta":{"phase":"p","repeat":1}}',
       '{"a":1.0,"meta":{"phase":"p"}}',
-      '{"a":1.0,"meta":{"phase":"p","repeat":1}}',
       '{"b":"é","meta":{"x":1,"phase":"p"}}',
-      '{"b":"é","meta":{"x":1,"phase":"p","repeat":1}}',
       '{"c":[1,2],"meta":{"phase":"p"}}',
+      '{"meta":{"phase":"p","repeat":1}}',
+      '{"a":1.0,"meta":{"phase":"p","repeat":1}}',
+      '{"b":"é","meta":{"x":1,"phase":"p","repeat":1}}',
       '{"c":[1,2],"meta":{"phase":"p","repeat":1}}',
       '',
     ].join('\n'),
   );
+});
+
+test('issue 15: no repeated copy is next to its original; the same input gives the same order', async () => {
+  const dir = tmpDir();
+  const input = writeNdjson(dir, 'in.ndjson', [...rows('a', 7), ...rows('b', 40)]);
+  const cfg = writeConfig(dir, threeSources);
+  const r = await runInProcess(main, ['--config', cfg, input]);
+  assert.equal(r.code, 0, r.stderr);
+  const lines = r.stdout.split('\n').filter((l) => l !== '');
+  const base = (l: string) => JSON.stringify({ ...JSON.parse(l), meta: { ...JSON.parse(l).meta, repeat: undefined } });
+  for (let k = 1; k < lines.length; k++) assert.notEqual(base(lines[k]), base(lines[k - 1]), `line ${k + 1} repeats line ${k}`);
+  assert.equal((await runInProcess(main, ['--config', cfg, input])).stdout, r.stdout);
+  assertCounts('curriculum-route', r);
+});
+
+test("issue 15: --rebalance gives a short source's shortfall to the others by weight (exact phase total); --strict fails when a target cannot be met", async () => {
+  const dir = tmpDir();
+  // Weights 50/30/20 of 100 rows; b has 3 rows, at most 4 epochs = 12 < 30.
+  const input = writeNdjson(dir, 'in.ndjson', [...rows('a', 80), ...rows('b', 3), ...rows('c', 50)]);
+  const cfg = writeConfig(dir, threeSources);
+  const plain = await runInProcess(main, ['--config', cfg, input]);
+  assert.equal(plain.code, 0, plain.stderr);
+  assert.deepEqual(countBy(parseNdjson(plain.stdout), srcOf), { a: 50, b: 12, c: 20 });
+  assert.match(plain.stderr, /got 82 rows .* b 12 rows \(14\.6%, want 30\.0%, SHORT\)/);
+  const reb = await runInProcess(main, ['--config', cfg, '--rebalance', input]);
+  assert.equal(reb.code, 0, reb.stderr);
+  // The 18 missing rows go to a and c as 50:20 (largest remainder): 13 and 5.
+  assert.deepEqual(countBy(parseNdjson(reb.stdout), srcOf), { a: 63, b: 12, c: 25 });
+  assert.match(reb.stderr, /phase sft: target 100 rows, got 100 rows/);
+  assertCounts('curriculum-route', reb);
+  const strict = await runInProcess(main, ['--config', cfg, '--strict', input]);
+  assert.equal(strict.code, 1);
+  assert.equal(strict.stdout, '');
+  assert.match(strict.stderr, /^curriculum-route: --strict: phase sft gets 82 of its 100 rows \(short: b\)\n {2}hint: .*--rebalance/);
+  const ok = await runInProcess(main, ['--config', cfg, '--strict', '--rebalance', input]);
+  assert.equal(ok.code, 0, ok.stderr);
+  assert.equal(ok.stdout, reb.stdout);
+  // Not enough rows in the whole phase: --strict --rebalance fails too.
+  const tiny = writeNdjson(dir, 'tiny.ndjson', [...rows('a', 2), ...rows('b', 2), ...rows('c', 2)]);
+  const t = await runInProcess(main, ['--config', cfg, '--strict', '--rebalance', tiny]);
+  assert.equal(t.code, 1);
+  assert.match(t.stderr, /--strict: phase sft gets 24 of its 100 rows/);
 });

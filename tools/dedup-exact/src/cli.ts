@@ -1,74 +1,50 @@
 import { createRequire } from 'node:module';
-import { type Io, readStateFile, runProcess, runTool, type ToolContext, type ToolSpec } from '@ldt/cli';
+import { defineTool, type Io, type OptionsOf, readStateFile, runProcess, runTool, sharedOption, type ToolContext } from '@ldt/cli';
 import { DataError, UsageError } from '@ldt/errors';
 import type { PrepareConfig, PreparedChunk } from './prepare.js';
 
 const version = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
 
 /** The option table: help, parsing, the README check and the argv tests all come from it. */
-export const spec: ToolSpec = {
+export const spec = defineTool({
   name: 'dedup-exact',
   version,
   summary: 'drop rows whose key was seen before',
   description:
-    'Reads NDJSON rows and writes to stdout every row whose key has not been seen before, in input order, with meta.content_hash (XXH3-128 of the key, 32 hex digits) added; every byte outside meta is written as read. The first occurrence is kept. The key is --key PATHS (default: messages for chat rows, text for text rows, else the whole row without meta), as canonical text (object keys sorted, so key order does not matter) after --normalize. With --against, rows whose key occurs in reference sets (e.g. eval sets) are dropped too. Dropped rows are counted on stderr by reason (duplicate, in_index, in_reference) and, with --dups, written there with meta.dup_of. ' +
+    'Reads NDJSON rows and writes to stdout every row whose key has not been seen before, in input order, with meta.content_hash (XXH3-128 of the key, 32 hex digits) added; every byte outside meta is written as read. The first occurrence is kept. The key is --fields PATHS (default: by record kind, see shared/schema), as canonical text (object keys sorted, so key order does not matter) after --normalize. With --against, rows whose key occurs in reference sets (e.g. eval sets) are dropped too. Dropped rows are counted on stderr by reason (duplicate, in_index, in_reference) and, with --dups, written there with meta.dup_of. ' +
     'Memory: 20-24 bytes per distinct kept key (a typed-array hash table), the same per key of a loaded --index, ~150 bytes per distinct reference key; one read chunk besides. Deterministic: the same input and flags give byte-identical output.',
-  usage: ['dedup-exact [OPTIONS] [FILE...]', 'dedup-exact --key line [OPTIONS] [FILE...]', 'dedup-exact --against REF [--against-key PATHS] [OPTIONS] [FILE...]'],
+  usage: ['dedup-exact [OPTIONS] [FILE...]', 'dedup-exact --fields line [OPTIONS] [FILE...]', 'dedup-exact --against REF [--against-fields PATHS] [OPTIONS] [FILE...]'],
   rejects: true,
   options: [
-    {
-      name: 'key',
-      type: 'paths',
-      arg: 'PATHS',
+    sharedOption('fields', {
       describe:
         "Comma-separated dotted field paths whose values form the key (e.g. messages, extra_info.question, messages.*.content); each row uses the paths it has (the key names them), a row with none is a missing_key reject. 'line' hashes the raw line bytes instead, without parsing JSON: an order-preserving sort -u (no meta.content_hash is added then).",
       defaultText: 'by record kind (shared/schema): text; messages (+ tools) of chat rows; prompt, chosen, rejected; prompt, completion, label; else the whole row without meta',
-    },
-    {
-      name: 'normalize',
-      type: 'choice',
-      choices: ['none', 'whitespace', 'lower', 'aggressive'],
+    }),
+    sharedOption('normalize', {
       describe:
         'Text normalisation of the key strings before hashing: none (exact); whitespace (trim, fold runs of Unicode white space to one space); lower (whitespace + lower-case); aggressive (NFKC, lower-case, punctuation removed, white space folded; digits and symbols kept).',
       default: 'none',
-    },
-    {
-      name: 'dups',
-      type: 'string',
-      arg: 'FILE',
+    }),
+    sharedOption('dups', {
       describe:
         'Write dropped rows to FILE with meta.content_hash and meta.dup_of (the content hash of the kept row, or file:line of the matched --against reference). Written atomically.',
-    },
-    {
-      name: 'against',
-      type: 'string',
-      arg: 'FILE',
-      repeatable: true,
+    }),
+    sharedOption('against', {
       describe: 'Reference NDJSON file (e.g. an eval set): drop rows whose key occurs in it, without emitting the references. Counted as in_reference.',
-    },
-    {
-      name: 'against-key',
-      type: 'paths',
-      arg: 'PATHS',
+    }),
+    sharedOption('against-fields', {
       describe: 'The key paths in the --against files, when they have another shape than the input.',
-      defaultText: 'the same as --key',
-    },
-    {
-      name: 'threads',
-      type: 'integer',
-      arg: 'N',
-      min: 1,
+    }),
+    sharedOption('threads', {
       max: 64,
       describe:
         'Worker threads that parse and hash rows in parallel (the seen-set and the output stay on the main thread, in input order). 1 = no worker threads. The output is byte-identical for any value.',
       defaultText: 'the number of CPUs, at most 4',
-    },
-    {
-      name: 'index',
-      type: 'string',
-      arg: 'FILE',
-      describe: 'Load the seen-set saved by an earlier run (--save-index) and drop rows whose key is in it (counted as in_index). Must match --normalize and the --key kind.',
-    },
+    }),
+    sharedOption('index', {
+      describe: 'Load the seen-set saved by an earlier run (--save-index) and drop rows whose key is in it (counted as in_index). Must match --normalize and the --fields kind.',
+    }),
     {
       name: 'keys-out',
       type: 'string',
@@ -96,38 +72,35 @@ export const spec: ToolSpec = {
       describe:
         "Sharded form, step 3 (per shard): the shard's .drops files, one per partition (all P of them); drop those rows as duplicates and write the rest as usual. The shards' outputs, concatenated in order, are the single-process output. Repeatable.",
     },
-    {
-      name: 'save-index',
-      type: 'string',
-      arg: 'FILE',
+    sharedOption('save-index', {
       describe: 'Save the seen-set (loaded --index plus the keys kept in this run) to FILE: versioned binary, 16 bytes per key plus a checksum. May be the same file as --index.',
-    },
+    }),
   ],
   examples: [
     ['dedup-exact examples/chat.ndjson > /tmp/unique.ndjson', 'Drop repeated conversations (same messages) from a chat file.'],
     [
-      'dedup-exact --key question --normalize whitespace --dups /tmp/dups.ndjson examples/gsm8k-sample.ndjson > /tmp/unique.ndjson',
+      'dedup-exact --fields question --normalize whitespace --dups /tmp/dups.ndjson examples/gsm8k-sample.ndjson > /tmp/unique.ndjson',
       'Key on one field, ignoring white-space differences; keep what was dropped.',
     ],
     [
-      'dedup-exact --key extra_info.question --against examples/gsm8k-test-sample.ndjson --against-key question examples/gsm8k-nested-mix.ndjson > /tmp/clean.ndjson',
+      'dedup-exact --fields extra_info.question --against examples/gsm8k-test-sample.ndjson --against-fields question examples/gsm8k-nested-mix.ndjson > /tmp/clean.ndjson',
       'Decontaminate: drop rows whose question is in an eval set with another shape.',
     ],
     [
       'dedup-exact --save-index /tmp/seen.idx examples/chat.ndjson > /dev/null && dedup-exact --index /tmp/seen.idx examples/chat.ndjson',
       'Deduplicate new data against what an earlier run kept (here, everything is dropped).',
     ],
-    ['dedup-exact --key line < examples/chat.ndjson | head -1', 'Order-preserving sort -u on raw lines.'],
+    ['dedup-exact --fields line < examples/chat.ndjson | head -1', 'Order-preserving sort -u on raw lines.'],
   ],
   seeAlso: ['dedup-near (near-duplicates, MinHash-LSH)', 'split-holdout', 'manifest'],
-};
+});
 
 /** Run dedup-exact with `argv` on `io`; returns the exit code. */
 export function main(argv: readonly string[], io: Io): Promise<number> {
   return runTool(spec, argv, io, handler);
 }
 
-async function handler(o: Record<string, unknown>, ctx: ToolContext): Promise<void> {
+async function handler(o: OptionsOf<typeof spec.options>, ctx: ToolContext): Promise<void> {
   // Imported here, not at the top: `--help` and `--version` stay as cheap as node itself.
   const [{ parsePaths }, { readRows, readLineChunks, defaultWorkers, mapLineChunks }, { ExactDedup }, { loadIndex, saveIndex }] = await Promise.all([
     import('@ldt/schema'),
@@ -136,31 +109,34 @@ async function handler(o: Record<string, unknown>, ctx: ToolContext): Promise<vo
     import('./index-file.js'),
   ]);
   type KeySpec = import('./key.js').KeySpec;
-  const keyArg = o.key as string[] | undefined;
+  const keyArg = o.fields;
   const lineMode = keyArg?.length === 1 && keyArg[0] === 'line';
-  if (keyArg?.includes('line') && !lineMode) throw new UsageError('--key line cannot be combined with field paths');
+  if (keyArg?.includes('line') && !lineMode) throw new UsageError('--fields line cannot be combined with field paths');
   const key: KeySpec = lineMode ? { mode: 'line' } : keyArg ? { mode: 'paths', paths: parsePaths(keyArg) } : { mode: 'auto' };
-  const againstKeyArg = o['against-key'] as string[] | undefined;
-  if (againstKeyArg && !(o.against as string[] | undefined)?.length) throw new UsageError('--against-key needs --against FILE');
+  const againstKeyArg = o['against-fields'];
+  if (againstKeyArg && !o.against?.length) throw new UsageError('--against-fields needs --against FILE');
   if (lineMode && againstKeyArg && !(againstKeyArg.length === 1 && againstKeyArg[0] === 'line'))
-    throw new UsageError('with --key line, the --against files are compared by raw line too; drop --against-key');
+    throw new UsageError('with --fields line, the --against files are compared by raw line too; drop --against-fields');
   const againstKey: KeySpec = againstKeyArg && !lineMode ? { mode: 'paths', paths: parsePaths(againstKeyArg) } : key;
-  const normalize = o.normalize as import('@ldt/text').NormalizeMode;
+  const normalize = o.normalize;
   if (lineMode && normalize !== 'none')
-    throw new UsageError('--key line compares raw bytes; --normalize must be none with it', 'to compare normalised text, key on a field (e.g. --key text --normalize whitespace)');
+    throw new UsageError(
+      '--fields line compares raw bytes; --normalize must be none with it',
+      'to compare normalised text, key on a field (e.g. --fields text --normalize whitespace)',
+    );
 
   // The sharded form: keys per shard, repeated keys per hash partition, drops applied per shard.
-  const keysOut = o['keys-out'] as string | undefined;
-  const partition = o.partition as string | undefined;
-  const dropsFiles = (o.drops as string[] | undefined) ?? [];
+  const keysOut = o['keys-out'];
+  const partition = o.partition;
+  const dropsFiles = o.drops ?? [];
   const sharded = [keysOut, partition, dropsFiles.length ? 'x' : undefined].filter((x) => x !== undefined).length;
   if (sharded > 1) throw new UsageError('--keys-out, --partition and --drops are the three steps of the sharded form; give one of them');
-  if (sharded && (o.index || o['save-index'] || (o.against as string[] | undefined)?.length))
+  if (sharded && (o.index || o['save-index'] || o.against?.length))
     throw new UsageError(
       'the sharded form (--keys-out, --partition, --drops) does not combine with --index, --save-index or --against',
       'decontaminate with --against in a separate step',
     );
-  if (sharded && lineMode) throw new UsageError('the sharded form works on JSON keys; --key line is not supported with it');
+  if (sharded && lineMode) throw new UsageError('the sharded form works on JSON keys; --fields line is not supported with it');
   if ((o['drops-dir'] !== undefined) !== (partition !== undefined)) throw new UsageError('--partition I/P and --drops-dir DIR go together');
   const { createHash } = await import('node:crypto');
   // What the keys depend on besides the rows: every step must agree on it.
@@ -172,10 +148,10 @@ async function handler(o: Record<string, unknown>, ctx: ToolContext): Promise<vo
     const part = m ? Number(m[1]) : -1;
     const of = m ? Number(m[2]) : 0;
     if (!m || of < 1 || part >= of) throw new UsageError(`--partition must be I/P with 0 <= I < P, e.g. 0/4; got ${JSON.stringify(partition)}`);
-    await partitionKeys(ctx, ctx.inputs, part, of, o['drops-dir'] as string, fingerprint);
+    await partitionKeys(ctx, ctx.inputs, part, of, o['drops-dir'] ?? '.', fingerprint);
     return;
   }
-  const dupsPath = o.dups as string | undefined;
+  const dupsPath = o.dups;
   if (dupsPath) ctx.report.setDropsSink(ctx.openOutputFile(dupsPath));
   const dedup = new ExactDedup({ key, normalize, emitDups: dupsPath !== undefined });
   const header = { tool: 'dedup-exact', hash: 'xxh3-128', key_mode: lineMode ? 'line' : 'json', normalize } as const;
@@ -186,12 +162,12 @@ async function handler(o: Record<string, unknown>, ctx: ToolContext): Promise<vo
   const keysWriter = keysOut ? ctx.openOutputFile(keysOut) : undefined;
   keysWriter?.pushBytes(Buffer.from(`${JSON.stringify({ format: KEYS_FORMAT, fingerprint })}\n`));
   let keyRows = 0;
-  const indexPath = o.index as string | undefined;
+  const indexPath = o.index;
   if (indexPath) {
     const { set } = await loadIndex(indexPath, header);
     dedup.index = set;
   }
-  const refs = (o.against as string[] | undefined) ?? [];
+  const refs = o.against ?? [];
   if (refs.length > 0) {
     // References are read strictly (no --rejects): a bad reference line is an error.
     const refOpts = { stdin: ctx.io.stdin };
@@ -210,7 +186,7 @@ async function handler(o: Record<string, unknown>, ctx: ToolContext): Promise<vo
     const cfg: PrepareConfig = { keyPaths: keyArg, normalize, keepRaw: dupsPath !== undefined, asBytes: false };
     const { prepareChunk } = await import('./prepare.js');
     const chunks = mapLineChunks<PreparedChunk>(ctx.inputs, ctx.readOptions, {
-      threads: (o.threads as number | undefined) ?? defaultWorkers(),
+      threads: o.threads ?? defaultWorkers(),
       workerUrl: new URL('./worker.js', import.meta.url),
       workerData: { ...cfg, asBytes: true },
       inline: (chunk) => prepareChunk(chunk, cfg),
@@ -252,7 +228,7 @@ async function handler(o: Record<string, unknown>, ctx: ToolContext): Promise<vo
         "give each shard its own .drops files (made from that shard's --keys-out file)",
       );
   }
-  const savePath = o['save-index'] as string | undefined;
+  const savePath = o['save-index'];
   if (savePath) {
     const n = await saveIndex(savePath, header, dedup.index ? [dedup.index, dedup.seen] : [dedup.seen]);
     report.notes.index_keys_saved = n;
@@ -273,7 +249,7 @@ function readHeaded(file: string, format: string, fingerprint: string): { head: 
     format,
     fingerprint,
     format === KEYS_FORMAT ? 'write it with dedup-exact --keys-out' : 'write it with dedup-exact --partition',
-    '--key or --normalize',
+    '--fields or --normalize',
   );
 }
 

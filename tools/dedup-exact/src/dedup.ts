@@ -68,7 +68,7 @@ export class ExactDedup {
     }
   }
 
-  /** Add reference lines (for `--key line`). */
+  /** Add reference lines (for `--fields line`). */
   addReferenceLines(chunk: LineChunk): void {
     forEachLine(chunk.buf, (s, e, line) => {
       const h = xxh128(chunk.buf.subarray(s, e));
@@ -153,7 +153,7 @@ export class ExactDedup {
   }
 
   /**
-   * `--key line`: filter a chunk of raw lines without parsing. Returns the kept bytes (runs of
+   * `--fields line`: filter a chunk of raw lines without parsing. Returns the kept bytes (runs of
    * kept lines, sliced from the input buffer without copying; every line ends with `\n`). Blank
    * lines are skipped and counted, as in JSON mode.
    */

@@ -2,6 +2,7 @@ import { createWriteStream } from 'node:fs';
 import { open, rename, unlink } from 'node:fs/promises';
 import { DataError, UsageError } from '@ldt/errors';
 import { HashSet128, xxh64Stream } from '@ldt/hash';
+import { cleanStaleTemps, tempPathFor, trackTemp, untrackTemp, writeError } from '@ldt/ndjson';
 
 /**
  * The persistent seen-set of dedup-exact (`--save-index` / `--index`), version 1:
@@ -40,7 +41,9 @@ export async function saveIndex(path: string, header: Omit<IndexHeader, 'keys'>,
   pre.writeUInt32LE(VERSION, 8);
   pre.writeUInt32LE(head.length, 12);
   const sum = xxh64Stream();
-  const tmp = `${path}.tmp-${process.pid}`;
+  cleanStaleTemps(path);
+  const tmp = tempPathFor(path);
+  trackTemp(tmp);
   const ws = createWriteStream(tmp);
   const write = (b: Uint8Array) =>
     new Promise<void>((resolve, reject) => {
@@ -68,7 +71,9 @@ export async function saveIndex(path: string, header: Omit<IndexHeader, 'keys'>,
   } catch (e) {
     ws.destroy();
     await unlink(tmp).catch(() => {});
-    throw new DataError(`cannot write index ${path}: ${(e as Error).message}`);
+    throw writeError(`index ${path}`, e);
+  } finally {
+    untrackTemp(tmp);
   }
   return keys;
 }
@@ -106,8 +111,8 @@ export async function loadIndex(path: string, expect: { key_mode: string; normal
     if (size !== expected) throw bad(`size ${size} bytes, expected ${expected} for ${header.keys} keys: truncated or altered`);
     if (header.key_mode !== expect.key_mode) {
       throw new UsageError(
-        `index ${path} holds ${header.key_mode === 'line' ? '--key line' : 'row key'} hashes; this run uses ${expect.key_mode === 'line' ? '--key line' : 'row keys'}`,
-        'use the same --key kind that built the index',
+        `index ${path} holds ${header.key_mode === 'line' ? '--fields line' : 'row key'} hashes; this run uses ${expect.key_mode === 'line' ? '--fields line' : 'row keys'}`,
+        'use the same --fields kind that built the index',
       );
     }
     if (header.normalize !== expect.normalize) {

@@ -28,7 +28,7 @@ export function keyText(row: JsonObject, spec: KeySpec, mode: NormalizeMode, pos
     throw new DataError(
       `row has no field ${paths.length === 1 ? quote(paths[0]) : `of ${paths.map((p) => quote(p)).join(', ')}`}`,
       pos,
-      `is --key correct? this row's fields are: ${keys.slice(0, 12).join(', ')}${keys.length > 12 ? ', …' : ''}`,
+      `is --fields correct? this row's fields are: ${keys.slice(0, 12).join(', ')}${keys.length > 12 ? ', …' : ''}`,
     );
   }
   return typeof v === 'string' ? normalizeText(v, mode) : canonicalKey(v, mode);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { main, spec } from '@ldt/dedup-exact';
-import { docTests, goldenCases, parseNdjson, repoRoot, runBin, runInProcess, tmpDir } from '@ldt/testkit';
+import { assertCounts, assertDeprecatedSpellings, docTests, goldenCases, parseNdjson, repoRoot, runBin, runInProcess, tmpDir } from '@ldt/testkit';
 
 const pkgDir = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -77,7 +77,7 @@ test('index: a truncated or altered file is an error, a mismatched --normalize a
   r = await runInProcess(main, ['--index', idx, '--normalize', 'lower', a]);
   assert.equal(r.code, 2);
   assert.match(r.stderr, /was built with --normalize none; this run uses --normalize lower/);
-  r = await runInProcess(main, ['--index', idx, '--key', 'line', a]);
+  r = await runInProcess(main, ['--index', idx, '--fields', 'line', a]);
   assert.equal(r.code, 2);
   assert.ok(!existsSync(join(dir, 'nothing')));
 });
@@ -183,7 +183,7 @@ test('--key with several paths: each row uses the paths it has; a row with none 
   const rows = ['{"a":"x"}', '{"b":"x"}', '{"a":"x"}', '{"a":"x","b":"y"}', '{"c":"x"}', '{"b":"x","meta":{"k":1}}'].join('\n');
   const dir = tmpDir();
   const rejects = join(dir, 'rejects.ndjson');
-  const r = await runInProcess(main, ['--key', 'a,b', '--rejects', rejects, '--stats', join(dir, 's.json'), '-'], { stdin: `${rows}\n` });
+  const r = await runInProcess(main, ['--fields', 'a,b', '--rejects', rejects, '--stats', join(dir, 's.json'), '-'], { stdin: `${rows}\n` });
   assert.equal(r.code, 0, r.stderr);
   // {"a":"x"} and {"b":"x"} differ (the key names the path); the repeats of each are dropped.
   assert.deepEqual(
@@ -195,9 +195,44 @@ test('--key with several paths: each row uses the paths it has; a row with none 
   assert.equal(stats.read, 6);
   assert.deepEqual([stats.written, stats.dropped_total, stats.rejected_total, stats.rejected.missing_key], [3, 2, 1, 1]);
   // Without --rejects the row with none of the paths is an error naming file:line.
-  const e = await runInProcess(main, ['--key', 'a,b', '-'], { stdin: `${rows}\n` });
+  const e = await runInProcess(main, ['--fields', 'a,b', '-'], { stdin: `${rows}\n` });
   assert.equal(e.code, 1);
   assert.match(e.stderr, /dedup-exact: <stdin>:5: row has no field of "a", "b"/);
+});
+
+test('issue 15: --key and --against-key still work (deprecated), same output as --fields and --against-fields', async () => {
+  const ex = (f: string) => join(repoRoot(), 'examples', f);
+  await assertDeprecatedSpellings(
+    main,
+    'dedup-exact',
+    ['--key', 'extra_info.question', '--against', ex('gsm8k-test-sample.ndjson'), '--against-key', 'question', ex('gsm8k-nested-mix.ndjson')],
+    ['--fields', 'extra_info.question', '--against', ex('gsm8k-test-sample.ndjson'), '--against-fields', 'question', ex('gsm8k-nested-mix.ndjson')],
+  );
+});
+
+test('issue 15: the summary and --stats keep read = written - repeated + dropped + rejected', async () => {
+  const dir = tmpDir();
+  const stats = join(dir, 's.json');
+  const ex = (f: string) => join(repoRoot(), 'examples', f);
+  const r = await runInProcess(
+    main,
+    [
+      '--rejects',
+      join(dir, 'r'),
+      '--stats',
+      stats,
+      '--against',
+      ex('gsm8k-test-sample.ndjson'),
+      '--against-fields',
+      'question',
+      '--fields',
+      'extra_info.question',
+      ex('gsm8k-nested-mix.ndjson'),
+    ],
+    {},
+  );
+  assert.equal(r.code, 0, r.stderr);
+  assertCounts('dedup-exact', { stderr: r.stderr, stats: JSON.parse(readFileSync(stats, 'utf8')) });
 });
 
 test('sharded form: keys per shard, repeated keys per hash partition, drops per shard = one process, byte for byte', async () => {
@@ -243,7 +278,7 @@ test('sharded form: keys per shard, repeated keys per hash partition, drops per 
   const missing = await runInProcess(main, ['--drops', join(dir, 'drops', 'shard-0.p0.drops'), shards[0]]);
   assert.equal(missing.code, 2);
   assert.match(missing.stderr, /missing partition 1, 2 of 3/);
-  const key = await runInProcess(main, ['--key', 'id', '--partition', '0/3', '--drops-dir', join(dir, 'd2'), ...keys]);
+  const key = await runInProcess(main, ['--fields', 'id', '--partition', '0/3', '--drops-dir', join(dir, 'd2'), ...keys]);
   assert.equal(key.code, 1);
-  assert.match(key.stderr, /made with another --key or --normalize/);
+  assert.match(key.stderr, /made with another --fields or --normalize/);
 });

@@ -58,7 +58,7 @@ test('--normalize decides what counts as the same text', () => {
   assert.equal(run(input(), { normalize: 'aggressive' }).out.length, 1);
 });
 
-test('--key paths: nested fields, several paths, wildcards', () => {
+test('--fields paths: nested fields, several paths, wildcards', () => {
   const key = (p: string) => ({ mode: 'paths' as const, paths: parsePaths(p) });
   assert.equal(run(rows({ a: { q: 'x' }, b: 1 }, { a: { q: 'x' }, b: 2 }), { key: key('a.q') }).out.length, 1);
   assert.equal(run(rows({ a: 'x', b: 1 }, { a: 'x', b: 2 }), { key: key('a,b') }).out.length, 2);
@@ -146,7 +146,7 @@ test('dedup is idempotent and a function of its input (property, seed 7)', () =>
   assert.deepEqual(run(rows(...input)).out, once);
 });
 
-test('--key line keeps raw bytes, drops repeated lines, counts blank lines', async () => {
+test('--fields line keeps raw bytes, drops repeated lines, counts blank lines', async () => {
   const dir = tmpDir();
   const p = join(dir, 'in.ndjson');
   writeFileSync(p, '{"a": 1}\n{"a":1}\n\n{"a": 1}\r\n{"b":2}\n{"a": 1}');

@@ -27,18 +27,18 @@ test('GSM8K train: every question distinct; the Alpaca copy is entirely GSM8K tr
   const train = sharedData('gsm8k/train.jsonl') as string;
   const rows = parseNdjson(readFileSync(train, 'utf8'));
   const distinct = new Set(rows.map((r) => r.question)).size;
-  let r = await runInProcess(main, ['--key', 'question', train]);
+  let r = await runInProcess(main, ['--fields', 'question', train]);
   assert.equal(r.code, 0, r.stderr);
   assert.equal(parseNdjson(r.stdout).length, distinct);
   assert.equal(summaryOf(r.stderr), `dedup-exact: read ${rows.length}, wrote ${distinct}, dropped ${rows.length - distinct}`);
 
   const alpaca = arrayToNdjson('alpaca/alpacadatacleaned_gsm_8k_train.json');
-  r = await runInProcess(main, ['--key', 'instruction', '--against', train, '--against-key', 'question', alpaca]);
+  r = await runInProcess(main, ['--fields', 'instruction', '--against', train, '--against-fields', 'question', alpaca]);
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stdout, '');
   assert.equal(summaryOf(r.stderr), 'dedup-exact: read 7473, wrote 0, dropped 7473 (in_reference 7473)');
   // And nothing of it is GSM8K test.
-  r = await runInProcess(main, ['--quiet', '--key', 'instruction', '--against', sharedData('gsm8k/test.jsonl') as string, '--against-key', 'question', alpaca]);
+  r = await runInProcess(main, ['--quiet', '--fields', 'instruction', '--against', sharedData('gsm8k/test.jsonl') as string, '--against-fields', 'question', alpaca]);
   assert.equal(parseNdjson(r.stdout).length, 7473);
 });
 
@@ -46,7 +46,7 @@ test('decontamination with another key path on each side drops all 100 xtuner va
   const val = sharedData('gsm8k/xtuner_gsm8k_val_example_data.jsonl') as string;
   const test_ = sharedData('gsm8k/test.jsonl') as string;
   const dups = join(dir, 'val.dups.ndjson');
-  const r = await runInProcess(main, ['--key', 'extra_info.question', '--against', test_, '--against-key', 'question', '--dups', dups, val]);
+  const r = await runInProcess(main, ['--fields', 'extra_info.question', '--against', test_, '--against-fields', 'question', '--dups', dups, val]);
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stdout, '');
   assert.equal(summaryOf(r.stderr), 'dedup-exact: read 100, wrote 0, dropped 100 (in_reference 100)');
@@ -59,7 +59,7 @@ test('decontamination with another key path on each side drops all 100 xtuner va
   }
   // The training rows of the same schema are clean.
   const train = sharedData('gsm8k/xtuner_gsm8k_train_example_data.jsonl') as string;
-  const r2 = await runInProcess(main, ['--quiet', '--key', 'extra_info.question', '--against', test_, '--against-key', 'question', train]);
+  const r2 = await runInProcess(main, ['--quiet', '--fields', 'extra_info.question', '--against', test_, '--against-fields', 'question', train]);
   assert.equal(parseNdjson(r2.stdout).length, 200);
 });
 
@@ -86,15 +86,15 @@ test('index round trip on GSM8K: save train, then train again is all in_index an
   const train = sharedData('gsm8k/train.jsonl') as string;
   const test_ = sharedData('gsm8k/test.jsonl') as string;
   const idx = join(dir, 'gsm8k.idx');
-  let r = await runInProcess(main, ['--quiet', '--key', 'question', '--save-index', idx, train]);
+  let r = await runInProcess(main, ['--quiet', '--fields', 'question', '--save-index', idx, train]);
   assert.equal(r.code, 0, r.stderr);
-  r = await runInProcess(main, ['--key', 'question', '--index', idx, train, test_]);
+  r = await runInProcess(main, ['--fields', 'question', '--index', idx, train, test_]);
   assert.equal(summaryOf(r.stderr), 'dedup-exact: read 8792, wrote 1319, dropped 7473 (in_index 7473)');
 });
 
 test('gzip input from the shared data (HH-RLHF harmless-base test)', { skip: SKIP }, async () => {
   const p = sharedData('preference/hh-rlhf_harmless-base_test.jsonl.gz') as string;
-  const r = await runInProcess(main, ['--quiet', '--key', 'chosen', '--stats', join(dir, 'hh.json'), p]);
+  const r = await runInProcess(main, ['--quiet', '--fields', 'chosen', '--stats', join(dir, 'hh.json'), p]);
   assert.equal(r.code, 0, r.stderr);
   const stats = JSON.parse(readFileSync(join(dir, 'hh.json'), 'utf8'));
   assert.equal(stats.read, 2312);

@@ -1,4 +1,4 @@
-// Worker thread of the one-shot run's pass 1 (--jobs): parse, find the compared text and sign one
+// Worker thread of the one-shot run's pass 1 (--threads): parse, find the compared text and sign one
 // chunk of input lines at a time (src/chunks.ts); the main thread takes the chunks in input order.
 import { workerData } from 'node:worker_threads';
 import { serveWorker, type WireChunk } from '@ldt/ndjson';

@@ -54,6 +54,7 @@ export async function runNear(opts: NearOptions, files: NearFiles, ctx: ToolCont
   const nd = new NearDedup(opts, files.memory);
   let spool: WriteStream | undefined;
   try {
+    ctx.progressStage('loading');
     if (files.index) report.notes.index_rows_loaded = await loadIndex(files.index, indexParams(opts), nd);
     if (files.against.length > 0) {
       // References are read strictly (no --rejects): a bad reference line is an error.
@@ -86,7 +87,8 @@ export async function runNear(opts: NearOptions, files: NearFiles, ctx: ToolCont
       stdin2 = () => createReadStream(spoolPath);
     }
 
-    // Pass 1: parse, compared text, signature — per chunk, in --jobs worker threads (src/chunks.ts).
+    // Pass 1: parse, compared text, signature — per chunk, in --threads worker threads (src/chunks.ts).
+    ctx.progressStage('signing');
     const job: ChunkJob = {
       opts: { ...opts, fields: undefined, againstFields: undefined },
       fields: opts.fields?.map((f) => f.text),
@@ -139,7 +141,9 @@ export async function runNear(opts: NearOptions, files: NearFiles, ctx: ToolCont
     }
 
     if (spooled) await spooled;
+    ctx.progressStage('clustering');
     nd.cluster();
+    ctx.progressStage('writing');
 
     // Pass 2: the same lines again. A kept row is written as read, without parsing it (unless
     // --mark); rejected lines were counted in pass 1 and are skipped.
@@ -218,6 +222,7 @@ export async function runNear(opts: NearOptions, files: NearFiles, ctx: ToolCont
       );
 
     if (files.saveIndex) {
+      ctx.progressStage('saving index');
       const w = ctx.openOutputFile(files.saveIndex);
       const ids = (function* () {
         for (let i = 0; i < nd.count; i++) yield i;

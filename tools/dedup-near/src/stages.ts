@@ -24,6 +24,7 @@ import { emitRow, finishTally, IGNORE, indexParams, roundSim, type Tally } from 
 
 /** `dedup-near sign`: write the sign file of the input shard(s) to stdout. */
 export async function runSign(opts: NearOptions, jobs: number, ctx: ToolContext): Promise<void> {
+  ctx.progressStage('signing');
   const { report, out } = ctx;
   out.push(JSON.stringify({ dedup_near_sign: 1, params: indexParams(opts) }));
   const job: ChunkJob = { opts: { ...opts, fields: undefined, againstFields: undefined }, fields: opts.fields?.map((f) => f.text), wantNorm: false };
@@ -104,6 +105,7 @@ export async function runCluster(co: ClusterOptions, ctx: ToolContext): Promise<
   let rowNum = new Uint32Array(1024);
   let nRows = 0;
   try {
+    ctx.progressStage('reading signatures');
     for await (const batch of readRows(inputs, ctx.readOptions)) {
       for (const r of batch) {
         const v = r.value;
@@ -156,7 +158,9 @@ export async function runCluster(co: ClusterOptions, ctx: ToolContext): Promise<
       }
     }
     if (!nd || !params) throw new DataError('no sign file header in the input', undefined, 'the input of `dedup-near cluster` is the output of `dedup-near sign`');
+    ctx.progressStage('clustering');
     nd.cluster();
+    ctx.progressStage('writing');
     const kept = new Map<string, number>();
     let id = nd.firstInputId;
     for (let k = 0; k < nRows; k++) {
@@ -252,6 +256,7 @@ export async function runApply(assignment: string, mark: boolean, dups: string |
   const wanted = new Set(ctx.inputs.map((f) => (f === '-' ? '<stdin>' : f)));
   if (ctx.inputs.includes('-')) throw new UsageError('apply reads its shards by name; give the shard files (the names used with `dedup-near sign`)');
   const byShard = new Map<string, (Decision | null)[]>();
+  ctx.progressStage('reading the assignment');
   for await (const batch of readRows([assignment], { stdin: ctx.io.stdin })) {
     for (const r of batch) {
       const v = r.value as JsonObject;
@@ -283,6 +288,7 @@ export async function runApply(assignment: string, mark: boolean, dups: string |
   let rowNo = 0;
   const readCount = new Map<string, number>();
   // Bad lines were counted (or rejected) by `sign`: skipped here. Rows are counted as read.
+  ctx.progressStage('writing');
   for await (const batch of readRows(ctx.inputs, { stdin: ctx.io.stdin, rejector: IGNORE, onBytes: ctx.readOptions.onBytes })) {
     for (const row of batch) {
       if (row.file !== lastFile) {

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { applySpec, clusterSpec, main, signSpec, spec } from '@ldt/dedup-near';
 import { Prng } from '@ldt/hash';
-import { docTests, goldenCases, parseNdjson, runBin, runInProcess, runShell, tmpDir, writeNdjson } from '@ldt/testkit';
+import { assertDeprecatedSpellings, docTests, goldenCases, parseNdjson, repoRoot, runBin, runInProcess, runShell, tmpDir, writeNdjson } from '@ldt/testkit';
 
 const pkgDir = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -269,13 +269,13 @@ test('bytes outside meta are written as read; side files are not left behind on 
   assert.ok(!existsSync(dups));
 });
 
-test('--jobs: the same output with 1 and 3 worker threads over several read chunks, and in the staged sign', async () => {
+test('--threads: the same output with 1 and 3 worker threads over several read chunks, and in the staged sign', async () => {
   const dir = tmpDir();
   const rows = Array.from({ length: 20 }, (_, k) => corpus(100 + k)).flat();
   const input = writeNdjson(dir, 'in.ndjson', rows);
   assert.ok(readFileSync(input).length > 2 * (1 << 20), 'more than two 1 MiB read chunks');
-  const one = await runInProcess(main, ['--mark', '--jobs', '1', input]);
-  const three = await runInProcess(main, ['--mark', '--jobs', '3', input]);
+  const one = await runInProcess(main, ['--mark', '--threads', '1', input]);
+  const three = await runInProcess(main, ['--mark', '--threads', '3', input]);
   assert.equal(one.code, 0, one.stderr);
   assert.equal(three.code, 0, three.stderr);
   assert.equal(three.stdout, one.stdout);
@@ -283,8 +283,8 @@ test('--jobs: the same output with 1 and 3 worker threads over several read chun
   // 800 injected 2-edit variants (Jaccard ~0.9): LSH finds one with probability ~0.999 each.
   const marked = Number(/marked (\d+) \(near_duplicate \d+\)/.exec(one.stderr)?.[1]);
   assert.ok(marked >= 795 && marked <= 800, one.stderr);
-  const s1 = await runInProcess(main, ['sign', '--jobs', '1', input]);
-  const s3 = await runInProcess(main, ['sign', '--jobs', '3', input]);
+  const s1 = await runInProcess(main, ['sign', '--threads', '1', input]);
+  const s3 = await runInProcess(main, ['sign', '--threads', '3', input]);
   assert.equal(s3.stdout, s1.stdout);
   // Dropping (not marking), with bad lines, rows without the field and CRLF lines spread over the
   // chunks: the same output, dups, rejects (in line order) and stats.
@@ -298,7 +298,7 @@ test('--jobs: the same output with 1 and 3 worker threads over several read chun
     const rej = join(dir, `rej${jobs}.ndjson`);
     const dups = join(dir, `dups${jobs}.ndjson`);
     const st = join(dir, `st${jobs}.json`);
-    const r = await runInProcess(main, ['--jobs', jobs, '--rejects', rej, '--dups', dups, '--stats', st, input2]);
+    const r = await runInProcess(main, ['--threads', jobs, '--rejects', rej, '--dups', dups, '--stats', st, input2]);
     assert.equal(r.code, 0, r.stderr);
     const stats = JSON.parse(readFileSync(st, 'utf8'));
     delete stats.argv;
@@ -395,4 +395,35 @@ test('a mixed to-chatml output goes through with the default fields; --fields li
   assert.equal(parseNdjson(f.stdout).length, 4);
   assert.equal(readFileSync(rej, 'utf8'), '{"other":"x"}\n');
   assert.match(f.stderr, /rejected 1 \(missing_field 1\)/);
+});
+
+test('issue 15: --jobs still works (deprecated), the same output as --threads; a mistyped subcommand gets "did you mean"', async () => {
+  const input = join(repoRoot(), 'examples', 'dedup-near-toolformer.ndjson');
+  await assertDeprecatedSpellings(main, 'dedup-near', ['--fields', 'instruction,input', '--jobs', '2', input], ['--fields', 'instruction,input', '--threads', '2', input]);
+  await assertDeprecatedSpellings(
+    main,
+    'dedup-near sign',
+    ['sign', '--fields', 'instruction,input', '--jobs', '2', input],
+    ['sign', '--fields', 'instruction,input', '--threads', '2', input],
+  );
+  const r = await runInProcess(main, ['sing', input]);
+  assert.equal(r.code, 2);
+  assert.equal(r.stderr, "dedup-near: unknown command 'sing'; did you mean 'sign'?\nTry 'dedup-near --help' for more information.\n");
+  const c = await runInProcess(main, ['cluster', '--treshold', '0.5']);
+  assert.equal(c.code, 2);
+  assert.match(c.stderr, /^dedup-near cluster: unknown option '--treshold'; did you mean '--threshold'\?/);
+});
+
+test('issue 15: on a terminal the progress line names the stage: loading, signing, clustering, writing (then erased)', async () => {
+  const input = join(repoRoot(), 'examples', 'dedup-near-toolformer.ndjson');
+  const r = await runInProcess(main, ['--fields', 'instruction,input', input], { tty: true });
+  assert.equal(r.code, 0, r.stderr);
+  const stages = [...r.stderr.matchAll(/\rdedup-near: ([a-z ]+), /g)].map((m) => m[1]);
+  assert.deepEqual(
+    stages.filter((s, i) => s !== stages[i - 1]),
+    ['loading', 'signing', 'clustering', 'writing'],
+  );
+  assert.match(r.stderr, /\r\x1b\[Kdedup-near: read 300, wrote \d+, dropped \d+/);
+  const s = await runInProcess(main, ['sign', '--fields', 'instruction,input', input], { tty: true });
+  assert.match(s.stderr, /\rdedup-near sign: signing, /);
 });

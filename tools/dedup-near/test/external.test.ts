@@ -125,7 +125,7 @@ test('the README worked example (split, sign per shard in parallel, cluster with
   );
   const script = [
     'split -n l/4 -d --additional-suffix=.ndjson big.ndjson shard-',
-    "printf '%s\\n' shard-*.ndjson | xargs -P2 -I{} sh -c 'dedup-near sign --fields text --jobs 1 {} > {}.sign'",
+    "printf '%s\\n' shard-*.ndjson | xargs -P2 -I{} sh -c 'dedup-near sign --fields text --threads 1 {} > {}.sign'",
     'dedup-near cluster --memory 4K --tmp-dir scratch --stats cluster.json shard-*.ndjson.sign > assignment.ndjson',
     'mkdir -p dedup',
     "printf '%s\\n' shard-*.ndjson | xargs -P2 -I{} sh -c 'dedup-near apply --assignment assignment.ndjson --dups dedup/{}.dups {} > dedup/{}'",
@@ -261,7 +261,7 @@ test('BandKeys: the external sort yields the same groups, in the same order, as 
 test('SIGTERM while band-key runs are being written removes the temporary directory', async () => {
   const dir = tmpDir('ldt-dedup-near-sig-');
   const bin = join(repoRoot(), 'node_modules', '.bin', 'dedup-near');
-  const child = spawn(bin, ['--memory', '1000', '--jobs', '1', '--tmp-dir', dir], { stdio: ['pipe', 'ignore', 'pipe'] });
+  const child = spawn(bin, ['--memory', '1000', '--threads', '1', '--tmp-dir', dir], { stdio: ['pipe', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += d));
   // Enough rows for several runs, then keep stdin open so the tool is mid-way when the signal comes.

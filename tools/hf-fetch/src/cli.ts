@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { type Io, runProcess, runTool, type ToolContext, type ToolSpec } from '@ldt/cli';
+import { defineTool, type Io, type OptionsOf, runProcess, runTool, sharedOption, type ToolContext } from '@ldt/cli';
 import { UsageError } from '@ldt/errors';
 
 const version = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
@@ -7,7 +7,7 @@ const version = (createRequire(import.meta.url)('../../package.json') as { versi
 const NET = 'Network and cache';
 
 /** The option table: help, parsing, the README check and the argv tests all come from it. */
-export const spec: ToolSpec = {
+export const spec = defineTool({
   name: 'hf-fetch',
   version,
   summary: 'stream a Hugging Face dataset, or a local copy of one, to NDJSON',
@@ -18,6 +18,7 @@ export const spec: ToolSpec = {
     'hf-fetch DATASET [--config NAME] [--split NAME] [--revision REV] [--columns a,b] [--limit N] [OPTIONS]',
     'hf-fetch DATASET --list [--config NAME] [--split NAME]',
     'hf-fetch FILE_OR_GLOB... [OPTIONS]',
+    'hf-fetch registry check|list|plan|enable ...   (the dataset registry; hf-fetch registry --help)',
   ],
   positional: {
     name: 'DATASET',
@@ -46,13 +47,10 @@ export const spec: ToolSpec = {
       arg: 'a,b',
       describe: 'Keep only these top-level columns, in this order (parquet reads only their column chunks). A missing column is an error naming the columns that exist.',
     },
-    {
-      name: 'field',
-      type: 'string',
-      arg: 'KEY',
+    sharedOption('field', {
       describe:
         "JSON files: a file that is one object is one row; with --field KEY its array under KEY holds the rows (as the datasets json loader's field=). JSON and JSON Lines are read as to-chatml reads them (@ldt/ndjson readJsonInput).",
-    },
+    }),
     { name: 'limit', type: 'integer', arg: 'N', min: 0, describe: 'Stop after N rows in all (parquet files are then read by ranges, only the row groups needed).' },
     { name: 'list', type: 'boolean', describe: 'Print the dataset, its configs, splits and files (path, size, parquet row counts from the footers) as NDJSON instead of rows.' },
     {
@@ -70,20 +68,17 @@ export const spec: ToolSpec = {
       name: 'registry',
       type: 'string',
       arg: 'FILE',
+      negatable: true,
       describe:
-        'Governance gate: refuse (exit 2) any dataset that FILE does not list with status: enabled, and stamp meta.license from it. Also LDT_REGISTRY. See configs/datasets/registry.yaml.',
-      defaultText: '$LDT_REGISTRY, else none',
+        'The governance gate: refuse (exit 2) a Hub dataset, or a local path the registry lists, unless the registry is enabled and lists it enabled with an approver and a date; read its pinned revision; stamp meta.license from it. --no-registry turns the gate off, and says so in every row (meta.registry: "off") and in --stats. See hf-fetch registry --help and configs/datasets/registry.yaml.',
+      defaultText: '$LDT_REGISTRY, else ldt-registry.yaml in the working directory or the nearest parent that has one, else none',
     },
-    {
-      name: 'threads',
-      type: 'integer',
-      arg: 'N',
-      min: 1,
+    sharedOption('threads', {
       max: 64,
       describe:
         'Threads that decode and serialise parquet row groups of local or cached files in parallel: the main thread and N - 1 workers, written in file order (byte-identical output for any N; each holds about one row group). 1 = no worker.',
       defaultText: 'the number of CPUs, at most 4',
-    },
+    }),
     { name: 'endpoint', type: 'string', arg: 'URL', group: NET, describe: 'Hub base URL.', defaultText: '$HF_ENDPOINT, else https://huggingface.co' },
     {
       name: 'cache',
@@ -128,19 +123,20 @@ export const spec: ToolSpec = {
     ['hf-fetch examples/hf-fetch-gsm8k --config jsonl --split train --columns question --no-meta | head -1', 'One column of another config, without provenance.'],
     ["hf-fetch 'examples/hf-fetch-*.csv' --limit 3", 'Local files by glob (CSV values stay strings).'],
   ],
-  exitStatus: ['   (1 also: dataset missing, private or gated, network gave up; 2 also: no such config/split, registry refusal)'],
+  exitStatus: ['   (1 also: dataset missing, private or gated, network gave up; 2 also: no such config/split, registry refusal or invalid registry)'],
   seeAlso: ['to-chatml', 'dedup-exact', 'manifest'],
-};
+});
 
 /** Run hf-fetch with `argv` on `io`; returns the exit code. */
 export function main(argv: readonly string[], io: Io): Promise<number> {
+  if (argv[0] === 'registry') return import('./registry-cli.js').then((m) => m.registryMain(argv.slice(1), io));
   return runTool(spec, argv, io, handler);
 }
 
 const TRUE = /^(1|on|yes|true)$/i;
 
-async function handler(o: Record<string, unknown>, ctx: ToolContext): Promise<void> {
-  const [{ parseDatasetArgs }, { fetchDataset, listDataset, newFacts }, { hubCacheDir }, { loadRegistry }, { readToken }, { defaultWorkers }] = await Promise.all([
+async function handler(o: OptionsOf<typeof spec.options>, ctx: ToolContext): Promise<void> {
+  const [{ parseDatasetArgs }, { fetchDataset, listDataset, newFacts }, { hubCacheDir }, { loadRegistry, chooseRegistry }, { readToken }, { defaultWorkers }] = await Promise.all([
     import('./source.js'),
     import('./fetch.js'),
     import('./cache.js'),
@@ -150,7 +146,7 @@ async function handler(o: Record<string, unknown>, ctx: ToolContext): Promise<vo
   ]);
   const env = ctx.io.env;
   const ref = parseDatasetArgs(ctx.inputs);
-  const endpoint = ((o.endpoint as string | undefined) ?? env.HF_ENDPOINT ?? 'https://huggingface.co').replace(/\/+$/, '');
+  const endpoint = (o.endpoint ?? env.HF_ENDPOINT ?? 'https://huggingface.co').replace(/\/+$/, '');
   try {
     const u = new URL(endpoint);
     if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error();
@@ -160,36 +156,38 @@ async function handler(o: Record<string, unknown>, ctx: ToolContext): Promise<vo
   const offline = TRUE.test(env.HF_HUB_OFFLINE ?? '') || TRUE.test(env.TRANSFORMERS_OFFLINE ?? '');
   const useCache = o.cache !== false;
   if (offline && !useCache) throw new UsageError('HF_HUB_OFFLINE=1 reads only the cache; it cannot be combined with --no-cache');
-  const registryPath = (o.registry as string | undefined) ?? (env.LDT_REGISTRY || undefined);
-  const registry = registryPath ? await loadRegistry(registryPath) : undefined;
+  const choice = chooseRegistry(o.registry as string | false | undefined, env, process.cwd());
+  const registry = choice.file !== undefined ? await loadRegistry(choice.file) : undefined;
+  if (choice.source === 'off') ctx.warn('the dataset registry gate is off (--no-registry); every row says so (meta.registry: "off")');
   const token = ref.kind === 'hub' && !offline ? await readToken(env) : undefined;
   const backoff = Number(env.LDT_HF_BACKOFF_MS ?? 1000);
   const facts = newFacts();
   const opts = {
     ref,
-    config: o.config as string | undefined,
-    split: o.split as string | undefined,
-    revision: o.revision as string | undefined,
-    columns: o.columns as string[] | undefined,
-    field: o.field as string | undefined,
-    limit: o.limit as number | undefined,
+    config: o.config,
+    split: o.split,
+    revision: o.revision,
+    columns: o.columns,
+    field: o.field,
+    limit: o.limit,
     parquetExport: o['parquet-export'] === true,
     noMeta: o.meta === false,
     http: {
       endpoint,
       token,
-      retries: o.retries as number,
-      maxRetryTimeMs: (o['max-retry-time'] as number) * 1000,
-      timeoutMs: (o.timeout as number) * 1000,
+      retries: o.retries,
+      maxRetryTimeMs: o['max-retry-time'] * 1000,
+      timeoutMs: o.timeout * 1000,
       baseDelayMs: Number.isFinite(backoff) && backoff >= 0 ? backoff : 1000,
       warn: ctx.warn,
     },
-    cacheDir: useCache ? ((o['cache-dir'] as string | undefined) ?? hubCacheDir(env)) : undefined,
+    cacheDir: useCache ? (o['cache-dir'] ?? hubCacheDir(env)) : undefined,
     offline,
     registry,
+    noRegistry: choice.source === 'off',
     onBytes: ctx.readOptions.onBytes,
     onFile: (done: number, total: number) => ctx.progressDetail(`${done}/${total} files`),
-    threads: (o.threads as number | undefined) ?? defaultWorkers(),
+    threads: o.threads ?? defaultWorkers(),
   };
   if (ref.kind !== 'hub' && o.revision !== undefined) throw new UsageError('--revision applies to Hub datasets only');
   if (ref.kind !== 'hub' && opts.parquetExport) throw new UsageError('--parquet-export applies to Hub datasets only');
@@ -218,6 +216,7 @@ async function handler(o: Record<string, unknown>, ctx: ToolContext): Promise<vo
     splits: facts.splits,
     ...(facts.license !== undefined ? { license: facts.license } : {}),
     files: facts.files,
+    registry: { source: choice.source, ...(choice.file !== undefined ? { file: choice.file, enabled: registry?.enabled === true } : {}) },
     ...(facts.ignored_files.length > 0 ? { ignored_files: facts.ignored_files } : {}),
     ...(ref.kind === 'hub' ? { downloaded_bytes: facts.downloaded_bytes, http_requests: facts.http_requests, http_retries: facts.http_retries } : {}),
   });

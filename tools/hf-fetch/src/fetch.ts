@@ -9,7 +9,7 @@ import { type ByteSource, formatOf, readCsv, readJsonRows, readText } from './fo
 import { Http, type HttpOptions, readBody } from './http.js';
 import { downloadToFile, Hub, type RepoFile, remoteBuffer, resumableStream } from './hub.js';
 import { readParquetChunks, readParquetMetadata, readParquetParallel } from './parquet.js';
-import { checkRegistry, type Registry } from './registry.js';
+import { checkRegistry, pinnedRevision, type Registry, type RegistryEntry } from './registry.js';
 import { type ConfigFiles, globMatcher, inferSplits, parquetExportConfigs, resolveConfigs, selectSplits, unassigned } from './resolve.js';
 import type { DatasetRef } from './source.js';
 import { Stamp } from './stamp.js';
@@ -33,7 +33,10 @@ export interface FetchOptions {
   cacheDir?: string;
   /** `HF_HUB_OFFLINE`: only the cache, no HTTP at all. */
   offline?: boolean;
+  /** The governance gate (see registry.ts); undefined = no gate. */
   registry?: Registry;
+  /** `--no-registry`: the gate was turned off on purpose; every row says so (`meta.registry: "off"`). */
+  noRegistry?: boolean;
   /** Worker threads for parquet row groups (1 = none). */
   threads?: number;
   /** Bytes read (network or disk), for progress. */
@@ -82,6 +85,8 @@ interface OpenRepo {
   missing?(paths: string[]): string[];
   cacheDir?: string;
   http?: Http;
+  /** The registry entry that let it through (licence), if the registry gates it. */
+  entry?: RegistryEntry;
 }
 
 /** Open the dataset named by `opts.ref` (network, cache or local) and resolve its configs. */
@@ -91,16 +96,18 @@ async function openRepo(opts: FetchOptions, facts: FetchFacts): Promise<OpenRepo
   if (ref.kind === 'files') {
     const files = ref.files.map((f) => ({ path: f }));
     const label = ref.files.length === 1 ? ref.files[0] : `${ref.files[0]} (+${ref.files.length - 1} more)`;
-    if (opts.registry) for (const f of ref.files) checkRegistry(opts.registry, { path: resolvePath(cwd, f) }, f);
-    return localRepo(label, cwd, files, {}, opts, ref.files);
+    const reg = opts.registry;
+    const entries = reg ? ref.files.map((f) => checkRegistry(reg, { path: resolvePath(cwd, f) }, f)) : [];
+    return { ...localRepo(label, cwd, files, {}, opts, ref.files), entry: entries.find((e) => e !== undefined) };
   }
   if (ref.kind === 'dir') {
     const dir = resolvePath(cwd, ref.dir);
     const files = walkFiles(dir).map((p) => ({ path: p }));
     const card = existsSync(join(dir, 'README.md')) ? await parseCard(await readFile(join(dir, 'README.md'), 'utf8'), `${ref.dir}/README.md`) : {};
     const label = ref.hubId ?? ref.dir.replace(/\/+$/, '');
-    if (opts.registry) checkRegistry(opts.registry, ref.hubId ? { id: ref.hubId, path: dir } : { path: dir }, label);
-    const repo = localRepo(label, dir, files, card, opts);
+    const entry = opts.registry ? checkRegistry(opts.registry, ref.hubId ? { id: ref.hubId, path: dir } : { path: dir }, label) : undefined;
+    if (entry && ref.sha) pinnedRevision(entry, ref.sha, false, opts.registry?.file ?? '');
+    const repo = { ...localRepo(label, dir, files, card, opts), entry };
     if (ref.hubId && ref.sha) {
       repo.sha = ref.sha;
       repo.sourceOf = (p) => `hf://datasets/${ref.hubId}@${ref.sha}/${p}`;
@@ -108,16 +115,18 @@ async function openRepo(opts: FetchOptions, facts: FetchFacts): Promise<OpenRepo
     return repo;
   }
   // The Hub.
-  if (opts.registry) checkRegistry(opts.registry, { id: ref.id }, `dataset ${ref.id}`);
+  const entry = opts.registry ? checkRegistry(opts.registry, { id: ref.id }, `dataset ${ref.id}`, true) : undefined;
+  const pin = opts.registry ? pinnedRevision(entry, opts.revision ?? ref.revision, opts.parquetExport === true, opts.registry.file) : undefined;
   if (opts.parquetExport && (opts.revision !== undefined || ref.revision !== undefined))
     throw new UsageError('--parquet-export reads the revision refs/convert/parquet; drop --revision (or @revision)');
-  const rev = opts.parquetExport ? 'refs/convert/parquet' : (opts.revision ?? ref.revision ?? 'main');
+  const rev = opts.parquetExport ? 'refs/convert/parquet' : (pin ?? opts.revision ?? ref.revision ?? 'main');
   if (opts.revision !== undefined && ref.revision !== undefined && opts.revision !== ref.revision)
     throw new UsageError(`the revision is given twice: @${ref.revision} and --revision ${opts.revision}`);
   facts.revision = rev;
   const cache = opts.cacheDir ? new RepoCache(opts.cacheDir, ref.id) : undefined;
   facts.cache = cache?.dir;
-  return opts.offline ? offlineRepo(ref.id, rev, ref.pattern, cache, opts) : hubRepo(ref.id, rev, ref.pattern, cache, opts, facts);
+  const repo = await (opts.offline ? offlineRepo(ref.id, rev, ref.pattern, cache, opts) : hubRepo(ref.id, rev, ref.pattern, cache, opts, facts));
+  return { ...repo, entry };
 }
 
 function localRepo(label: string, dir: string, files: RepoFile[], card: Card, opts: FetchOptions, explicit?: string[]): OpenRepo {
@@ -318,7 +327,7 @@ export async function* fetchDataset(opts: FetchOptions, facts: FetchFacts): Asyn
   const { config, splits } = selectSplits(configs, opts.config, opts.split, repo.label.includes('/') && opts.ref.kind === 'hub' ? `dataset ${repo.label}` : repo.label);
   facts.config = config.name;
   facts.splits = splits.map((s) => s.name);
-  const license = opts.registry ? checkRegistryLicense(opts, repo) : repo.card.license;
+  const license = repo.entry?.license ?? repo.card.license;
   facts.license = license;
   const needed = splits.flatMap((s) => s.files);
   if (repo.missing) {
@@ -338,7 +347,7 @@ export async function* fetchDataset(opts: FetchOptions, facts: FetchFacts): Asyn
       opts.onFile?.(fileNo++, needed.length);
       const fmt = formatOf(path);
       const q = `?config=${encodeURIComponent(config.name)}&split=${encodeURIComponent(split.name)}`;
-      const stamp = opts.noMeta ? Stamp.none() : new Stamp(`${repo.sourceOf(path)}${q}`, license);
+      const stamp = opts.noMeta ? Stamp.none() : new Stamp(`${repo.sourceOf(path)}${q}`, license, opts.noRegistry ? 'off' : undefined);
       const limit = Number.isFinite(left) ? left : undefined;
       const rec = { path, config: config.name, split: split.name, rows: 0, size: sizes.get(path) };
       facts.files.push(rec);
@@ -394,13 +403,6 @@ export async function* fetchDataset(opts: FetchOptions, facts: FetchFacts): Asyn
   }
 }
 
-function checkRegistryLicense(opts: FetchOptions, repo: OpenRepo): string {
-  const ref = opts.ref;
-  const cwd = opts.cwd ?? process.cwd();
-  const key = ref.kind === 'hub' ? { id: ref.id } : ref.kind === 'dir' ? { id: ref.hubId, path: resolvePath(cwd, ref.dir) } : { path: resolvePath(cwd, ref.files[0]) };
-  return checkRegistry(opts.registry as Registry, key, repo.label).license;
-}
-
 /** One line of `--list` output. */
 export type ListRow = Record<string, unknown>;
 
@@ -413,7 +415,7 @@ export async function* listDataset(opts: FetchOptions, facts: FetchFacts): Async
   facts.dataset = repo.label;
   facts.sha = repo.sha;
   const configs = configsOf(repo, opts, facts);
-  const license = opts.registry ? checkRegistryLicense(opts, repo) : repo.card.license;
+  const license = repo.entry?.license ?? repo.card.license;
   yield {
     kind: 'dataset',
     dataset: repo.label,

@@ -7,7 +7,22 @@ export { Http, type HttpOptions, retryDelay } from './http.js';
 export { downloadToFile, Hub, normEtag, remoteBuffer } from './hub.js';
 export { jsonValue } from './json.js';
 export { fastStats, type ParquetEngine, parquetColumns, readParquet, readParquetChunks, readParquetMetadata, readParquetParallel } from './parquet.js';
-export { checkRegistry, loadRegistry, type Registry, type RegistryEntry } from './registry.js';
+export {
+  checkRegistry,
+  chooseRegistry,
+  findRegistry,
+  loadRegistry,
+  parseRegistry,
+  REGISTRY_FILE,
+  type Registry,
+  type RegistryChoice,
+  type RegistryEntry,
+  type RegistryProblem,
+} from './registry.js';
+export { checkSpec as registryCheckSpec, enableSpec as registryEnableSpec, listSpec as registryListSpec, planSpec as registryPlanSpec, registryMain } from './registry-cli.js';
+export { applyApproval, entryNamed } from './registry-edit.js';
+export { buildPlan, type Plan, type PlanDataset, planMakefile } from './registry-plan.js';
+export { registrySchema } from './registry-schema.js';
 export { type CardConfig, type ConfigFiles, inferSplits, parquetExportConfigs, resolveConfigs, type SplitFiles, selectSplits } from './resolve.js';
 export { type DatasetRef, expandGlob, parseDatasetArgs, parseHfUrl } from './source.js';
 export { Stamp } from './stamp.js';

@@ -20,7 +20,7 @@ function open(): Promise<{ file: AsyncBuffer; plan: ParquetPlan }> {
   return ready;
 }
 
-const stamp = job.source === undefined ? Stamp.none() : new Stamp(job.source, job.license);
+const stamp = job.source === undefined ? Stamp.none() : new Stamp(job.source, job.license, job.registry);
 // One row group at a time, in the order received (replies are matched by seq).
 serveWorker<[number, number, number], TextChunk>(
   async (item) => {

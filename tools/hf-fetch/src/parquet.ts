@@ -288,6 +288,7 @@ export async function* readParquetParallel(path: string, opts: ParquetReadOption
     columns: opts.columns ? [...opts.columns] : undefined,
     source: opts.stamp.source,
     license: opts.stamp.license,
+    registry: opts.stamp.registry,
     engine: opts.engine,
   };
   const file = await asyncBufferFromFile(path);
@@ -362,6 +363,8 @@ export interface WorkerJob {
   columns?: string[];
   source?: string;
   license?: string;
+  /** `meta.registry` (`"off"` under --no-registry). */
+  registry?: string;
   engine?: ParquetEngine;
 }
 

@@ -11,13 +11,15 @@ export class Stamp {
    * @param source the row's file as a compact string, e.g.
    *   `hf://datasets/o/n@<sha>/data/train-00000.parquet?config=default&split=train`; `#<row>` is appended.
    * @param license the dataset licence, or undefined when unknown (then no `meta.license`).
+   * @param registry `"off"` when the governance gate was turned off with `--no-registry` (then `meta.registry`).
    */
   constructor(
     readonly source: string | undefined,
     readonly license: string | undefined,
+    readonly registry?: string,
   ) {
     this.head = source === undefined ? '' : `{"source":${JSON.stringify(`${source}#`).slice(0, -1)}`;
-    this.tail = `"${license === undefined ? '' : `,"license":${JSON.stringify(license)}`}}`;
+    this.tail = `"${license === undefined ? '' : `,"license":${JSON.stringify(license)}`}${registry === undefined ? '' : `,"registry":${JSON.stringify(registry)}`}}`;
   }
 
   /** No provenance (`--no-meta`). */
@@ -43,6 +45,7 @@ export class Stamp {
   metaObject(i: number): Record<string, string> {
     const m: Record<string, string> = { source: `${this.source}#${i}` };
     if (this.license !== undefined) m.license = this.license;
+    if (this.registry !== undefined) m.registry = this.registry;
     return m;
   }
 

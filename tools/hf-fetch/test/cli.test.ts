@@ -3,8 +3,8 @@ import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { loadRegistry, main, spec } from '@ldt/hf-fetch';
-import { docTests, goldenCases, parseNdjson, repoRoot, runBin, runInProcess, runShell, sharedData, tmpDir } from '@ldt/testkit';
+import { main, registryCheckSpec, registryEnableSpec, registryListSpec, registryPlanSpec, spec } from '@ldt/hf-fetch';
+import { assertCounts, docTests, goldenCases, parseNdjson, repoRoot, runBin, runInProcess, runShell, sharedData, tmpDir } from '@ldt/testkit';
 
 // Worker threads even for these small files (hf-fetch reads files under 64 MiB on one thread).
 process.env.LDT_HF_PARALLEL_MIN_BYTES = '0';
@@ -13,7 +13,7 @@ const pkgDir = fileURLToPath(new URL('../../', import.meta.url));
 
 for (const c of goldenCases(join(pkgDir, 'test', 'cases'))) test(`golden: ${c.name}`, () => c.run(main));
 
-docTests(pkgDir, [spec]);
+docTests(pkgDir, [spec, registryCheckSpec, registryListSpec, registryPlanSpec, registryEnableSpec]);
 
 test('every --help example reads examples/ and writes rows', () => {
   assert.ok(spec.examples.length >= 4);
@@ -49,6 +49,23 @@ test('the bin: | head -1 on a large output ends quietly with exit 0', (t) => {
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stderr, '');
   assert.equal(parseNdjson(r.stdout).length, 1);
+});
+
+test('issue 15: hf-fetch FILE.json | head -1 is quiet (no false "read N, wrote N"), and so is JSON Lines', () => {
+  const dir = tmpDir();
+  const rows = Array.from({ length: 3000 }, (_, i) => ({ question: `q${i} ${'x'.repeat(300)}`, answer: String(i) }));
+  writeFileSync(join(dir, 'rows.json'), JSON.stringify(rows));
+  writeFileSync(join(dir, 'rows.jsonl'), rows.map((r) => JSON.stringify(r)).join('\n'));
+  for (const f of ['rows.json', 'rows.jsonl']) {
+    const r = runShell(`hf-fetch ${join(dir, f)} | head -1`);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stderr, '', f);
+    assert.equal(parseNdjson(r.stdout).length, 1);
+  }
+  // Not vacuous: without head the same run prints its summary.
+  const all = runShell(`hf-fetch ${join(dir, 'rows.json')} > /dev/null`);
+  assert.match(all.stderr, /^hf-fetch: read 3000, wrote 3000, dropped 0/);
+  assertCounts('hf-fetch', all);
 });
 
 test('a local folder: configs from the card, all splits in order, provenance and licence', async () => {
@@ -88,45 +105,6 @@ test('same dataset and flags give byte-identical output and stats', async () => 
     outs.push(r.stdout + r.stderr + readFileSync(join(dir, 's.json'), 'utf8'));
   }
   assert.equal(outs[0], outs[1]);
-});
-
-test('the shipped registry lists the catalogue, every entry disabled, and gates local folders by path', async () => {
-  const reg = await loadRegistry(join(repoRoot(), 'configs', 'datasets', 'registry.yaml'));
-  const ids = reg.entries.map((e) => e.id);
-  for (const id of [
-    'HuggingFaceH4/ultrachat_200k',
-    'lmsys/lmsys-chat-1m',
-    'Magpie-Align/magpie-llama-3.1-pro-300k-filtered',
-    'allenai/prosocial-dialog',
-    'HuggingFaceFW/fineweb',
-    'HuggingFaceFW/fineweb-edu',
-    'cerebras/SlimPajama-627B',
-    'openai/gsm8k',
-    'hendrycks/math',
-    'allenai/ai2_arc',
-    'cais/mmlu',
-    'TIGER-Lab/MMLU-Pro',
-    'Rowan/hellaswag',
-    'truthful_qa',
-    'bigcode/the-stack-v2',
-  ])
-    assert.ok(ids.includes(id), id);
-  assert.ok(reg.entries.every((e) => e.status === 'disabled' && e.license.length > 0));
-  assert.deepEqual([...new Set(reg.entries.map((e) => (e as { category?: string }).category))].sort(), ['agent', 'code', 'eval', 'math', 'preference', 'pretrain', 'sft']);
-  const refused = await runInProcess(main, ['openai/gsm8k', '--registry', join(repoRoot(), 'configs', 'datasets', 'registry.yaml')], {
-    env: { HF_ENDPOINT: 'http://127.0.0.1:9' },
-  });
-  assert.equal(refused.code, 2);
-  assert.match(refused.stderr, /openai\/gsm8k is listed as disabled in the dataset registry/);
-  const dir = tmpDir();
-  writeFileSync(join(dir, 'reg.yaml'), `datasets:\n- path: ${join(repoRoot(), 'examples', 'hf-fetch-gsm8k')}\n  license: MIT (reviewed)\n  status: enabled\n  approver: me\n`);
-  const ok = await runInProcess(main, [join(repoRoot(), 'examples', 'hf-fetch-gsm8k'), '--limit', '1', '--registry', join(dir, 'reg.yaml')]);
-  assert.equal(ok.code, 0, ok.stderr);
-  assert.equal((parseNdjson(ok.stdout)[0].meta as { license: string }).license, 'MIT (reviewed)');
-  writeFileSync(join(dir, 'bad.yaml'), 'datasets:\n- id: a/b\n  status: maybe\n  license: x\n');
-  const bad = await runInProcess(main, ['a/b', '--registry', join(dir, 'bad.yaml')]);
-  assert.equal(bad.code, 2);
-  assert.match(bad.stderr, /datasets\[0\] \(a\/b\): status must be enabled or disabled; got "maybe"/);
 });
 
 test('--list on local files: configs, splits, files, parquet row counts; no rows read', async () => {

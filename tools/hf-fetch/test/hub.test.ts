@@ -311,26 +311,6 @@ test('a missing split or config is a usage error naming what exists', async () =
   assert.match(c.stderr, /has no config "socratic"; its configs are: main/);
 });
 
-test('the governance registry: not listed or disabled → exit 2; enabled → licence from the registry', async () => {
-  const dir = tmpDir();
-  const reg = join(dir, 'registry.yaml');
-  writeFileSync(
-    reg,
-    'datasets:\n- id: openai/gsm8k\n  license: MIT (registry)\n  status: enabled\n  approver: data-gov\n- id: acme/chat\n  license: apache-2.0\n  status: disabled\n  notes: pending review\n',
-  );
-  const ok = await run(['openai/gsm8k', '--split', 'test', '--limit', '1', '--registry', reg], env());
-  assert.equal(ok.code, 0, ok.stderr);
-  assert.equal((parseNdjson(ok.stdout)[0].meta as { license: string }).license, 'MIT (registry)');
-  hub.log = [];
-  const off = await run(['acme/chat'], env({ LDT_REGISTRY: reg }));
-  assert.equal(off.code, 2);
-  assert.match(off.stderr, /acme\/chat is listed as disabled in the dataset registry .*\(pending review\); refusing to fetch it/);
-  const unlisted = await run(['acme/gated', '--registry', reg], env());
-  assert.equal(unlisted.code, 2);
-  assert.match(unlisted.stderr, /dataset acme\/gated is not in the dataset registry/);
-  assert.equal(hub.log.length, 0, 'a refused dataset is not contacted');
-});
-
 test('the real GSM8K parquet served by the mock Hub reads to the same rows as the JSONL', async (t) => {
   const pq = sharedData('gsm8k/verl_gsm8k_test.parquet');
   const jl = sharedData('gsm8k/test.jsonl');

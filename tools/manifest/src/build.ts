@@ -1,15 +1,16 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { DataError, quote, UsageError } from '@ldt/errors';
-import type { Report, Row } from '@ldt/ndjson';
+import { acquireLock, cleanStaleTemps, type Lock, type Report, type Row, tempPathFor, trackTemp, untrackTemp, writeError } from '@ldt/ndjson';
 import { type FieldPath, getMeta, getPath, isJsonObject, type Json } from '@ldt/schema';
-import { countRowTokens, TOKEN_RULE, type TokenCounter } from '@ldt/tokens';
+import { countRowTokens, rowTexts, TOKEN_RULE, type TokenCounter } from '@ldt/tokens';
 import { croissantFor } from './croissant.js';
 import { cmp, FieldCatalog } from './fields.js';
-import { datasetId, MANIFEST_FORMAT, type Manifest, type ManifestShard, type ToolChainEntry } from './format.js';
+import { datasetId, MANIFEST_FORMAT, type Manifest, type ManifestGate, type ManifestShard, sideFiles, type ToolChainEntry } from './format.js';
+import { ProfileBuilder } from './profile.js';
 import { type Compression, loadZstd, ShardFile, SUFFIX } from './shard-file.js';
-import { parseSource } from './source.js';
+import { parseSource, SourceTally } from './source.js';
 
 /** A `--require PATH=V1,V2` gate: every listed value must occur at PATH. */
 export interface RequireGate {
@@ -82,8 +83,9 @@ export class ManifestBuilder {
   private readonly staging: string;
   private readonly partitions = new Map<string, Partition>();
   private readonly groups = new Map<string, Group>();
-  private readonly sources = new Map<string, Map<string, { rows: number; paths: Set<string> }>>();
+  private readonly sources = new SourceTally();
   private readonly fields = new FieldCatalog();
+  private readonly profile = new ProfileBuilder();
   private readonly required: Map<string, number>[];
   private readonly labels: string[];
   private single: ShardFile | undefined;
@@ -91,6 +93,7 @@ export class ManifestBuilder {
   private rows = 0;
   private tokens = 0;
   private readonly scratch: string[] = [];
+  private lock: Lock | undefined;
 
   constructor(
     private readonly opts: BuildOptions,
@@ -115,13 +118,39 @@ export class ManifestBuilder {
         );
     }
     if (this.opts.single && resolve(this.opts.single).startsWith(`${out}/`)) throw new UsageError('--single must be outside --out-dir (the folder is replaced as a whole)');
+    // One writer per folder: a second build into it fails at once (the lock names the holder).
+    try {
+      await mkdir(dirname(out), { recursive: true });
+    } catch (e) {
+      throw writeError(`--out-dir ${this.opts.outDir}`, e);
+    }
+    this.lock = acquireLock(out, `--out-dir ${this.opts.outDir}`);
+    // An earlier build is replaced only when the folder holds nothing but what its manifest lists.
+    if (existsSync(out) && readdirSync(out).length > 0) {
+      const unknown = await firstUnlistedFile(out);
+      if (unknown !== undefined)
+        throw new UsageError(
+          `--out-dir ${this.opts.outDir} holds ${unknown}, which its manifest.json does not list; a rebuild would delete it`,
+          'move that file out of the folder (or give a new folder); only a folder holding just what an earlier build wrote is replaced',
+        );
+    }
+    // Staging folders and temporaries of killed earlier builds into the same place.
+    cleanStaleTemps(out);
+    if (this.opts.single) cleanStaleTemps(resolve(this.opts.single));
     if (this.opts.compression === 'zstd' || this.opts.single?.endsWith('.zst')) await loadZstd();
+    trackTemp(this.staging);
     await rm(this.staging, { recursive: true, force: true });
-    await mkdir(this.staging, { recursive: true });
+    try {
+      await mkdir(this.staging, { recursive: true });
+    } catch (e) {
+      throw writeError(`--out-dir ${this.opts.outDir} (staging folder ${this.staging})`, e);
+    }
     if (this.opts.single) {
       const s = this.opts.single;
       const comp: Compression = s.endsWith('.zst') ? 'zstd' : s.endsWith('.gz') ? 'gzip' : 'none';
-      this.single = new ShardFile(s, `${s}.tmp-${process.pid}`, comp);
+      const tmp = tempPathFor(s);
+      trackTemp(tmp);
+      this.single = new ShardFile(s, tmp, comp);
     }
   }
 
@@ -217,16 +246,10 @@ export class ManifestBuilder {
       }
       g.rows++;
       g.tokens += t;
+      // Lengths, licences, clusters, PII (for show and report): characters of the texts tokens are counted on.
+      this.profile.add(v, split, phase, rowTexts(v, textFields, this.scratch), t);
 
-      if (sp) {
-        let revs = this.sources.get(sp.dataset);
-        if (!revs) this.sources.set(sp.dataset, (revs = new Map()));
-        const rk = sp.revision ?? '';
-        let r = revs.get(rk);
-        if (!r) revs.set(rk, (r = { rows: 0, paths: new Set() }));
-        r.rows++;
-        if (sp.path !== undefined && r.paths.size < 1000) r.paths.add(sp.path);
-      }
+      if (sp) this.sources.addParts(sp);
 
       // Gates.
       for (let i = 0; i < this.opts.require.length; i++) {
@@ -306,14 +329,12 @@ export class ManifestBuilder {
       partitions: parts.map((p) => ({ name: p.name, values: p.values, rows: p.rows, shards: p.shards.length })),
       shards,
       groups: [...this.groups.values()].sort((a, b) => cmp(JSON.stringify(a.key), JSON.stringify(b.key))).map((g) => ({ key: g.key, rows: g.rows, tokens: g.tokens })),
-      sources: [...this.sources.entries()]
-        .sort((a, b) => cmp(a[0], b[0]))
-        .flatMap(([dataset, revs]) =>
-          [...revs.entries()].sort((a, b) => cmp(a[0], b[0])).map(([rev, r]) => ({ dataset, revision: rev === '' ? null : rev, rows: r.rows, paths: [...r.paths].sort(cmp) })),
-        ),
+      sources: this.sources.toJSON(),
       fields: this.fields.toJSON(),
       ...(this.fields.overflow > 0 ? { fields_not_recorded: this.fields.overflow } : {}),
       tool_chain: this.opts.toolChain,
+      gates: this.gateResults(),
+      profile: this.profile.toJSON(),
       ...(this.single
         ? { single: { path: this.opts.single as string, rows: this.rows, raw_bytes: this.single.rawBytes, stored_bytes: this.single.storedBytes, sha256: this.single.sha256 } }
         : {}),
@@ -325,13 +346,39 @@ export class ManifestBuilder {
     const out = resolve(this.opts.outDir);
     await mkdir(dirname(out), { recursive: true });
     if (existsSync(out)) {
-      const old = `${out}.old-${process.pid}`;
+      // The old build goes aside under a temporary name too, so an interrupted swap leaves
+      // nothing that the next run into the same place does not clean.
+      const old = `${out}.tmp-${process.pid}-old`;
+      trackTemp(old);
       await rename(out, old);
       await rename(this.staging, out);
+      untrackTemp(this.staging);
       await rm(old, { recursive: true, force: true });
-    } else await rename(this.staging, out);
-    if (this.single) await this.single.commit();
+      untrackTemp(old);
+    } else {
+      await rename(this.staging, out);
+      untrackTemp(this.staging);
+    }
+    if (this.single) {
+      await this.single.commit();
+      untrackTemp(tempPathFor(this.opts.single as string));
+    }
+    this.lock?.release();
     return manifest;
+  }
+
+  /** The gates of this build (all passed: a failed gate writes nothing), with what was found. */
+  private gateResults(): ManifestGate[] {
+    const out: ManifestGate[] = this.opts.require.map((gate, i) => ({
+      gate: `--require ${gate.path.text}=${gate.values.join(',')}`,
+      passed: true,
+      detail: gate.values.map((v) => `${v} ${this.required[i].get(v) ?? 0}`).join(', '),
+    }));
+    if (this.opts.minRows !== undefined) {
+      const least = Math.min(...[...this.groups.values()].map((g) => g.rows));
+      out.push({ gate: `--min-rows ${this.opts.minRows}`, passed: true, detail: `${this.groups.size} groups, the smallest has ${Number.isFinite(least) ? least : 0} rows` });
+    }
+    return out;
   }
 
   private checkGates(): void {
@@ -352,7 +399,36 @@ export class ManifestBuilder {
     for (const p of this.partitions.values()) for (const s of p.shards) await s.abort();
     await this.single?.abort();
     await rm(this.staging, { recursive: true, force: true });
+    untrackTemp(this.staging);
+    if (this.opts.single) untrackTemp(tempPathFor(this.opts.single));
+    this.lock?.release();
   }
+}
+
+/**
+ * The first file (relative path) in an earlier build's folder that its manifest.json does not
+ * list (shards, manifest.json, croissant.json, its side files such as report.html), or undefined
+ * when it holds nothing else.
+ */
+async function firstUnlistedFile(out: string): Promise<string | undefined> {
+  let listed: Set<string>;
+  try {
+    const m = JSON.parse(await readFile(join(out, 'manifest.json'), 'utf8')) as Pick<Manifest, 'side_files'> & { shards?: { path?: unknown }[] };
+    listed = new Set([...sideFiles(m), ...(Array.isArray(m.shards) ? m.shards.map((s) => String(s?.path)) : [])]);
+  } catch {
+    return 'manifest.json (not a readable manifest)';
+  }
+  const stack = [''];
+  const files: string[] = [];
+  while (stack.length > 0) {
+    const rel = stack.pop() as string;
+    for (const e of readdirSync(join(out, rel), { withFileTypes: true })) {
+      const p = rel === '' ? e.name : `${rel}/${e.name}`;
+      if (e.isDirectory()) stack.push(p);
+      else files.push(p);
+    }
+  }
+  return files.sort().find((f) => !listed.has(f));
 }
 
 function scalarKey(v: unknown): Json {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Json } from '@ldt/schema';
 import type { FieldStats } from './fields.js';
+import type { ManifestProfile } from './profile.js';
 
 /** The `format` value of every manifest.json this version writes. */
 export const MANIFEST_FORMAT = 'ldt-manifest/1';
@@ -46,8 +47,8 @@ export interface Manifest {
   group_by: string[];
   /**
    * How tokens were counted. `count_rule`: which texts of a row (`record-model-v2`, the record
-   * model's `tokenTexts`; absent in manifests written before it, which counted by
-   * `messages-content-v1`), or `template:NAME` when `--template` counted the rendered chat template.
+   * model's `tokenTexts`; absent in manifests written before it was recorded, which counted by
+   * `messages-content-v1`), so `verify` recounts with the rule the dataset was built with.
    */
   tokenizer: { name: string; estimate: boolean; description: string; text_fields: string[] | string; count_rule?: string };
   totals: { rows: number; shards: number; partitions: number; raw_bytes: number; stored_bytes: number; tokens: number };
@@ -58,7 +59,36 @@ export interface Manifest {
   fields: Record<string, FieldStats>;
   fields_not_recorded?: number;
   tool_chain: ToolChainEntry[];
+  /** The --require / --min-rows gates this build passed (absent in manifests written before they were recorded). */
+  gates?: ManifestGate[];
+  /** Lengths, kinds, licences, clusters, PII (absent in manifests written before it was recorded). */
+  profile?: ManifestProfile;
+  /** Files written into the folder after the build (`manifest report`), so verify knows them. */
+  side_files?: SideFile[];
   single?: { path: string; rows: number; raw_bytes: number; stored_bytes: number; sha256: string };
+}
+
+/** One gate of a build. */
+export interface ManifestGate {
+  gate: string;
+  passed: boolean;
+  detail: string;
+}
+
+/** A file in the dataset folder that is not a shard, written after the build (a report). */
+export interface SideFile {
+  path: string;
+  sha256: string;
+  bytes: number;
+  written_by: string;
+}
+
+/**
+ * Every file of a manifest folder besides its shards: manifest.json, croissant.json, and the side
+ * files recorded in the manifest. The one list verify (and a rebuild) accepts.
+ */
+export function sideFiles(m: Pick<Manifest, 'side_files'>): string[] {
+  return ['manifest.json', 'croissant.json', ...(m.side_files ?? []).map((f) => f.path)];
 }
 
 /**

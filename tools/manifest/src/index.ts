@@ -3,7 +3,11 @@ export { type BuildOptions, ManifestBuilder, type RequireGate } from './build.js
 export { main, run, spec } from './cli.js';
 export { CROISSANT_CONTEXT, croissantFor } from './croissant.js';
 export { FieldCatalog, type FieldStats } from './fields.js';
-export { datasetId, MANIFEST_FORMAT, type Manifest, type ManifestShard, type ToolChainEntry } from './format.js';
+export { datasetId, MANIFEST_FORMAT, type Manifest, type ManifestGate, type ManifestShard, type SideFile, sideFiles, type ToolChainEntry } from './format.js';
+export { BIN_COUNT, BIN_SCHEME, binLower, binOf, binUpper, Histogram, type HistogramJson } from './histogram.js';
+export { codePoints, type ManifestProfile, ProfileBuilder } from './profile.js';
+export { type ReportResult, renderReport, writeReport } from './report.js';
 export { type Compression, ShardFile } from './shard-file.js';
+export { type DatasetSummary, datasetSummary, renderDataset, renderStream, StreamSummarizer, type StreamSummary, table } from './show.js';
 export { parseSource, type SourceParts } from './source.js';
 export { readManifest, type VerifyProblem, type VerifyResult, verifyDir } from './verify.js';

@@ -1,11 +1,15 @@
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, readdirSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { isAbsolute, join, relative, sep } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { DataError } from '@ldt/errors';
-import { openInput } from '@ldt/ndjson';
-import { datasetId, MANIFEST_FORMAT, type Manifest } from './format.js';
+import { DataError, quote } from '@ldt/errors';
+import { openInput, readRows } from '@ldt/ndjson';
+import { parsePaths } from '@ldt/schema';
+import { countRowTokens, LEGACY_TOKEN_RULE, loadTokenCounter, TOKEN_RULE, type TokenRule } from '@ldt/tokens';
+import { FieldCatalog } from './fields.js';
+import { datasetId, MANIFEST_FORMAT, type Manifest, sideFiles } from './format.js';
+import { SourceTally } from './source.js';
 
 /** What is wrong with one file of a manifest folder. */
 export interface VerifyProblem {
@@ -39,7 +43,52 @@ export async function readManifest(dir: string): Promise<Manifest> {
     throw new DataError(`${p} is not valid JSON: ${(e as Error).message}`);
   }
   if (m?.format !== MANIFEST_FORMAT || !Array.isArray(m.shards)) throw new DataError(`${p} is not an ldt manifest (expected "format": "${MANIFEST_FORMAT}")`);
+  for (const [i, s] of m.shards.entries()) checkShardPath(s?.path, `${p}: shards[${i}].path`);
   return m;
+}
+
+/**
+ * A shard path must be relative and stay inside the dataset folder: no absolute path, no `..`
+ * or empty segment, no backslash or NUL. Throws a `DataError` naming the manifest entry.
+ */
+export function checkShardPath(path: unknown, where: string): void {
+  const bad =
+    typeof path !== 'string'
+      ? 'is not a string'
+      : path.length === 0
+        ? 'is empty'
+        : isAbsolute(path) || path.startsWith('/')
+          ? 'is absolute'
+          : /[\\\0]/.test(path)
+            ? 'holds a backslash or NUL'
+            : path.split('/').some((seg) => seg === '..' || seg === '' || seg === '.')
+              ? 'leaves the dataset folder (a "..", "." or empty segment)'
+              : undefined;
+  if (bad)
+    throw new DataError(
+      `${where} ${quote(String(path))} ${bad}`,
+      undefined,
+      'shard paths are relative to the dataset folder and stay inside it; rebuild the folder with manifest build',
+    );
+}
+
+/**
+ * The file of a shard, refusing one that resolves (through symbolic links) outside the dataset
+ * folder. Paths were checked by `readManifest`.
+ */
+export function shardFile(dir: string, rel: string): string {
+  const p = join(dir, rel);
+  let real: string;
+  let root: string;
+  try {
+    real = realpathSync(p);
+    root = realpathSync(dir);
+  } catch {
+    return p; // missing: the caller reports it
+  }
+  if (!real.startsWith(root + sep))
+    throw new DataError(`${join(dir, rel)} leads outside the dataset folder (to ${real})`, undefined, 'a shard must be a file inside the folder, not a link out of it');
+  return p;
 }
 
 async function sha256File(path: string): Promise<string> {
@@ -82,10 +131,11 @@ export async function verifyDir(dir: string): Promise<VerifyResult> {
   const problems: VerifyProblem[] = [];
   let ok = 0;
   let rows = 0;
-  const known = new Set<string>(['manifest.json', 'croissant.json']);
-  for (const s of m.shards) {
+  const known = new Set<string>(sideFiles(m));
+  const intact: { i: number; path: string }[] = [];
+  for (const [i, s] of m.shards.entries()) {
     known.add(s.path);
-    const p = join(dir, s.path);
+    const p = shardFile(dir, s.path);
     if (!existsSync(p)) {
       problems.push({ path: s.path, problem: 'missing', detail: `missing (${s.rows} rows, ${s.stored_bytes} bytes expected)` });
       continue;
@@ -111,6 +161,12 @@ export async function verifyDir(dir: string): Promise<VerifyResult> {
     }
     ok++;
     rows += c.rows;
+    intact.push({ i, path: p });
+  }
+  for (const f of m.side_files ?? []) {
+    const p = join(dir, f.path);
+    if (!existsSync(p)) problems.push({ path: f.path, problem: 'missing', detail: `missing (written by ${f.written_by}; run it again)` });
+    else if ((await sha256File(p)) !== f.sha256) problems.push({ path: f.path, problem: 'altered', detail: `altered: not the file ${f.written_by} wrote (run it again)` });
   }
   const files: string[] = [];
   walk(dir, dir, files);
@@ -119,6 +175,7 @@ export async function verifyDir(dir: string): Promise<VerifyResult> {
   if (id !== m.dataset_id) problems.push({ path: 'manifest.json', problem: 'altered', detail: `altered: dataset_id ${m.dataset_id} does not match its shards (${id})` });
   const totalRows = m.shards.reduce((a, s) => a + s.rows, 0);
   if (m.totals?.rows !== totalRows) problems.push({ path: 'manifest.json', problem: 'altered', detail: `altered: totals.rows ${m.totals?.rows} but the shards hold ${totalRows}` });
+  if (problems.length === 0) problems.push(...(await checkFigures(m, intact)));
   const cr = join(dir, 'croissant.json');
   if (existsSync(cr)) {
     try {
@@ -132,4 +189,58 @@ export async function verifyDir(dir: string): Promise<VerifyResult> {
     }
   }
   return { manifest: m, problems, shardsOk: ok, rows };
+}
+
+/**
+ * Check every recorded figure against the shards (which are intact: checksums matched, so only
+ * manifest.json can be wrong): tokens per shard, recounted with the tokenizer and counting rule
+ * the manifest records; totals; partitions; sources; fields.
+ */
+async function checkFigures(m: Manifest, intact: { i: number; path: string }[]): Promise<VerifyProblem[]> {
+  const problems: VerifyProblem[] = [];
+  const say = (detail: string) => problems.push({ path: 'manifest.json', problem: 'altered', detail: `altered: ${detail}` });
+  const sum = (f: (s: Manifest['shards'][number]) => number) => m.shards.reduce((a, s) => a + f(s), 0);
+  const t = m.totals ?? ({} as Manifest['totals']);
+  if (t.shards !== m.shards.length) say(`totals.shards ${t.shards} but the manifest lists ${m.shards.length} shards`);
+  if (t.raw_bytes !== sum((s) => s.raw_bytes)) say(`totals.raw_bytes ${t.raw_bytes} but the shards hold ${sum((s) => s.raw_bytes)}`);
+  if (t.stored_bytes !== sum((s) => s.stored_bytes)) say(`totals.stored_bytes ${t.stored_bytes} but the shards hold ${sum((s) => s.stored_bytes)}`);
+  const parts = new Set(m.shards.map((s) => s.partition));
+  if (t.partitions !== parts.size) say(`totals.partitions ${t.partitions} but the shards are in ${parts.size}`);
+
+  // The rule the manifest records; manifests written before it was recorded counted by the legacy rule.
+  const recorded = m.tokenizer?.count_rule ?? LEGACY_TOKEN_RULE;
+  const rule: TokenRule | undefined = recorded === TOKEN_RULE || recorded === LEGACY_TOKEN_RULE ? recorded : undefined;
+  let counter: Awaited<ReturnType<typeof loadTokenCounter>> | undefined;
+  if (rule === undefined)
+    say(`tokens cannot be recounted: counting rule ${quote(recorded)} is not known to this version (it knows ${quote(TOKEN_RULE)}, ${quote(LEGACY_TOKEN_RULE)})`);
+  else {
+    try {
+      counter = await loadTokenCounter(m.tokenizer?.estimate === false ? m.tokenizer.name : undefined);
+    } catch (e) {
+      say(`tokens cannot be recounted: ${(e as Error).message}`);
+    }
+  }
+  const textFields = Array.isArray(m.tokenizer?.text_fields) ? parsePaths(m.tokenizer.text_fields) : undefined;
+  const fields = new FieldCatalog();
+  const sources = new SourceTally();
+  const scratch: string[] = [];
+  let tokens = 0;
+  const ignore = { reject() {} };
+  for (const { i, path } of intact) {
+    let n = 0;
+    for await (const batch of readRows([path], { stdin: new PassThrough(), rejector: ignore })) {
+      for (const row of batch) {
+        if (counter) n += countRowTokens(counter, row.value, textFields, scratch, rule);
+        fields.add(row.value);
+        sources.add(row.value);
+      }
+    }
+    tokens += n;
+    const s = m.shards[i];
+    if (counter && s.tokens !== n) say(`shards[${i}].tokens (${s.path}) ${s.tokens} but its rows hold ${n} (${counter.name})`);
+  }
+  if (counter && t.tokens !== tokens) say(`totals.tokens ${t.tokens} but the rows hold ${tokens} (${counter.name})`);
+  if (JSON.stringify(m.sources) !== JSON.stringify(sources.toJSON())) say('sources do not match the meta.source values of the rows');
+  if (JSON.stringify(m.fields) !== JSON.stringify(fields.toJSON())) say('fields do not match the fields of the rows');
+  return problems;
 }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { main, spec } from '@ldt/manifest';
-import { docTests, repoRoot, runBin, runInProcess, runShell, sharedData, tmpDir } from '@ldt/testkit';
+import { assertCounts, docTests, repoRoot, runBin, runInProcess, runShell, sharedData, tmpDir } from '@ldt/testkit';
 
 const pkgDir = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -24,8 +24,11 @@ test('the bin: --version, --help, usage errors exit 2', () => {
 
 test('usage errors: no command, unknown command, missing --out-dir, options of another command', async () => {
   const cases: [string[], RegExp][] = [
-    [[], /a command is needed: build, verify or cat/],
-    [['pack'], /unknown command "pack"; expected build, verify or cat/],
+    [[], /a command is needed: build, verify, cat, show or report/],
+    [['pack'], /unknown command "pack"; expected build, verify, cat, show or report/],
+    [['show', '/tmp/x', '--croissant'], /manifest show does not take --croissant/],
+    [['report', '/tmp/x', '--json'], /manifest report does not take --json/],
+    [['report'], /manifest report takes one folder/],
     [['build'], /manifest build needs --out-dir DIR/],
     [['verify', '/tmp/x', '--croissant'], /manifest verify does not take --croissant/],
     [['build', '-o', '/tmp/x', '--partition', 'a'], /manifest build does not take --partition/],
@@ -97,4 +100,20 @@ test('--stats of a build carries the dataset id, shard count and tokens', async 
   assert.equal(s.notes.shards, m.totals.shards);
   assert.equal(s.notes.tokens, m.totals.tokens);
   assert.equal(s.notes.tokens_estimated, true);
+});
+
+test('issue 15: build and cat keep read = written - repeated + dropped + rejected; verify says checked N rows; mistyped commands get did-you-mean', async () => {
+  const dir = tmpDir();
+  const input = join(repoRoot(), 'examples', 'manifest-mix.ndjson');
+  const stats = join(dir, 'b.json');
+  const b = await runInProcess(main, ['build', '-o', join(dir, 'ds'), '--stats', stats, input]);
+  assert.equal(b.code, 0, b.stderr);
+  assertCounts('manifest', { stderr: b.stderr, stats: JSON.parse(readFileSync(stats, 'utf8')) });
+  const c = await runInProcess(main, ['cat', join(dir, 'ds')]);
+  assertCounts('manifest', c);
+  const v = await runInProcess(main, ['verify', join(dir, 'ds')]);
+  assert.match(v.stderr, /^manifest: checked 80 rows; verified 2 shards/);
+  const t = await runInProcess(main, ['verfy', join(dir, 'ds')]);
+  assert.equal(t.code, 2);
+  assert.match(t.stderr, /^manifest: unknown command "verfy"; did you mean 'verify'\?/);
 });

@@ -1,12 +1,12 @@
 import { createRequire } from 'node:module';
 import { Readable } from 'node:stream';
-import { type Io, runProcess, runTool, type ToolContext, type ToolSpec } from '@ldt/cli';
+import { defineTool, type Io, type OptionsOf, runProcess, runTool, sharedOption, type ToolContext } from '@ldt/cli';
 import { DataError } from '@ldt/errors';
 
 const version = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
 
 /** The option table: help, parsing, the README check and the argv tests all come from it. */
-export const spec: ToolSpec = {
+export const spec = defineTool({
   name: 'normalize-encoding',
   version,
   summary: 'repair mojibake and apply Unicode hygiene to every text field, without touching correct text',
@@ -16,13 +16,10 @@ export const spec: ToolSpec = {
   usage: ['normalize-encoding [OPTIONS] [FILE...]', 'normalize-encoding --input-encoding NAME|auto [OPTIONS] [FILE...]'],
   rejects: true,
   options: [
-    {
-      name: 'fields',
-      type: 'paths',
-      arg: 'PATHS',
+    sharedOption('fields', {
       describe: 'Comma-separated dotted field paths (e.g. messages.*.content,text): only strings at or under them are fixed. Strings under meta are never fixed.',
       defaultText: 'every string value outside meta',
-    },
+    }),
     {
       name: 'mojibake',
       type: 'boolean',
@@ -73,14 +70,14 @@ export const spec: ToolSpec = {
     ],
   ],
   seeAlso: ['dedup-exact (after normalising, exact duplicates match)', 'dedup-near', 'to-chatml'],
-};
+});
 
 /** Run normalize-encoding with `argv` on `io`; returns the exit code. */
 export function main(argv: readonly string[], io: Io): Promise<number> {
   return runTool(spec, argv, io, handler);
 }
 
-async function handler(o: Record<string, unknown>, ctx: ToolContext): Promise<void> {
+async function handler(o: OptionsOf<typeof spec.options>, ctx: ToolContext): Promise<void> {
   const [{ parsePaths }, { readRows, displayName }, { fixRowLine }, { FIX_KINDS }, { checkEncoding, transcodeInput }] = await Promise.all([
     import('@ldt/schema'),
     import('@ldt/ndjson'),
@@ -88,21 +85,21 @@ async function handler(o: Record<string, unknown>, ctx: ToolContext): Promise<vo
     import('./fix.js'),
     import('./transcode.js'),
   ]);
-  const fieldsArg = o.fields as string[] | undefined;
+  const fieldsArg = o.fields;
   const opts = {
     fix: {
-      mojibake: o.mojibake as boolean,
-      form: o.form as 'NFC' | 'NFKC' | 'none',
-      stripInvisible: o['strip-invisible'] as boolean,
-      htmlEntities: o['html-entities'] as boolean,
-      uncurlQuotes: o['uncurl-quotes'] as boolean,
-      foldLigatures: o['fold-ligatures'] as boolean,
-      foldWidth: o['fold-width'] as boolean,
+      mojibake: o.mojibake,
+      form: o.form,
+      stripInvisible: o['strip-invisible'],
+      htmlEntities: o['html-entities'],
+      uncurlQuotes: o['uncurl-quotes'],
+      foldLigatures: o['fold-ligatures'],
+      foldWidth: o['fold-width'],
     },
     fields: fieldsArg ? parsePaths(fieldsArg) : undefined,
-    explain: o.explain as boolean,
+    explain: o.explain,
   };
-  const encArg = o['input-encoding'] as string | undefined;
+  const encArg = o['input-encoding'];
   const encoding = encArg === undefined ? undefined : await checkEncoding(encArg);
 
   const { report, out } = ctx;

@@ -1,48 +1,35 @@
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { type Io, runProcess, runTool, type ToolContext, type ToolSpec } from '@ldt/cli';
+import { defineTool, type Io, type OptionsOf, runProcess, runTool, sharedOption, type ToolContext } from '@ldt/cli';
 
 const version = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
 
 /** The option table: help, parsing, the README check and the argv tests all come from it. */
-export const spec: ToolSpec = {
+export const spec = defineTool({
   name: 'shuffle',
   version,
   summary: 'reproducible uniform shuffle of NDJSON rows, larger than memory too',
   description:
     'Reads NDJSON rows and writes them to stdout in a uniformly random order that depends only on --seed and the sequence of rows: the same input and seed give byte-identical output on any machine, whatever --memory is. Row i gets the i-th 64-bit output of the seeded ldt PRNG (xoshiro128**) as its key; rows are written in increasing (key, i). ' +
     'Rows are opaque lines by default (not parsed; invalid UTF-8 is still an error, CRLF and a BOM are handled, blank lines are skipped and counted); --validate parses each as a JSON object. ' +
-    'Memory: when the rows and their 24-byte-per-row index fit --memory, the shuffle is done in memory; otherwise sorted runs are written to a private directory under --tmpdir and k-way merged (up to 64 runs at once; more take extra merge passes), needing free disk about the input size. Peak RSS stays within --memory plus ~120 MB (Node itself, read and write buffers awaiting garbage collection). Temporary files are removed on success, on error and on SIGINT/SIGTERM. ' +
+    'Memory: when the rows and their 24-byte-per-row index fit --memory, the shuffle is done in memory; otherwise sorted runs are written to a private directory under --tmp-dir and k-way merged (up to 64 runs at once; more take extra merge passes), needing free disk about the input size. Peak RSS stays within --memory plus ~120 MB (Node itself, read and write buffers awaiting garbage collection). Temporary files are removed on success, on error and on SIGINT/SIGTERM. ' +
     '--sample N keeps N rows chosen uniformly at random (a bottom-k reservoir over the same keys: memory O(N), one pass); in random order it equals the first N rows of the full shuffle.',
-  usage: ['shuffle [--seed N] [--memory SIZE] [--tmpdir DIR] [OPTIONS] [FILE...]', 'shuffle --sample N [--sample-order random|input] [OPTIONS] [FILE...]'],
+  usage: ['shuffle [--seed N] [--memory SIZE] [--tmp-dir DIR] [OPTIONS] [FILE...]', 'shuffle --sample N [--sample-order random|input] [OPTIONS] [FILE...]'],
   rejects: true,
   options: [
-    {
-      name: 'seed',
-      type: 'integer',
-      arg: 'N',
-      min: 0,
-      max: 4294967295,
+    sharedOption('seed', {
       default: 0,
       describe: 'Seed of the permutation (0 to 4294967295). Different seeds give independent permutations.',
-    },
-    {
-      name: 'memory',
-      type: 'size',
-      arg: 'SIZE',
-      min: 1000,
+    }),
+    sharedOption('memory', {
       default: 1024 ** 3,
       defaultText: '1GiB',
       describe:
-        'Memory budget for buffered rows plus 24 bytes of index per row (e.g. 128M, 4GiB). Input that fits is shuffled in memory; larger input goes through sorted runs in --tmpdir. Does not change the output.',
-    },
-    {
-      name: 'tmpdir',
-      type: 'string',
-      arg: 'DIR',
-      defaultText: '$TMPDIR, else /tmp',
+        'Memory budget for buffered rows plus 24 bytes of index per row (e.g. 128M, 4GiB). Input that fits is shuffled in memory; larger input goes through sorted runs in --tmp-dir. Does not change the output.',
+    }),
+    sharedOption('tmp-dir', {
       describe: 'Directory for the temporary sorted runs of an external shuffle (a private subdirectory is created and removed). Needs free space about the size of the input.',
-    },
+    }),
     {
       name: 'validate',
       type: 'boolean',
@@ -66,24 +53,24 @@ export const spec: ToolSpec = {
   ],
   examples: [
     ['shuffle --seed 7 examples/chat.ndjson > /tmp/shuffled.ndjson', 'Shuffle a file reproducibly.'],
-    ['shuffle --seed 7 --memory 16K --tmpdir /tmp examples/chat.ndjson | head -3', 'The same order through the external path (tiny memory budget: many sorted runs, merged).'],
+    ['shuffle --seed 7 --memory 16K --tmp-dir /tmp examples/chat.ndjson | head -3', 'The same order through the external path (tiny memory budget: many sorted runs, merged).'],
     ['shuffle --sample 10 --sample-order input examples/gsm8k-sample.ndjson', 'Pick 10 rows uniformly at random, keep them in input order.'],
     ['cat examples/chat.ndjson | shuffle --validate --seed 1 | head -1', 'Shuffle standard input, checking that every line is a JSON object.'],
   ],
   seeAlso: ['split-holdout (deterministic splits)', 'curriculum-route', 'GNU shuf'],
-};
+});
 
 /** Run shuffle with `argv` on `io`; returns the exit code. */
 export function main(argv: readonly string[], io: Io): Promise<number> {
   return runTool(spec, argv, io, handler);
 }
 
-async function handler(o: Record<string, unknown>, ctx: ToolContext): Promise<void> {
+async function handler(o: OptionsOf<typeof spec.options>, ctx: ToolContext): Promise<void> {
   const [{ readLineChunks, readRows }, { shuffleStream }] = await Promise.all([import('@ldt/ndjson'), import('./api.js')]);
   const { report, out } = ctx;
-  const sample = o.sample as number | undefined;
-  const validate = o.validate === true;
-  const dir = (o.tmpdir as string | undefined) ?? (ctx.io.env.TMPDIR || tmpdir());
+  const sample = o.sample;
+  const validate = o.validate;
+  const dir = o['tmp-dir'] ?? (ctx.io.env.TMPDIR || tmpdir());
 
   async function* opaque(): AsyncGenerator<Buffer> {
     for await (const chunk of readLineChunks(ctx.inputs, ctx.readOptions)) yield chunk.buf;
@@ -95,7 +82,7 @@ async function handler(o: Record<string, unknown>, ctx: ToolContext): Promise<vo
   const counts = validate ? { lines: 0, blank: 0 } : report.counts;
   const res = await shuffleStream(
     validate ? validated() : opaque(),
-    { seed: o.seed as number, memory: o.memory as number, tmpdir: dir, sample, sampleOrder: o['sample-order'] as 'random' | 'input' },
+    { seed: o.seed, memory: o.memory, tmpdir: dir, sample, sampleOrder: o['sample-order'] },
     counts,
     async (buf) => {
       out.pushBytes(buf);
@@ -115,7 +102,7 @@ async function handler(o: Record<string, unknown>, ctx: ToolContext): Promise<vo
     report.notes.temp_bytes = res.temp_bytes;
     if (res.mode === 'external') ctx.summaryExtra.push(`external: ${res.runs} sorted runs, ${res.merges} merge${res.merges === 1 ? '' : 's'}`);
   }
-  report.notes.seed = o.seed as number;
+  report.notes.seed = o.seed;
 }
 
 /** Entry point of the bin shim. */

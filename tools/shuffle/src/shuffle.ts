@@ -22,7 +22,7 @@ export interface ShuffleOptions {
   seed: number;
   /** Memory budget in bytes for buffered rows and their index (`--memory`, default 1 GiB). */
   memory: number;
-  /** Parent directory of the temporary run files (`--tmpdir`). */
+  /** Parent directory of the temporary run files (`--tmp-dir`). */
   tmpdir: string;
   /** For tests: the function that writes run files (to simulate a full disk). */
   writeSync?: (fd: number, buf: Uint8Array, off: number, len: number) => number;
@@ -211,7 +211,7 @@ export class Shuffler implements LineSink {
 
   private runWriter(): RunWriter {
     if (!this.tmp)
-      this.tmp = new TempDir(this.opts.tmpdir, 'ldt-shuffle-', { label: '--tmpdir ', hint: 'give a writable directory with room for about the size of the input: --tmpdir DIR' });
+      this.tmp = new TempDir(this.opts.tmpdir, 'ldt-shuffle-', { label: '--tmp-dir ', hint: 'give a writable directory with room for about the size of the input: --tmp-dir DIR' });
     if (!this.staging) this.staging = Buffer.allocUnsafeSlow(MiB);
     const path = join(this.tmp.path, `run-${this.runSeq++}`);
     return new RunWriter(path, this.staging, this.write, this.opts.tmpdir, this.stats);
@@ -330,11 +330,11 @@ function diskError(e: unknown, dir: string): DataError {
   const err = e as NodeJS.ErrnoException;
   if (err.code === 'ENOSPC' || err.code === 'EDQUOT')
     return new DataError(
-      `no space left on device in --tmpdir ${dir} while writing a sorted run`,
+      `no space left on device in --tmp-dir ${dir} while writing a sorted run`,
       undefined,
-      'the external shuffle needs free space about the size of the input there; free some, or give another directory: --tmpdir DIR (or a larger --memory)',
+      'the external shuffle needs free space about the size of the input there; free some, or give another directory: --tmp-dir DIR (or a larger --memory)',
     );
-  return new DataError(`cannot write a sorted run in --tmpdir ${dir}: ${err.message ?? String(e)}`);
+  return new DataError(`cannot write a sorted run in --tmp-dir ${dir}: ${err.message ?? String(e)}`);
 }
 
 /** Writes run records through a staging buffer with synchronous writes (the run is in memory; nothing else can happen meanwhile). */

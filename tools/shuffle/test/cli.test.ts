@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { main, spec } from '@ldt/shuffle';
-import { docTests, goldenCases, repoRoot, runBin, runInProcess, runShell, sharedData, tmpDir, waitFor } from '@ldt/testkit';
+import { assertDeprecatedSpellings, docTests, goldenCases, repoRoot, runBin, runInProcess, runShell, sharedData, tmpDir, waitFor } from '@ldt/testkit';
 
 const pkgDir = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -20,11 +20,11 @@ test('argv → options: defaults and conversions', async () => {
   assert.equal(d.options.memory, 1024 ** 3);
   assert.equal(d.options.validate, false);
   assert.equal(d.options['sample-order'], 'random');
-  const o = await parseArgs(spec, ['--seed', '4294967295', '--memory', '128M', '--sample', '10', '--sample-order', 'input', '--tmpdir', '/x']);
+  const o = await parseArgs(spec, ['--seed', '4294967295', '--memory', '128M', '--sample', '10', '--sample-order', 'input', '--tmp-dir', '/x']);
   assert.equal(o.options.seed, 4294967295);
   assert.equal(o.options.memory, 128e6);
   assert.equal(o.options.sample, 10);
-  assert.equal(o.options.tmpdir, '/x');
+  assert.equal(o.options['tmp-dir'], '/x');
   for (const bad of [
     ['--seed', '-1'],
     ['--seed', '4294967296'],
@@ -67,7 +67,7 @@ test('--memory does not change the output; the summary says external, --stats ha
   const a = await runInProcess(main, ['--seed', '5', file]);
   const dir = tmpDir();
   const stats = join(dir, 's.json');
-  const b = await runInProcess(main, ['--seed', '5', '--memory', '8K', '--tmpdir', dir, '--stats', stats, file]);
+  const b = await runInProcess(main, ['--seed', '5', '--memory', '8K', '--tmp-dir', dir, '--stats', stats, file]);
   assert.equal(a.code, 0);
   assert.equal(b.code, 0, b.stderr);
   assert.equal(b.stdout, a.stdout);
@@ -110,7 +110,7 @@ test('--sample: counts the rows left out', async () => {
 test('SIGINT during an external shuffle removes the temporary files', async () => {
   const dir = tmpDir('ldt-shuffle-sig-');
   const bin = join(repoRoot(), 'node_modules', '.bin', 'shuffle');
-  const child = spawn(bin, ['--memory', '4K', '--tmpdir', dir], { stdio: ['pipe', 'ignore', 'pipe'] });
+  const child = spawn(bin, ['--memory', '4K', '--tmp-dir', dir], { stdio: ['pipe', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += d));
   // Enough rows for several runs, then keep stdin open so the tool is mid-way when the signal comes.
@@ -132,10 +132,16 @@ test('shared data: shuffling the GSM8K train set is a permutation, the same with
 }, async () => {
   const file = sharedData('gsm8k/train.jsonl') as string;
   const a = await runInProcess(main, ['--seed', '123', file]);
-  const b = await runInProcess(main, ['--seed', '123', '--memory', '64K', '--tmpdir', tmpDir(), file]);
+  const b = await runInProcess(main, ['--seed', '123', '--memory', '64K', '--tmp-dir', tmpDir(), file]);
   assert.equal(a.code, 0);
   assert.equal(b.stdout, a.stdout);
   const input = readFileSync(file, 'utf8').split('\n').filter(Boolean).sort();
   assert.deepEqual(a.stdout.split('\n').filter(Boolean).sort(), input);
   assert.ok(existsSync(file));
+});
+
+test('issue 15: --tmpdir still works (deprecated), the same output as --tmp-dir, through the external path', async () => {
+  const file = join(repoRoot(), 'examples', 'chat.ndjson');
+  const dir = tmpDir();
+  await assertDeprecatedSpellings(main, 'shuffle', ['--seed', '7', '--memory', '16K', '--tmpdir', dir, file], ['--seed', '7', '--memory', '16K', '--tmp-dir', dir, file]);
 });

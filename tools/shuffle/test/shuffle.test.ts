@@ -103,7 +103,7 @@ test('temporary files are removed after an external shuffle', async () => {
   assert.deepEqual(readdirSync(r.tmp), []);
 });
 
-test('a full disk is a clear error naming --tmpdir, and the temporary directory is removed', async () => {
+test('a full disk is a clear error naming --tmp-dir, and the temporary directory is removed', async () => {
   const tmp = tmpDir('ldt-shuffle-full-');
   let written = 0;
   const sh = new Shuffler({
@@ -122,8 +122,8 @@ test('a full disk is a clear error naming --tmpdir, and the temporary directory 
       for (let i = 0; i < 200; i++) sh.add(line, 0, line.length);
     },
     (e: Error & { hint?: string }) => {
-      assert.match(e.message, new RegExp(`^no space left on device in --tmpdir ${tmp} while writing a sorted run$`));
-      assert.match(e.hint ?? '', /--tmpdir DIR/);
+      assert.match(e.message, new RegExp(`^no space left on device in --tmp-dir ${tmp} while writing a sorted run$`));
+      assert.match(e.hint ?? '', /--tmp-dir DIR/);
       return true;
     },
   );
@@ -131,10 +131,10 @@ test('a full disk is a clear error naming --tmpdir, and the temporary directory 
   assert.deepEqual(readdirSync(tmp), []);
 });
 
-test('a missing --tmpdir is an error naming it', async () => {
+test('a missing --tmp-dir is an error naming it', async () => {
   await assert.rejects(
     shuffleText(rows(100, 100), { memory: 2_000, tmp: '/nonexistent/ldt' }),
-    /cannot create a temporary directory in --tmpdir \/nonexistent\/ldt: no such directory/,
+    /cannot create a temporary directory in --tmp-dir \/nonexistent\/ldt: no such directory/,
   );
 });
 

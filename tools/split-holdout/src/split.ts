@@ -1,11 +1,15 @@
 import { DataError } from '@ldt/errors';
 import { canonicalText, HashSet128 } from '@ldt/hash';
 import { type Report, type Row, serializeWithMeta } from '@ldt/ndjson';
-import { type FieldPath, getPath, isJsonObject, type JsonObject, setMeta } from '@ldt/schema';
+import { compileGlob, type FieldPath, type Glob, getPath, isJsonObject, type JsonObject, setMeta } from '@ldt/schema';
 import { type GroupOptions, groupKey, MissingGroupError, seededHash, unitInterval } from './key.js';
 import { pick, type Ratios } from './ratios.js';
 
-/** `--holdout PATH=VALUE`: rows whose value at PATH equals VALUE (any element, for a `*` path). */
+/**
+ * `--holdout PATH=GLOB`: rows whose value at PATH (a string as is, anything else as JSON text; any
+ * element, for a `*` path) matches GLOB (`*` any run of characters, `?` one; the glob syntax of
+ * curriculum-route, from @ldt/schema). A GLOB without `*` or `?` is an exact value.
+ */
 export interface Holdout {
   path: FieldPath;
   value: string;
@@ -86,6 +90,9 @@ export class Splitter {
   private readonly key16 = Buffer.alloc(16);
   /** Rows that matched a holdout themselves, and rows held out because their group was. */
   heldRows = 0;
+  /** Rows matching each --holdout rule in the first pass (a rule matching none is a likely typo). */
+  readonly holdoutHits: number[];
+  private readonly globs: Glob[];
   heldByGroup = 0;
   /** --holdout-file entries that matched at least one row. */
   readonly idsMatched = new Set<string>();
@@ -95,6 +102,8 @@ export class Splitter {
 
   constructor(readonly opts: SplitOptions) {
     this.names = [...opts.ratios.names];
+    this.globs = opts.holdouts.map((h) => compileGlob(h.value));
+    this.holdoutHits = opts.holdouts.map(() => 0);
     this.holding = opts.holdouts.length > 0 || (opts.holdoutIds !== undefined && opts.holdoutKey !== undefined);
     let h = this.names.indexOf(opts.holdoutSplit);
     // The holdout split is an extra split only when something can be held out.
@@ -110,11 +119,15 @@ export class Splitter {
   }
 
   /** Does the row itself match a hard holdout? */
-  matchesHoldout(row: JsonObject): boolean {
-    for (const h of this.opts.holdouts) {
+  matchesHoldout(row: JsonObject, hits?: number[]): boolean {
+    for (const [i, h] of this.opts.holdouts.entries()) {
       const v = getPath(row, h.path);
       if (v === undefined) continue;
-      for (const x of h.path.multi ? (v as unknown[]) : [v]) if ((typeof x === 'string' ? x : JSON.stringify(x)) === h.value) return true;
+      for (const x of h.path.multi ? (v as unknown[]) : [v])
+        if (this.globs[i].matches(typeof x === 'string' ? x : JSON.stringify(x))) {
+          if (hits) hits[i]++;
+          return true;
+        }
     }
     const ids = this.opts.holdoutIds;
     const key = this.opts.holdoutKey;
@@ -137,7 +150,7 @@ export class Splitter {
   /** First pass: remember the group of every row that matches a hard holdout. Rows with a missing group are left to the second pass. */
   scan(rows: readonly Row[]): void {
     for (const row of rows) {
-      if (!this.matchesHoldout(row.value)) continue;
+      if (!this.matchesHoldout(row.value, this.holdoutHits)) continue;
       let k: string;
       try {
         k = groupKey(row.value, this.opts, row);

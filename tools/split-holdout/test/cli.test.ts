@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, renderHelp } from '@ldt/cli';
 import { checkSpec, main, spec } from '@ldt/split-holdout';
-import { docTests, goldenCases, parseNdjson, repoRoot, runBin, runInProcess, runShell, sharedData, tmpDir, waitFor } from '@ldt/testkit';
+import { assertCounts, docTests, goldenCases, parseNdjson, repoRoot, runBin, runInProcess, runShell, sharedData, tmpDir, waitFor } from '@ldt/testkit';
 
 const pkgDir = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -209,4 +209,46 @@ test('--threads changes nothing: output, rejects and summary (many chunks, bad l
   }
   assert.equal(results[1], results[0]);
   assert.match(results[0], /rejected \d+ \(bad_json \d+, missing_group \d+\)/);
+});
+
+test('issue 15: --holdout PATH=GLOB holds out every matching source family (the glob of curriculum-route)', async () => {
+  const input = join(repoRoot(), 'examples', 'split-holdout-sources.ndjson');
+  const r = await runInProcess(main, ['--ratios', 'train=0.9,val=0.1', '--holdout', 'meta.source=openai/grade-school-math *', '--holdout-split', 'test', input]);
+  assert.equal(r.code, 0, r.stderr);
+  const rows = parseNdjson(r.stdout) as { meta: { source: string; split: string } }[];
+  const gsm = rows.filter((x) => x.meta.source.startsWith('openai/grade-school-math '));
+  assert.ok(gsm.length > 0);
+  for (const x of gsm) assert.equal(x.meta.split, 'test', x.meta.source);
+  assert.ok(rows.some((x) => x.meta.split !== 'test'));
+  assertCounts('split-holdout', r);
+  // ? is one character; an exact value still works as before.
+  const q = await runInProcess(main, ['--holdout', 'meta.family=multiple-choic?', input]);
+  const e = await runInProcess(main, ['--holdout', 'meta.family=multiple-choice', input]);
+  assert.equal(q.code, 0, q.stderr);
+  assert.equal(q.stdout, e.stdout);
+});
+
+test('issue 15: a --holdout rule that matches no row is exit 1 with nothing written, unless --allow-empty-holdout', async () => {
+  const input = join(repoRoot(), 'examples', 'split-holdout-sources.ndjson');
+  const dir = tmpDir();
+  const r = await runInProcess(main, ['--holdout', 'meta.family=multiple-choice', '--holdout', 'meta.famly=sarcasm', '--out-dir', join(dir, 'out'), input]);
+  assert.equal(r.code, 1);
+  assert.equal(r.stdout, '');
+  assert.equal(
+    r.stderr,
+    'split-holdout: --holdout "meta.famly=sarcasm" matched no row\n  hint: check the PATH and the GLOB (* any run of characters, ? one); pass --allow-empty-holdout when a shard may lack them\n',
+  );
+  assert.ok(!existsSync(join(dir, 'out')), 'the run failed before creating --out-dir');
+  const ok = await runInProcess(main, ['--holdout', 'meta.family=multiple-choice', '--holdout', 'meta.famly=sarcasm', '--allow-empty-holdout', input]);
+  assert.equal(ok.code, 0, ok.stderr);
+  assert.match(ok.stderr, /^split-holdout: warning: --holdout "meta.famly=sarcasm" matched no row\n/);
+  // From standard input too (the spool is removed).
+  const s = await runInProcess(main, ['--holdout', 'meta.source=nothing/*'], { stdin: readFileSync(input) });
+  assert.equal(s.code, 1);
+});
+
+test('issue 15: split-holdout chek is a mistyped subcommand (exit 2, did you mean)', async () => {
+  const r = await runInProcess(main, ['chek', 'x.ndjson']);
+  assert.equal(r.code, 2);
+  assert.equal(r.stderr, "split-holdout: unknown command 'chek'; did you mean 'check'?\nTry 'split-holdout --help' for more information.\n");
 });

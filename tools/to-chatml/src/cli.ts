@@ -1,8 +1,8 @@
 import { createRequire } from 'node:module';
-import { type Io, runProcess, runTool, type ToolContext, type ToolSpec } from '@ldt/cli';
+import { defineTool, type Io, type OptionsOf, runProcess, runTool, sharedOption, type ToolContext } from '@ldt/cli';
 import { type DataError, type Position, UsageError } from '@ldt/errors';
 import type { Rejector } from '@ldt/ndjson';
-import { type FieldMap, FORMATS, type FormatName } from './formats.js';
+import { type FieldMap, FORMATS } from './formats.js';
 import type { Role } from './messages.js';
 
 const version = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
@@ -11,7 +11,7 @@ const MAP_KEYS = ['messages', 'role', 'content', 'system', 'tools', 'prompt', 'r
 const ROLES: readonly Role[] = ['system', 'user', 'assistant', 'tool'];
 
 /** The option table: help, parsing, the README check and the argv tests all come from it. */
-export const spec: ToolSpec = {
+export const spec = defineTool({
   name: 'to-chatml',
   version,
   summary: 'convert instruction, chat, preference and tool-call datasets into one lossless chat schema',
@@ -87,13 +87,10 @@ export const spec: ToolSpec = {
         'How to read input files: ndjson (one row per line; a line may also be a bare array of messages), json (each file is one JSON array of rows, or one object), or auto (json for names ending in .json/.json.gz/.json.zst that parse as one JSON value, else ndjson). Rows of a JSON document are numbered by the line they start on.',
       default: 'auto',
     },
-    {
-      name: 'field',
-      type: 'string',
-      arg: 'KEY',
+    sharedOption('field', {
       describe:
         "A .json document that is one object is one row; with --field KEY its array under KEY holds the rows (as the datasets json loader's field=). hf-fetch reads files the same way (@ldt/ndjson readJsonInput).",
-    },
+    }),
     {
       name: 'reject-reasons',
       type: 'string',
@@ -117,7 +114,7 @@ export const spec: ToolSpec = {
   ],
   exitStatus: ['With --rejects, rows that cannot be converted do not change the exit status: they are counted in the summary.'],
   seeAlso: ['hf-fetch (datasets to NDJSON)', 'normalize-encoding', 'dedup-exact'],
-};
+});
 
 /** Run to-chatml with `argv` on `io`; returns the exit code. */
 export function main(argv: readonly string[], io: Io): Promise<number> {
@@ -152,7 +149,7 @@ export function parseRoles(items: readonly string[]): Map<string, Role> {
   return roles;
 }
 
-async function handler(o: Record<string, unknown>, ctx: ToolContext): Promise<void> {
+async function handler(o: OptionsOf<typeof spec.options>, ctx: ToolContext): Promise<void> {
   const [{ readJsonInput }, { ToChatml }, { renderChatml, loadTemplate, templateRenderer }] = await Promise.all([
     import('@ldt/ndjson'),
     import('./convert.js'),
@@ -160,9 +157,9 @@ async function handler(o: Record<string, unknown>, ctx: ToolContext): Promise<vo
   ]);
   if (o.system !== undefined && o['system-override'] !== undefined) throw new UsageError('give --system or --system-override, not both');
   if (o.render !== undefined && o.template !== undefined) throw new UsageError('give --render or --template, not both');
-  const mapArg = o.map as string[] | undefined;
+  const mapArg = o.map;
   if (mapArg && o.format !== undefined) throw new UsageError('--map and --format exclude each other (--map is the format "custom")');
-  const reasonsPath = o['reject-reasons'] as string | undefined;
+  const reasonsPath = o['reject-reasons'];
   if (reasonsPath && !o.rejects) throw new UsageError('--reject-reasons needs --rejects FILE');
 
   let render: ((m: import('./messages.js').Msg[], t: unknown[] | undefined) => string) | undefined;
@@ -170,13 +167,13 @@ async function handler(o: Record<string, unknown>, ctx: ToolContext): Promise<vo
   else if (typeof o.template === 'string') render = await templateRenderer(loadTemplate(o.template));
 
   const core = new ToChatml({
-    format: o.format as FormatName | undefined,
+    format: o.format,
     map: mapArg ? parseMap(mapArg) : undefined,
-    roles: parseRoles((o.role as string[] | undefined) ?? []),
-    mergeConsecutive: o['merge-consecutive'] === true,
-    system: (o['system-override'] ?? o.system) as string | undefined,
+    roles: parseRoles(o.role ?? []),
+    mergeConsecutive: o['merge-consecutive'],
+    system: o['system-override'] ?? o.system,
     systemOverride: o['system-override'] !== undefined,
-    dropExtra: o['drop-extra'] === true,
+    dropExtra: o['drop-extra'],
     render,
   });
 
@@ -196,7 +193,7 @@ async function handler(o: Record<string, unknown>, ctx: ToolContext): Promise<vo
       if (reasons.pending) await reasons.flush();
     };
   }
-  const readOpts = { ...ctx.readOptions, counts: report.counts, rejector, inputFormat: o['input-format'] as 'auto' | 'ndjson' | 'json', field: o.field as string | undefined };
+  const readOpts = { ...ctx.readOptions, counts: report.counts, rejector, inputFormat: o['input-format'], field: o.field };
   for await (const batch of readJsonInput(ctx.inputs, readOpts)) {
     const { bytes, written } = core.convertBatch(batch, rejector);
     if (bytes.length > 0) out.pushBytes(bytes);
