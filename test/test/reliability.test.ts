@@ -392,21 +392,49 @@ describe('manifest tampering', () => {
     ['totals.partitions', (m) => (m.totals.partitions += 1), /totals\.partitions/],
     ['sources', (m) => (m.sources[0].rows += 1), /sources do not match/],
     ['fields', (m) => (m.fields[Object.keys(m.fields)[0]].count += 1), /fields do not match/],
-    ['an unknown counting rule', (m) => (m.tokenizer.counting_rule = 'other/9'), /counting rule "other\/9" is not known/],
+    ['an unknown counting rule', (m) => (m.tokenizer.count_rule = 'other/9'), /counting rule "other\/9" is not known/],
     ['a shard path out of the folder', (m) => (m.shards[0].path = '../../etc/hostname'), /shards\[0\]\.path "\.\.\/\.\.\/etc\/hostname" leaves the dataset folder/],
     ['an absolute shard path', (m) => (m.shards[0].path = '/etc/hostname'), /is absolute/],
   ];
-  test('a clean build verifies, also without a recorded counting rule (older manifests)', () => {
+  test('a clean build verifies; verify recounts with the rule the manifest records (none recorded: the legacy rule)', () => {
     assert.equal(run('manifest', ['build', '-o', ds, MIX]).code, 0);
     const r = run('manifest', ['verify', ds]);
     assert.equal(r.code, 0, r.stderr);
     const m = JSON.parse(readFileSync(`${ds}/manifest.json`, 'utf8'));
-    assert.equal(m.tokenizer.counting_rule, 'ldt-tokens/by-kind-1');
-    delete m.tokenizer.counting_rule;
-    const old = `${d}/old`;
-    spawnSync('cp', ['-r', ds, old]);
-    writeFileSync(`${old}/manifest.json`, JSON.stringify(m));
-    assert.equal(run('manifest', ['verify', old]).code, 0);
+    assert.equal(m.tokenizer.count_rule, 'record-model-v2');
+    // A manifest written before the rule was recorded counted by messages-content-v1: verify
+    // recounts its rows that way, so the same figures under the legacy rule verify only when
+    // both rules give the same counts (here: text rows only).
+    const textOnly = `${d}/text-only.ndjson`;
+    writeFileSync(textOnly, '{"text":"an old dataset of plain text","meta":{"source":"hf://datasets/a/b"}}\n{"text":"a second row","meta":{"source":"hf://datasets/a/b"}}\n');
+    const built = `${d}/text-ds`;
+    assert.equal(run('manifest', ['build', '-o', built, textOnly]).code, 0);
+    const tm = JSON.parse(readFileSync(`${built}/manifest.json`, 'utf8'));
+    delete tm.tokenizer.count_rule;
+    writeFileSync(`${built}/manifest.json`, JSON.stringify(tm));
+    const v = run('manifest', ['verify', built]);
+    assert.equal(v.code, 0, v.stderr);
+    // A chat row with a tool call: the legacy rule counts other texts than record-model-v2, so the
+    // recorded figures no longer match once the rule is said to be the legacy one.
+    const tools = `${d}/tools.ndjson`;
+    const toolRow = {
+      messages: [
+        { role: 'user', content: 'weather in Paris?' },
+        { role: 'assistant', content: '', tool_calls: [{ id: 'c0', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }] },
+        { role: 'tool', tool_call_id: 'c0', content: '18C' },
+      ],
+      meta: { source: 'hf://datasets/a/c' },
+    };
+    writeFileSync(tools, `${JSON.stringify(toolRow)}\n`);
+    const td = `${d}/tools-ds`;
+    assert.equal(run('manifest', ['build', '-o', td, tools]).code, 0);
+    assert.equal(run('manifest', ['verify', td]).code, 0);
+    const om = JSON.parse(readFileSync(`${td}/manifest.json`, 'utf8'));
+    om.tokenizer.count_rule = 'messages-content-v1';
+    writeFileSync(`${td}/manifest.json`, JSON.stringify(om));
+    const o = run('manifest', ['verify', td]);
+    assert.equal(o.code, 1);
+    assert.match(o.stderr, /tokens .* but its rows hold/);
   });
   for (const [what, edit, says] of TAMPERS) {
     test(`verify names an edited ${what}; cat refuses paths out of the folder`, () => {

@@ -136,6 +136,13 @@ export const SHARED_OPTIONS = {
     concept: 'tokenizer',
     describe: 'Count tokens with o200k_base or cl100k_base (gpt-tokenizer) or a Hugging Face tokenizer.json.',
   },
+  field: {
+    name: 'field',
+    type: 'string',
+    arg: 'KEY',
+    concept: 'the key of a JSON document whose array holds the rows',
+    describe: "JSON files: a document that is one object is one row; with --field KEY its array under KEY holds the rows (as the datasets json loader's field=).",
+  },
   json: {
     name: 'json',
     type: 'boolean',

@@ -1,5 +1,19 @@
 export { contractViolations } from './contract.js';
 export { compileGlob, type Glob, globToRegExp } from './glob.js';
+export {
+  COMPARED_FIELDS,
+  comparedTexts,
+  comparedValue,
+  LEGACY_TOKEN_RULE,
+  legacyTokenTexts,
+  RECORD_KINDS,
+  type RecordKind,
+  recordKind,
+  TOKEN_RULE,
+  textsAt,
+  tokenTexts,
+  valuesAt,
+} from './kinds.js';
 export { type FieldPath, getPath, parsePath, parsePaths, WILDCARD } from './path.js';
 export {
   type ChatMessage,
@@ -9,7 +23,5 @@ export {
   type Json,
   type JsonObject,
   type Meta,
-  type RecordKind,
-  recordKind,
   setMeta,
 } from './record.js';

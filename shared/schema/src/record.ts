@@ -88,14 +88,3 @@ export function getMeta(row: JsonObject, key: string): Json | undefined {
   const meta = row.meta;
   return isJsonObject(meta) ? meta[key] : undefined;
 }
-
-/** The kind of a record, for tools whose default behaviour depends on it. */
-export type RecordKind = 'chat' | 'preference' | 'text' | 'other';
-
-/** `chat` if it has a `messages` array, `preference` if `chosen` and `rejected`, `text` if a string `text`, else `other`. */
-export function recordKind(row: JsonObject): RecordKind {
-  if (Array.isArray(row.messages)) return 'chat';
-  if (row.chosen !== undefined && row.rejected !== undefined) return 'preference';
-  if (typeof row.text === 'string') return 'text';
-  return 'other';
-}

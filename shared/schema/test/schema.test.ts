@@ -1,7 +1,21 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { UsageError } from '@ldt/errors';
-import { contractViolations, getPath, parsePath, parsePaths, recordKind, setMeta } from '@ldt/schema';
+import {
+  comparedTexts,
+  comparedValue,
+  contractViolations,
+  getPath,
+  type JsonObject,
+  legacyTokenTexts,
+  parsePath,
+  parsePaths,
+  recordKind,
+  setMeta,
+  textsAt,
+  tokenTexts,
+  valuesAt,
+} from '@ldt/schema';
 
 test('getPath reads nested fields and array indexes', () => {
   const row = { extra_info: { question: 'q?' }, messages: [{ role: 'user', content: 'hi' }] };
@@ -61,6 +75,83 @@ test('contractViolations flags drops, renames, reorders and foreign meta', () =>
   assert.ok(contractViolations(input, { a: 1, b: 3, meta: { source: 's' } }, []).includes('field "b" changed'));
   assert.ok(contractViolations(input, { a: 1, b: 2, meta: {} }, []).includes('meta.source dropped'));
   assert.ok(contractViolations(input, { a: 1, b: 2, meta: { source: 's', split: 'x' } }, ['content_hash']).includes('meta.split added by a tool that does not own it'));
+});
+
+test('recordKind: every kind to-chatml writes, and raw rows', () => {
+  assert.equal(recordKind({ messages: [] }), 'chat');
+  assert.equal(recordKind({ text: 'x' }), 'text');
+  assert.equal(recordKind({ chosen: 'a', rejected: 'b' }), 'preference');
+  assert.equal(recordKind({ prompt: [], completion: [], label: true }), 'kto');
+  assert.equal(recordKind({ messages: [], label: false }), 'kto');
+  assert.equal(recordKind({ prompt: [{ role: 'user', content: 'q' }], meta: { format: 'prompt_only' } }), 'prompt_only');
+  assert.equal(recordKind({ prompt: 'q', canonical_solution: 'a' }), 'other');
+  assert.equal(recordKind({ question: 'x' }), 'other');
+});
+
+const toolChat: JsonObject = {
+  messages: [
+    {
+      role: 'user',
+      content: [
+        { type: 'text', text: 'weather in Paris?' },
+        { type: 'image_url', image_url: { url: 'x.png' } },
+      ],
+    },
+    {
+      role: 'assistant',
+      content: '',
+      reasoning_content: 'call the tool',
+      tool_calls: [{ id: 'call_0', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }],
+    },
+    { role: 'tool', tool_call_id: 'call_0', content: '18C' },
+    { role: 'assistant', content: 'It is 18C.' },
+  ],
+  tools: [{ type: 'function', function: { name: 'get_weather', parameters: { type: 'object' } } }],
+  text: 'rendered',
+  meta: { format: 'openai' },
+};
+
+test('comparedValue: what dedup-exact keys and split-holdout groups by', () => {
+  assert.equal(comparedValue({ text: 't', id: 1 }), 't');
+  assert.deepEqual(comparedValue({ messages: [1], meta: {} }), [1]);
+  assert.deepEqual(comparedValue(toolChat), { messages: toolChat.messages, tools: toolChat.tools });
+  assert.deepEqual(comparedValue({ prompt: 'p', chosen: 'c', rejected: 'r', meta: {} }), { prompt: 'p', chosen: 'c', rejected: 'r' });
+  assert.deepEqual(comparedValue({ prompt: 'p', completion: 'c', label: true }), { prompt: 'p', completion: 'c', label: true });
+  assert.deepEqual(comparedValue({ q: 1, meta: { a: 1 } }), { q: 1 });
+});
+
+test('comparedTexts: contents, text parts and tool calls; other rows have none', () => {
+  assert.deepEqual(comparedTexts(toolChat), ['weather in Paris?', 'get_weather', '{"city":"Paris"}', '18C', 'It is 18C.']);
+  assert.deepEqual(comparedTexts({ prompt: 'p', chosen: [{ role: 'assistant', content: 'c' }], rejected: 'r' }), ['p', 'c']);
+  assert.equal(comparedTexts({ question: 'x' }), undefined);
+});
+
+test('tokenTexts counts reasoning, tool calls and tool definitions; the legacy rule does not', () => {
+  assert.deepEqual(tokenTexts(toolChat), [
+    'weather in Paris?',
+    'call the tool',
+    'get_weather',
+    '{"city":"Paris"}',
+    '18C',
+    'It is 18C.',
+    '{"type":"function","function":{"name":"get_weather","parameters":{"type":"object"}}}',
+  ]);
+  assert.deepEqual(legacyTokenTexts(toolChat), ['text', 'weather in Paris?', 'image_url', 'x.png', '', '18C', 'It is 18C.']);
+  assert.deepEqual(tokenTexts({ prompt: 'p', completion: 'c', label: false }), ['p', 'c']);
+  assert.deepEqual(tokenTexts({ q: 'x', n: { a: 'y' }, meta: { s: 'z' } }), ['x', 'y']);
+});
+
+test('valuesAt / textsAt: per-row field lists keep the path names', () => {
+  const paths = parsePaths('a,b');
+  assert.deepEqual(valuesAt({ a: 'x', b: 'y' }, paths), ['x', 'y']);
+  assert.deepEqual(valuesAt({ a: 'x' }, paths), { a: 'x' });
+  assert.deepEqual(valuesAt({ b: 'x' }, paths), { b: 'x' });
+  assert.equal(valuesAt({ c: 'x' }, paths), undefined);
+  assert.equal(valuesAt({ a: 'x' }, parsePaths('a')), 'x');
+  const out: string[] = [];
+  assert.equal(textsAt({ text: 't', messages: [{ role: 'user', content: 'm' }] }, parsePaths('prompt,text,messages'), out), 2);
+  assert.deepEqual(out, ['t', 'm']);
+  assert.equal(textsAt({ x: 1 }, parsePaths('prompt,text'), out), 0);
 });
 
 test('globs (shared by curriculum-route and split-holdout): * any run (also /), ? one character, the rest literal', async () => {

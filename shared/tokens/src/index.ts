@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { DataError, UsageError } from '@ldt/errors';
-import { type FieldPath, getPath, type JsonObject, recordKind } from '@ldt/schema';
+import { type FieldPath, getPath, type JsonObject, LEGACY_TOKEN_RULE, legacyTokenTexts, TOKEN_RULE, tokenTexts } from '@ldt/schema';
 
 /** Counts tokens of one string. `estimate` is true for the byte-based estimate (no tokenizer). */
 export interface TokenCounter {
@@ -63,39 +63,23 @@ export async function loadTokenCounter(spec: string | undefined, flag = '--token
   };
 }
 
+/** A token-counting rule: which texts of a row are counted when no text fields are given. */
+export type TokenRule = typeof TOKEN_RULE | typeof LEGACY_TOKEN_RULE;
+export { LEGACY_TOKEN_RULE, TOKEN_RULE };
+
 /**
- * The texts of a row whose tokens are counted: the strings at `paths` if given, else by kind:
- * chat → `messages.*.content`; preference → `prompt`, `chosen`, `rejected` (strings, or the
- * contents of message lists); text → `text`; otherwise every string outside `meta`.
+ * The texts of a row whose tokens are counted: the strings at `paths` if given, else by the
+ * record model (`tokenTexts` of @ldt/schema: message contents, reasoning, tool-call names and
+ * arguments, tool definitions, …; see shared/schema/README.md). `rule` `LEGACY_TOKEN_RULE` gives
+ * the texts manifests counted before tool calls were counted (for `manifest verify` of old datasets).
  */
-export function rowTexts(row: JsonObject, paths: readonly FieldPath[] | undefined, out: string[] = []): string[] {
-  out.length = 0;
+export function rowTexts(row: JsonObject, paths: readonly FieldPath[] | undefined, out: string[] = [], rule: TokenRule = TOKEN_RULE): string[] {
   if (paths) {
+    out.length = 0;
     for (const p of paths) collectStrings(getPath(row, p), out);
     return out;
   }
-  switch (recordKind(row)) {
-    case 'chat':
-      for (const m of row.messages as unknown[]) {
-        const c = (m as JsonObject | null)?.content;
-        collectStrings(c, out);
-      }
-      return out;
-    case 'preference':
-      for (const k of ['prompt', 'chosen', 'rejected']) collectContent(row[k], out);
-      return out;
-    case 'text':
-      out.push(row.text as string);
-      return out;
-    default:
-      for (const k in row) if (k !== 'meta') collectStrings(row[k], out);
-      return out;
-  }
-}
-
-function collectContent(v: unknown, out: string[]): void {
-  if (typeof v === 'string') out.push(v);
-  else if (Array.isArray(v)) for (const m of v) collectStrings(typeof m === 'object' && m !== null && !Array.isArray(m) ? (m as JsonObject).content : m, out);
+  return rule === LEGACY_TOKEN_RULE ? legacyTokenTexts(row, out) : tokenTexts(row, out);
 }
 
 function collectStrings(v: unknown, out: string[]): void {
@@ -105,8 +89,8 @@ function collectStrings(v: unknown, out: string[]): void {
 }
 
 /** Tokens of a row: the sum over its texts. */
-export function countRowTokens(counter: TokenCounter, row: JsonObject, paths: readonly FieldPath[] | undefined, scratch: string[] = []): number {
+export function countRowTokens(counter: TokenCounter, row: JsonObject, paths: readonly FieldPath[] | undefined, scratch: string[] = [], rule: TokenRule = TOKEN_RULE): number {
   let n = 0;
-  for (const s of rowTexts(row, paths, scratch)) n += counter.count(s);
+  for (const s of rowTexts(row, paths, scratch, rule)) n += counter.count(s);
   return n;
 }

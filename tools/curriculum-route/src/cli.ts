@@ -15,7 +15,7 @@ export const spec = defineTool({
   version,
   summary: 'route rows into training phases with exact, deterministic per-source mixing weights',
   description:
-    "Reads NDJSON rows and a curriculum config (YAML or JSON: phases in order, each with match rules over meta.source globs, meta.family, kind text|chat|preference|kto|other, turns and length, a target in rows or tokens, and per-source weights) and writes every taken row with meta.phase to stdout, or to DIR/<phase>.jsonl with --out-dir. A row goes to the first phase whose rules and one of whose sources match it. Each phase target is split across its sources by weight exactly (largest remainder); a source with more rows than its part is downsampled by hash(seed, row), one with fewer is repeated whole epochs first and then a hash-selected remainder, with meta.repeat = 1, 2, … on the copies (up to --max-epochs copies; a source that cannot fill its part gets a warning). Rows not taken are counted as downsampled; rows no phase matches follow --unmatched. The summary on stderr gives, per phase, target vs achieved rows and tokens and each source's share. " +
+    "Reads NDJSON rows and a curriculum config (YAML or JSON: phases in order, each with match rules over meta.source globs, meta.family, kind text|chat|preference|kto|prompt_only|other, turns and length, a target in rows or tokens, and per-source weights) and writes every taken row with meta.phase to stdout, or to DIR/<phase>.jsonl with --out-dir. A row goes to the first phase whose rules and one of whose sources match it. Each phase target is split across its sources by weight exactly (largest remainder); a source with more rows than its part is downsampled by hash(seed, row), one with fewer is repeated whole epochs first and then a hash-selected remainder, with meta.repeat = 1, 2, … on the copies (up to --max-epochs copies; a source that cannot fill its part gets a warning). Rows not taken are counted as downsampled; rows no phase matches follow --unmatched. The summary on stderr gives, per phase, target vs achieved rows and tokens and each source's share. " +
     'Input is read twice (stdin is first copied to a temporary file). Memory: 26 bytes per input row (line number, phase/source, 64-bit hash, tokens, copies, sort index; up to 46 while the arrays grow by doubling). Deterministic: the same rows (in any order), config and --seed select the same rows.',
   usage: ['curriculum-route --config FILE [OPTIONS] [FILE...]', 'curriculum-route --config FILE --out-dir DIR [OPTIONS] [FILE...]'],
   rejects: true,
@@ -75,7 +75,7 @@ export const spec = defineTool({
     },
     sharedOption('fields', {
       describe: "The fields whose strings are the row's text (tokens and the length rule).",
-      defaultText: 'messages.*.content for chat rows; prompt, chosen, rejected for preference rows; text; else every string outside meta',
+      defaultText: 'by record kind (shared/schema): message contents, reasoning, tool calls and tool definitions; text; else every string outside meta',
     }),
     {
       name: 'rebalance',

@@ -1,9 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import { DataError } from '@ldt/errors';
 
-/** The record kinds a phase can match. */
-export const KINDS = ['text', 'chat', 'preference', 'kto', 'other'] as const;
-export type Kind = (typeof KINDS)[number];
+import { RECORD_KINDS, type RecordKind } from '@ldt/schema';
+
+/** The record kinds a phase can match: the record model's kinds (shared/schema/README.md). */
+export const KINDS = RECORD_KINDS;
+export type Kind = RecordKind;
 
 export interface Range {
   min?: number;

@@ -1,7 +1,7 @@
 import { DataError } from '@ldt/errors';
 import { xxh128 } from '@ldt/hash';
 import { findTopLevelValue, type Report, type Row, serializeWithMeta } from '@ldt/ndjson';
-import { type FieldPath, getMeta, globToRegExp, isJsonObject, type Json, type JsonObject, setMeta } from '@ldt/schema';
+import { type FieldPath, getMeta, globToRegExp, isJsonObject, type Json, type JsonObject, recordKind, setMeta } from '@ldt/schema';
 import { rowTexts, type TokenCounter } from '@ldt/tokens';
 import type { CurriculumConfig, Kind, PhaseConfig } from './config.js';
 
@@ -94,13 +94,9 @@ export function rowKey(raw: string, seed: number, out: Uint32Array): void {
   out[1] = h.readUInt32BE(4);
 }
 
-/** The record kind as the match rules see it: kto (a boolean `label`), preference, chat, text, other. */
+/** The record kind as the match rules see it: `recordKind` of @ldt/schema (the record model). */
 export function detectKind(row: JsonObject): Kind {
-  if (typeof row.label === 'boolean' && (row.completion !== undefined || Array.isArray(row.messages))) return 'kto';
-  if (row.chosen !== undefined && row.rejected !== undefined) return 'preference';
-  if (Array.isArray(row.messages)) return 'chat';
-  if (typeof row.text === 'string') return 'text';
-  return 'other';
+  return recordKind(row);
 }
 
 /** Messages other than system ones: of `messages`, or of `chosen` when it is a message list. */

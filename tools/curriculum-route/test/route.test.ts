@@ -248,7 +248,10 @@ test('config errors name the path', () => {
   };
   assert.match(bad({ phases: [{ name: 'a' }, { name: 'b', sources: [{ match: '*', weight: -1 }] }] }), /phases\[1\]\.sources\[0\]\.weight: must be > 0; got -1/);
   assert.match(bad({ phases: [{ name: 'a', target: { rows: 0 } }] }), /phases\[0\]\.target\.rows: must be an integer > 0; got number 0/);
-  assert.match(bad({ phases: [{ name: 'a', match: { kind: ['text', 'code'] } }] }), /phases\[0\]\.match\.kind\[1\]: must be one of text, chat, preference, kto, other; got "code"/);
+  assert.match(
+    bad({ phases: [{ name: 'a', match: { kind: ['text', 'code'] } }] }),
+    /phases\[0\]\.match\.kind\[1\]: must be one of text, chat, preference, kto, prompt_only, other; got "code"/,
+  );
   assert.match(bad({ phases: [{ name: 'a', match: { turns: { min: 5, max: 2 } } }] }), /phases\[0\]\.match\.turns: min 5 is greater than max 2/);
   assert.match(bad({ phases: [{ name: 'a' }, { name: 'a' }] }), /phases\[1\]\.name: duplicate phase name "a"/);
   assert.match(bad({ phases: [{ name: 'a', sorces: [] }] }), /phases\[0\]\.sorces: unknown key/);

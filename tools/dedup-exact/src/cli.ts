@@ -11,15 +11,15 @@ export const spec = defineTool({
   version,
   summary: 'drop rows whose key was seen before',
   description:
-    'Reads NDJSON rows and writes to stdout every row whose key has not been seen before, in input order, with meta.content_hash (XXH3-128 of the key, 32 hex digits) added; every byte outside meta is written as read. The first occurrence is kept. The key is --fields PATHS (default: messages for chat rows, text for text rows, else the whole row without meta), as canonical text (object keys sorted, so key order does not matter) after --normalize. With --against, rows whose key occurs in reference sets (e.g. eval sets) are dropped too. Dropped rows are counted on stderr by reason (duplicate, in_index, in_reference) and, with --dups, written there with meta.dup_of. ' +
+    'Reads NDJSON rows and writes to stdout every row whose key has not been seen before, in input order, with meta.content_hash (XXH3-128 of the key, 32 hex digits) added; every byte outside meta is written as read. The first occurrence is kept. The key is --fields PATHS (default: by record kind, see shared/schema), as canonical text (object keys sorted, so key order does not matter) after --normalize. With --against, rows whose key occurs in reference sets (e.g. eval sets) are dropped too. Dropped rows are counted on stderr by reason (duplicate, in_index, in_reference) and, with --dups, written there with meta.dup_of. ' +
     'Memory: 20-24 bytes per distinct kept key (a typed-array hash table), the same per key of a loaded --index, ~150 bytes per distinct reference key; one read chunk besides. Deterministic: the same input and flags give byte-identical output.',
   usage: ['dedup-exact [OPTIONS] [FILE...]', 'dedup-exact --fields line [OPTIONS] [FILE...]', 'dedup-exact --against REF [--against-fields PATHS] [OPTIONS] [FILE...]'],
   rejects: true,
   options: [
     sharedOption('fields', {
       describe:
-        "Comma-separated dotted field paths whose values form the key (e.g. messages, extra_info.question, messages.*.content). 'line' hashes the raw line bytes instead, without parsing JSON: an order-preserving sort -u (no meta.content_hash is added then).",
-      defaultText: 'messages for chat rows, text for text rows, else the whole row without meta',
+        "Comma-separated dotted field paths whose values form the key (e.g. messages, extra_info.question, messages.*.content); each row uses the paths it has (the key names them), a row with none is a missing_key reject. 'line' hashes the raw line bytes instead, without parsing JSON: an order-preserving sort -u (no meta.content_hash is added then).",
+      defaultText: 'by record kind (shared/schema): text; messages (+ tools) of chat rows; prompt, chosen, rejected; prompt, completion, label; else the whole row without meta',
     }),
     sharedOption('normalize', {
       describe:

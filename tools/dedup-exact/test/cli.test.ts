@@ -179,6 +179,27 @@ test('--threads: a fatal bad line stops at the same place for any thread count',
   assert.equal(outs[1], outs[0]);
 });
 
+test('--key with several paths: each row uses the paths it has; a row with none is a counted reject', async () => {
+  const rows = ['{"a":"x"}', '{"b":"x"}', '{"a":"x"}', '{"a":"x","b":"y"}', '{"c":"x"}', '{"b":"x","meta":{"k":1}}'].join('\n');
+  const dir = tmpDir();
+  const rejects = join(dir, 'rejects.ndjson');
+  const r = await runInProcess(main, ['--fields', 'a,b', '--rejects', rejects, '--stats', join(dir, 's.json'), '-'], { stdin: `${rows}\n` });
+  assert.equal(r.code, 0, r.stderr);
+  // {"a":"x"} and {"b":"x"} differ (the key names the path); the repeats of each are dropped.
+  assert.deepEqual(
+    parseNdjson(r.stdout).map(({ meta: _m, ...rest }) => rest),
+    [{ a: 'x' }, { b: 'x' }, { a: 'x', b: 'y' }],
+  );
+  assert.equal(readFileSync(rejects, 'utf8'), '{"c":"x"}\n');
+  const stats = JSON.parse(readFileSync(join(dir, 's.json'), 'utf8'));
+  assert.equal(stats.read, 6);
+  assert.deepEqual([stats.written, stats.dropped_total, stats.rejected_total, stats.rejected.missing_key], [3, 2, 1, 1]);
+  // Without --rejects the row with none of the paths is an error naming file:line.
+  const e = await runInProcess(main, ['--fields', 'a,b', '-'], { stdin: `${rows}\n` });
+  assert.equal(e.code, 1);
+  assert.match(e.stderr, /dedup-exact: <stdin>:5: row has no field of "a", "b"/);
+});
+
 test('issue 15: --key and --against-key still work (deprecated), same output as --fields and --against-fields', async () => {
   const ex = (f: string) => join(repoRoot(), 'examples', f);
   await assertDeprecatedSpellings(

@@ -9,8 +9,8 @@ const version = (createRequire(import.meta.url)('../../package.json') as { versi
 // The options, one constant each: the one-shot table and the staged subcommands share them (typed).
 const fields = sharedOption('fields', {
   describe:
-    'Comma-separated dotted field paths whose strings form the compared text, joined by newlines (e.g. question, extra_info.question, messages.*.content). Message objects contribute their content.',
-  defaultText: 'text for text rows, messages.*.content for chat rows, prompt,chosen for preference rows',
+    'Comma-separated dotted field paths whose strings form the compared text, joined by newlines (e.g. question, extra_info.question, messages.*.content). Message objects contribute their content and tool calls; each row uses the paths it has, a row with none is a missing_field reject.',
+  defaultText: 'by record kind (shared/schema): text; message contents and tool calls of chat rows; prompt, chosen; prompt, completion; prompt',
 });
 const threshold = { name: 'threshold', type: 'number', describe: 'Jaccard similarity at or above which two rows are near-duplicates.', default: 0.8, min: 0.01, max: 1 } as const;
 const ngram = { name: 'ngram', type: 'integer', describe: 'Word n-gram size of the shingles.', default: 5, min: 1, max: 100 } as const;

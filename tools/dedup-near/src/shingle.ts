@@ -1,5 +1,5 @@
 import { DataError, type Position, quote } from '@ldt/errors';
-import { type FieldPath, getPath, type JsonObject, parsePaths, recordKind } from '@ldt/schema';
+import { comparedTexts, type FieldPath, type JsonObject, textsAt } from '@ldt/schema';
 import { normalizeText } from '@ldt/text';
 import { xxh32 } from './xxh32.js';
 
@@ -15,53 +15,37 @@ export interface ShingleOptions {
 
 export const DEFAULT_SHINGLE: ShingleOptions = { ngram: 5, charNgram: 0, autoCharNgram: 5 };
 
-const CHAT_CONTENT = parsePaths('messages.*.content');
-const PREFERENCE = parsePaths('prompt,chosen');
-const TEXT = parsePaths('text');
+const scratchTexts: string[] = [];
 
 /**
- * The compared text of a row: the strings at `fields` (default: `text` for text rows, every
- * message's content for chat rows, prompt + chosen for preference rows), joined with newlines.
- * Message objects contribute their `content` only. Throws a positioned `DataError` when a field is
- * missing or the row has no default text.
+ * The compared text of a row, joined with newlines: the strings at `fields`, path by path as the
+ * row has them (`textsAt` of @ldt/schema: message objects give their content and tool calls), or
+ * by default the row's compared texts by record kind (`comparedTexts`: `text`; every message's
+ * content and tool calls for chat rows; prompt + chosen for preference rows; prompt + completion
+ * for KTO rows; prompt for prompt-only rows). Throws a positioned `DataError` when the row has none
+ * of `fields`, or no default text (a row of kind `other`).
  */
 export function comparedText(row: JsonObject, fields: FieldPath[] | undefined, pos?: Position, flag = '--fields'): string {
-  let paths = fields;
-  if (!paths) {
-    const kind = recordKind(row);
-    if (kind === 'chat') paths = CHAT_CONTENT;
-    else if (kind === 'preference') paths = PREFERENCE.filter((p) => getPath(row, p) !== undefined);
-    else if (kind === 'text') paths = TEXT;
-    else {
+  if (fields) {
+    if (textsAt(row, fields, scratchTexts) === 0) {
       const keys = Object.keys(row).filter((k) => k !== 'meta');
       throw new DataError(
-        'row has no text to compare (not a text, chat or preference row)',
+        `row has no field ${fields.length === 1 ? quote(fields[0].text) : `of ${fields.map((p) => quote(p.text)).join(', ')}`}`,
         pos,
-        `give the fields with ${flag}, e.g. ${flag} ${keys[0] ?? 'question'}; this row's fields are: ${keys.slice(0, 12).join(', ')}`,
+        `is ${flag} correct? this row's fields are: ${keys.slice(0, 12).join(', ')}${keys.length > 12 ? ', …' : ''}`,
       );
     }
+    return scratchTexts.join('\n');
   }
-  const parts: string[] = [];
-  for (const p of paths) {
-    const v = getPath(row, p);
-    if (v === undefined) {
-      const keys = Object.keys(row).filter((k) => k !== 'meta');
-      throw new DataError(`row has no field ${quote(p.text)}`, pos, `is ${flag} correct? this row's fields are: ${keys.slice(0, 12).join(', ')}${keys.length > 12 ? ', …' : ''}`);
-    }
-    collectStrings(v, parts);
+  if (comparedTexts(row, scratchTexts) === undefined) {
+    const keys = Object.keys(row).filter((k) => k !== 'meta');
+    throw new DataError(
+      'row has no text to compare (not a text, chat, preference, KTO or prompt-only row)',
+      pos,
+      `give the fields with ${flag}, e.g. ${flag} ${keys[0] ?? 'question'}; this row's fields are: ${keys.slice(0, 12).join(', ')}`,
+    );
   }
-  return parts.join('\n');
-}
-
-function collectStrings(v: unknown, out: string[]): void {
-  if (typeof v === 'string') out.push(v);
-  else if (typeof v === 'number' || typeof v === 'boolean') out.push(String(v));
-  else if (Array.isArray(v)) for (const x of v) collectStrings(x, out);
-  else if (v !== null && typeof v === 'object') {
-    const o = v as Record<string, unknown>;
-    if ('content' in o) collectStrings(o.content, out);
-    else for (const k of Object.keys(o)) collectStrings(o[k], out);
-  }
+  return scratchTexts.join('\n');
 }
 
 /**

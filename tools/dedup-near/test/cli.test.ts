@@ -365,6 +365,38 @@ test('--mark appends meta to the bytes of rows without meta exactly as serialize
   assert.equal(JSON.parse(got[1]).meta.dup_reason, 'near_duplicate');
 });
 
+test('a mixed to-chatml output goes through with the default fields; --fields lists are per row', async () => {
+  const rows = [
+    {
+      prompt: [{ role: 'user', content: 'is the sky blue today in the city' }],
+      completion: [{ role: 'assistant', content: 'yes it is very blue today' }],
+      label: true,
+      meta: { format: 'kto' },
+    },
+    {
+      messages: [
+        { role: 'user', content: 'what is two plus two equal to' },
+        { role: 'assistant', content: 'two plus two is four' },
+      ],
+      meta: { format: 'alpaca' },
+    },
+    { prompt: [{ role: 'user', content: 'solve the equation for x quickly' }], meta: { format: 'prompt_only' } },
+    { text: 'a plain pretraining document about rivers and lakes', meta: { format: 'text' } },
+  ]
+    .map((r) => JSON.stringify(r))
+    .join('\n');
+  const r = await runInProcess(main, ['-'], { stdin: `${rows}\n` });
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(parseNdjson(r.stdout).length, 4);
+  const dir = tmpDir();
+  const rej = join(dir, 'rej.ndjson');
+  const f = await runInProcess(main, ['--fields', 'text,messages,prompt', '--rejects', rej, '-'], { stdin: `${rows}\n{"other":"x"}\n` });
+  assert.equal(f.code, 0, f.stderr);
+  assert.equal(parseNdjson(f.stdout).length, 4);
+  assert.equal(readFileSync(rej, 'utf8'), '{"other":"x"}\n');
+  assert.match(f.stderr, /rejected 1 \(missing_field 1\)/);
+});
+
 test('issue 15: --jobs still works (deprecated), the same output as --threads; a mistyped subcommand gets "did you mean"', async () => {
   const input = join(repoRoot(), 'examples', 'dedup-near-toolformer.ndjson');
   await assertDeprecatedSpellings(main, 'dedup-near', ['--fields', 'instruction,input', '--jobs', '2', input], ['--fields', 'instruction,input', '--threads', '2', input]);

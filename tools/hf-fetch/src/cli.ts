@@ -47,6 +47,10 @@ export const spec = defineTool({
       arg: 'a,b',
       describe: 'Keep only these top-level columns, in this order (parquet reads only their column chunks). A missing column is an error naming the columns that exist.',
     },
+    sharedOption('field', {
+      describe:
+        "JSON files: a file that is one object is one row; with --field KEY its array under KEY holds the rows (as the datasets json loader's field=). JSON and JSON Lines are read as to-chatml reads them (@ldt/ndjson readJsonInput).",
+    }),
     { name: 'limit', type: 'integer', arg: 'N', min: 0, describe: 'Stop after N rows in all (parquet files are then read by ranges, only the row groups needed).' },
     { name: 'list', type: 'boolean', describe: 'Print the dataset, its configs, splits and files (path, size, parquet row counts from the footers) as NDJSON instead of rows.' },
     {
@@ -164,6 +168,7 @@ async function handler(o: OptionsOf<typeof spec.options>, ctx: ToolContext): Pro
     split: o.split,
     revision: o.revision,
     columns: o.columns,
+    field: o.field,
     limit: o.limit,
     parquetExport: o['parquet-export'] === true,
     noMeta: o.meta === false,

@@ -5,7 +5,7 @@ import { LdtError, UsageError } from '@ldt/errors';
 import type { AsyncBuffer } from 'hyparquet';
 import { RepoCache, SHA_RE, walkFiles } from './cache.js';
 import { type Card, cardFromData, parseCard } from './card.js';
-import { type ByteSource, formatOf, readCsv, readJson, readJsonl, readText } from './formats.js';
+import { type ByteSource, formatOf, readCsv, readJsonRows, readText } from './formats.js';
 import { Http, type HttpOptions, readBody } from './http.js';
 import { downloadToFile, Hub, type RepoFile, remoteBuffer, resumableStream } from './hub.js';
 import { readParquetChunks, readParquetMetadata, readParquetParallel } from './parquet.js';
@@ -22,6 +22,8 @@ export interface FetchOptions {
   revision?: string;
   columns?: string[];
   limit?: number;
+  /** JSON documents: the key of the array of rows inside a single object (`--field`). */
+  field?: string;
   /** Read the Hub's parquet conversion (`refs/convert/parquet`). */
   parquetExport?: boolean;
   /** No `meta.source` / `meta.license`. */
@@ -370,24 +372,20 @@ export async function* fetchDataset(opts: FetchOptions, facts: FetchFacts): Asyn
       {
         const src = await repo.bytes(path);
         const textOpts = { ...common, onBytes: src.local ? opts.onBytes : undefined };
-        if (fmt === 'jsonl')
-          gen = readJsonl(src, textOpts, {
-            get blank() {
-              return facts.blank_lines;
+        if (fmt === 'jsonl' || fmt === 'json')
+          gen = readJsonRows(
+            src,
+            { ...textOpts, field: opts.field },
+            {
+              get blank() {
+                return facts.blank_lines;
+              },
+              set blank(v) {
+                facts.blank_lines = v;
+              },
             },
-            set blank(v) {
-              facts.blank_lines = v;
-            },
-          });
-        else if (fmt === 'json')
-          gen = readJson(src, textOpts, {
-            get blank() {
-              return facts.blank_lines;
-            },
-            set blank(v) {
-              facts.blank_lines = v;
-            },
-          });
+            fmt === 'json',
+          );
         else if (fmt === 'csv' || fmt === 'tsv') gen = readCsv(src, textOpts, fmt === 'csv' ? ',' : '\t');
         else if (fmt === 'text') gen = readText(src, textOpts);
         else throw new LdtError(`${path}: not a data file hf-fetch reads`);

@@ -1,7 +1,6 @@
-import { isUtf8 } from 'node:buffer';
 import type { Readable } from 'node:stream';
 import { DataError, LdtError } from '@ldt/errors';
-import { findTopLevelValue, openInput, readLineChunks, readRows, serializeWithMeta } from '@ldt/ndjson';
+import { findTopLevelValue, openInput, readJsonInput, readLineChunks, serializeWithMeta } from '@ldt/ndjson';
 import { jsonValue } from './json.js';
 import type { Stamp } from './stamp.js';
 
@@ -57,21 +56,34 @@ function renamed(e: unknown, src: ByteSource): unknown {
 }
 
 /**
- * JSON Lines: every byte outside `meta` is written as read (integers beyond 2^53, `1.0` and escapes
- * survive); `meta.source`/`meta.license` are spliced in. With `columns`, each kept value is copied
- * as its exact text span. Blank lines are skipped (counted by the caller via `blank`).
+ * JSON Lines and JSON documents, read by the reader to-chatml uses too (`readJsonInput` of
+ * @ldt/ndjson), so `hf-fetch FILE | to-chatml` gives the rows of `to-chatml FILE`:
+ * - JSON Lines: one row per line; every byte outside `meta` is written as read (integers beyond
+ *   2^53, `1.0` and escapes survive); `meta.source`/`meta.license` are spliced in. With `columns`,
+ *   each kept value is copied as its exact text span. Blank lines are skipped (counted via `blank`).
+ * - JSON (`asJson`): an array gives one row per element; a single object is one row, unless `field`
+ *   names the array inside it (the `datasets` json loader's `field=`); a `.json` file that is really
+ *   JSON Lines is read as such. The whole document is parsed at once (memory: about 3× the file),
+ *   with JSON.parse, so integers beyond 2^53 are rounded there (JSON Lines keeps them).
+ * - A line or element that is a bare JSON array (xtuner's `openai_sft.jsonl`: a list of messages)
+ *   is written as `{"messages": ARRAY}` so it can carry `meta`; to-chatml reads both alike.
  */
-export async function* readJsonl(src: ByteSource, opts: TextReadOptions, counts: { blank: number }): AsyncGenerator<string[]> {
+export async function* readJsonRows(src: ByteSource, opts: TextReadOptions & { field?: string }, counts: { blank: number }, asJson: boolean): AsyncGenerator<string[]> {
   const { list, stdin } = await inputs(src);
   const local = { lines: 0, blank: 0 };
   let i = 0;
   const limit = opts.limit ?? Number.POSITIVE_INFINITY;
   try {
-    for await (const batch of readRows(list, { stdin, counts: local, onBytes: opts.onBytes })) {
+    for await (const batch of readJsonInput(list, { stdin, counts: local, onBytes: opts.onBytes, inputFormat: asJson ? 'json-auto' : 'ndjson', field: opts.field })) {
       const out: string[] = [];
       for (const row of batch) {
         if (i >= limit) break;
-        out.push(jsonlLine(row.raw, row.value as Record<string, unknown>, i, opts, src.display, row.line));
+        let { raw, value } = row;
+        if (Array.isArray(value)) {
+          raw = `{"messages":${raw}}`;
+          value = { messages: value };
+        }
+        out.push(jsonlLine(raw, value, i, opts, src.display, row.line));
         i++;
       }
       if (out.length > 0) yield out;
@@ -103,7 +115,7 @@ function jsonlLine(raw: string, value: Record<string, unknown>, i: number, opts:
   return serializeWithMeta(raw, value as never, hadMeta);
 }
 
-/** Build an output line from an object's own keys (CSV rows, JSON array elements). */
+/** Build an output line from an object's own keys (CSV rows, text lines). */
 function objectLine(value: Record<string, unknown>, i: number, opts: TextReadOptions, display: string, where: string): string {
   const stamp = opts.stamp;
   const keys = opts.columns ?? Object.keys(value);
@@ -115,69 +127,6 @@ function objectLine(value: Record<string, unknown>, i: number, opts: TextReadOpt
   }
   if (stamp.enabled && !keys.includes('meta')) s += `${s === '' ? '{' : ','}"meta":${stamp.metaText(i)}`;
   return `${s === '' ? '{' : s}}`;
-}
-
-async function readAll(src: ByteSource, onBytes?: (n: number) => void): Promise<Buffer> {
-  const { list, stdin } = await inputs(src);
-  const parts: Buffer[] = [];
-  try {
-    for await (const c of openInput(list[0], { stdin })) {
-      parts.push(c);
-      onBytes?.(c.length);
-    }
-  } catch (e) {
-    throw renamed(e, src);
-  }
-  return Buffer.concat(parts);
-}
-
-/**
- * JSON: an array of row objects, or an object holding the rows under one key (`{"data": [...]}`),
- * as the `datasets` json loader accepts; a `.json` file that is really JSON Lines is read as such.
- * The whole file is parsed at once (memory: about 3× the file), with JSON.parse, so integers beyond
- * 2^53 are rounded here (use JSON Lines or parquet for exact big integers).
- */
-export async function* readJson(src: ByteSource, opts: TextReadOptions, counts: { blank: number }): AsyncGenerator<string[]> {
-  const buf = await readAll(src, opts.onBytes);
-  if (!isUtf8(buf)) throw new DataError(`${src.display}: invalid UTF-8`, undefined, 'the file must be UTF-8 JSON');
-  let text = buf.toString('utf8');
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch (e) {
-    // JSON Lines under a .json name (common on the Hub): more than one value, one per line.
-    const first = text.trimStart();
-    if (first.startsWith('{') && /\}\s*\r?\n\s*\{/.test(text)) {
-      yield* readJsonl({ display: src.display, open: async () => (await import('node:stream')).Readable.from([buf]) }, opts, counts);
-      return;
-    }
-    throw new DataError(`${src.display}: invalid JSON: ${(e as Error).message}`, undefined, 'expected a JSON array of objects, an object holding such an array, or JSON Lines');
-  }
-  let rows: unknown[];
-  if (Array.isArray(doc)) rows = doc;
-  else if (doc !== null && typeof doc === 'object') {
-    const arrays = Object.entries(doc).filter(([, v]) => Array.isArray(v));
-    if (arrays.length !== 1)
-      throw new DataError(
-        `${src.display}: expected a JSON array of rows, or an object with exactly one array-valued key; got an object with ${arrays.length} array-valued keys${arrays.length > 1 ? ` (${arrays.map(([k]) => k).join(', ')})` : ''}`,
-        undefined,
-        'convert the file to JSON Lines (jq -c ".KEY[]" FILE)',
-      );
-    rows = arrays[0][1] as unknown[];
-  } else throw new DataError(`${src.display}: expected a JSON array of rows; got ${doc === null ? 'null' : typeof doc}`);
-  const limit = Math.min(rows.length, opts.limit ?? Number.POSITIVE_INFINITY);
-  const BATCH = 4096;
-  for (let start = 0; start < limit; start += BATCH) {
-    const out: string[] = [];
-    for (let i = start; i < Math.min(limit, start + BATCH); i++) {
-      const v = rows[i];
-      if (v === null || typeof v !== 'object' || Array.isArray(v))
-        throw new DataError(`${src.display}: element ${i} is ${Array.isArray(v) ? 'an array' : v === null ? 'null' : `a ${typeof v}`}; expected a JSON object`);
-      out.push(objectLine(v as Record<string, unknown>, i, opts, src.display, `${src.display}: element ${i}`));
-    }
-    yield out;
-  }
 }
 
 /**

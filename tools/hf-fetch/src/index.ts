@@ -2,7 +2,7 @@ export { hubCacheDir, RepoCache, walkFiles } from './cache.js';
 export { type Card, cardFromData, parseCard } from './card.js';
 export { main, run, spec } from './cli.js';
 export { type Batch, type FetchFacts, type FetchOptions, fetchDataset, listDataset, newFacts } from './fetch.js';
-export { type ByteSource, type Format, formatOf, readCsv, readJson, readJsonl, readText } from './formats.js';
+export { type ByteSource, type Format, formatOf, readCsv, readJsonRows, readText } from './formats.js';
 export { Http, type HttpOptions, retryDelay } from './http.js';
 export { downloadToFile, Hub, normEtag, remoteBuffer } from './hub.js';
 export { jsonValue } from './json.js';

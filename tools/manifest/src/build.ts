@@ -4,10 +4,10 @@ import { dirname, join, resolve } from 'node:path';
 import { DataError, quote, UsageError } from '@ldt/errors';
 import { acquireLock, cleanStaleTemps, type Lock, type Report, type Row, tempPathFor, trackTemp, untrackTemp, writeError } from '@ldt/ndjson';
 import { type FieldPath, getMeta, getPath, isJsonObject, type Json } from '@ldt/schema';
-import { countRowTokens, rowTexts, type TokenCounter } from '@ldt/tokens';
+import { countRowTokens, rowTexts, TOKEN_RULE, type TokenCounter } from '@ldt/tokens';
 import { croissantFor } from './croissant.js';
 import { cmp, FieldCatalog } from './fields.js';
-import { COUNTING_RULE, datasetId, MANIFEST_FORMAT, type Manifest, type ManifestGate, type ManifestShard, sideFiles, type ToolChainEntry } from './format.js';
+import { datasetId, MANIFEST_FORMAT, type Manifest, type ManifestGate, type ManifestShard, sideFiles, type ToolChainEntry } from './format.js';
 import { ProfileBuilder } from './profile.js';
 import { type Compression, loadZstd, ShardFile, SUFFIX } from './shard-file.js';
 import { parseSource, SourceTally } from './source.js';
@@ -316,7 +316,7 @@ export class ManifestBuilder {
         estimate: tokens.estimate,
         description: tokens.description,
         text_fields: this.opts.textFields?.map((p) => p.text) ?? 'by record kind',
-        counting_rule: COUNTING_RULE,
+        count_rule: TOKEN_RULE,
       },
       totals: {
         rows: this.rows,

@@ -91,7 +91,7 @@ export const spec = defineTool({
     }),
     sharedOption('fields', {
       describe: 'build: the fields whose strings are counted as tokens.',
-      defaultText: 'messages.*.content for chat rows; prompt, chosen, rejected for preference rows; text; else every string outside meta',
+      defaultText: 'by record kind (shared/schema): message contents, reasoning, tool calls and tool definitions; text; else every string outside meta',
     }),
     {
       name: 'single',
@@ -261,6 +261,8 @@ async function show(o: Options, ctx: ToolContext, files: string[]): Promise<void
   // show writes a summary, not rows: its stderr line counts the rows it checked.
   ctx.report.audit = true;
   const write = (text: string) => ctx.out.pushBytes(Buffer.from(text));
+  // show looks at rows and writes a summary, not rows: an audit (`checked N rows`, as verify).
+  ctx.report.audit = true;
   if (files.length === 1 && files[0] !== '-' && existsSync(files[0]) && statSync(files[0]).isDirectory()) {
     const dir = files[0];
     if (!existsSync(join(dir, 'manifest.json')))

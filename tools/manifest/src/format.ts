@@ -3,13 +3,6 @@ import type { Json } from '@ldt/schema';
 import type { FieldStats } from './fields.js';
 import type { ManifestProfile } from './profile.js';
 
-/**
- * The token counting rule of this version (`rowTexts` of @ldt/tokens: the given text fields, else
- * by record kind: chat message contents; preference prompt/chosen/rejected; text; else every
- * string outside meta), recorded in `tokenizer.counting_rule`.
- */
-export const COUNTING_RULE = 'ldt-tokens/by-kind-1';
-
 /** The `format` value of every manifest.json this version writes. */
 export const MANIFEST_FORMAT = 'ldt-manifest/1';
 
@@ -53,11 +46,11 @@ export interface Manifest {
   partition_by: string[];
   group_by: string[];
   /**
-   * `counting_rule` names which texts of a row are counted (so `verify` recounts with the rule
-   * the dataset was built with); absent in manifests written before it was recorded, which used
-   * `ldt-tokens/by-kind-1`.
+   * How tokens were counted. `count_rule`: which texts of a row (`record-model-v2`, the record
+   * model's `tokenTexts`; absent in manifests written before it was recorded, which counted by
+   * `messages-content-v1`), so `verify` recounts with the rule the dataset was built with.
    */
-  tokenizer: { name: string; estimate: boolean; description: string; text_fields: string[] | string; counting_rule?: string };
+  tokenizer: { name: string; estimate: boolean; description: string; text_fields: string[] | string; count_rule?: string };
   totals: { rows: number; shards: number; partitions: number; raw_bytes: number; stored_bytes: number; tokens: number };
   partitions: { name: string; values: Record<string, Json>; rows: number; shards: number }[];
   shards: ManifestShard[];

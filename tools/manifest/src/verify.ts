@@ -6,9 +6,9 @@ import { PassThrough } from 'node:stream';
 import { DataError, quote } from '@ldt/errors';
 import { openInput, readRows } from '@ldt/ndjson';
 import { parsePaths } from '@ldt/schema';
-import { countRowTokens, loadTokenCounter } from '@ldt/tokens';
+import { countRowTokens, LEGACY_TOKEN_RULE, loadTokenCounter, TOKEN_RULE, type TokenRule } from '@ldt/tokens';
 import { FieldCatalog } from './fields.js';
-import { COUNTING_RULE, datasetId, MANIFEST_FORMAT, type Manifest, sideFiles } from './format.js';
+import { datasetId, MANIFEST_FORMAT, type Manifest, sideFiles } from './format.js';
 import { SourceTally } from './source.js';
 
 /** What is wrong with one file of a manifest folder. */
@@ -207,9 +207,12 @@ async function checkFigures(m: Manifest, intact: { i: number; path: string }[]):
   const parts = new Set(m.shards.map((s) => s.partition));
   if (t.partitions !== parts.size) say(`totals.partitions ${t.partitions} but the shards are in ${parts.size}`);
 
-  const rule = m.tokenizer?.counting_rule ?? COUNTING_RULE;
+  // The rule the manifest records; manifests written before it was recorded counted by the legacy rule.
+  const recorded = m.tokenizer?.count_rule ?? LEGACY_TOKEN_RULE;
+  const rule: TokenRule | undefined = recorded === TOKEN_RULE || recorded === LEGACY_TOKEN_RULE ? recorded : undefined;
   let counter: Awaited<ReturnType<typeof loadTokenCounter>> | undefined;
-  if (rule !== COUNTING_RULE) say(`tokens cannot be recounted: counting rule ${quote(rule)} is not known to this version (it knows ${COUNTING_RULE})`);
+  if (rule === undefined)
+    say(`tokens cannot be recounted: counting rule ${quote(recorded)} is not known to this version (it knows ${quote(TOKEN_RULE)}, ${quote(LEGACY_TOKEN_RULE)})`);
   else {
     try {
       counter = await loadTokenCounter(m.tokenizer?.estimate === false ? m.tokenizer.name : undefined);
@@ -227,7 +230,7 @@ async function checkFigures(m: Manifest, intact: { i: number; path: string }[]):
     let n = 0;
     for await (const batch of readRows([path], { stdin: new PassThrough(), rejector: ignore })) {
       for (const row of batch) {
-        if (counter) n += countRowTokens(counter, row.value, textFields, scratch);
+        if (counter) n += countRowTokens(counter, row.value, textFields, scratch, rule);
         fields.add(row.value);
         sources.add(row.value);
       }

@@ -7,7 +7,7 @@ const version = (createRequire(import.meta.url)('../../package.json') as { versi
 const groupBy = sharedOption('group-by', {
   describe:
     'Comma-separated dotted paths whose values form the group key (e.g. meta.cluster from dedup-near, a conversation id, meta.source). Rows with the same key always land in the same split.',
-  defaultText: 'meta.content_hash if present, else the whole row without meta, canonical: keys sorted',
+  defaultText: 'meta.content_hash if present, else the compared value of the record kind (text, messages, …; see shared/schema), canonical: keys sorted',
 });
 const missingGroup = {
   name: 'missing-group',

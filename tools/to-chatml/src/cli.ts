@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { defineTool, type Io, type OptionsOf, runProcess, runTool, type ToolContext } from '@ldt/cli';
+import { defineTool, type Io, type OptionsOf, runProcess, runTool, sharedOption, type ToolContext } from '@ldt/cli';
 import { type DataError, type Position, UsageError } from '@ldt/errors';
 import type { Rejector } from '@ldt/ndjson';
 import { type FieldMap, FORMATS } from './formats.js';
@@ -87,6 +87,10 @@ export const spec = defineTool({
         'How to read input files: ndjson (one row per line; a line may also be a bare array of messages), json (each file is one JSON array of rows, or one object), or auto (json for names ending in .json/.json.gz/.json.zst that parse as one JSON value, else ndjson). Rows of a JSON document are numbered by the line they start on.',
       default: 'auto',
     },
+    sharedOption('field', {
+      describe:
+        "A .json document that is one object is one row; with --field KEY its array under KEY holds the rows (as the datasets json loader's field=). hf-fetch reads files the same way (@ldt/ndjson readJsonInput).",
+    }),
     {
       name: 'reject-reasons',
       type: 'string',
@@ -146,8 +150,8 @@ export function parseRoles(items: readonly string[]): Map<string, Role> {
 }
 
 async function handler(o: OptionsOf<typeof spec.options>, ctx: ToolContext): Promise<void> {
-  const [{ readInputRows }, { ToChatml }, { renderChatml, loadTemplate, templateRenderer }] = await Promise.all([
-    import('./reader.js'),
+  const [{ readJsonInput }, { ToChatml }, { renderChatml, loadTemplate, templateRenderer }] = await Promise.all([
+    import('@ldt/ndjson'),
     import('./convert.js'),
     import('./render.js'),
   ]);
@@ -189,8 +193,8 @@ async function handler(o: OptionsOf<typeof spec.options>, ctx: ToolContext): Pro
       if (reasons.pending) await reasons.flush();
     };
   }
-  const readOpts = { ...ctx.readOptions, counts: report.counts, rejector, inputFormat: o['input-format'] };
-  for await (const batch of readInputRows(ctx.inputs, readOpts)) {
+  const readOpts = { ...ctx.readOptions, counts: report.counts, rejector, inputFormat: o['input-format'], field: o.field };
+  for await (const batch of readJsonInput(ctx.inputs, readOpts)) {
     const { bytes, written } = core.convertBatch(batch, rejector);
     if (bytes.length > 0) out.pushBytes(bytes);
     report.written += written;

@@ -2,5 +2,4 @@ export { main, parseMap, parseRoles, spec } from './cli.js';
 export { convertRow, fastOpenaiBytes, type RowResult, ToChatml, type ToChatmlOptions } from './convert.js';
 export { type Converted, convertAs, detectFormat, type FieldMap, FORMATS, type FormatName, joinInput, parseHH, splitPrompt } from './formats.js';
 export { applySystem, ConvState, MERGE_SEPARATOR, type Msg, normalizeMessages, normalizeTools, ROLE_ALIASES, type Role, RowReject, type ToolCall } from './messages.js';
-export { elementLines, type InputFormat, type InRow, readInputRows } from './reader.js';
 export { type ChatTemplate, loadTemplate, renderChatml, templateRenderer } from './render.js';

@@ -1,12 +1,18 @@
-import { DataError, quote } from '@ldt/errors';
-import { displayName, openInput, type ReadCounts, type Rejector, type RowOptions, readLineChunks } from '@ldt/ndjson';
+// The one reader of .json and .jsonl files that hf-fetch and to-chatml share, so that a file
+// gives the same rows through `hf-fetch FILE | to-chatml` as through `to-chatml FILE`.
+import { isUtf8 } from 'node:buffer';
+import { DataError, quote, UsageError } from '@ldt/errors';
 import { describeJson } from '@ldt/schema';
+import { findTopLevelValue } from './edit.js';
+import { displayName, openInput } from './input.js';
+import { type Rejector, readLineChunks } from './lines.js';
+import type { ReadCounts, RowOptions } from './rows.js';
 
 /**
- * One input record as to-chatml reads it. Unlike `@ldt/ndjson`'s `Row`, `value` may be an array:
- * a line that is a bare array of messages (xtuner's `openai_sft.jsonl`) is a valid chat row here.
+ * One input record of a JSON or JSON Lines file. Unlike `Row`, `value` may be an array: a line (or
+ * a document element) that is a bare array of messages (xtuner's `openai_sft.jsonl`) is a row.
  */
-export interface InRow {
+export interface JsonInputRow {
   value: Record<string, unknown> | unknown[];
   /** The line as read (NDJSON), or the element's compact JSON (JSON documents), for verbatim rejects. */
   raw: string;
@@ -17,24 +23,31 @@ export interface InRow {
 }
 
 /** How input files are read: NDJSON lines, whole JSON documents, or chosen per file. */
-export type InputFormat = 'auto' | 'ndjson' | 'json';
+/** `json-auto`: a JSON document, or JSON Lines when the text is not one JSON value (for streams without a name). */
+export type InputFormat = 'auto' | 'ndjson' | 'json' | 'json-auto';
 
-export interface ReadOptions extends RowOptions {
+export interface JsonInputOptions extends RowOptions {
   counts: ReadCounts;
   inputFormat: InputFormat;
+  /**
+   * A JSON document that is one object is one row, unless `field` names the array inside it whose
+   * elements are the rows (the `datasets` json loader's `field=`). `--field KEY` in both tools.
+   */
+  field?: string;
 }
 
 /**
  * Read rows from `inputs`. NDJSON files (and stdin, unless `inputFormat` is `json`) are streamed
  * through `readLineChunks` (exact line splitting, UTF-8 checks, `.gz`/`.zst`); every non-blank line
- * must be a JSON object or array. A JSON document (`inputFormat: json`, or `auto` and the name ends
- * in `.json`/`.json.gz`/`.json.zst` and the whole text parses as one JSON value) is read whole: an
- * array gives one row per element, an object one row. A `.json` file that does not parse as one
- * value is read as NDJSON (JSONL files are often named `.json`).
+ * must be a JSON object or array (a bare array is a row). A JSON document (`inputFormat: json`, or
+ * `auto` and the name ends in `.json`/`.json.gz`/`.json.zst` and the whole text parses as one JSON
+ * value) is read whole: an array gives one row per element, an object one row — or, with `field`,
+ * one row per element of the array under that key. A `.json` file that does not parse as one value
+ * is read as NDJSON (JSONL files are often named `.json`); `field` with such a file is an error.
  */
-export async function* readInputRows(inputs: readonly string[], opts: ReadOptions): AsyncGenerator<InRow[]> {
+export async function* readJsonInput(inputs: readonly string[], opts: JsonInputOptions): AsyncGenerator<JsonInputRow[]> {
   for (const input of inputs) {
-    const asJson = opts.inputFormat === 'json' || (opts.inputFormat === 'auto' && /\.json(\.gz|\.zst)?$/i.test(input));
+    const asJson = opts.inputFormat === 'json' || opts.inputFormat === 'json-auto' || (opts.inputFormat === 'auto' && /\.json(\.gz|\.zst)?$/i.test(input));
     if (asJson) {
       const doc = await readJsonDocument(input, opts);
       if (doc) {
@@ -42,17 +55,22 @@ export async function* readInputRows(inputs: readonly string[], opts: ReadOption
         continue;
       }
     }
+    if (opts.field !== undefined)
+      throw new UsageError(
+        `--field ${opts.field}: ${displayName(input)} is not one JSON document (it is read as JSON Lines, one row per line)`,
+        'use --field only with a .json file holding one object whose KEY is the array of rows',
+      );
     yield* readNdjson([input], opts);
   }
 }
 
-async function* readNdjson(inputs: readonly string[], opts: ReadOptions): AsyncGenerator<InRow[]> {
+async function* readNdjson(inputs: readonly string[], opts: JsonInputOptions): AsyncGenerator<JsonInputRow[]> {
   const counts = opts.counts;
   const rejector: Rejector | undefined = opts.rejector;
   for await (const chunk of readLineChunks(inputs, opts)) {
     const text = chunk.buf.toString('utf8');
     const file = chunk.file;
-    const batch: InRow[] = [];
+    const batch: JsonInputRow[] = [];
     let line = chunk.firstLine;
     let start = 0;
     // Byte position of the current line in chunk.buf, kept in step with `start` (lines end at byte 10 in both).
@@ -92,7 +110,7 @@ async function* readNdjson(inputs: readonly string[], opts: ReadOptions): AsyncG
         } else {
           let bend = bnl;
           if (bend > bstart && buf[bend - 1] === 13) bend--;
-          batch.push({ value: value as InRow['value'], raw, file, line, bytes: buf.subarray(bstart, bend) });
+          batch.push({ value: value as JsonInputRow['value'], raw, file, line, bytes: buf.subarray(bstart, bend) });
         }
       }
       bstart = bnl + 1;
@@ -110,7 +128,7 @@ const DOC_BATCH = 2048;
  * Read a whole JSON document. Returns undefined when the text is not one JSON value (the caller
  * then reads it as NDJSON). Memory: the document text plus its parsed value (~3-4x the file size).
  */
-async function readJsonDocument(input: string, opts: ReadOptions): Promise<InRow[][] | undefined> {
+async function readJsonDocument(input: string, opts: JsonInputOptions): Promise<JsonInputRow[][] | undefined> {
   const file = displayName(input);
   const parts: Buffer[] = [];
   for await (const c of openInput(input, opts)) {
@@ -119,7 +137,6 @@ async function readJsonDocument(input: string, opts: ReadOptions): Promise<InRow
   }
   let buf = Buffer.concat(parts);
   if (buf.length >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) buf = buf.subarray(3);
-  const { isUtf8 } = await import('node:buffer');
   if (!isUtf8(buf)) {
     if (opts.inputFormat === 'json')
       throw new DataError('invalid UTF-8 in JSON document', { file, line: 1 }, 'the input must be UTF-8; transcode it first (e.g. iconv -f ENCODING -t UTF-8)');
@@ -146,6 +163,28 @@ async function readJsonDocument(input: string, opts: ReadOptions): Promise<InRow
     return undefined;
   }
   const counts = opts.counts;
+  let lineOffset = 0;
+  let arrayText = text;
+  if (opts.field !== undefined) {
+    const key = opts.field;
+    const inner = value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>)[key] : undefined;
+    if (!Array.isArray(inner)) {
+      const keys = value !== null && typeof value === 'object' && !Array.isArray(value) ? Object.keys(value) : [];
+      throw new DataError(
+        `--field ${key}: expected a JSON object whose ${quote(key)} is an array of rows, got ${Array.isArray(value) ? 'an array' : inner === undefined ? `${describeJson(value)}${keys.length ? ` with keys ${keys.slice(0, 8).join(', ')}` : ''}` : `${quote(key)} holding ${describeJson(inner)}`}`,
+        { file, line: 1 },
+        keys.length
+          ? `name the key that holds the rows: --field ${keys.find((k) => Array.isArray((value as Record<string, unknown>)[k])) ?? keys[0]}`
+          : 'drop --field to read the document as it is',
+      );
+    }
+    const span = findTopLevelValue(text, key);
+    if (span) {
+      lineOffset = text.slice(0, span[0]).split('\n').length - 1;
+      arrayText = text.slice(span[0], span[1]);
+    }
+    value = inner;
+  }
   if (!Array.isArray(value)) {
     if (typeof value !== 'object' || value === null) {
       const err = new DataError(`expected a JSON array of rows or one JSON object, got ${describeJson(value)}`, { file, line: 1 });
@@ -155,9 +194,9 @@ async function readJsonDocument(input: string, opts: ReadOptions): Promise<InRow
     return [[{ value: value as Record<string, unknown>, raw: JSON.stringify(value), file, line: firstNonBlankLine(text) }]];
   }
   // One row per element; the line of each element's first character, for messages.
-  const lines = elementLines(text);
-  const batches: InRow[][] = [];
-  let batch: InRow[] = [];
+  const lines = elementLines(arrayText).map((l) => l + lineOffset);
+  const batches: JsonInputRow[][] = [];
+  let batch: JsonInputRow[] = [];
   for (let i = 0; i < value.length; i++) {
     const v = value[i];
     const line = lines[i] ?? 1;
@@ -169,7 +208,7 @@ async function readJsonDocument(input: string, opts: ReadOptions): Promise<InRow
       opts.rejector.reject('not_object', raw, { file, line }, err);
       continue;
     }
-    batch.push({ value: v as InRow['value'], raw: JSON.stringify(v), file, line });
+    batch.push({ value: v as JsonInputRow['value'], raw: JSON.stringify(v), file, line });
     if (batch.length >= DOC_BATCH) {
       batches.push(batch);
       batch = [];
