@@ -258,8 +258,6 @@ async function show(o: Options, ctx: ToolContext, files: string[]): Promise<void
     import('./verify.js'),
   ]);
   const json = o.json === true;
-  // show writes a summary, not rows: its stderr line counts the rows it checked.
-  ctx.report.audit = true;
   const write = (text: string) => ctx.out.pushBytes(Buffer.from(text));
   // show looks at rows and writes a summary, not rows: an audit (`checked N rows`, as verify).
   ctx.report.audit = true;
