@@ -38,11 +38,12 @@ function assertNothingFinished(out: string, finals: string[]) {
   );
 }
 
-test('stage1-mix: an array line in the middle of a Hub-style source fails with hf-fetch file:line', () => {
-  const dir = dataWithBadRow('hub/magpie-style/data/train-00000-of-00001.jsonl', 80, '[{"role": "user", "content": "hi"}]');
+test('stage1-mix: a line that is not a row in the middle of a Hub-style source fails with hf-fetch file:line', () => {
+  // (A bare array of messages is a row since issue 23: hf-fetch and to-chatml read it alike.)
+  const dir = dataWithBadRow('hub/magpie-style/data/train-00000-of-00001.jsonl', 80, '"just a string"');
   const r = runShell(`make -C examples/stage1-mix -j2 DATA=${dir}/data OUT=${dir}/out`);
   assert.notEqual(r.code, 0);
-  assert.match(r.stderr, /hf-fetch: \S*hub\/magpie-style\/data\/train-00000-of-00001\.jsonl:81: expected a JSON object, got an array/);
+  assert.match(r.stderr, /hf-fetch: \S*hub\/magpie-style\/data\/train-00000-of-00001\.jsonl:81: expected a JSON object or an array of messages, got a string/);
   assertNothingFinished(join(dir, 'out'), ['fetch/magpie-style.jsonl', 'stage1-mix.jsonl', 'mixed.jsonl', 'normalized.jsonl']);
 });
 
