@@ -220,3 +220,25 @@ export function writeError(name: string, e: unknown): DataError {
     code === 'ENOSPC' || code === 'EDQUOT' || code === 'EFBIG' ? 'free some space (or raise the file size limit) and run again' : undefined,
   );
 }
+
+/**
+ * Encode lines as UTF-8, each followed by `\n`, into one Buffer with its own ArrayBuffer (so a
+ * worker can transfer it), and the byte offset where each line starts (`offsets[n]` is the total).
+ * Line by line, not `lines.join('\n')` and one encode: a joined batch is a ~1 MiB string, a V8
+ * large-object allocation with fresh pages every time, then flattened and scanned twice (issue 17).
+ */
+export function encodeLines(lines: readonly string[]): { bytes: Buffer; offsets: Int32Array } {
+  const n = lines.length;
+  const offsets = new Int32Array(n + 1);
+  let total = 0;
+  for (let i = 0; i < n; i++) {
+    total += Buffer.byteLength(lines[i], 'utf8') + 1;
+    offsets[i + 1] = total;
+  }
+  const bytes = Buffer.allocUnsafeSlow(total);
+  for (let i = 0; i < n; i++) {
+    bytes.write(lines[i], offsets[i], 'utf8');
+    bytes[offsets[i + 1] - 1] = 10;
+  }
+  return { bytes, offsets };
+}

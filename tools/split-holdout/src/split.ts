@@ -1,6 +1,6 @@
 import { DataError } from '@ldt/errors';
 import { canonicalText, HashSet128 } from '@ldt/hash';
-import { type Report, type Row, serializeWithMeta } from '@ldt/ndjson';
+import { encodeLines, type Report, type Row, serializeWithMeta } from '@ldt/ndjson';
 import { compileGlob, type FieldPath, type Glob, getPath, isJsonObject, type JsonObject, setMeta } from '@ldt/schema';
 import { type GroupOptions, groupKey, MissingGroupError, seededHash, unitInterval } from './key.js';
 import { pick, type Ratios } from './ratios.js';
@@ -270,16 +270,8 @@ export class Splitter {
       n++;
     }
     problems.sort((a, b) => a.line - b.line);
-    const text = out.length > 0 ? `${out.join('\n')}\n` : '';
     // An own ArrayBuffer (not Node's shared Buffer pool), so it can be transferred to the main thread.
-    const bytes = Buffer.allocUnsafeSlow(Buffer.byteLength(text, 'utf8'));
-    bytes.write(text, 0, 'utf8');
-    const offsets = new Int32Array(n + 1);
-    let at = 0;
-    for (let i = 0; i < n; i++) {
-      at = bytes.indexOf(10, at) + 1;
-      offsets[i + 1] = at;
-    }
+    const { bytes, offsets } = encodeLines(out);
     return {
       file,
       lines,
