@@ -9,4 +9,4 @@ export { Report, type ReportSinks } from './report.js';
 export { MAX_DEPTH, nestingDepth, parseChunk, type ReadCounts, type Row, type RowOptions, readRows } from './rows.js';
 export { byteSpansInOrder, spansInOrder, topLevelSpans } from './spans.js';
 export { TempDir } from './tempdir.js';
-export { AtomicFile, BrokenPipeError, encodeLines, LineWriter, writeError } from './writer.js';
+export { AtomicFile, BrokenPipeError, bytePrefix, encodeLines, LineAssembler, LineWriter, writeError } from './writer.js';

@@ -242,3 +242,66 @@ export function encodeLines(lines: readonly string[]): { bytes: Buffer; offsets:
   }
   return { bytes, offsets };
 }
+
+/**
+ * Builds a batch of output lines as bytes in one own-ArrayBuffer Buffer (transferable out of a
+ * worker): parts of input lines copied as bytes (`copy`), new text encoded (`text`). A row that
+ * only gains keys under `meta` is its input bytes up to the splice point plus a short encoded
+ * tail, instead of the whole row encoded again (issue 17).
+ */
+export class LineAssembler {
+  private buf: Buffer;
+  private off = 0;
+  private readonly starts: number[] = [0];
+
+  constructor(capacity = 1 << 20) {
+    this.buf = Buffer.allocUnsafeSlow(capacity);
+  }
+
+  private room(n: number): void {
+    if (this.off + n <= this.buf.length) return;
+    const next = Buffer.allocUnsafeSlow(Math.max(this.buf.length * 2, this.off + n));
+    this.buf.copy(next, 0, 0, this.off);
+    this.buf = next;
+  }
+
+  /** Append `src[start, end)`. */
+  copy(src: Uint8Array, start: number, end: number): void {
+    this.room(end - start);
+    this.buf.set(src.subarray(start, end), this.off);
+    this.off += end - start;
+  }
+
+  /** Append `s` as UTF-8. */
+  text(s: string): void {
+    this.room(s.length * 3);
+    this.off += this.buf.write(s, this.off, 'utf8');
+  }
+
+  /** End the current line with `\n`. */
+  endLine(): void {
+    this.room(1);
+    this.buf[this.off++] = 10;
+    this.starts.push(this.off);
+  }
+
+  /** Lines ended so far. */
+  get lines(): number {
+    return this.starts.length - 1;
+  }
+
+  /** The bytes and the offset where each line starts (`offsets[lines]` is the total). */
+  take(): { bytes: Buffer; offsets: Int32Array } {
+    return { bytes: this.buf.subarray(0, this.off), offsets: Int32Array.from(this.starts) };
+  }
+}
+
+/**
+ * The number of UTF-8 bytes of `raw.slice(0, k)`, where `bytes` is the UTF-8 encoding of `raw`:
+ * counted from the end (the splice point of a meta edit is near the end of a row), and free for
+ * ASCII rows.
+ */
+export function bytePrefix(raw: string, bytes: Uint8Array, k: number): number {
+  if (bytes.length === raw.length) return k;
+  return bytes.length - Buffer.byteLength(raw.slice(k), 'utf8');
+}
