@@ -1,6 +1,6 @@
 export { type DeferredReject, type MapChunksOptions, mapLineChunks, type WireChunk } from './chunks.js';
 export { acquireLock, cleanStaleTemps, type Lock, pidAlive, tempPathFor, trackTemp, untrackTemp } from './cleanup.js';
-export { findTopLevelValue, serializeWithMeta } from './edit.js';
+export { findTopLevelValue, metaSplice, type Splice, serializeWithMeta } from './edit.js';
 export { DEFAULT_CHUNK_SIZE, displayName, normalizeInputs, type OpenOptions, openInput, STDIN_NAME } from './input.js';
 export { elementLines, type InputFormat, type JsonInputOptions, type JsonInputRow, readJsonInput } from './json-input.js';
 export { DEFAULT_MAX_LINE_BYTES, firstInvalidByte, type LineChunk, type LineOptions, type Rejector, readLineChunks } from './lines.js';

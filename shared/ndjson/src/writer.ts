@@ -278,6 +278,13 @@ export class LineAssembler {
     this.off += this.buf.write(s, this.off, 'utf8');
   }
 
+  /** Append the line `raw` (whose UTF-8 bytes are `bytes`) edited by a splice: the unchanged parts copied as bytes. */
+  splice(raw: string, bytes: Uint8Array, start: number, end: number, text: string): void {
+    this.copy(bytes, 0, bytePrefix(raw, bytes, start));
+    this.text(text);
+    this.copy(bytes, bytePrefix(raw, bytes, end), bytes.length);
+  }
+
   /** End the current line with `\n`. */
   endLine(): void {
     this.room(1);
