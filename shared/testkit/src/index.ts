@@ -7,7 +7,18 @@ import { dirname, join, resolve } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { allOptions, deprecatedSpellings, type Io, type OptionSpec, renderHelp, SHARED_OPTIONS, type ToolSpec } from '@ldt/cli';
+import {
+  allOptions,
+  type ContextOptions,
+  createToolContext,
+  deprecatedSpellings,
+  type Io,
+  type OptionSpec,
+  renderHelp,
+  SHARED_OPTIONS,
+  type ToolContext,
+  type ToolSpec,
+} from '@ldt/cli';
 
 export type Main = (argv: readonly string[], io: Io) => Promise<number>;
 
@@ -67,6 +78,36 @@ export async function runInProcess(main: Main, argv: readonly string[], opts: { 
   const stdin = Readable.from(opts.stdin === undefined ? [] : [Buffer.from(opts.stdin)]);
   const code = await main(argv, { stdin, stdout, stderr, env: opts.env ?? {}, stderrIsTTY: opts.tty ?? false });
   return { code, stdout: Buffer.concat(outChunks).toString('utf8'), stderr: Buffer.concat(errChunks).toString('utf8') };
+}
+
+/**
+ * Call a tool's core (`runDedupExact`, `runSplit`, …) the way a library caller does: a context from
+ * `createToolContext` over in-memory streams, the core, then `finish()` (or `abort()` if it throws).
+ * Returns stdout, stderr and the context (its report holds the counts and notes).
+ */
+export async function runCore(
+  tool: string,
+  inputs: string[],
+  core: (ctx: ToolContext) => Promise<void>,
+  opts: ContextOptions & { stdin?: string | Buffer } = {},
+): Promise<{ stdout: string; stderr: string; ctx: ToolContext }> {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  const outChunks: Buffer[] = [];
+  const errChunks: Buffer[] = [];
+  stdout.on('data', (c: Buffer) => outChunks.push(c));
+  stderr.on('data', (c: Buffer) => errChunks.push(c));
+  const stdin = Readable.from(opts.stdin === undefined ? [] : [Buffer.from(opts.stdin)]);
+  const scope = await createToolContext(tool, { stdin, stdout, stderr, env: {}, stderrIsTTY: false }, inputs, opts);
+  try {
+    await core(scope.ctx);
+    await scope.finish();
+  } catch (e) {
+    await scope.abort();
+    throw e;
+  }
+  await new Promise((r) => setImmediate(r));
+  return { stdout: Buffer.concat(outChunks).toString('utf8'), stderr: Buffer.concat(errChunks).toString('utf8'), ctx: scope.ctx };
 }
 
 /** Run the real bin (`node_modules/.bin/<tool>` at the repository root) as a child process. */
