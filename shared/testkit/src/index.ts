@@ -69,6 +69,13 @@ export function tmpDir(prefix = 'ldt-test-'): string {
 
 /** Run a tool's `main` in-process with in-memory streams. */
 export async function runInProcess(main: Main, argv: readonly string[], opts: { stdin?: string | Buffer; env?: Record<string, string>; tty?: boolean } = {}): Promise<RunResult> {
+  const m = memoryIo(opts);
+  const code = await main(argv, m.io);
+  return { code, ...m.output() };
+}
+
+/** In-memory process streams: `stdin` from a string, stdout and stderr collected. */
+function memoryIo(opts: { stdin?: string | Buffer; env?: Record<string, string>; tty?: boolean }): { io: Io; output(): { stdout: string; stderr: string } } {
   const stdout = new PassThrough();
   const stderr = new PassThrough();
   const outChunks: Buffer[] = [];
@@ -76,8 +83,10 @@ export async function runInProcess(main: Main, argv: readonly string[], opts: { 
   stdout.on('data', (c: Buffer) => outChunks.push(c));
   stderr.on('data', (c: Buffer) => errChunks.push(c));
   const stdin = Readable.from(opts.stdin === undefined ? [] : [Buffer.from(opts.stdin)]);
-  const code = await main(argv, { stdin, stdout, stderr, env: opts.env ?? {}, stderrIsTTY: opts.tty ?? false });
-  return { code, stdout: Buffer.concat(outChunks).toString('utf8'), stderr: Buffer.concat(errChunks).toString('utf8') };
+  return {
+    io: { stdin, stdout, stderr, env: opts.env ?? {}, stderrIsTTY: opts.tty ?? false },
+    output: () => ({ stdout: Buffer.concat(outChunks).toString('utf8'), stderr: Buffer.concat(errChunks).toString('utf8') }),
+  };
 }
 
 /**
@@ -91,14 +100,8 @@ export async function runCore(
   core: (ctx: ToolContext) => Promise<void>,
   opts: ContextOptions & { stdin?: string | Buffer } = {},
 ): Promise<{ stdout: string; stderr: string; ctx: ToolContext }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const outChunks: Buffer[] = [];
-  const errChunks: Buffer[] = [];
-  stdout.on('data', (c: Buffer) => outChunks.push(c));
-  stderr.on('data', (c: Buffer) => errChunks.push(c));
-  const stdin = Readable.from(opts.stdin === undefined ? [] : [Buffer.from(opts.stdin)]);
-  const scope = await createToolContext(tool, { stdin, stdout, stderr, env: {}, stderrIsTTY: false }, inputs, opts);
+  const m = memoryIo(opts);
+  const scope = await createToolContext(tool, m.io, inputs, opts);
   try {
     await core(scope.ctx);
     await scope.finish();
@@ -107,7 +110,7 @@ export async function runCore(
     throw e;
   }
   await new Promise((r) => setImmediate(r));
-  return { stdout: Buffer.concat(outChunks).toString('utf8'), stderr: Buffer.concat(errChunks).toString('utf8'), ctx: scope.ctx };
+  return { ...m.output(), ctx: scope.ctx };
 }
 
 /** Run the real bin (`node_modules/.bin/<tool>` at the repository root) as a child process. */
