@@ -15,9 +15,11 @@ import {
   type Io,
   type OptionSpec,
   renderHelp,
+  renderOptionsTable,
   SHARED_OPTIONS,
   type ToolContext,
   type ToolSpec,
+  tableCells,
 } from '@ldt/cli';
 
 export type Main = (argv: readonly string[], io: Io) => Promise<number>;
@@ -241,6 +243,23 @@ export function docTests(pkgDir: string, specs: readonly ToolSpec[]): void {
     // A boolean that defaults to true is switched off with --no-NAME: that is the flag users type.
     for (const s of specs)
       for (const o of allOptions(s)) if ((o.type === 'boolean' && o.default === true) || o.negatable) assert.ok(text.includes(`--no-${o.name}`), `${s.name}: --no-${o.name}`);
+  });
+  test('README flag tables are generated from the option tables', () => {
+    const text = readme();
+    for (const s of specs) {
+      const start = `<!-- options:start ${s.name} -->\n`;
+      const at = text.indexOf(start);
+      const end = text.indexOf('<!-- options:end -->', at);
+      assert.ok(
+        at >= 0 && end > at,
+        `README.md has no flag table for ${s.name}: add ${start.trim()} and <!-- options:end --> under ## Options, then run node scripts/sync-help.mjs`,
+      );
+      assert.deepEqual(
+        tableCells(text.slice(at + start.length, end)),
+        tableCells(renderOptionsTable(s)),
+        `README.md: the flag table of ${s.name} differs from its option table: run node scripts/sync-help.mjs (after a build)`,
+      );
+    }
   });
   test('README embeds the current --help text', () => {
     assert.ok(readme().includes(renderHelp(specs[0]).trim()), 'README.md is out of date: run node scripts/sync-help.mjs (after a build)');
