@@ -38,7 +38,7 @@ export const spec = defineTool({
       max: 64,
       describe:
         'Worker threads that parse and hash rows in parallel (the seen-set and the output stay on the main thread, in input order). 1 = no worker threads. The output is byte-identical for any value.',
-      defaultText: 'the number of CPUs, at most 4',
+      defaultText: 'the number of CPUs, at most 4; 1 when reading a pipe (the other stages use the other cores)',
     }),
     sharedOption('index', {
       describe: 'Load the seen-set saved by an earlier run (--save-index) and drop rows whose key is in it (counted as in_index). Must match --normalize and the --fields kind.',

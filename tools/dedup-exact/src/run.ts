@@ -24,7 +24,7 @@ export interface DedupExactRunOptions {
   against: string[];
   /** Key paths in the `against` files (default: the same as `fields`). */
   againstFields?: string[];
-  /** Worker threads that parse and hash (default: the CPUs, at most 4; 1 = none). */
+  /** Worker threads that parse and hash (default: the CPUs, at most 4, and 1 when reading a pipe; 1 = none). */
   threads?: number;
   /** Load a seen-set saved by an earlier run. */
   index?: string;
@@ -121,7 +121,7 @@ export async function runDedupExact(o: DedupExactRunOptions, ctx: ToolContext): 
   } else {
     const cfg: PrepareConfig = { keyPaths: keyArg, normalize, keepRaw: dupsPath !== undefined, asBytes: false };
     const chunks = mapLineChunks<PreparedChunk>(ctx.inputs, ctx.readOptions, {
-      threads: o.threads ?? defaultWorkers(),
+      threads: o.threads ?? defaultWorkers(ctx.inputs),
       workerUrl: new URL('./worker.js', import.meta.url),
       workerData: { ...cfg, asBytes: true },
       inline: (chunk) => prepareChunk(chunk, cfg),
