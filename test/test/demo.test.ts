@@ -107,12 +107,21 @@ test('final-dataset: coverage, no leakage, identity held out, phases, Croissant 
     ['dedup-exact', 'dedup-near'],
     ['dedup-near', 'split-holdout'],
     ['split-holdout', 'curriculum-route'],
+    ['curriculum-route', 'shuffle'],
   ])
     assertFeeds(p, [a], b);
-  assertStepsAddUp(p, [...sources.flatMap((s) => [`fetch-${s}`, `to-chatml-${s}`]), 'normalize-encoding', 'dedup-exact', 'dedup-near', 'split-holdout', 'curriculum-route']);
+  assertStepsAddUp(p, [
+    ...sources.flatMap((s) => [`fetch-${s}`, `to-chatml-${s}`]),
+    'normalize-encoding',
+    'dedup-exact',
+    'dedup-near',
+    'split-holdout',
+    'curriculum-route',
+    'shuffle',
+  ]);
   const exported = ex(p, 'out', 'final-dataset.chatml.jsonl');
   const all = rows(exported);
-  assert.equal(all.length, stats(p, 'curriculum-route').written);
+  assert.equal(all.length, stats(p, 'shuffle').written);
   // No leak between the splits of the finished dataset (exact, cluster or near duplicate).
   const check = runShell(`split-holdout check --group-by meta.cluster --near ${exported}`);
   assert.equal(check.code, 0, check.stdout + check.stderr);

@@ -128,7 +128,7 @@ test('examples/parallel over ssh (PARALLEL_HOSTS, --sshlogin to a loopback sshd)
   const log = join(dir, 'ssh-joblog');
   // From the shards of the -j2 run on (the fetch steps are the same jobs, only slower over ssh).
   const cp = runShell(
-    `cp -a ${dir}/par ${dir}/ssh-out && cd ${dir}/ssh-out && rm -rf dataset final-dataset.chatml.jsonl normalized* keys drops unique* sign assignment.ndjson clustered* split* leakage.txt counts plan.bin routed*`,
+    `cp -a ${dir}/par ${dir}/ssh-out && cd ${dir}/ssh-out && rm -rf dataset final-dataset.chatml.jsonl normalized* keys drops unique* sign assignment.ndjson clustered* split* leakage.txt counts plan.bin routed* offsets.tsv shuffled*`,
   );
   assert.equal(cp.code, 0, cp.stderr);
   const r = runShell(`make -s -C examples/parallel JOBS=1 SHARDS=3 PARTITIONS=2 PARALLEL_HOSTS=127.0.0.1 PARALLEL_EXTRA='--joblog +${log}' OUT=${dir}/ssh-out`);

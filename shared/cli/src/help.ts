@@ -1,3 +1,4 @@
+import { SHARED_OPTIONS } from './options.js';
 import { allOptions, type OptionSpec, type ToolSpec } from './spec.js';
 
 const WIDTH = 100;
@@ -87,4 +88,51 @@ export function wrap(text: string, width: number, indent: string): string[] {
     lines.push(cur);
   }
   return lines;
+}
+
+/** A Markdown table cell: one line, `|` escaped. */
+function cell(text: string): string {
+  return text.replace(/\s*\n\s*/g, ' ').replaceAll('|', '\\|');
+}
+
+/**
+ * The README flag table of one tool (or subcommand), rendered from its option table like
+ * `--help`: one row per option (its own, then the common ones) with the argument, the default
+ * and the description. Options whose name comes from the shared table (`SHARED_OPTIONS`) say so,
+ * so a reader sees which spelling every ldt tool uses. scripts/sync-help.mjs writes it between
+ * `<!-- options:start NAME -->` and `<!-- options:end -->`; the tools' doc tests compare.
+ */
+export function renderOptionsTable(spec: ToolSpec): string {
+  const rows = ['| option | default | meaning |', '| --- | --- | --- |'];
+  for (const o of allOptions(spec)) {
+    const flags = `${o.short ? `\`-${o.short}\`, ` : ''}\`--${o.name}${optionArg(o)}\`${o.negatable || (o.type === 'boolean' && o.default === true) ? `, \`--no-${o.name}\`` : ''}`;
+    const def = o.type === 'boolean' && o.defaultText === undefined ? (o.default === undefined ? undefined : o.default === true ? 'on' : 'off') : defaultText(o);
+    let text = o.describe;
+    if (o.type === 'choice' && o.choices && !o.describe.includes(o.choices.join('|'))) text += ` One of: ${o.choices.join(', ')}.`;
+    if (o.repeatable) text += ' Repeatable.';
+    if (Object.hasOwn(SHARED_OPTIONS, o.name)) text += ' _(shared name)_';
+    const literal = o.defaultText === undefined && def !== 'on' && def !== 'off';
+    rows.push(`| ${cell(flags)} | ${def === undefined ? '' : cell(literal ? `\`${def}\`` : def)} | ${cell(text)} |`);
+  }
+  return `${rows.join('\n')}\n`;
+}
+
+/**
+ * The cells of a Markdown table, row by row, without padding and without the separator row: how
+ * the doc tests and scripts/sync-help.mjs compare a README table with `renderOptionsTable` (the
+ * formatter pads columns, which changes no cell).
+ */
+export function tableCells(markdown: string): string[][] {
+  return markdown
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l.startsWith('|'))
+    .map((l) =>
+      l
+        .replace(/^\|/, '')
+        .replace(/(?<!\\)\|$/, '')
+        .split(/(?<!\\)\|/)
+        .map((c) => c.trim()),
+    )
+    .filter((cells) => !cells.every((c) => /^:?-+:?$/.test(c)));
 }

@@ -1,5 +1,6 @@
 export { allowedRejects, overBudget, parseRejectBudget, type RejectBudget } from './budget.js';
-export { renderHelp, wrap } from './help.js';
+export { type ContextOptions, type ContextScope, createToolContext } from './context.js';
+export { renderHelp, renderOptionsTable, tableCells, wrap } from './help.js';
 export { deprecatedSpellings, SHARED_OPTIONS, type SharedOptionName, type SharedOverrides, sharedOption } from './options.js';
 export { checkOutputs } from './outputs.js';
 export { type ParsedArgs, parseArgs, parseSize, rewriteDeprecated, wantsHelpOrVersion } from './parse.js';

@@ -2,12 +2,12 @@ import { writeSync } from 'node:fs';
 import { rename, rm, writeFile } from 'node:fs/promises';
 import { type Readable, Writable } from 'node:stream';
 import { DataError, LdtError, UsageError } from '@ldt/errors';
-import type { AtomicFile, LineWriter, Lock, Report, RowOptions } from '@ldt/ndjson';
+import type { LineWriter, Lock, Report, RowOptions } from '@ldt/ndjson';
 import { overBudget, type RejectBudget } from './budget.js';
+import { type ContextScope, createToolContext } from './context.js';
 import { renderHelp } from './help.js';
 import { checkOutputs } from './outputs.js';
 import { parseArgs, wantsHelpOrVersion } from './parse.js';
-import { Progress } from './progress.js';
 import { allOptions, type OptionSpec, type OptionsOf, type ToolSpec } from './spec.js';
 import { didYouMean } from './suggest.js';
 
@@ -59,7 +59,7 @@ export async function runTool<const O extends readonly OptionSpec[]>(spec: ToolS
   if (ask === 'version') return writeOut(io.stdout, `${tool} ${spec.version}\n`);
 
   // Loaded here, not at the top: --help and --version must cost little more than `node -e 0`.
-  const { acquireLock, AtomicFile, LineWriter, normalizeInputs, Report, trackTemp, untrackTemp, writeError } = await import('@ldt/ndjson');
+  const { acquireLock, normalizeInputs, trackTemp, untrackTemp, writeError } = await import('@ldt/ndjson');
   let options: Record<string, unknown>;
   let inputs: string[];
   try {
@@ -74,15 +74,8 @@ export async function runTool<const O extends readonly OptionSpec[]>(spec: ToolS
     return failed(tool, io, e);
   }
 
-  const files: AtomicFile[] = [];
-  const openOutputFile = (path: string): LineWriter => {
-    if (files.some((f) => f.path === path)) throw new UsageError(`${path} is given as the output of two options`);
-    const f = new AtomicFile(path);
-    files.push(f);
-    return f.writer;
-  };
   const quiet = options.quiet === true;
-  let progress: Progress | undefined;
+  let scope: ContextScope | undefined;
   const locks: Lock[] = [];
   try {
     // Before anything is read or created: no output may be an input or another output.
@@ -90,33 +83,11 @@ export async function runTool<const O extends readonly OptionSpec[]>(spec: ToolS
     for (const o of allOptions(spec)) {
       if (o.lock && typeof options[o.name] === 'string') locks.push(acquireLock(options[o.name] as string, `--${o.name} ${options[o.name]}`));
     }
-    const rejectsPath = options.rejects as string | undefined;
-    const rejects = rejectsPath ? openOutputFile(rejectsPath) : undefined;
-    const report = new Report({ rejects });
-    progress = new Progress(tool, io.stderr, () => report.counts.lines, io.stderrIsTTY && !quiet);
-    const prog = progress;
-    const out = new LineWriter(io.stdout, undefined, 'standard output');
-    const ctx: ToolContext = {
-      io,
-      inputs,
-      report,
-      out,
-      readOptions: { stdin: io.stdin, rejector: report, counts: report.counts, onBytes: (n) => (prog.bytes += n) },
-      openOutputFile,
-      summaryExtra: [],
-      warn: (m) => io.stderr.write(`${tool}: warning: ${m}\n`),
-      progressDetail: (text) => {
-        prog.detail = text;
-      },
-      progressStage: (name) => prog.stage(name),
-    };
+    scope = await createToolContext(tool, io, inputs, { rejects: options.rejects as string | undefined, progress: io.stderrIsTTY && !quiet });
+    const { ctx } = scope;
+    const { report } = ctx;
     await handler(options as OptionsOf<O>, ctx);
-    // Settle stdout before saying anything about it: a full disk is reported after the write, and a
-    // reader gone meanwhile is a quiet exit 0, never a summary.
-    await out.settle();
-    await report.flushSinks();
-    for (const f of files) await f.commit();
-    progress.stop();
+    await scope.finish();
     const statsPath = options.stats as string | undefined;
     // --max-rejects is checked at the very end: stdout, side files and --stats are all written first.
     const budget = options['max-rejects'] as RejectBudget | undefined;
@@ -131,13 +102,12 @@ export async function runTool<const O extends readonly OptionSpec[]>(spec: ToolS
     }
     return 0;
   } catch (e) {
-    progress?.stop();
     if ((e as NodeJS.ErrnoException)?.code === 'EPIPE') {
       // The reader of stdout went away (`| head`): success, and quiet. Side files are kept.
-      for (const f of files) await f.commit().catch(() => f.abort());
+      await scope?.keep();
       return 0;
     }
-    for (const f of files) await f.abort();
+    await scope?.abort();
     return failed(tool, io, e);
   } finally {
     for (const l of locks) l.release();

@@ -89,8 +89,13 @@ type Scalar<O> = O extends { type: 'boolean' }
         : string;
 type Value<O> = O extends { repeatable: true } ? (O extends { type: 'paths' } ? string[] : Scalar<O>[]) : Scalar<O>;
 
-/** The value a handler sees for one option: typed by the table; `undefined` when absent and without a default. */
-export type OptionValue<O> = O extends { default: NonNullable<unknown> } ? Value<O> : Value<O> | undefined;
+type Given<O> = O extends { default: NonNullable<unknown> } ? Value<O> : Value<O> | undefined;
+
+/**
+ * The value a handler sees for one option: typed by the table; `undefined` when absent and without
+ * a default; `false` for `--no-NAME` of a negatable non-boolean option (hf-fetch `--no-registry`).
+ */
+export type OptionValue<O> = O extends { negatable: true } ? (O extends { type: 'boolean' } ? Given<O> : Given<O> | false) : Given<O>;
 
 /** The common options every tool has (see `commonOptions`). */
 export interface CommonOptionValues {

@@ -7,7 +7,20 @@ import { dirname, join, resolve } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { allOptions, deprecatedSpellings, type Io, type OptionSpec, renderHelp, SHARED_OPTIONS, type ToolSpec } from '@ldt/cli';
+import {
+  allOptions,
+  type ContextOptions,
+  createToolContext,
+  deprecatedSpellings,
+  type Io,
+  type OptionSpec,
+  renderHelp,
+  renderOptionsTable,
+  SHARED_OPTIONS,
+  type ToolContext,
+  type ToolSpec,
+  tableCells,
+} from '@ldt/cli';
 
 export type Main = (argv: readonly string[], io: Io) => Promise<number>;
 
@@ -58,6 +71,13 @@ export function tmpDir(prefix = 'ldt-test-'): string {
 
 /** Run a tool's `main` in-process with in-memory streams. */
 export async function runInProcess(main: Main, argv: readonly string[], opts: { stdin?: string | Buffer; env?: Record<string, string>; tty?: boolean } = {}): Promise<RunResult> {
+  const m = memoryIo(opts);
+  const code = await main(argv, m.io);
+  return { code, ...m.output() };
+}
+
+/** In-memory process streams: `stdin` from a string, stdout and stderr collected. */
+function memoryIo(opts: { stdin?: string | Buffer; env?: Record<string, string>; tty?: boolean }): { io: Io; output(): { stdout: string; stderr: string } } {
   const stdout = new PassThrough();
   const stderr = new PassThrough();
   const outChunks: Buffer[] = [];
@@ -65,8 +85,34 @@ export async function runInProcess(main: Main, argv: readonly string[], opts: { 
   stdout.on('data', (c: Buffer) => outChunks.push(c));
   stderr.on('data', (c: Buffer) => errChunks.push(c));
   const stdin = Readable.from(opts.stdin === undefined ? [] : [Buffer.from(opts.stdin)]);
-  const code = await main(argv, { stdin, stdout, stderr, env: opts.env ?? {}, stderrIsTTY: opts.tty ?? false });
-  return { code, stdout: Buffer.concat(outChunks).toString('utf8'), stderr: Buffer.concat(errChunks).toString('utf8') };
+  return {
+    io: { stdin, stdout, stderr, env: opts.env ?? {}, stderrIsTTY: opts.tty ?? false },
+    output: () => ({ stdout: Buffer.concat(outChunks).toString('utf8'), stderr: Buffer.concat(errChunks).toString('utf8') }),
+  };
+}
+
+/**
+ * Call a tool's core (`runDedupExact`, `runSplit`, …) the way a library caller does: a context from
+ * `createToolContext` over in-memory streams, the core, then `finish()` (or `abort()` if it throws).
+ * Returns stdout, stderr and the context (its report holds the counts and notes).
+ */
+export async function runCore(
+  tool: string,
+  inputs: string[],
+  core: (ctx: ToolContext) => Promise<void>,
+  opts: ContextOptions & { stdin?: string | Buffer } = {},
+): Promise<{ stdout: string; stderr: string; ctx: ToolContext }> {
+  const m = memoryIo(opts);
+  const scope = await createToolContext(tool, m.io, inputs, opts);
+  try {
+    await core(scope.ctx);
+    await scope.finish();
+  } catch (e) {
+    await scope.abort();
+    throw e;
+  }
+  await new Promise((r) => setImmediate(r));
+  return { ...m.output(), ctx: scope.ctx };
 }
 
 /** Run the real bin (`node_modules/.bin/<tool>` at the repository root) as a child process. */
@@ -197,6 +243,23 @@ export function docTests(pkgDir: string, specs: readonly ToolSpec[]): void {
     // A boolean that defaults to true is switched off with --no-NAME: that is the flag users type.
     for (const s of specs)
       for (const o of allOptions(s)) if ((o.type === 'boolean' && o.default === true) || o.negatable) assert.ok(text.includes(`--no-${o.name}`), `${s.name}: --no-${o.name}`);
+  });
+  test('README flag tables are generated from the option tables', () => {
+    const text = readme();
+    for (const s of specs) {
+      const start = `<!-- options:start ${s.name} -->\n`;
+      const at = text.indexOf(start);
+      const end = text.indexOf('<!-- options:end -->', at);
+      assert.ok(
+        at >= 0 && end > at,
+        `README.md has no flag table for ${s.name}: add ${start.trim()} and <!-- options:end --> under ## Options, then run node scripts/sync-help.mjs`,
+      );
+      assert.deepEqual(
+        tableCells(text.slice(at + start.length, end)),
+        tableCells(renderOptionsTable(s)),
+        `README.md: the flag table of ${s.name} differs from its option table: run node scripts/sync-help.mjs (after a build)`,
+      );
+    }
   });
   test('README embeds the current --help text', () => {
     assert.ok(readme().includes(renderHelp(specs[0]).trim()), 'README.md is out of date: run node scripts/sync-help.mjs (after a build)');

@@ -156,7 +156,7 @@ async function handler(o: OptionsOf<typeof spec.options>, ctx: ToolContext): Pro
   const offline = TRUE.test(env.HF_HUB_OFFLINE ?? '') || TRUE.test(env.TRANSFORMERS_OFFLINE ?? '');
   const useCache = o.cache !== false;
   if (offline && !useCache) throw new UsageError('HF_HUB_OFFLINE=1 reads only the cache; it cannot be combined with --no-cache');
-  const choice = chooseRegistry(o.registry as string | false | undefined, env, process.cwd());
+  const choice = chooseRegistry(o.registry, env, process.cwd());
   const registry = choice.file !== undefined ? await loadRegistry(choice.file) : undefined;
   if (choice.source === 'off') ctx.warn('the dataset registry gate is off (--no-registry); every row says so (meta.registry: "off")');
   const token = ref.kind === 'hub' && !offline ? await readToken(env) : undefined;

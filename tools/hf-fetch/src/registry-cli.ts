@@ -1,21 +1,21 @@
 import { createRequire } from 'node:module';
-import { failed, type Io, type OptionSpec, runTool, sharedOption, type ToolContext, type ToolSpec } from '@ldt/cli';
+import { defineTool, failed, type Io, type OptionSpec, type OptionsOf, runTool, sharedOption, type ToolContext } from '@ldt/cli';
 import { LdtError, UsageError } from '@ldt/errors';
 import { approvalOf, type Registry, type RegistryEntry } from './registry.js';
 
 const version = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
 
-const REGISTRY_OPTION: OptionSpec = {
+const REGISTRY_OPTION = {
   name: 'registry',
   type: 'string',
   arg: 'FILE',
   describe: 'The registry to read.',
   defaultText: '$LDT_REGISTRY, else ldt-registry.yaml in the working directory or the nearest parent that has one',
-};
+} as const satisfies OptionSpec;
 
 const SHIPPED = 'configs/datasets/registry.yaml';
 
-export const checkSpec: ToolSpec = {
+export const checkSpec = defineTool({
   name: 'hf-fetch registry check',
   version,
   summary: 'validate a dataset registry and list every problem',
@@ -29,9 +29,9 @@ export const checkSpec: ToolSpec = {
   examples: [[`hf-fetch registry check ${SHIPPED}`, 'Validate the shipped registry.']],
   exitStatus: ['1 also: the registry has a problem, or a dataset named by --gate would be refused'],
   seeAlso: ['hf-fetch'],
-};
+});
 
-export const listSpec: ToolSpec = {
+export const listSpec = defineTool({
   name: 'hf-fetch registry list',
   version,
   summary: 'list the datasets of a registry',
@@ -47,9 +47,9 @@ export const listSpec: ToolSpec = {
   ],
   examples: [[`hf-fetch registry list --registry ${SHIPPED} --category math`, 'The math datasets of the shipped registry and their approval state.']],
   seeAlso: ['hf-fetch'],
-};
+});
 
-export const planSpec: ToolSpec = {
+export const planSpec = defineTool({
   name: 'hf-fetch registry plan',
   version,
   summary: 'export the fetch plan of one category: a Makefile, or Plan JSON',
@@ -64,9 +64,9 @@ export const planSpec: ToolSpec = {
   ],
   examples: [[`hf-fetch registry plan math --registry ${SHIPPED} | head -3`, 'The header of the math plan: status: disabled, and why.']],
   seeAlso: ['hf-fetch', 'manifest'],
-};
+});
 
-export const enableSpec: ToolSpec = {
+export const enableSpec = defineTool({
   name: 'hf-fetch registry enable',
   version,
   summary: 'record the approval of one dataset in the registry, in place',
@@ -83,7 +83,7 @@ export const enableSpec: ToolSpec = {
   ],
   examples: [],
   seeAlso: ['hf-fetch'],
-};
+});
 
 export const registrySpecs = [checkSpec, listSpec, planSpec, enableSpec];
 
@@ -160,7 +160,7 @@ function onePositional(ctx: ToolContext, what: string, optional: boolean): strin
   return ctx.inputs[0];
 }
 
-async function check(o: Record<string, unknown>, ctx: ToolContext): Promise<void> {
+async function check(o: OptionsOf<typeof checkSpec.options>, ctx: ToolContext): Promise<void> {
   const { problemLines, findEntry, refusalReasons } = await import('./registry.js');
   const { resolve } = await import('node:path');
   const r = await open(onePositional(ctx, 'registry FILE', true), ctx);
@@ -171,7 +171,7 @@ async function check(o: Record<string, unknown>, ctx: ToolContext): Promise<void
   }
   const reg = r.registry;
   ctx.report.counts.lines = reg.entries.length;
-  const gate = (o.gate as string[] | undefined) ?? [];
+  const gate = o.gate ?? [];
   const refused: string[] = [];
   for (const id of gate) {
     // A Hub id, a path as the registry writes it, or a path from here.
@@ -205,11 +205,11 @@ function listRow(reg: Registry, e: RegistryEntry, open: boolean): Record<string,
   };
 }
 
-async function list(o: Record<string, unknown>, ctx: ToolContext): Promise<void> {
+async function list(o: OptionsOf<typeof listSpec.options>, ctx: ToolContext): Promise<void> {
   const { refusalReasons } = await import('./registry.js');
   if (ctx.inputs.length > 0) throw new UsageError(`hf-fetch registry list takes no positional argument; got ${ctx.inputs[0]} (the registry is --registry FILE)`);
-  const { registry: reg } = await openValid(o.registry as string | undefined, ctx);
-  const cat = o.category as string | undefined;
+  const { registry: reg } = await openValid(o.registry, ctx);
+  const cat = o.category;
   if (cat !== undefined && !reg.categories.some((c) => c.name === cat))
     throw new UsageError(`the dataset registry ${reg.file} has no category ${JSON.stringify(cat)}`, `categories: ${reg.categories.map((c) => c.name).join(', ')}`);
   ctx.report.counts.lines = reg.entries.length;
@@ -234,13 +234,13 @@ async function list(o: Record<string, unknown>, ctx: ToolContext): Promise<void>
   ctx.summaryExtra.push(`${reg.file}: the registry is ${reg.enabled ? 'enabled' : 'disabled (nothing is fetched from the Hub)'}`);
 }
 
-async function plan(o: Record<string, unknown>, ctx: ToolContext): Promise<void> {
+async function plan(o: OptionsOf<typeof planSpec.options>, ctx: ToolContext): Promise<void> {
   const { buildPlan, planMakefile } = await import('./registry-plan.js');
   const category = onePositional(ctx, 'CATEGORY', false) as string;
-  const { registry: reg } = await openValid(o.registry as string | undefined, ctx);
+  const { registry: reg } = await openValid(o.registry, ctx);
   const p = buildPlan(reg, category);
   const text = o.format === 'json' ? `${JSON.stringify(p, null, 2)}\n` : planMakefile(p);
-  const out = o.output ? ctx.openOutputFile(o.output as string) : ctx.out;
+  const out = o.output ? ctx.openOutputFile(o.output) : ctx.out;
   out.push(text.replace(/\n$/, ''));
   ctx.report.counts.lines = reg.entries.length;
   ctx.report.written = p.datasets.length;
@@ -250,22 +250,24 @@ async function plan(o: Record<string, unknown>, ctx: ToolContext): Promise<void>
   );
 }
 
-async function enable(o: Record<string, unknown>, ctx: ToolContext): Promise<void> {
+async function enable(o: OptionsOf<typeof enableSpec.options>, ctx: ToolContext): Promise<void> {
   const { entryNamed, applyApproval } = await import('./registry-edit.js');
   const { parseRegistry, problemLines } = await import('./registry.js');
   const { rename, writeFile, unlink } = await import('node:fs/promises');
   const id = onePositional(ctx, 'ID (the dataset to approve)', false) as string;
-  const missing = ['approver', 'record'].filter((k) => typeof o[k] !== 'string' || (o[k] as string).trim() === '');
+  const approver = o.approver?.trim() ?? '';
+  const record = o.record?.trim() ?? '';
+  const missing = Object.entries({ approver, record }).flatMap(([k, v]) => (v === '' ? [k] : []));
   if (missing.length > 0) throw new UsageError(`an approval needs ${missing.map((k) => `--${k}`).join(' and ')}`, 'who approved it, and the decision record (a link or a path)');
-  const date = (o.date as string | undefined) ?? new Date().toISOString().slice(0, 10);
+  const date = o.date ?? new Date().toISOString().slice(0, 10);
   if (!/^\d{4}-\d{2}-\d{2}$/.test(date) || Number.isNaN(Date.parse(`${date}T00:00:00Z`)) || new Date(`${date}T00:00:00Z`).toISOString().slice(0, 10) !== date)
     throw new UsageError(`--date must be a date YYYY-MM-DD; got ${JSON.stringify(date)}`);
-  const rev = o.revision as string | undefined;
+  const rev = o.revision;
   if (rev !== undefined && !/^[0-9a-f]{40}$/.test(rev))
     throw new UsageError(`--revision must be a commit sha (40 hex digits); got ${JSON.stringify(rev)}`, 'hf-fetch DATASET --list --no-registry shows the commit main resolves to');
-  const { file, text, registry: reg } = await openValid(o.registry as string | undefined, ctx);
+  const { file, text, registry: reg } = await openValid(o.registry, ctx);
   const e = entryNamed(reg, id);
-  const next = await applyApproval(text, e, { approver: (o.approver as string).trim(), approved: date, decision_record: (o.record as string).trim(), revision: rev });
+  const next = await applyApproval(text, e, { approver: approver, approved: date, decision_record: record, revision: rev });
   const checked = await parseRegistry(next, file);
   if (!checked.registry) throw new LdtError(`the approval would leave ${file} invalid; it is unchanged:\n  ${problemLines(file, checked.problems).join('\n  ')}`);
   const tmp = `${file}.tmp-${process.pid}`;
@@ -279,7 +281,7 @@ async function enable(o: Record<string, unknown>, ctx: ToolContext): Promise<voi
   ctx.report.counts.lines = reg.entries.length;
   ctx.report.written = 1;
   const label = e.id ?? e.pathAsWritten;
-  ctx.summaryExtra.push(`${label} enabled in ${file} (approver ${(o.approver as string).trim()}, ${date}, record ${(o.record as string).trim()}${rev ? `, revision ${rev}` : ''})`);
+  ctx.summaryExtra.push(`${label} enabled in ${file} (approver ${approver}, ${date}, record ${record}${rev ? `, revision ${rev}` : ''})`);
   if (!reg.enabled) ctx.warn(`the registry ${file} itself is still disabled (enabled: false): nothing is fetched until it is set to true, as its usage.activation_steps say`);
   if (e.id !== undefined && !rev && !e.revision) ctx.warn(`${label} has no pinned revision: it is read at main, resolved when fetched; pin one with --revision SHA`);
 }

@@ -1,7 +1,5 @@
 import { createRequire } from 'node:module';
-import { Readable } from 'node:stream';
 import { defineTool, type Io, type OptionsOf, runProcess, runTool, sharedOption, type ToolContext } from '@ldt/cli';
-import { DataError } from '@ldt/errors';
 
 const version = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
 
@@ -78,90 +76,25 @@ export function main(argv: readonly string[], io: Io): Promise<number> {
 }
 
 async function handler(o: OptionsOf<typeof spec.options>, ctx: ToolContext): Promise<void> {
-  const [{ parsePaths }, { readRows, displayName }, { fixRowLine }, { FIX_KINDS }, { checkEncoding, transcodeInput }] = await Promise.all([
-    import('@ldt/schema'),
-    import('@ldt/ndjson'),
-    import('./row.js'),
-    import('./fix.js'),
-    import('./transcode.js'),
-  ]);
-  const fieldsArg = o.fields;
-  const opts = {
-    fix: {
-      mojibake: o.mojibake,
-      form: o.form,
-      stripInvisible: o['strip-invisible'],
-      htmlEntities: o['html-entities'],
-      uncurlQuotes: o['uncurl-quotes'],
-      foldLigatures: o['fold-ligatures'],
-      foldWidth: o['fold-width'],
+  // Imported here, not at the top: `--help` and `--version` stay as cheap as node itself.
+  const { runNormalizeEncoding } = await import('./run.js');
+  await runNormalizeEncoding(
+    {
+      fix: {
+        mojibake: o.mojibake,
+        form: o.form,
+        stripInvisible: o['strip-invisible'],
+        htmlEntities: o['html-entities'],
+        uncurlQuotes: o['uncurl-quotes'],
+        foldLigatures: o['fold-ligatures'],
+        foldWidth: o['fold-width'],
+      },
+      fields: o.fields,
+      explain: o.explain,
+      inputEncoding: o['input-encoding'],
     },
-    fields: fieldsArg ? parsePaths(fieldsArg) : undefined,
-    explain: o.explain,
-  };
-  const encArg = o['input-encoding'];
-  const encoding = encArg === undefined ? undefined : await checkEncoding(encArg);
-
-  const { report, out } = ctx;
-  const perFix = new Map<string, number>();
-  let changed = 0;
-  const process = async (batches: AsyncIterable<import('@ldt/ndjson').Row[]>, file?: string) => {
-    for await (const batch of batches) {
-      for (const row of batch) {
-        if (file !== undefined) row.file = file;
-        const r = fixRowLine(row.raw, row.value, opts, row);
-        if (r.fixes.length > 0) {
-          changed++;
-          for (const f of r.fixes) perFix.set(f, (perFix.get(f) ?? 0) + 1);
-        }
-        out.push(r.line);
-      }
-      report.written += batch.length;
-      await out.flush();
-      await report.flushSinks();
-    }
-  };
-
-  if (encoding === undefined) {
-    await process(readRows(ctx.inputs, ctx.readOptions));
-  } else {
-    const detected: Record<string, unknown> = {};
-    const transcode = { replacement: 0 };
-    for (const input of ctx.inputs) {
-      const name = displayName(input);
-      const utf8 = transcodeInput(input, encoding, { stdin: ctx.io.stdin }, transcode, (d) => {
-        detected[name] = d;
-        ctx.summaryExtra.push(`${name}: detected ${d.encoding} (${d.by}${d.confidence !== undefined ? ` ${d.confidence}%` : ''})`);
-      });
-      try {
-        // The shared reader splits and parses the UTF-8 result; its positions are renamed to the input.
-        await process(readRows(['-'], { ...ctx.readOptions, stdin: Readable.from(utf8) }), name);
-      } catch (e) {
-        if (e instanceof DataError && e.position) throw new DataError(e.message, { file: name, line: e.position.line }, e.hint);
-        // An error of the input itself, seen through the stdin the reader was given: name the input only once.
-        if (e instanceof DataError && e.message.startsWith('cannot read <stdin>: ') && input !== '-')
-          throw new DataError(e.message.slice('cannot read <stdin>: '.length), undefined, e.hint);
-        throw e;
-      }
-    }
-    if (encoding === 'auto') report.notes.input_encodings = detected;
-    else report.notes.input_encoding = encoding;
-    report.notes.replacement_characters = transcode.replacement;
-    if (transcode.replacement > 0)
-      ctx.warn(
-        `${transcode.replacement} U+FFFD characters in the decoded input (bytes not valid in ${encoding === 'auto' ? 'the detected encoding' : encoding}, or U+FFFD already in the input)`,
-      );
-  }
-
-  const ordered = [...perFix].sort((a, b) => rank(a[0]) - rank(b[0]) || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-  report.notes.rows_changed = changed;
-  report.notes.fixes = Object.fromEntries(ordered);
-  ctx.summaryExtra.unshift(`changed ${changed} row${changed === 1 ? '' : 's'}${ordered.length > 0 ? ` (${ordered.map(([k, v]) => `${k} ${v}`).join(', ')})` : ''}`);
-
-  function rank(k: string): number {
-    const i = (FIX_KINDS as readonly string[]).indexOf(k);
-    return i < 0 ? FIX_KINDS.length : i;
-  }
+    ctx,
+  );
 }
 
 /** Entry point of the bin shim. */

@@ -3,4 +3,5 @@ export { main, spec } from './cli.js';
 export { DEFAULT_FIX_OPTIONS, FIX_KINDS, type FixOptions, type FixResult, fixText, type NormalForm } from './fix.js';
 export { fixC1, type MojibakeFix, mightBeMojibake, mojibakeSuspects, repairMojibake } from './mojibake.js';
 export { fixRowLine, type RowFixOptions, type RowFixResult } from './row.js';
+export { type NormalizeEncodingRunOptions, runNormalizeEncoding } from './run.js';
 export { checkEncoding, DETECT_SAMPLE_BYTES, type Detection, detectEncoding, type TranscodeStats, transcodeInput } from './transcode.js';

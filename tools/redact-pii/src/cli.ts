@@ -1,13 +1,12 @@
 import { createRequire } from 'node:module';
-import { type Io, runProcess, runTool, sharedOption, type ToolContext, type ToolSpec } from '@ldt/cli';
-import { DataError, UsageError } from '@ldt/errors';
+import { defineTool, type Io, type OptionsOf, runProcess, runTool, sharedOption, type ToolContext } from '@ldt/cli';
 
 const version = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
 
 const TYPES = ['EMAIL', 'PHONE', 'IP_ADDRESS', 'CREDIT_CARD', 'IBAN', 'US_SSN', 'URL_CREDENTIALS', 'SECRET', 'STREET_ADDRESS', 'PERSON'];
 
 /** The option table: help, parsing, the README check and the argv tests all come from it. */
-export const spec: ToolSpec = {
+export const spec = defineTool({
   name: 'redact-pii',
   version,
   summary: 'find personal data and secrets in every text field, validated rather than pattern-guessed, and redact, pseudonymise, mark or drop it',
@@ -109,148 +108,32 @@ export const spec: ToolSpec = {
   ],
   exitStatus: ['2  also: --key-file missing, unreadable or shorter than 16 bytes; a bad --allow regex; an unknown --types or --phone-region value'],
   seeAlso: ['normalize-encoding (run it first: mojibake hides addresses)', 'dedup-exact', 'manifest'],
-};
+});
 
 /** Run redact-pii with `argv` on `io`; returns the exit code. */
 export function main(argv: readonly string[], io: Io): Promise<number> {
   return runTool(spec, argv, io, handler);
 }
 
-async function handler(o: Record<string, unknown>, ctx: ToolContext): Promise<void> {
-  const [{ mapLineChunks }, { PiiCounts }, { optionsFromWire, prepareChunk }, detectMod, { Pseudonymizer, MIN_KEY_BYTES }, { readFile }, phone] = await Promise.all([
-    import('@ldt/ndjson'),
-    import('./redact.js'),
-    import('./parallel.js'),
-    import('./detect.js'),
-    import('./pseudo.js'),
-    import('node:fs/promises'),
-    import('awesome-phonenumber'),
-  ]);
-  const { DEFAULT_TYPES, DEFAULT_PHONE_REGIONS, PII_TYPES } = detectMod;
-  type PiiType = import('./detect.js').PiiType;
-
-  const typesArg = o.types as string[] | undefined;
-  let types: Set<PiiType>;
-  if (typesArg === undefined) types = new Set(DEFAULT_TYPES);
-  else {
-    types = new Set();
-    for (const t of typesArg.flatMap((s) => s.split(','))) {
-      const u = t.trim().toUpperCase();
-      if (!(PII_TYPES as readonly string[]).includes(u)) throw new UsageError(`--types: unknown type ${JSON.stringify(t)}`, `the types are ${PII_TYPES.join(', ')}`);
-      types.add(u as PiiType);
-    }
-  }
-
-  const regionsArg = o['phone-region'] as string[] | undefined;
-  const supported = new Set(phone.getSupportedRegionCodes());
-  const phoneRegions = regionsArg === undefined ? [...DEFAULT_PHONE_REGIONS] : regionsArg.flatMap((s) => s.split(',')).map((s) => s.trim().toUpperCase());
-  for (const r of phoneRegions)
-    if (!supported.has(r)) throw new UsageError(`--phone-region: unknown region ${JSON.stringify(r)}`, 'use ISO 3166-1 alpha-2 codes such as US, GB, DE, IN');
-
-  const mode = o.mode as import('./redact.js').Mode;
-  const pseudo = o.pseudonymize as boolean;
-  const keyFile = o['key-file'] as string | undefined;
-  if (pseudo && mode !== 'redact') throw new UsageError(`--pseudonymize replaces findings; it cannot be used with --mode ${mode}`);
-  if (keyFile !== undefined && !pseudo) throw new UsageError('--key-file is only used with --pseudonymize');
-  let pseudonymizer: InstanceType<typeof Pseudonymizer> | undefined;
-  let keyBytes: Buffer = Buffer.alloc(0);
-  if (pseudo) {
-    if (keyFile === undefined) throw new UsageError('--pseudonymize needs --key-file FILE', 'create a key once and keep it secret: head -c 32 /dev/urandom > pii.key');
-    try {
-      keyBytes = await readFile(keyFile);
-    } catch (e) {
-      throw new UsageError(
-        `cannot read --key-file ${keyFile}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
-        'create a key once and keep it secret: head -c 32 /dev/urandom > pii.key',
-      );
-    }
-    if (keyBytes.length < MIN_KEY_BYTES)
-      throw new UsageError(`--key-file ${keyFile} has ${keyBytes.length} bytes; at least ${MIN_KEY_BYTES} are needed`, 'create a key: head -c 32 /dev/urandom > pii.key');
-    pseudonymizer = new Pseudonymizer(keyBytes);
-  }
-  const dropped = o.dropped as string | undefined;
-  if (dropped !== undefined && mode !== 'drop') throw new UsageError('--dropped is only used with --mode drop');
-  const placeholder = o.placeholder as string;
-
-  const allowPath = o.allow as string | undefined;
-  const allow = allowPath === undefined ? undefined : await loadAllow(allowPath, readFile);
-
-  const wire: import('./parallel.js').WireOptions = {
-    types: [...types],
-    phoneRegions,
-    privateIps: o['private-ips'] as boolean,
-    allow: allow && { values: [...allow.values], patterns: allow.patterns.map((re) => [re.source, re.flags]) },
-    mode,
-    placeholder,
-    key: pseudonymizer ? keyBytes : undefined,
-    fields: o.fields as string[] | undefined,
-  };
-  const opts = await optionsFromWire(wire);
-
-  const { report, out } = ctx;
-  if (dropped !== undefined) report.setDropsSink(ctx.openOutputFile(dropped));
-  const counts = new PiiCounts();
-  const chunks = mapLineChunks(ctx.inputs, ctx.readOptions, {
-    // One thread unless asked: 16 MB of the chat bench corpus took 1.7 s of CPU time with 1 thread
-    // and 3.3 s with 2 (user + sys; worker start-up and structured cloning of every row's result)
-    // for no wall-time gain on the shared 2-core machine, load ≈ 47.
-    threads: o.threads as number,
-    workerUrl: new URL('./worker.js', import.meta.url),
-    workerData: wire,
-    inline: (chunk) => prepareChunk(chunk, opts),
-    rejector: report.hasRejects ? report : undefined,
-  });
-  for await (const { result, before } of chunks) {
-    for (const r of before) report.reject(r.reason, r.raw, r.pos, r.error);
-    report.counts.lines += result.lines;
-    report.counts.blank += result.blank;
-    for (const x of result.outcomes) {
-      const pos = { file: result.file, line: x.line };
-      if (x.kind === 'reject') report.reject(x.reason, x.raw, pos, new DataError(x.message, pos, x.hint));
-      else if (x.kind === 'error') {
-        // The rows before the bad one are written first, as with any bad line.
-        await out.flush();
-        throw new DataError(x.message, pos, x.hint);
-      } else {
-        counts.add(x.found);
-        if (x.out === undefined) report.drop('pii', x.raw);
-        else {
-          out.push(x.out);
-          report.written++;
-        }
-      }
-    }
-    await out.flush();
-    await report.flushSinks();
-  }
-
-  Object.assign(report.notes, counts.toJSON(), { mode: pseudo ? 'pseudonymize' : mode, types: PII_TYPES.filter((t) => types.has(t)) });
-  const spans = PII_TYPES.filter((t) => counts.byType.has(t)).map((t) => `${t} ${counts.byType.get(t)}`);
-  ctx.summaryExtra.push(`scanned ${counts.rowsScanned}, with PII ${counts.rowsWithPii}${spans.length > 0 ? ` (spans: ${spans.join(', ')})` : ''}`);
-}
-
-async function loadAllow(path: string, readFile: typeof import('node:fs/promises').readFile): Promise<import('./detect.js').AllowList> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (e) {
-    throw new UsageError(`cannot read --allow ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
-  const values = new Set<string>();
-  const patterns: RegExp[] = [];
-  text.split(/\r?\n/).forEach((line, i) => {
-    const l = line.trim();
-    if (l === '' || l.startsWith('#')) return;
-    const m = /^\/(.*)\/([a-z]*)$/.exec(l);
-    if (m) {
-      try {
-        patterns.push(new RegExp(`^(?:${m[1]})$`, m[2].replace(/[gy]/g, '')));
-      } catch (e) {
-        throw new UsageError(`--allow ${path}:${i + 1}: bad regex ${l}: ${(e as Error).message}`);
-      }
-    } else values.add(l.toLowerCase());
-  });
-  return { values, patterns };
+async function handler(o: OptionsOf<typeof spec.options>, ctx: ToolContext): Promise<void> {
+  // Imported here, not at the top: `--help` and `--version` stay as cheap as node itself.
+  const { runRedactPii } = await import('./run.js');
+  await runRedactPii(
+    {
+      mode: o.mode,
+      types: o.types,
+      fields: o.fields,
+      placeholder: o.placeholder,
+      pseudonymize: o.pseudonymize,
+      keyFile: o['key-file'],
+      phoneRegion: o['phone-region'],
+      privateIps: o['private-ips'],
+      allow: o.allow,
+      threads: o.threads,
+      dropped: o.dropped,
+    },
+    ctx,
+  );
 }
 
 /** Entry point of the bin shim. */

@@ -1,6 +1,6 @@
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { defineTool, type Io, type OptionsOf, runProcess, runTool, sharedOption, type ToolContext } from '@ldt/cli';
+import { commandTypo, defineTool, failed, type Io, type OptionsOf, runProcess, runTool, sharedOption, type ToolContext } from '@ldt/cli';
 
 const version = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
 
@@ -13,8 +13,15 @@ export const spec = defineTool({
     'Reads NDJSON rows and writes them to stdout in a uniformly random order that depends only on --seed and the sequence of rows: the same input and seed give byte-identical output on any machine, whatever --memory is. Row i gets the i-th 64-bit output of the seeded ldt PRNG (xoshiro128**) as its key; rows are written in increasing (key, i). ' +
     'Rows are opaque lines by default (not parsed; invalid UTF-8 is still an error, CRLF and a BOM are handled, blank lines are skipped and counted); --validate parses each as a JSON object. ' +
     'Memory: when the rows and their 24-byte-per-row index fit --memory, the shuffle is done in memory; otherwise sorted runs are written to a private directory under --tmp-dir and k-way merged (up to 64 runs at once; more take extra merge passes), needing free disk about the input size. Peak RSS stays within --memory plus ~120 MB (Node itself, read and write buffers awaiting garbage collection). Temporary files are removed on success, on error and on SIGINT/SIGTERM. ' +
-    '--sample N keeps N rows chosen uniformly at random (a bottom-k reservoir over the same keys: memory O(N), one pass); in random order it equals the first N rows of the full shuffle.',
-  usage: ['shuffle [--seed N] [--memory SIZE] [--tmp-dir DIR] [OPTIONS] [FILE...]', 'shuffle --sample N [--sample-order random|input] [OPTIONS] [FILE...]'],
+    '--sample N keeps N rows chosen uniformly at random (a bottom-k reservoir over the same keys: memory O(N), one pass); in random order it equals the first N rows of the full shuffle. ' +
+    "Sharded form (keys depend on (seed, row index) only): shuffle each shard with --first-index (the rows before it) and --keys-out, then 'shuffle merge' the shards' outputs and keys files: byte for byte one shuffle (or --sample) over the concatenated shards.",
+  usage: [
+    'shuffle [--seed N] [--memory SIZE] [--tmp-dir DIR] [OPTIONS] [FILE...]',
+    'shuffle --sample N [--sample-order random|input] [OPTIONS] [FILE...]',
+    'shuffle --seed N --first-index N --keys-out FILE SHARD > SHARD.shuffled   (sharded form, per shard)',
+    'shuffle merge --seed N SHARD.shuffled SHARD.keys ...                       (sharded form, once)',
+    'shuffle offsets SHARD...',
+  ],
   rejects: true,
   options: [
     sharedOption('seed', {
@@ -50,6 +57,24 @@ export const spec = defineTool({
       default: 'random',
       describe: 'Order of the --sample rows: random (shuffled, the same as the first N rows of the full shuffle) or input (as they appear in the input).',
     },
+    {
+      name: 'first-index',
+      type: 'integer',
+      arg: 'N',
+      min: 0,
+      max: Number.MAX_SAFE_INTEGER,
+      default: 0,
+      describe:
+        'Sharded form: the input is a shard whose first row is row N of the whole input (N = the rows of the shards before it; shuffle offsets prints them). Its rows get the keys they have in the whole input. Skipping costs two PRNG steps per row before the shard.',
+    },
+    {
+      name: 'keys-out',
+      type: 'string',
+      arg: 'FILE',
+      file: 'output',
+      describe:
+        'Sharded form: also write the key and row index of every row written (16 bytes a row, after a JSON header line; a footer with the row counts) to FILE, for shuffle merge. Written atomically. Not with --sample-order input.',
+    },
   ],
   examples: [
     ['shuffle --seed 7 examples/chat.ndjson > /tmp/shuffled.ndjson', 'Shuffle a file reproducibly.'],
@@ -60,49 +85,91 @@ export const spec = defineTool({
   seeAlso: ['split-holdout (deterministic splits)', 'curriculum-route', 'GNU shuf'],
 });
 
-/** Run shuffle with `argv` on `io`; returns the exit code. */
-export function main(argv: readonly string[], io: Io): Promise<number> {
+/** The option table of `shuffle merge`. */
+export const mergeSpec = defineTool({
+  name: 'shuffle merge',
+  version,
+  summary: 'merge shuffled shards into the one shuffle of their concatenation',
+  description:
+    'Reads pairs ROWS KEYS, in input order: the output of `shuffle --seed S --first-index N --keys-out KEYS SHARD` for each shard, and its keys file. Writes the rows merged by (key, row index) to stdout: byte for byte the output of one shuffle --seed S over the concatenated shards (with --sample N, of shuffle --sample N). ' +
+    'Checks that every shard was made with this --seed and that the shards are contiguous (each starts at the row where the ones before it end), and that each rows file holds exactly the rows of its keys file. Memory: one 1 MiB read buffer per shard (with --sample-order input, also the sampled rows).',
+  usage: ['shuffle merge --seed N [--sample N [--sample-order random|input]] ROWS KEYS [ROWS KEYS...]'],
+  positional: { name: 'ROWS KEYS', describe: "Each shard's shuffled output and its --keys-out file, shard after shard in input order." },
+  options: [
+    sharedOption('seed', { default: 0, describe: 'The --seed every shard was shuffled with.' }),
+    {
+      name: 'sample',
+      type: 'integer',
+      arg: 'N',
+      min: 0,
+      describe:
+        'Write only the first N rows of the merged shuffle: the rows shuffle --sample N picks from the whole input. The shards may be run with --sample N too (each then holds its N smallest keys).',
+    },
+    {
+      name: 'sample-order',
+      type: 'choice',
+      choices: ['random', 'input'],
+      default: 'random',
+      describe: 'Order of the --sample rows: random (shuffled) or input (in input order, as shuffle --sample-order input).',
+    },
+  ],
+  examples: [
+    [
+      'shuffle --seed 7 --first-index 0 --keys-out /tmp/a.keys examples/chat.ndjson > /tmp/a.rows && shuffle merge --seed 7 /tmp/a.rows /tmp/a.keys | cmp - /tmp/a.rows',
+      'One shard merged alone is its own shuffle.',
+    ],
+  ],
+  seeAlso: ['shuffle', 'shuffle offsets', 'GNU parallel'],
+});
+
+/** The option table of `shuffle offsets`. */
+export const offsetsSpec = defineTool({
+  name: 'shuffle offsets',
+  version,
+  summary: "print each shard's --first-index: the rows before it",
+  description:
+    'Reads the shards of an input in order and writes one line per shard to stdout: the number of rows before it (its --first-index in the sharded form), a tab, and its name as given. Rows are counted as shuffle counts them (blank lines are not rows). Memory: one read chunk.',
+  usage: ['shuffle offsets SHARD...'],
+  options: [],
+  examples: [['shuffle offsets examples/chat.ndjson examples/gsm8k-sample.ndjson', 'The first row index of each of two shards.']],
+  seeAlso: ['shuffle', 'shuffle merge'],
+});
+
+/** Run shuffle (or `shuffle merge|offsets ...`) with `argv` on `io`; returns the exit code. */
+export async function main(argv: readonly string[], io: Io): Promise<number> {
+  if (argv[0] === 'merge') return runTool(mergeSpec, argv.slice(1), io, mergeHandler);
+  if (argv[0] === 'offsets') return runTool(offsetsSpec, argv.slice(1), io, offsetsHandler);
+  const typo = commandTypo(argv[0], ['merge', 'offsets'], existsSync);
+  if (typo) return failed(spec.name, io, typo);
   return runTool(spec, argv, io, handler);
 }
 
 async function handler(o: OptionsOf<typeof spec.options>, ctx: ToolContext): Promise<void> {
-  const [{ readLineChunks, readRows }, { shuffleStream }] = await Promise.all([import('@ldt/ndjson'), import('./api.js')]);
-  const { report, out } = ctx;
-  const sample = o.sample;
-  const validate = o.validate;
-  const dir = o['tmp-dir'] ?? (ctx.io.env.TMPDIR || tmpdir());
-
-  async function* opaque(): AsyncGenerator<Buffer> {
-    for await (const chunk of readLineChunks(ctx.inputs, ctx.readOptions)) yield chunk.buf;
-  }
-  async function* validated(): AsyncGenerator<Buffer> {
-    for await (const batch of readRows(ctx.inputs, ctx.readOptions)) yield Buffer.from(`${batch.map((r) => r.raw).join('\n')}\n`);
-  }
-  // With --validate, readRows counts lines and blank lines into report.counts; the scanner then sees only rows.
-  const counts = validate ? { lines: 0, blank: 0 } : report.counts;
-  const res = await shuffleStream(
-    validate ? validated() : opaque(),
-    { seed: o.seed, memory: o.memory, tmpdir: dir, sample, sampleOrder: o['sample-order'] },
-    counts,
-    async (buf) => {
-      out.pushBytes(buf);
-      await out.flush();
-      await report.flushSinks();
+  // Imported here, not at the top: `--help` and `--version` stay as cheap as node itself.
+  const { runShuffle } = await import('./run.js');
+  await runShuffle(
+    {
+      seed: o.seed,
+      memory: o.memory,
+      tmpDir: o['tmp-dir'],
+      validate: o.validate,
+      sample: o.sample,
+      sampleOrder: o['sample-order'],
+      firstIndex: o['first-index'],
+      keysOut: o['keys-out'],
     },
+    ctx,
   );
-  report.written = res.written;
-  if (sample !== undefined) {
-    report.notes.sampled = res.written;
-    // Rows left out of the sample are counted as dropped, so read = written + dropped holds.
-    if (res.rows > res.written) report.dropped.set('not_sampled', res.rows - res.written);
-  } else {
-    report.notes.mode = res.mode;
-    report.notes.runs = res.runs;
-    report.notes.merges = res.merges;
-    report.notes.temp_bytes = res.temp_bytes;
-    if (res.mode === 'external') ctx.summaryExtra.push(`external: ${res.runs} sorted runs, ${res.merges} merge${res.merges === 1 ? '' : 's'}`);
-  }
-  report.notes.seed = o.seed;
+}
+
+async function mergeHandler(o: OptionsOf<typeof mergeSpec.options>, ctx: ToolContext): Promise<void> {
+  const { runMerge } = await import('./run.js');
+  await runMerge({ seed: o.seed, sample: o.sample, sampleOrder: o['sample-order'] }, ctx);
+}
+
+async function offsetsHandler(_o: OptionsOf<typeof offsetsSpec.options>, ctx: ToolContext): Promise<void> {
+  const { runOffsets } = await import('./run.js');
+  await runOffsets(ctx);
 }
 
 /** Entry point of the bin shim. */

@@ -18,8 +18,18 @@ export class KeyStream {
   /** The index of that row (0-based). */
   index = -1;
 
-  constructor(seed: number) {
+  /**
+   * The keys of rows `first`, `first + 1`, … (`--first-index`, the sharded form): the PRNG is
+   * advanced past the keys of the `first` rows before, so a shard's keys are those its rows have
+   * in the whole input. Costs two PRNG steps per skipped row (a few ns each).
+   */
+  constructor(seed: number, first = 0) {
     this.prng = new Prng(seed);
+    for (let i = 0; i < first; i++) {
+      this.prng.nextU32();
+      this.prng.nextU32();
+    }
+    this.index = first - 1;
   }
 
   /** Advance to the next row's key. */
@@ -77,3 +87,6 @@ function isBlank(b: Buffer, s: number, e: number): boolean {
   }
   return true;
 }
+
+/** Takes the key and row index of each row written, in output order (`--keys-out`). */
+export type KeyHook = (hi: number, lo: number, index: number) => void;

@@ -1,4 +1,4 @@
-import { compareKeys, KeyStream, type LineSink } from './keys.js';
+import { compareKeys, type KeyHook, KeyStream, type LineSink } from './keys.js';
 import { OutBatcher, type Sink } from './shuffle.js';
 
 interface Entry {
@@ -26,8 +26,9 @@ export class Sampler implements LineSink {
   constructor(
     readonly size: number,
     seed: number,
+    first = 0,
   ) {
-    this.keys = new KeyStream(seed);
+    this.keys = new KeyStream(seed, first);
   }
 
   add(buf: Buffer, start: number, end: number): void {
@@ -76,13 +77,16 @@ export class Sampler implements LineSink {
     }
   }
 
-  /** Write the sample to `sink`: in shuffled order (by key) or in input order. */
-  async finish(order: 'random' | 'input', sink: Sink): Promise<number> {
+  /** Write the sample to `sink` (and each row's key to `onKey`): in shuffled order (by key) or in input order. */
+  async finish(order: 'random' | 'input', sink: Sink, onKey?: KeyHook): Promise<number> {
     const entries = [...this.heap];
     if (order === 'input') entries.sort((a, b) => a.idx - b.idx);
     else entries.sort((a, b) => compareKeys(a.hi, a.lo, a.idx, b.hi, b.lo, b.idx));
     const out = new OutBatcher(sink);
-    for (const e of entries) await out.line(e.line, 0, e.line.length);
+    for (const e of entries) {
+      onKey?.(e.hi, e.lo, e.idx);
+      await out.line(e.line, 0, e.line.length);
+    }
     await out.end();
     return entries.length;
   }

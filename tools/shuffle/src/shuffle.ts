@@ -2,7 +2,7 @@ import { closeSync, openSync, readSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataError } from '@ldt/errors';
 import { TempDir } from '@ldt/ndjson';
-import { KeyStream, type LineSink } from './keys.js';
+import { type KeyHook, KeyStream, type LineSink } from './keys.js';
 
 /** Bytes of index per buffered row: key (8), block (4), offset (4), length (4), sort order (4). */
 export const BYTES_PER_ROW = 24;
@@ -24,6 +24,8 @@ export interface ShuffleOptions {
   memory: number;
   /** Parent directory of the temporary run files (`--tmp-dir`). */
   tmpdir: string;
+  /** Index of the first row in the whole input (`--first-index`, the sharded form; default 0). */
+  firstIndex?: number;
   /** For tests: the function that writes run files (to simulate a full disk). */
   writeSync?: (fd: number, buf: Uint8Array, off: number, len: number) => number;
 }
@@ -78,7 +80,8 @@ export class Shuffler implements LineSink {
   private readonly write: (fd: number, buf: Uint8Array, off: number, len: number) => number;
 
   constructor(readonly opts: ShuffleOptions) {
-    this.keys = new KeyStream(opts.seed);
+    this.keys = new KeyStream(opts.seed, opts.firstIndex ?? 0);
+    this.base = opts.firstIndex ?? 0;
     this.blockSize = Math.min(8 * MiB, Math.max(256, Math.floor(opts.memory / 8)));
     this.write = opts.writeSync ?? ((fd, buf, off, len) => writeSync(fd, buf, off, len));
   }
@@ -217,8 +220,8 @@ export class Shuffler implements LineSink {
     return new RunWriter(path, this.staging, this.write, this.opts.tmpdir, this.stats);
   }
 
-  /** Write every row, shuffled, to `sink`; then remove the temporary files. */
-  async finish(sink: Sink): Promise<void> {
+  /** Write every row, shuffled, to `sink` (and its key to `onKey`); then remove the temporary files. */
+  async finish(sink: Sink, onKey?: KeyHook): Promise<void> {
     try {
       if (this.runs.length === 0) {
         const order = this.sortRun();
@@ -226,6 +229,7 @@ export class Shuffler implements LineSink {
         for (let k = 0; k < order.length; k++) {
           const i = order[k];
           const p = this.pos[i];
+          onKey?.(this.hi[i], this.lo[i], this.base + i);
           await out.line(this.block(this.blk[i]), p, p + this.len[i]);
         }
         await out.end();
@@ -247,7 +251,7 @@ export class Shuffler implements LineSink {
         this.runs.push(w.path);
       }
       const out = new OutBatcher(sink);
-      await this.merge(this.runs, (_h, _l, _i, b, s, e) => out.line(b, s, e));
+      await this.merge(this.runs, onKey ? (h, l, i, b, s, e) => (onKey(h, l, i), out.line(b, s, e)) : (_h, _l, _i, b, s, e) => out.line(b, s, e));
       await out.end();
       this.runs = [];
     } finally {

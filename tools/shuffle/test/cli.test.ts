@@ -4,14 +4,14 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { main, spec } from '@ldt/shuffle';
+import { main, mergeSpec, offsetsSpec, spec } from '@ldt/shuffle';
 import { assertDeprecatedSpellings, docTests, goldenCases, repoRoot, runBin, runInProcess, runShell, sharedData, tmpDir, waitFor } from '@ldt/testkit';
 
 const pkgDir = fileURLToPath(new URL('../../', import.meta.url));
 
 for (const c of goldenCases(join(pkgDir, 'test', 'cases'))) test(`golden: ${c.name}`, () => c.run(main));
 
-docTests(pkgDir, [spec]);
+docTests(pkgDir, [spec, mergeSpec, offsetsSpec]);
 
 test('argv → options: defaults and conversions', async () => {
   const { parseArgs } = await import('@ldt/cli');

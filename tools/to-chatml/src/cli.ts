@@ -1,14 +1,8 @@
 import { createRequire } from 'node:module';
 import { defineTool, type Io, type OptionsOf, runProcess, runTool, sharedOption, type ToolContext } from '@ldt/cli';
-import { type DataError, type Position, UsageError } from '@ldt/errors';
-import type { Rejector } from '@ldt/ndjson';
-import { type FieldMap, FORMATS } from './formats.js';
-import type { Role } from './messages.js';
+import { FORMATS } from './formats.js';
 
 const version = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
-
-const MAP_KEYS = ['messages', 'role', 'content', 'system', 'tools', 'prompt', 'response'] as const;
-const ROLES: readonly Role[] = ['system', 'user', 'assistant', 'tool'];
 
 /** The option table: help, parsing, the README check and the argv tests all come from it. */
 export const spec = defineTool({
@@ -121,90 +115,26 @@ export function main(argv: readonly string[], io: Io): Promise<number> {
   return runTool(spec, argv, io, handler);
 }
 
-/** Parse `--map` values (`messages=dialog,role=speaker`) into a FieldMap. */
-export function parseMap(items: readonly string[]): FieldMap {
-  const map: FieldMap = {};
-  for (const item of items.flatMap((s) => s.split(','))) {
-    const eq = item.indexOf('=');
-    const key = item.slice(0, eq) as (typeof MAP_KEYS)[number];
-    const value = item.slice(eq + 1);
-    if (eq < 1 || value === '') throw new UsageError(`--map takes KEY=PATH pairs; got ${JSON.stringify(item)}`, `keys: ${MAP_KEYS.join(', ')}`);
-    if (!MAP_KEYS.includes(key)) throw new UsageError(`--map: unknown key ${JSON.stringify(key)}`, `keys: ${MAP_KEYS.join(', ')}`);
-    map[key] = value;
-  }
-  if (!map.messages && !(map.prompt && map.response)) throw new UsageError('--map needs messages=PATH, or both prompt=PATH and response=PATH');
-  if (map.messages && (map.prompt || map.response)) throw new UsageError('--map: give messages=PATH or prompt=/response=, not both');
-  return map;
-}
-
-/** Parse `--role VALUE=ROLE` values. */
-export function parseRoles(items: readonly string[]): Map<string, Role> {
-  const roles = new Map<string, Role>();
-  for (const item of items) {
-    const eq = item.lastIndexOf('=');
-    const role = item.slice(eq + 1) as Role;
-    if (eq < 1 || !ROLES.includes(role)) throw new UsageError(`--role takes VALUE=ROLE with ROLE one of ${ROLES.join(', ')}; got ${JSON.stringify(item)}`);
-    roles.set(item.slice(0, eq), role);
-  }
-  return roles;
-}
-
 async function handler(o: OptionsOf<typeof spec.options>, ctx: ToolContext): Promise<void> {
-  const [{ readJsonInput }, { ToChatml }, { renderChatml, loadTemplate, templateRenderer }] = await Promise.all([
-    import('@ldt/ndjson'),
-    import('./convert.js'),
-    import('./render.js'),
-  ]);
-  if (o.system !== undefined && o['system-override'] !== undefined) throw new UsageError('give --system or --system-override, not both');
-  if (o.render !== undefined && o.template !== undefined) throw new UsageError('give --render or --template, not both');
-  const mapArg = o.map;
-  if (mapArg && o.format !== undefined) throw new UsageError('--map and --format exclude each other (--map is the format "custom")');
-  const reasonsPath = o['reject-reasons'];
-  if (reasonsPath && !o.rejects) throw new UsageError('--reject-reasons needs --rejects FILE');
-
-  let render: ((m: import('./messages.js').Msg[], t: unknown[] | undefined) => string) | undefined;
-  if (o.render === 'chatml') render = (m) => renderChatml(m);
-  else if (typeof o.template === 'string') render = await templateRenderer(loadTemplate(o.template));
-
-  const core = new ToChatml({
-    format: o.format,
-    map: mapArg ? parseMap(mapArg) : undefined,
-    roles: parseRoles(o.role ?? []),
-    mergeConsecutive: o['merge-consecutive'],
-    system: o['system-override'] ?? o.system,
-    systemOverride: o['system-override'] !== undefined,
-    dropExtra: o['drop-extra'],
-    render,
-  });
-
-  const { report, out } = ctx;
-  let rejector: Rejector = report;
-  if (reasonsPath) {
-    const reasons = ctx.openOutputFile(reasonsPath);
-    rejector = {
-      reject(reason: string, raw: string | Buffer, pos: Position, error: DataError) {
-        report.reject(reason, raw, pos, error);
-        reasons.push(JSON.stringify({ file: pos.file, line: pos.line, reason, message: error.message }));
-      },
-    };
-    const flush = report.flushSinks.bind(report);
-    report.flushSinks = async () => {
-      await flush();
-      if (reasons.pending) await reasons.flush();
-    };
-  }
-  const readOpts = { ...ctx.readOptions, counts: report.counts, rejector, inputFormat: o['input-format'], field: o.field };
-  for await (const batch of readJsonInput(ctx.inputs, readOpts)) {
-    const { bytes, written } = core.convertBatch(batch, rejector);
-    if (bytes.length > 0) out.pushBytes(bytes);
-    report.written += written;
-    await out.flush();
-    await report.flushSinks();
-  }
-  const formats = Object.fromEntries([...core.formats].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)));
-  report.notes.formats = formats;
-  if (core.droppedExtra > 0) report.notes.rows_with_dropped_extra = core.droppedExtra;
-  if (core.formats.size > 0) ctx.summaryExtra.push(`formats: ${core.formatSummary()}`);
+  // Imported here, not at the top: `--help` and `--version` stay as cheap as node itself.
+  const { runToChatml } = await import('./run.js');
+  await runToChatml(
+    {
+      format: o.format,
+      map: o.map,
+      role: o.role ?? [],
+      mergeConsecutive: o['merge-consecutive'],
+      system: o.system,
+      systemOverride: o['system-override'],
+      dropExtra: o['drop-extra'],
+      render: o.render,
+      template: o.template,
+      rejectReasons: o['reject-reasons'],
+      inputFormat: o['input-format'],
+      field: o.field,
+    },
+    ctx,
+  );
 }
 
 /** Entry point of the bin shim. */
