@@ -58,26 +58,17 @@ function loadBase(): Promise<Record<string, unknown>> {
   basePromise ??= import('hyparquet-compressors').then((m) => m.compressors as Record<string, unknown>);
   return basePromise;
 }
-/**
- * ZSTD pages go to zstddec (the zstd library as WebAssembly) instead of the pure-JS fzstd of
- * hyparquet-compressors: 2.4–3.7× faster on 8 MB of chat text here (fzstd 262–529 ms, zstddec
- * 70–184 ms, same bytes). Its start-up (~70 ms) is paid only by files that have ZSTD pages.
- */
+/** ZSTD pages go to ldt's one zstd decoder (@ldt/ndjson `zstdDecompressor`: zstddec, the zstd library as WebAssembly; figures there) instead of the pure-JS fzstd of hyparquet-compressors. */
 function loadZstd(): Promise<Decompress> {
-  zstdPromise ??= (async () => {
-    const { ZSTDDecoder } = await import('zstddec');
-    const zstd = new ZSTDDecoder();
-    await zstd.init();
-    return (input: Uint8Array, outputLength: number) => zstd.decode(input, outputLength);
-  })();
+  zstdPromise ??= import('@ldt/ndjson').then((m) => m.zstdDecompressor());
   return zstdPromise;
 }
 
 /**
  * Decompressors for the given codecs only (each library is loaded on first use): hyparquet-
  * compressors for snappy (hysnappy, WebAssembly: 47 ms for the 30 MB of pages of the bench's
- * 32 MB corpus against 111 ms for hyparquet's pure-JS snappy), gzip, brotli, lz4, lz4_raw; zstddec
- * for zstd.
+ * 32 MB corpus against 111 ms for hyparquet's pure-JS snappy), gzip, brotli, lz4, lz4_raw; zstd by
+ * @ldt/ndjson's decoder.
  */
 async function loadCompressors(codecs?: Iterable<string>): Promise<Record<string, Decompress | undefined>> {
   const need = new Set(codecs ?? ['SNAPPY', 'GZIP', 'BROTLI', 'ZSTD', 'LZ4', 'LZ4_RAW']);
