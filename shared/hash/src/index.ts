@@ -1,4 +1,5 @@
 export { canonicalJson, canonicalKey, canonicalText, referenceCanonicalJson } from './canonical.js';
 export { HashSet128 } from './hashset.js';
+export { type IndexFileReader, IndexFileWriter, type IndexFormat, invalidIndex, openIndexFile } from './index-file.js';
 export { Prng } from './prng.js';
 export { type StreamHasher, xxh32Reference, xxh64, xxh64Stream, xxh128, xxh128String } from './xxhash.js';

@@ -10,3 +10,4 @@ export { MAX_DEPTH, nestingDepth, parseChunk, type ReadCounts, type Row, type Ro
 export { byteSpansInOrder, spansInOrder, topLevelSpans } from './spans.js';
 export { TempDir } from './tempdir.js';
 export { AtomicFile, BrokenPipeError, bytePrefix, encodeLines, LineAssembler, LineWriter, writeError } from './writer.js';
+export { decompressZstd, zstdDecompressor } from './zstd.js';

@@ -4,6 +4,7 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { DataError, UsageError } from '@ldt/errors';
+import { decompressZstd } from './zstd.js';
 
 /** The display name of standard input in messages (`<stdin>:7: …`, as jq does). */
 export const STDIN_NAME = '<stdin>';
@@ -80,7 +81,7 @@ export async function* openInput(input: string, opts: OpenOptions): AsyncGenerat
   try {
     if (kind === 'plain') yield* raw();
     else if (kind === 'gzip') yield* gunzip(raw());
-    else yield* unzstd(raw(), name);
+    else yield* decompressZstd(raw(), name);
   } catch (e) {
     if (e instanceof DataError) throw e;
     const code = (e as NodeJS.ErrnoException).code;
@@ -98,32 +99,6 @@ async function* gunzip(src: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
   // pipeline forwards a source error to gz, so the loop below rejects with it.
   pipeline(src, gz, () => {});
   for await (const chunk of gz) yield chunk as Buffer;
-}
-
-async function* unzstd(src: AsyncIterable<Buffer>, name: string): AsyncGenerator<Buffer> {
-  // fzstd (pure JS) is loaded only for .zst inputs: Node 20's zlib has no zstd (added in 22.15).
-  const { Decompress } = await import('fzstd');
-  const out: Uint8Array[] = [];
-  const d = new Decompress((chunk: Uint8Array) => {
-    out.push(chunk);
-  });
-  try {
-    for await (const chunk of src) {
-      d.push(chunk);
-      while (out.length > 0) {
-        const c = out.shift() as Uint8Array;
-        yield Buffer.from(c.buffer, c.byteOffset, c.byteLength);
-      }
-    }
-    d.push(new Uint8Array(0), true);
-  } catch (e) {
-    if (e instanceof DataError) throw e;
-    throw new DataError(`${name}: corrupt or truncated zstd data (${(e as Error).message})`);
-  }
-  while (out.length > 0) {
-    const c = out.shift() as Uint8Array;
-    yield Buffer.from(c.buffer, c.byteOffset, c.byteLength);
-  }
 }
 
 function startsWith(buf: Buffer, magic: number[]): boolean {

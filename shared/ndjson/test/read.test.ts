@@ -191,6 +191,13 @@ test('.gz and .zst inputs are decompressed by extension; stdin is sniffed', asyn
   const zst = readFileSync(join(fixtures, 'small.ndjson.zst'));
   const truncated = file(zst.subarray(0, zst.length - 4), '.zst');
   assert.match((await readError([truncated])).message, /zstd/);
+  // Corrupt data is an error, never a hang (zstddec's streaming loop does not check zstd's error codes).
+  const garbage = file(Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]), '.zst');
+  assert.match((await readError([garbage])).message, /corrupt/);
+  const altered = Buffer.from(zst);
+  altered[6] ^= 0xff;
+  altered[10] ^= 0xff;
+  assert.match((await readError([file(altered, '.zst')])).message, /zstd/);
   const stdinZst: Row[] = [];
   for await (const b of readRows(['-'], { stdin: Readable.from([zst]) })) stdinZst.push(...b);
   assert.deepEqual(

@@ -225,7 +225,9 @@ export function undocumentedFlags(readme: string, names: readonly string[]): str
  * flag of the option tables of `specs` (the tool and its subcommands; `--no-NAME` for booleans
  * that default to true), embeds the current `--help`
  * of `specs[0]` (kept in sync by `node scripts/sync-help.mjs`), and every example of every `--help`
- * runs from the repository root and exits 0.
+ * (the README's examples are the same) runs from the repository root, exits 0, and prints exactly
+ * the standard output and error committed in the package's `test/help-examples.json` (`UPDATE_GOLDEN=1`
+ * rewrites it; review the diff).
  */
 export function docTests(pkgDir: string, specs: readonly ToolSpec[]): void {
   const readme = () => readFileSync(join(pkgDir, 'README.md'), 'utf8');
@@ -264,10 +266,25 @@ export function docTests(pkgDir: string, specs: readonly ToolSpec[]): void {
   test('README embeds the current --help text', () => {
     assert.ok(readme().includes(renderHelp(specs[0]).trim()), 'README.md is out of date: run node scripts/sync-help.mjs (after a build)');
   });
-  test('every --help example runs and exits 0', () => {
-    for (const [cmd] of specs.flatMap((s) => s.examples)) {
+  test('every --help example runs, exits 0 and prints what test/help-examples.json expects', () => {
+    const file = join(pkgDir, 'test', 'help-examples.json');
+    const commands = [...new Set(specs.flatMap((s) => s.examples.map(([cmd]) => cmd)))];
+    const actual: Record<string, { stdout: string; stderr: string }> = {};
+    for (const cmd of commands) {
       const r = runShell(cmd);
       assert.equal(r.code, 0, `${cmd}\n${r.stderr}`);
+      actual[cmd] = { stdout: r.stdout, stderr: r.stderr };
+    }
+    if (process.env.UPDATE_GOLDEN === '1') {
+      writeFileSync(file, `${JSON.stringify(actual, null, 2)}\n`);
+      return;
+    }
+    assert.ok(existsSync(file), `${file} is missing: run the tests with UPDATE_GOLDEN=1 and review it`);
+    const expected = JSON.parse(readFileSync(file, 'utf8')) as Record<string, { stdout: string; stderr: string }>;
+    assert.deepEqual(Object.keys(expected).sort(), [...commands].sort(), 'the examples of --help changed: run the tests with UPDATE_GOLDEN=1 and review test/help-examples.json');
+    for (const cmd of commands) {
+      assert.equal(actual[cmd].stdout, expected[cmd].stdout, `the standard output of: ${cmd}`);
+      assert.equal(actual[cmd].stderr, expected[cmd].stderr, `the standard error of: ${cmd}`);
     }
   });
 }

@@ -1,7 +1,7 @@
 import { createWriteStream } from 'node:fs';
-import { open, rename, unlink } from 'node:fs/promises';
-import { DataError, UsageError } from '@ldt/errors';
-import { HashSet128, xxh64Stream } from '@ldt/hash';
+import { rename, unlink } from 'node:fs/promises';
+import { UsageError } from '@ldt/errors';
+import { HashSet128, IndexFileWriter, type IndexFormat, openIndexFile } from '@ldt/hash';
 import { cleanStaleTemps, tempPathFor, trackTemp, untrackTemp, writeError } from '@ldt/ndjson';
 
 /**
@@ -16,8 +16,9 @@ import { cleanStaleTemps, tempPathFor, trackTemp, untrackTemp, writeError } from
  * 16+H    16·N  the keys: 128-bit hashes as four u32 LE words each (bit 0 of the last word set)
  * end-8   8     XXH3-64 (seed 0) of every byte before it
  * ```
- * 16 bytes per key on disk. Loading checks magic, version, length and checksum, so a truncated or
- * altered index is an error, never a silently smaller seen-set.
+ * 16 bytes per key on disk. The container (magic, version, header, checksum) is @ldt/hash's
+ * `IndexFileWriter`/`openIndexFile`: loading checks magic, version, length and checksum, so a
+ * truncated or altered index is an error, never a silently smaller seen-set.
  */
 export interface IndexHeader {
   tool: 'dedup-exact';
@@ -28,44 +29,38 @@ export interface IndexHeader {
   keys: number;
 }
 
-const MAGIC = Buffer.from('LDTXIDX\0', 'latin1');
-const VERSION = 1;
+const FORMAT: IndexFormat = { magic: Buffer.from('LDTXIDX\0', 'latin1'), version: 1, tool: 'dedup-exact', hint: 'rebuild it with dedup-exact --save-index FILE' };
 
 /** Write `sets` (their union must be disjoint: each key once) atomically to `path`. */
 export async function saveIndex(path: string, header: Omit<IndexHeader, 'keys'>, sets: HashSet128[]): Promise<number> {
   let keys = 0;
   for (const s of sets) keys += s.size;
-  const head = Buffer.from(JSON.stringify({ ...header, keys }), 'utf8');
-  const pre = Buffer.alloc(16);
-  MAGIC.copy(pre, 0);
-  pre.writeUInt32LE(VERSION, 8);
-  pre.writeUInt32LE(head.length, 12);
-  const sum = xxh64Stream();
   cleanStaleTemps(path);
   const tmp = tempPathFor(path);
   trackTemp(tmp);
   const ws = createWriteStream(tmp);
-  const write = (b: Uint8Array) =>
-    new Promise<void>((resolve, reject) => {
-      sum.update(b);
-      if (ws.write(b)) resolve();
-      else {
-        ws.once('drain', resolve);
-        ws.once('error', reject);
-      }
-    });
+  const file = new IndexFileWriter(
+    FORMAT,
+    (b: Uint8Array) =>
+      new Promise<void>((resolve, reject) => {
+        if (ws.write(b)) resolve();
+        else {
+          ws.once('drain', resolve);
+          ws.once('error', reject);
+        }
+      }),
+  );
   try {
     await new Promise<void>((resolve, reject) => {
       ws.once('open', () => resolve());
       ws.once('error', reject);
     });
-    await write(pre);
-    await write(head);
-    for (const s of sets) for (const chunk of s.chunks()) await write(chunk);
-    const digest = sum.digest();
+    await file.header({ ...header, keys });
+    for (const s of sets) for (const chunk of s.chunks()) await file.payload(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+    await file.finish();
     await new Promise<void>((resolve, reject) => {
       ws.once('error', reject);
-      ws.end(digest, () => resolve());
+      ws.end(() => resolve());
     });
     await rename(tmp, path);
   } catch (e) {
@@ -80,35 +75,8 @@ export async function saveIndex(path: string, header: Omit<IndexHeader, 'keys'>,
 
 /** Load an index file into a new set. Checks it matches the run's key mode and normalisation. */
 export async function loadIndex(path: string, expect: { key_mode: string; normalize: string }): Promise<{ set: HashSet128; header: IndexHeader }> {
-  let fh: Awaited<ReturnType<typeof open>>;
-  try {
-    fh = await open(path, 'r');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new DataError(`cannot read index ${path}: ${code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
-  }
-  try {
-    const size = (await fh.stat()).size;
-    const bad = (why: string) => new DataError(`${path}: not a valid dedup-exact index (${why})`, undefined, 'rebuild it with dedup-exact --save-index FILE');
-    if (size < 24) throw bad('file too short');
-    const pre = Buffer.alloc(16);
-    await fh.read(pre, 0, 16, 0);
-    if (!pre.subarray(0, 8).equals(MAGIC)) throw bad('wrong magic bytes');
-    const version = pre.readUInt32LE(8);
-    if (version !== VERSION) throw bad(`format version ${version}; this dedup-exact reads version ${VERSION}`);
-    const hlen = pre.readUInt32LE(12);
-    if (16 + hlen + 8 > size) throw bad('truncated header');
-    const head = Buffer.alloc(hlen);
-    await fh.read(head, 0, hlen, 16);
-    let header: IndexHeader;
-    try {
-      header = JSON.parse(head.toString('utf8')) as IndexHeader;
-    } catch {
-      throw bad('unreadable header');
-    }
-    const bodyStart = 16 + hlen;
-    const expected = bodyStart + header.keys * 16 + 8;
-    if (size !== expected) throw bad(`size ${size} bytes, expected ${expected} for ${header.keys} keys: truncated or altered`);
+  const file = await openIndexFile(path, FORMAT, 'index', (h) => {
+    const header = h as unknown as IndexHeader;
     if (header.key_mode !== expect.key_mode) {
       throw new UsageError(
         `index ${path} holds ${header.key_mode === 'line' ? '--fields line' : 'row key'} hashes; this run uses ${expect.key_mode === 'line' ? '--fields line' : 'row keys'}`,
@@ -121,27 +89,13 @@ export async function loadIndex(path: string, expect: { key_mode: string; normal
         `add --normalize ${header.normalize}, or rebuild the index`,
       );
     }
-    const sum = xxh64Stream();
-    sum.update(pre);
-    sum.update(head);
+    return Number.isInteger(header.keys) && header.keys >= 0 ? header.keys * 16 : Number.NaN;
+  });
+  try {
     const set = new HashSet128();
-    const buf = Buffer.alloc(16 * 65536);
-    let pos = bodyStart;
-    const end = bodyStart + header.keys * 16;
-    while (pos < end) {
-      const want = Math.min(buf.length, end - pos);
-      const { bytesRead } = await fh.read(buf, 0, want, pos);
-      if (bytesRead !== want) throw bad('short read');
-      const part = buf.subarray(0, want);
-      sum.update(part);
-      for (let o = 0; o < want; o += 16) set.add(part, o);
-      pos += want;
-    }
-    const trailer = Buffer.alloc(8);
-    await fh.read(trailer, 0, 8, end);
-    if (!trailer.equals(sum.digest())) throw bad('checksum mismatch: the file was altered or corrupted');
-    return { set, header };
+    for await (const part of file.payload(16 * 65536)) for (let o = 0; o < part.length; o += 16) set.add(part, o);
+    return { set, header: file.header as unknown as IndexHeader };
   } finally {
-    await fh.close();
+    await file.close();
   }
 }

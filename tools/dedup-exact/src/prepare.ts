@@ -147,27 +147,7 @@ export function prepareRows(
   problems.sort((a, b) => a.line - b.line);
   // One encode for the whole chunk, then the line boundaries by scanning for \n (a JSON line
   // holds no raw newline).
-  if (!asBytes && !asm) {
-    return {
-      file,
-      lines: counts.lines,
-      blank: counts.blank,
-      rowLines: rowLines.subarray(0, n),
-      raws,
-      hashes: hashes.subarray(0, n * 16),
-      hadMeta: hadMetaArr.subarray(0, n),
-      out: new Uint8Array(0),
-      outOffsets: new Int32Array(0),
-      outLines: out,
-      problems,
-    };
-  }
-  // encodeLines allocates with allocUnsafeSlow, not Buffer.from: small Buffers live in Node's shared pool, and transferring
-  // the pool's ArrayBuffer out of a worker would detach memory other Buffers use. (TextEncoder
-  // also gives an own buffer but encoded ~2× slower here: 1.08 s vs ~0.5 s per 256 MB, cpu-prof.)
-  const { bytes, offsets: outOffsets } = asm ? asm.take() : encodeLines(out);
-  const encoded = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  return {
+  const common = {
     file,
     lines: counts.lines,
     blank: counts.blank,
@@ -175,11 +155,15 @@ export function prepareRows(
     raws,
     hashes: hashes.subarray(0, n * 16),
     hadMeta: hadMetaArr.subarray(0, n),
-    out: encoded,
-    outOffsets,
-    outLines: undefined,
     problems,
   };
+  if (!asBytes && !asm) return { ...common, out: new Uint8Array(0), outOffsets: new Int32Array(0), outLines: out };
+  // encodeLines allocates with allocUnsafeSlow, not Buffer.from: small Buffers live in Node's shared pool, and transferring
+  // the pool's ArrayBuffer out of a worker would detach memory other Buffers use. (TextEncoder
+  // also gives an own buffer but encoded ~2× slower here: 1.08 s vs ~0.5 s per 256 MB, cpu-prof.)
+  const { bytes, offsets: outOffsets } = asm ? asm.take() : encodeLines(out);
+  const encoded = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return { ...common, out: encoded, outOffsets, outLines: undefined };
 }
 
 /**

@@ -1,6 +1,5 @@
-import { readFile } from 'node:fs/promises';
-import { DataError, UsageError } from '@ldt/errors';
-import { xxh64Stream } from '@ldt/hash';
+import { UsageError } from '@ldt/errors';
+import { IndexFileWriter, type IndexFormat, invalidIndex, openIndexFile } from '@ldt/hash';
 import type { LineWriter } from '@ldt/ndjson';
 import type { NearDedup } from './near.js';
 
@@ -18,7 +17,9 @@ import type { NearDedup } from './near.js';
  * end-8   8     XXH3-64 (seed 0) of every byte before it
  * ```
  * The shingle sets are stored so that matches against indexed rows are verified exactly, like
- * matches within a run. Loading checks magic, version, checksum and that the parameters match.
+ * matches within a run. The container (magic, version, header, checksum) is @ldt/hash's
+ * `IndexFileWriter`/`openIndexFile`: loading checks magic, version, that the parameters match,
+ * and the checksum.
  */
 export interface IndexParams {
   tool: 'dedup-near';
@@ -33,72 +34,56 @@ export interface IndexParams {
   shingle_hash: 'xxh32';
 }
 
-const MAGIC = Buffer.from('LDTNIDX\0', 'latin1');
-const VERSION = 1;
+const FORMAT: IndexFormat = {
+  magic: Buffer.from('LDTNIDX\0', 'latin1'),
+  version: 1,
+  tool: 'dedup-near',
+  hint: 'was it written by dedup-near --save-index, completely? rebuild it with --save-index',
+};
 
 /** Write every kept row of `nd` (loaded index rows and rows kept in this run) to `w`. Returns the row count. */
 export function writeIndex(w: LineWriter, params: IndexParams, nd: NearDedup, ids: Iterable<number>): number {
   const entries: number[] = [];
   for (const id of ids) if (nd.isKept(id)) entries.push(id);
-  const head = Buffer.from(JSON.stringify({ ...params, rows_saved: entries.length }), 'utf8');
-  const pre = Buffer.alloc(16);
-  MAGIC.copy(pre, 0);
-  pre.writeUInt32LE(VERSION, 8);
-  pre.writeUInt32LE(head.length, 12);
-  const sum = xxh64Stream();
-  const put = (b: Buffer) => {
-    sum.update(b);
-    w.pushBytes(b);
-  };
-  put(pre);
-  put(head);
+  const file = new IndexFileWriter(FORMAT, (b) => w.pushBytes(b));
+  file.header({ ...params, rows_saved: entries.length });
   for (const id of entries) {
     const { keys, len, record } = nd.indexEntry(id);
     const fixed = Buffer.allocUnsafe(4 + keys.length * 4);
     fixed.writeUInt32LE(len, 0);
     Buffer.from(keys.buffer, keys.byteOffset, keys.byteLength).copy(fixed, 4);
-    put(fixed);
-    put(record);
+    file.payload(fixed);
+    file.payload(record);
   }
-  w.pushBytes(sum.digest());
+  file.finish();
   return entries.length;
 }
 
 /** Load an index into `nd` (before any reference or input). Returns the number of rows loaded. */
 export async function loadIndex(path: string, params: IndexParams, nd: NearDedup): Promise<number> {
-  let buf: Buffer;
-  try {
-    buf = await readFile(path);
-  } catch (e) {
-    throw new DataError(`cannot read --index ${path}: ${(e as Error).message}`);
-  }
-  const bad = (what: string) =>
-    new DataError(`${path}: not a valid dedup-near index (${what})`, undefined, 'was it written by dedup-near --save-index, completely? rebuild it with --save-index');
-  if (buf.length < 24 || !buf.subarray(0, 8).equals(MAGIC)) throw bad('bad magic or too short');
-  const version = buf.readUInt32LE(8);
-  if (version !== VERSION) throw bad(`format version ${version}; this dedup-near reads version ${VERSION}`);
-  const sum = xxh64Stream();
-  sum.update(buf.subarray(0, buf.length - 8));
-  if (!sum.digest().equals(buf.subarray(buf.length - 8))) throw bad('checksum mismatch: truncated or altered');
-  const hlen = buf.readUInt32LE(12);
-  let header: Record<string, unknown>;
-  try {
-    header = JSON.parse(buf.toString('utf8', 16, 16 + hlen));
-  } catch {
-    throw bad('unreadable header');
-  }
-  for (const [k, v] of Object.entries(params)) {
-    if (header[k] !== v) {
-      const flag = `--${k.replace(/_/g, '-')}`;
-      throw new UsageError(
-        `--index ${path} was built with ${k} ${JSON.stringify(header[k])}; this run uses ${JSON.stringify(v)}`,
-        `run with the same ${flag} (and --threshold/--bands/--rows, --seed) as the run that saved it`,
-      );
+  const file = await openIndexFile(path, FORMAT, '--index', (header) => {
+    for (const [k, v] of Object.entries(params)) {
+      if (header[k] !== v) {
+        const flag = `--${k.replace(/_/g, '-')}`;
+        throw new UsageError(
+          `--index ${path} was built with ${k} ${JSON.stringify(header[k])}; this run uses ${JSON.stringify(v)}`,
+          `run with the same ${flag} (and --threshold/--bands/--rows, --seed) as the run that saved it`,
+        );
+      }
     }
+    return undefined;
+  });
+  let buf: Buffer = Buffer.alloc(0);
+  try {
+    // One chunk, the whole payload, checked: the rows keep views of it.
+    for await (const chunk of file.payload(file.payloadSize)) buf = chunk;
+  } finally {
+    await file.close();
   }
+  const bad = (what: string) => invalidIndex(path, FORMAT, what);
   const bands = params.bands;
-  let p = 16 + hlen;
-  const end = buf.length - 8;
+  let p = 0;
+  const end = buf.length;
   let n = 0;
   while (p < end) {
     if (p + 4 + bands * 4 + 20 > end) throw bad('truncated row');
@@ -113,6 +98,6 @@ export async function loadIndex(path: string, params: IndexParams, nd: NearDedup
     p += recLen;
     n++;
   }
-  if (n !== header.rows_saved) throw bad(`header says ${String(header.rows_saved)} rows, found ${n}`);
+  if (n !== file.header.rows_saved) throw bad(`header says ${String(file.header.rows_saved)} rows, found ${n}`);
   return n;
 }

@@ -1,6 +1,6 @@
-import { closeSync, openSync, readSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { DataError } from '@ldt/errors';
+import { type DiskErrorText, diskError, mergeRuns, openTemp, RunFileReader, RunFileWriter, type RunSource, readExactly } from '@ldt/extsort';
 
 /** Default `--memory`: the band-key buffer and its sort (1 GiB: ~14 million rows at 14 bands). */
 export const DEFAULT_MEMORY = 1024 ** 3;
@@ -61,7 +61,7 @@ export class BandKeys {
   private keysFd: number | undefined;
   private scratch: { kA: Uint32Array; iA: Uint32Array; kB: Uint32Array; iB: Uint32Array } | undefined;
   private readonly cnt = new Uint32Array(65537);
-  private stage: Uint32Array | undefined;
+  private stage: Buffer | undefined;
   private merged = false;
   private closed = false;
   count = 0;
@@ -119,7 +119,7 @@ export class BandKeys {
       return blk.slice(at, at + B);
     }
     const out = new Uint32Array(B);
-    readFull(this.keysFd as number, new Uint8Array(out.buffer), id * B * 4);
+    readExactly(this.keysFd as number, new Uint8Array(out.buffer), id * B * 4, join(this.dir, 'band-keys.bin'));
     return out;
   }
 
@@ -159,7 +159,7 @@ export class BandKeys {
   /** Write the buffer as a sorted run (and append it to the row-major key file), then empty it. */
   private spill(): void {
     const B = this.bands;
-    if (this.keysFd === undefined) this.keysFd = this.open(join(this.dir, 'band-keys.bin'), 'w+');
+    if (this.keysFd === undefined) this.keysFd = openTemp(join(this.dir, 'band-keys.bin'), 'w+', this.diskText());
     let off = this.base * B * 4;
     for (let bi = 0; bi < this.blocks.length && bi * BLOCK_ROWS < this.rows; bi++) {
       const rows = Math.min(BLOCK_ROWS, this.rows - bi * BLOCK_ROWS);
@@ -182,9 +182,17 @@ export class BandKeys {
   }
 
   private runWriter(): RunWriter {
-    if (!this.stage) this.stage = new Uint32Array(STAGE_RECORDS * 2);
-    const path = join(this.dir, `band-run-${++this.runSeq}.bin`);
-    return new RunWriter(path, this.open(path, 'w'), this.stage, (fd, b, o) => this.write(fd, b, o));
+    if (!this.stage) this.stage = Buffer.allocUnsafeSlow(STAGE_RECORDS * 8);
+    return new RunWriter(join(this.dir, `band-run-${++this.runSeq}.bin`), this.stage, this.diskText());
+  }
+
+  private diskText(): DiskErrorText {
+    return {
+      what: 'sorted band-key runs',
+      where: this.dirLabel,
+      spaceHint: 'the temporary files need about 4 x bands x 3 bytes per row plus the shingle sets; free some space, or give another directory: --tmp-dir DIR',
+      otherHint: 'give a writable directory: --tmp-dir DIR',
+    };
   }
 
   /** Read buffers per run and runs per merge within the budget. */
@@ -225,24 +233,11 @@ export class BandKeys {
   /** k-way merge of band `j` of `runs` by (key, id). */
   private merge(runs: Run[], j: number, emit: (key: number, id: number) => void): void {
     const bytes = Math.max(MIN_READ, Math.min(1 << 20, Math.floor(this.memory / (runs.length + 1)))) & ~7;
-    const readers = runs.map((r) => new RunReader(this.open(r.path, 'r'), j * r.n * 8, r.n, bytes, r.path));
+    const readers = runs.map((r) => new RunReader(r.path, j * r.n * 8, r.n, bytes));
     try {
-      const heap: RunReader[] = [];
-      for (const r of readers) if (r.next()) heapPush(heap, r);
-      while (heap.length > 0) {
-        const r = heap[0];
-        emit(r.key, r.id);
-        if (r.next()) siftDown(heap, 0);
-        else {
-          const last = heap.pop() as RunReader;
-          if (heap.length > 0) {
-            heap[0] = last;
-            siftDown(heap, 0);
-          }
-        }
-      }
+      mergeRuns(readers, before, (r) => emit(r.key, r.id));
     } finally {
-      for (const r of readers) closeSync(r.fd);
+      for (const r of readers) r.close();
     }
   }
 
@@ -298,147 +293,82 @@ export class BandKeys {
     this.scratch = undefined;
   }
 
-  private open(path: string, flags: string): number {
-    try {
-      return openSync(path, flags);
-    } catch (e) {
-      throw diskError(e, this.dirLabel);
-    }
-  }
-
   private write(fd: number, b: Uint8Array, off: number): number {
     let done = 0;
     try {
       while (done < b.length) done += writeSync(fd, b, done, b.length - done, off + done);
     } catch (e) {
-      throw diskError(e, this.dirLabel);
+      throw diskError(e, this.diskText());
     }
     return done;
   }
 }
 
-function diskError(e: unknown, dir: string): DataError {
-  const err = e as NodeJS.ErrnoException;
-  if (err.code === 'ENOSPC' || err.code === 'EDQUOT')
-    return new DataError(
-      `no space left on device in ${dir} while writing sorted band-key runs`,
-      undefined,
-      'the temporary files need about 4 x bands x 3 bytes per row plus the shingle sets; free some space, or give another directory: --tmp-dir DIR',
-    );
-  return new DataError(`cannot write band-key runs in ${dir}: ${err.message ?? String(e)}`, undefined, 'give a writable directory: --tmp-dir DIR');
-}
-
-function readFull(fd: number, b: Uint8Array, off: number): void {
-  let done = 0;
-  while (done < b.length) {
-    const n = readSync(fd, b, done, b.length - done, off + done);
-    if (n === 0) throw new Error(`dedup-near: band-key temporary file ended early at byte ${off + done}`);
-    done += n;
-  }
-}
-
-/** Writes (key, id) records through the staging buffer. */
+/** Writes (key, id) records, u32 LE each, through the staging buffer. */
 class RunWriter {
-  private at = 0;
-  private off = 0;
+  private readonly file: RunFileWriter;
+  private readonly words: Uint32Array;
   written = 0;
 
   constructor(
     readonly path: string,
-    private readonly fd: number,
-    private readonly stage: Uint32Array,
-    private readonly write: (fd: number, b: Uint8Array, off: number) => number,
-  ) {}
-
-  put(key: number, id: number): void {
-    if (this.at === this.stage.length) this.flush();
-    this.stage[this.at++] = key;
-    this.stage[this.at++] = id;
+    stage: Buffer,
+    text: DiskErrorText,
+  ) {
+    this.file = new RunFileWriter(path, stage, text);
+    this.words = new Uint32Array(stage.buffer, stage.byteOffset, stage.length >> 2);
   }
 
-  private flush(): void {
-    if (this.at === 0) return;
-    this.off += this.write(this.fd, new Uint8Array(this.stage.buffer, 0, this.at * 4), this.off);
-    this.at = 0;
+  put(key: number, id: number): void {
+    const at = this.file.room(8) >> 2;
+    this.words[at] = key;
+    this.words[at + 1] = id;
   }
 
   /** Flush, close, and describe the run (`n` records per band). */
   close(n: number): Run {
-    this.flush();
-    closeSync(this.fd);
-    this.written = this.off;
+    this.written = this.file.close();
     return { path: this.path, n };
   }
 }
 
-/** Reads band `j`'s records of one run through its buffer. */
-class RunReader {
+/** Reads band `j`'s records of one run (`n` records from byte `start`) through its buffer. */
+class RunReader implements RunSource {
   key = 0;
   id = 0;
-  private readonly buf: Uint32Array;
+  private readonly file: RunFileReader;
+  private words: Uint32Array = new Uint32Array(0);
   private at = 0;
-  private len = 0;
   private left: number;
-  private pos: number;
 
-  constructor(
-    readonly fd: number,
-    start: number,
-    n: number,
-    bytes: number,
-    private readonly path: string,
-  ) {
-    this.buf = new Uint32Array(bytes / 4);
-    this.pos = start;
+  constructor(path: string, start: number, n: number, bytes: number) {
+    this.file = new RunFileReader(path, Buffer.allocUnsafeSlow(bytes), start, n * 8);
     this.left = n;
   }
 
   next(): boolean {
-    if (this.at === this.len) {
+    if (this.at === this.words.length) {
       if (this.left === 0) return false;
-      const want = Math.min(this.left, this.buf.length / 2);
-      const b = new Uint8Array(this.buf.buffer, 0, want * 8);
-      let done = 0;
-      while (done < b.length) {
-        const got = readSync(this.fd, b, done, b.length - done, this.pos + done);
-        if (got === 0) throw new Error(`dedup-near: ${this.path} ended early (a temporary file was truncated)`);
-        done += got;
-      }
-      this.pos += done;
+      const f = this.file;
+      const want = Math.min(this.left, f.buf.length >> 3);
+      f.pos = f.end;
+      f.ensure(want * 8);
+      this.words = new Uint32Array(f.buf.buffer, f.buf.byteOffset + f.pos, want * 2);
+      f.pos += want * 8;
       this.left -= want;
       this.at = 0;
-      this.len = want * 2;
     }
-    this.key = this.buf[this.at++];
-    this.id = this.buf[this.at++];
+    this.key = this.words[this.at++];
+    this.id = this.words[this.at++];
     return true;
   }
+
+  close(): void {
+    this.file.close();
+  }
 }
 
-function less(a: RunReader, b: RunReader): boolean {
+/** Records by (key, id): a total order (ids are unique within a band). */
+function before(a: RunReader, b: RunReader): boolean {
   return a.key < b.key || (a.key === b.key && a.id < b.id);
-}
-
-function heapPush(h: RunReader[], r: RunReader): void {
-  h.push(r);
-  let i = h.length - 1;
-  while (i > 0) {
-    const p = (i - 1) >> 1;
-    if (!less(h[i], h[p])) break;
-    [h[i], h[p]] = [h[p], h[i]];
-    i = p;
-  }
-}
-
-function siftDown(h: RunReader[], i: number): void {
-  const n = h.length;
-  for (;;) {
-    const l = 2 * i + 1;
-    if (l >= n) return;
-    const r = l + 1;
-    const c = r < n && less(h[r], h[l]) ? r : l;
-    if (!less(h[c], h[i])) return;
-    [h[c], h[i]] = [h[i], h[c]];
-    i = c;
-  }
 }

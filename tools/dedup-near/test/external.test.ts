@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { appendFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { BandKeys, main } from '@ldt/dedup-near';
+import { DataError } from '@ldt/errors';
 import { Prng } from '@ldt/hash';
 import { repoRoot, runInProcess, runShell, tmpDir, waitFor, writeNdjson } from '@ldt/testkit';
 
@@ -256,6 +257,24 @@ test('BandKeys: the external sort yields the same groups, in the same order, as 
     bk.close();
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('BandKeys: a band-key run file truncated while the run goes on is a data error naming the file and the byte (issue 21)', () => {
+  const dir = tmpDir('ldt-bandkeys-trunc-');
+  const bk = new BandKeys(2, 1000, dir, () => true);
+  for (let id = 0; id < 500; id++) bk.add(Uint32Array.of(id % 7, id % 11));
+  assert.ok(bk.spilled);
+  truncateSync(join(dir, 'band-run-1.bin'), 12);
+  assert.throws(
+    () => bk.forBand(0, () => {}),
+    (e: Error) => {
+      assert.ok(e instanceof DataError, `${e.name}: ${e.message}`);
+      assert.match(e.message, /^temporary file .*band-run-\d+\.bin ended early at byte \d+/);
+      return true;
+    },
+  );
+  bk.close();
+  rmSync(dir, { recursive: true, force: true });
 });
 
 test('SIGTERM while band-key runs are being written removes the temporary directory', async () => {

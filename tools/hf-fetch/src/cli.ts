@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { defineTool, type Io, type OptionsOf, runProcess, runTool, sharedOption, type ToolContext } from '@ldt/cli';
 import { UsageError } from '@ldt/errors';
+import type { ParquetTuning } from './parquet.js';
 
 const version = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
 
@@ -188,6 +189,7 @@ async function handler(o: OptionsOf<typeof spec.options>, ctx: ToolContext): Pro
     onBytes: ctx.readOptions.onBytes,
     onFile: (done: number, total: number) => ctx.progressDetail(`${done}/${total} files`),
     threads: o.threads ?? defaultWorkers(),
+    parquet: parquetTuning(env),
   };
   if (ref.kind !== 'hub' && o.revision !== undefined) throw new UsageError('--revision applies to Hub datasets only');
   if (ref.kind !== 'hub' && opts.parquetExport) throw new UsageError('--parquet-export applies to Hub datasets only');
@@ -229,6 +231,20 @@ async function handler(o: OptionsOf<typeof spec.options>, ctx: ToolContext): Pro
     ctx.warn(
       `${facts.ignored_files.length} file${facts.ignored_files.length === 1 ? '' : 's'} left out, as datasets does: another format than the dataset's, or in no split (see --list): ${facts.ignored_files.slice(0, 5).join(', ')}${facts.ignored_files.length > 5 ? ', …' : ''}`,
     );
+}
+
+/**
+ * Settings for comparisons and escape hatches, from the environment (read here only):
+ * `LDT_HF_PARQUET=hyparquet` (no fast path), `LDT_HF_WASM=0` (strings escaped in JavaScript),
+ * `LDT_HF_PARALLEL_MIN_BYTES=N` (use worker threads from N bytes of row groups on).
+ */
+function parquetTuning(env: Record<string, string | undefined>): ParquetTuning {
+  const minBytes = Number(env.LDT_HF_PARALLEL_MIN_BYTES);
+  return {
+    engine: env.LDT_HF_PARQUET === 'hyparquet' ? 'hyparquet' : 'auto',
+    wasmEscaper: env.LDT_HF_WASM !== '0',
+    ...(env.LDT_HF_PARALLEL_MIN_BYTES !== undefined && Number.isFinite(minBytes) ? { parallelMinBytes: minBytes } : {}),
+  };
 }
 
 /** Entry point of the bin shim. */

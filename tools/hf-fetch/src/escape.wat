@@ -1,5 +1,5 @@
 ;; JSON string escaping of UTF-8 bytes with WebAssembly SIMD, for the parquet fast path
-;; (fastparquet.ts). Compiled to escape-wasm.ts by scripts/build-escape-wasm.mjs.
+;; (json-escape.ts). Compiled to escape.wasm at build time by scripts/build-wasm.mjs at the root.
 ;;
 ;; escape(s, e, d): write the JSON string body of the bytes [s, e) at d, exactly as JSON.stringify
 ;; writes the decoded string: `"` `\` and bytes < 0x20 escaped (\b \t \n \f \r, else \u00xx in

@@ -8,7 +8,7 @@ import { type Card, cardFromData, parseCard } from './card.js';
 import { type ByteSource, formatOf, readCsv, readJsonRows, readText } from './formats.js';
 import { Http, type HttpOptions, readBody } from './http.js';
 import { downloadToFile, Hub, type RepoFile, remoteBuffer, resumableStream } from './hub.js';
-import { readParquetChunks, readParquetMetadata, readParquetParallel } from './parquet.js';
+import { type ParquetTuning, readParquetChunks, readParquetMetadata, readParquetParallel } from './parquet.js';
 import { checkRegistry, pinnedRevision, type Registry, type RegistryEntry } from './registry.js';
 import { type ConfigFiles, globMatcher, inferSplits, parquetExportConfigs, resolveConfigs, selectSplits, unassigned } from './resolve.js';
 import type { DatasetRef } from './source.js';
@@ -39,6 +39,8 @@ export interface FetchOptions {
   noRegistry?: boolean;
   /** Worker threads for parquet row groups (1 = none). */
   threads?: number;
+  /** How parquet is read (engine, escaper, worker threshold); the CLI takes it from the environment. */
+  parquet?: ParquetTuning;
   /** Bytes read (network or disk), for progress. */
   onBytes?: (n: number) => void;
   /** Called before each file is read with the number of files done and the total (for the progress line). */
@@ -352,7 +354,7 @@ export async function* fetchDataset(opts: FetchOptions, facts: FetchFacts): Asyn
       const rec = { path, config: config.name, split: split.name, rows: 0, size: sizes.get(path) };
       facts.files.push(rec);
       let gen: AsyncGenerator<string[]>;
-      const common = { columns: opts.columns, limit, stamp };
+      const common = { columns: opts.columns, limit, stamp, ...opts.parquet };
       const display = opts.ref.kind === 'files' ? path : `${repo.label}/${path}`;
       const local = fmt === 'parquet' && (opts.threads ?? 1) > 1 ? await repo.localParquet(path, limit === undefined) : undefined;
       if (local !== undefined || fmt === 'parquet') {

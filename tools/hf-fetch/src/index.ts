@@ -6,7 +6,7 @@ export { type ByteSource, type Format, formatOf, readCsv, readJsonRows, readText
 export { Http, type HttpOptions, retryDelay } from './http.js';
 export { downloadToFile, Hub, normEtag, remoteBuffer } from './hub.js';
 export { jsonValue } from './json.js';
-export { fastStats, type ParquetEngine, parquetColumns, readParquet, readParquetChunks, readParquetMetadata, readParquetParallel } from './parquet.js';
+export { fastStats, type ParquetEngine, type ParquetTuning, parquetColumns, readParquet, readParquetChunks, readParquetMetadata, readParquetParallel } from './parquet.js';
 export {
   checkRegistry,
   chooseRegistry,

@@ -15,7 +15,7 @@ function open(): Promise<{ file: AsyncBuffer; plan: ParquetPlan }> {
     const { asyncBufferFromFile } = await import('hyparquet');
     const file = await asyncBufferFromFile(job.path);
     const md = await readParquetMetadata(file, job.display);
-    return { file, plan: await planParquet(md, job.display, job.columns, undefined, job.engine) };
+    return { file, plan: await planParquet(md, job.display, job.columns, undefined, job) };
   })();
   return ready;
 }

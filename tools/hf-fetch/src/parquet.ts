@@ -1,16 +1,16 @@
 import { DataError, LdtError } from '@ldt/errors';
 import type { AsyncBuffer, FileMetaData, ParquetParsers } from 'hyparquet';
-import { type Decompress, type FastPlan, fastRowGroup, fastStats, noteFallback, planFast, ReadFailure, Unsupported } from './fastparquet.js';
 import { jsonValue } from './json.js';
+import { type Decompress, type FastPlan, fastRowGroup, fastStats, noteFallback, planFast, ReadFailure, Unsupported } from './parquet-fast.js';
 import type { Stamp } from './stamp.js';
 import { dateText, isoFrom } from './times.js';
 
-export { fastStats } from './fastparquet.js';
+export { fastStats } from './parquet-fast.js';
 
 /**
- * Which reader decodes row groups: `auto` (the fast path of fastparquet.ts, falling back to
- * hyparquet for what it does not support) or `hyparquet` only. `LDT_HF_PARQUET=hyparquet` in the
- * environment forces the latter (for comparisons and as an escape hatch).
+ * Which reader decodes row groups: `auto` (the fast path of parquet-fast.ts, falling back to
+ * hyparquet for what it does not support) or `hyparquet` only (for comparisons and as an escape
+ * hatch; the CLI takes it from `LDT_HF_PARQUET=hyparquet`).
  */
 export type ParquetEngine = 'auto' | 'hyparquet';
 
@@ -27,7 +27,17 @@ export interface ParquetReadOptions {
   onRowGroup?: (bytes: number) => void;
   /** Default `auto`. */
   engine?: ParquetEngine;
+  /** The fast path escapes strings with WebAssembly (default true; false: the JavaScript loop, same bytes; the CLI: `LDT_HF_WASM=0`). */
+  wasmEscaper?: boolean;
+  /**
+   * `readParquetParallel`: below this many uncompressed bytes of row groups the file is read on
+   * the main thread alone (default `PARALLEL_MIN_BYTES`; the CLI: `LDT_HF_PARALLEL_MIN_BYTES`).
+   */
+  parallelMinBytes?: number;
 }
+
+/** The settings of `ParquetReadOptions` that tune how (not what) hf-fetch reads: the CLI reads them from the environment. */
+export type ParquetTuning = Pick<ParquetReadOptions, 'engine' | 'wasmEscaper' | 'parallelMinBytes'>;
 
 /**
  * Parquet logical types to JSON-friendly values: timestamps and dates become ISO-8601 strings at
@@ -48,26 +58,17 @@ function loadBase(): Promise<Record<string, unknown>> {
   basePromise ??= import('hyparquet-compressors').then((m) => m.compressors as Record<string, unknown>);
   return basePromise;
 }
-/**
- * ZSTD pages go to zstddec (the zstd library as WebAssembly) instead of the pure-JS fzstd of
- * hyparquet-compressors: 2.4–3.7× faster on 8 MB of chat text here (fzstd 262–529 ms, zstddec
- * 70–184 ms, same bytes). Its start-up (~70 ms) is paid only by files that have ZSTD pages.
- */
+/** ZSTD pages go to ldt's one zstd decoder (@ldt/ndjson `zstdDecompressor`: zstddec, the zstd library as WebAssembly; figures there) instead of the pure-JS fzstd of hyparquet-compressors. */
 function loadZstd(): Promise<Decompress> {
-  zstdPromise ??= (async () => {
-    const { ZSTDDecoder } = await import('zstddec');
-    const zstd = new ZSTDDecoder();
-    await zstd.init();
-    return (input: Uint8Array, outputLength: number) => zstd.decode(input, outputLength);
-  })();
+  zstdPromise ??= import('@ldt/ndjson').then((m) => m.zstdDecompressor());
   return zstdPromise;
 }
 
 /**
  * Decompressors for the given codecs only (each library is loaded on first use): hyparquet-
  * compressors for snappy (hysnappy, WebAssembly: 47 ms for the 30 MB of pages of the bench's
- * 32 MB corpus against 111 ms for hyparquet's pure-JS snappy), gzip, brotli, lz4, lz4_raw; zstddec
- * for zstd.
+ * 32 MB corpus against 111 ms for hyparquet's pure-JS snappy), gzip, brotli, lz4, lz4_raw; zstd by
+ * @ldt/ndjson's decoder.
  */
 async function loadCompressors(codecs?: Iterable<string>): Promise<Record<string, Decompress | undefined>> {
   const need = new Set(codecs ?? ['SNAPPY', 'GZIP', 'BROTLI', 'ZSTD', 'LZ4', 'LZ4_RAW']);
@@ -132,7 +133,7 @@ export interface ParquetPlan {
 }
 
 /** Check the columns and plan the row groups to read (`limit` cuts the last one short). */
-export async function planParquet(md: FileMetaData, display: string, columns?: readonly string[], limit?: number, engine: ParquetEngine = 'auto'): Promise<ParquetPlan> {
+export async function planParquet(md: FileMetaData, display: string, columns?: readonly string[], limit?: number, tuning: ParquetTuning = {}): Promise<ParquetPlan> {
   const { parquetSchema } = await import('hyparquet');
   const tops = (parquetSchema(md) as unknown as SchemaNode).children;
   const all = tops.map((t) => t.element.name);
@@ -156,11 +157,13 @@ export async function planParquet(md: FileMetaData, display: string, columns?: r
     left -= take;
   }
   const plain = cols.map((c) => plainJson(tops[all.indexOf(c)]));
-  const forced = engine === 'hyparquet' || process.env.LDT_HF_PARQUET === 'hyparquet';
   return {
     md,
     cols,
-    fast: forced ? 'hyparquet engine chosen' : planFast(parquetSchema(md) as unknown as Parameters<typeof planFast>[0], cols, plain),
+    fast:
+      tuning.engine === 'hyparquet'
+        ? 'hyparquet engine chosen'
+        : planFast(parquetSchema(md) as unknown as Parameters<typeof planFast>[0], cols, plain, { wasmEscaper: tuning.wasmEscaper }),
     plain,
     keys: cols.map((c, j) => `${j === 0 ? '{' : ','}${JSON.stringify(c)}:`),
     metaCol: cols.indexOf('meta'),
@@ -251,7 +254,7 @@ export async function rowGroupBytes(file: AsyncBuffer, plan: ParquetPlan, group:
  */
 export async function* readParquetChunks(file: AsyncBuffer, opts: ParquetReadOptions, metadata?: FileMetaData): AsyncGenerator<TextChunk> {
   const md = metadata ?? (await readParquetMetadata(file, opts.display));
-  const plan = await planParquet(md, opts.display, opts.columns, opts.limit, opts.engine);
+  const plan = await planParquet(md, opts.display, opts.columns, opts.limit, opts);
   for (const g of plan.groups) yield await rowGroupBytes(file, plan, g, opts.stamp, opts.display);
 }
 
@@ -281,7 +284,7 @@ export async function* readParquetParallel(path: string, opts: ParquetReadOption
   const { asyncBufferFromFile } = await import('hyparquet');
   const { orderedWorkerMap } = await import('@ldt/ndjson');
   const md = await readParquetMetadata(await asyncBufferFromFile(path), opts.display);
-  const plan = await planParquet(md, opts.display, opts.columns, opts.limit, opts.engine);
+  const plan = await planParquet(md, opts.display, opts.columns, opts.limit, opts);
   const workerData: WorkerJob = {
     path,
     display: opts.display,
@@ -290,11 +293,11 @@ export async function* readParquetParallel(path: string, opts: ParquetReadOption
     license: opts.stamp.license,
     registry: opts.stamp.registry,
     engine: opts.engine,
+    wasmEscaper: opts.wasmEscaper,
   };
   const file = await asyncBufferFromFile(path);
   const bytes = plan.groups.reduce((n, g) => n + Number(md.row_groups[g[2]].total_byte_size), 0);
-  const minBytes = Number(process.env.LDT_HF_PARALLEL_MIN_BYTES ?? PARALLEL_MIN_BYTES);
-  if (opts.threads <= 1 || plan.groups.length <= 1 || bytes < minBytes) {
+  if (opts.threads <= 1 || plan.groups.length <= 1 || bytes < (opts.parallelMinBytes ?? PARALLEL_MIN_BYTES)) {
     // One row group, one thread, or too little to read: no worker is worth its start-up.
     for (const g of plan.groups) yield await rowGroupBytes(file, plan, g, opts.stamp, opts.display);
     return;
@@ -352,9 +355,9 @@ export async function* readParquetParallel(path: string, opts: ParquetReadOption
  * worker's start-up (its modules and WebAssembly: 0.2–0.5 s of CPU here) costs more than it saves.
  * The bench's 32 MB corpus (2 row groups, 30 MB) took 0.66 s with one thread and 0.69 s (snappy) /
  * 0.91 s (zstd) with a worker; its 256 MB corpus (10 row groups) 2.2–2.6 s with one thread and
- * 1.8–2.2 s with a worker. `LDT_HF_PARALLEL_MIN_BYTES` changes it (the tests use 0).
+ * 1.8–2.2 s with a worker. `ParquetReadOptions.parallelMinBytes` changes it (the tests use 0).
  */
-const PARALLEL_MIN_BYTES = 64 * 2 ** 20;
+export const PARALLEL_MIN_BYTES = 64 * 2 ** 20;
 
 /** What each worker thread is told about the file. */
 export interface WorkerJob {
@@ -366,6 +369,7 @@ export interface WorkerJob {
   /** `meta.registry` (`"off"` under --no-registry). */
   registry?: string;
   engine?: ParquetEngine;
+  wasmEscaper?: boolean;
 }
 
 function columnSlice(chunks: { rowStart: number; columnData: ArrayLike<unknown> }[], start: number, end: number, display: string, name: string): ArrayLike<unknown> {

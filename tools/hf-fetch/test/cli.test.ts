@@ -6,8 +6,10 @@ import { fileURLToPath } from 'node:url';
 import { main, registryCheckSpec, registryEnableSpec, registryListSpec, registryPlanSpec, spec } from '@ldt/hf-fetch';
 import { assertCounts, docTests, goldenCases, parseNdjson, repoRoot, runBin, runInProcess, runShell, sharedData, tmpDir } from '@ldt/testkit';
 
-// Worker threads even for these small files (hf-fetch reads files under 64 MiB on one thread).
+// Worker threads even for these small files (hf-fetch reads files under 64 MiB on one thread):
+// spawned bins inherit process.env, in-process runs are given `workersAlways`.
 process.env.LDT_HF_PARALLEL_MIN_BYTES = '0';
+const workersAlways = { env: { LDT_HF_PARALLEL_MIN_BYTES: '0' } };
 
 const pkgDir = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -130,14 +132,14 @@ test('--threads: the same bytes for any thread count, with --limit, --columns an
   for (const extra of [[], ['--limit', '13'], ['--columns', 'answer', '--no-meta']]) {
     const outs: string[] = [];
     for (const n of ['1', '2', '3']) {
-      const r = await runInProcess(main, [file, '--threads', n, ...extra]);
+      const r = await runInProcess(main, [file, '--threads', n, ...extra], workersAlways);
       assert.equal(r.code, 0, r.stderr);
       outs.push(r.stdout + r.stderr);
     }
     assert.equal(outs[1], outs[0], `--threads 2 ${extra.join(' ')}`);
     assert.equal(outs[2], outs[0], `--threads 3 ${extra.join(' ')}`);
   }
-  const r = await runInProcess(main, [file, '--threads', '2', '--limit', '13']);
+  const r = await runInProcess(main, [file, '--threads', '2', '--limit', '13'], workersAlways);
   assert.equal(parseNdjson(r.stdout).length, 13);
 });
 
@@ -148,7 +150,7 @@ test('--threads: a row group that fails to decode in a worker is an error naming
   // Corrupt the middle of the data pages, keep the footer intact.
   for (let i = 6000; i < 6400; i++) bad[i] = 0xff;
   writeFileSync(join(dir, 'train.parquet'), bad);
-  const r = await runInProcess(main, [join(dir, 'train.parquet'), '--threads', '2']);
+  const r = await runInProcess(main, [join(dir, 'train.parquet'), '--threads', '2'], workersAlways);
   assert.equal(r.code, 1);
   assert.match(r.stderr, /train\.parquet: cannot read row group at row \d+: /);
 });

@@ -1,6 +1,6 @@
-import { closeSync, openSync, readSync, unlinkSync, writeSync } from 'node:fs';
+import { unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { DataError } from '@ldt/errors';
+import { type DiskErrorText, mergeRunsAsync, RunFileReader, RunFileWriter, type RunSource, type WriteFn } from '@ldt/extsort';
 import { TempDir } from '@ldt/ndjson';
 import { type KeyHook, KeyStream, type LineSink } from './keys.js';
 
@@ -265,15 +265,7 @@ export class Shuffler implements LineSink {
     const pieces = this.readBuffers(paths.length);
     const readers = paths.map((p, k) => new RunReader(p, pieces[k]));
     try {
-      const heap = new RunHeap();
-      for (const r of readers) if (r.next()) heap.push(r);
-      while (heap.size > 0) {
-        const r = heap.top();
-        const p = emit(r.hi, r.lo, r.idx, r.buf, r.start, r.start + r.len);
-        if (p) await p;
-        if (r.next()) heap.siftDown();
-        else heap.pop();
-      }
+      await mergeRunsAsync(readers, before, (r) => emit(r.hi, r.lo, r.idx, r.buf, r.start, r.start + r.len));
     } finally {
       for (const r of readers) r.close();
     }
@@ -330,93 +322,58 @@ export class OutBatcher {
   }
 }
 
-function diskError(e: unknown, dir: string): DataError {
-  const err = e as NodeJS.ErrnoException;
-  if (err.code === 'ENOSPC' || err.code === 'EDQUOT')
-    return new DataError(
-      `no space left on device in --tmp-dir ${dir} while writing a sorted run`,
-      undefined,
-      'the external shuffle needs free space about the size of the input there; free some, or give another directory: --tmp-dir DIR (or a larger --memory)',
-    );
-  return new DataError(`cannot write a sorted run in --tmp-dir ${dir}: ${err.message ?? String(e)}`);
+/** How disk errors name the run files (`--tmp-dir DIR`). */
+function diskText(dir: string): DiskErrorText {
+  return {
+    what: 'a sorted run',
+    where: `--tmp-dir ${dir}`,
+    spaceHint: 'the external shuffle needs free space about the size of the input there; free some, or give another directory: --tmp-dir DIR (or a larger --memory)',
+  };
 }
 
-/** Writes run records through a staging buffer with synchronous writes (the run is in memory; nothing else can happen meanwhile). */
+/** Writes run records (20-byte header, then the line) through the staging buffer. */
 class RunWriter {
-  private readonly fd: number;
-  private at = 0;
+  private readonly file: RunFileWriter;
 
   constructor(
     readonly path: string,
-    private readonly staging: Buffer,
-    private readonly write: (fd: number, buf: Uint8Array, off: number, len: number) => number,
-    private readonly dir: string,
+    staging: Buffer,
+    write: WriteFn,
+    dir: string,
     private readonly stats: ShuffleStats,
   ) {
-    try {
-      this.fd = openSync(path, 'w');
-    } catch (e) {
-      throw diskError(e, dir);
-    }
+    this.file = new RunFileWriter(path, staging, diskText(dir), write);
   }
 
   record(hi: number, lo: number, idx: number, src: Buffer, s: number, e: number): void {
     const L = e - s;
-    const st = this.staging;
-    if (this.at + RUN_HEADER + L > st.length) {
-      this.flush();
-      if (RUN_HEADER + L > st.length) {
-        st.writeUInt32LE(hi, 0);
-        st.writeUInt32LE(lo, 4);
-        st.writeDoubleLE(idx, 8);
-        st.writeUInt32LE(L, 16);
-        this.writeAll(st, 0, RUN_HEADER);
-        this.writeAll(src, s, L);
-        return;
-      }
+    const st = this.file.staging;
+    const a = this.file.room(RUN_HEADER + L);
+    if (a < 0) {
+      // Larger than the staging buffer: the header from it, the line from where it is.
+      st.writeUInt32LE(hi, 0);
+      st.writeUInt32LE(lo, 4);
+      st.writeDoubleLE(idx, 8);
+      st.writeUInt32LE(L, 16);
+      this.file.direct(st, 0, RUN_HEADER);
+      this.file.direct(src, s, L);
+      return;
     }
-    const a = this.at;
     st.writeUInt32LE(hi, a);
     st.writeUInt32LE(lo, a + 4);
     st.writeDoubleLE(idx, a + 8);
     st.writeUInt32LE(L, a + 16);
     src.copy(st, a + RUN_HEADER, s, e);
-    this.at = a + RUN_HEADER + L;
-  }
-
-  private flush(): void {
-    if (this.at > 0) this.writeAll(this.staging, 0, this.at);
-    this.at = 0;
-  }
-
-  private writeAll(buf: Buffer, off: number, len: number): void {
-    try {
-      while (len > 0) {
-        const n = this.write(this.fd, buf, off, len);
-        off += n;
-        len -= n;
-        this.stats.temp_bytes += n;
-      }
-    } catch (e) {
-      try {
-        closeSync(this.fd);
-      } catch {}
-      throw diskError(e, this.dir);
-    }
   }
 
   close(): void {
-    this.flush();
-    closeSync(this.fd);
+    this.stats.temp_bytes += this.file.close();
   }
 }
 
 /** Reads run records one at a time through a buffer. */
-class RunReader {
-  private readonly fd: number;
-  private pos = 0;
-  private end = 0;
-  private eof = false;
+class RunReader implements RunSource {
+  private readonly file: RunFileReader;
   private consumed = 0;
   hi = 0;
   lo = 0;
@@ -425,104 +382,40 @@ class RunReader {
   /** Offset of the current line in `buf`. */
   start = 0;
 
-  constructor(
-    readonly path: string,
-    public buf: Buffer,
-  ) {
-    this.fd = openSync(path, 'r');
+  constructor(path: string, buf: Buffer) {
+    this.file = new RunFileReader(path, buf);
+  }
+
+  get buf(): Buffer {
+    return this.file.buf;
   }
 
   /** Load the next record; false at the end of the run. */
   next(): boolean {
-    this.pos += this.consumed;
+    const f = this.file;
+    f.pos += this.consumed;
     this.consumed = 0;
-    if (!this.ensure(RUN_HEADER)) {
-      if (this.end > this.pos) throw new DataError(`temporary run file ${this.path} is truncated`);
-      return false;
-    }
-    const b = this.buf;
-    const p = this.pos;
+    if (!f.ensure(RUN_HEADER)) return false;
+    const b = f.buf;
+    const p = f.pos;
     this.hi = b.readUInt32LE(p);
     this.lo = b.readUInt32LE(p + 4);
     this.idx = b.readDoubleLE(p + 8);
     this.len = b.readUInt32LE(p + 16);
-    if (!this.ensure(RUN_HEADER + this.len)) throw new DataError(`temporary run file ${this.path} is truncated`);
-    this.start = this.pos + RUN_HEADER;
+    f.ensure(RUN_HEADER + this.len);
+    this.start = f.pos + RUN_HEADER;
     this.consumed = RUN_HEADER + this.len;
     return true;
   }
 
-  private ensure(n: number): boolean {
-    if (this.end - this.pos >= n) return true;
-    if (this.pos > 0) {
-      this.buf.copy(this.buf, 0, this.pos, this.end);
-      this.end -= this.pos;
-      this.pos = 0;
-    }
-    if (n > this.buf.length) {
-      const bigger = Buffer.allocUnsafeSlow(n);
-      this.buf.copy(bigger, 0, 0, this.end);
-      this.buf = bigger;
-    }
-    while (this.end < n && !this.eof) {
-      const r = readSync(this.fd, this.buf, this.end, this.buf.length - this.end, null);
-      if (r === 0) this.eof = true;
-      this.end += r;
-    }
-    return this.end - this.pos >= n;
-  }
-
   close(): void {
-    closeSync(this.fd);
+    this.file.close();
   }
 }
 
-/** A binary min-heap of run readers by (key, index). */
-class RunHeap {
-  private readonly a: RunReader[] = [];
-  get size(): number {
-    return this.a.length;
-  }
-  top(): RunReader {
-    return this.a[0];
-  }
-  private less(x: RunReader, y: RunReader): boolean {
-    if (x.hi !== y.hi) return x.hi < y.hi;
-    if (x.lo !== y.lo) return x.lo < y.lo;
-    return x.idx < y.idx;
-  }
-  push(r: RunReader): void {
-    const a = this.a;
-    a.push(r);
-    let i = a.length - 1;
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      if (!this.less(a[i], a[p])) break;
-      [a[i], a[p]] = [a[p], a[i]];
-      i = p;
-    }
-  }
-  pop(): void {
-    const a = this.a;
-    const last = a.pop() as RunReader;
-    if (a.length > 0) {
-      a[0] = last;
-      this.siftDown();
-    }
-  }
-  /** Restore the heap after the top's key grew. */
-  siftDown(): void {
-    const a = this.a;
-    const n = a.length;
-    let i = 0;
-    for (;;) {
-      const l = 2 * i + 1;
-      if (l >= n) break;
-      const r = l + 1;
-      const m = r < n && this.less(a[r], a[l]) ? r : l;
-      if (!this.less(a[m], a[i])) break;
-      [a[i], a[m]] = [a[m], a[i]];
-      i = m;
-    }
-  }
+/** Run records by (key, index): a total order (indexes are unique). */
+function before(x: RunReader, y: RunReader): boolean {
+  if (x.hi !== y.hi) return x.hi < y.hi;
+  if (x.lo !== y.lo) return x.lo < y.lo;
+  return x.idx < y.idx;
 }

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { DataError } from '@ldt/errors';
 import { readLineChunks } from '@ldt/ndjson';
 import { FAN_IN, Shuffler, shuffleStream } from '@ldt/shuffle';
 import { tmpDir } from '@ldt/testkit';
@@ -128,6 +129,25 @@ test('a full disk is a clear error naming --tmp-dir, and the temporary directory
     },
   );
   sh.dispose();
+  assert.deepEqual(readdirSync(tmp), []);
+});
+
+test('a run file truncated while the shuffle goes on is a data error naming the file and the byte (issue 21)', async () => {
+  const tmp = tmpDir('ldt-shuffle-trunc-');
+  const sh = new Shuffler({ seed: 0, memory: 2_000, tmpdir: tmp });
+  const line = Buffer.from(`{"x":"${'y'.repeat(100)}"}`);
+  for (let i = 0; i < 100; i++) sh.add(line, 0, line.length);
+  assert.equal(sh.stats.mode, 'external');
+  const [sub] = readdirSync(tmp);
+  truncateSync(join(tmp, sub, 'run-0'), 30);
+  await assert.rejects(
+    sh.finish(async () => {}),
+    (e: Error) => {
+      assert.ok(e instanceof DataError, `${e.name}: ${e.message}`);
+      assert.match(e.message, /^temporary file .*run-0 ended early at byte \d+/);
+      return true;
+    },
+  );
   assert.deepEqual(readdirSync(tmp), []);
 });
 

@@ -1,4 +1,4 @@
-// The parquet fast path (src/fastparquet.ts) against the hyparquet path: byte-identical NDJSON for
+// The parquet fast path (src/parquet-fast.ts) against the hyparquet path: byte-identical NDJSON for
 // every file it reads, and a fallback (still identical) for what it does not support.
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -8,10 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { fastStats, type ParquetEngine, readParquet, readParquetParallel, Stamp } from '@ldt/hf-fetch';
 import { sharedData, wasmFromWat } from '@ldt/testkit';
 import { asyncBufferFromFile } from 'hyparquet';
-import { jsonStringBytes } from '../src/fastparquet.js';
-
-// Worker threads even for these small files (hf-fetch reads files under 64 MiB on one thread).
-process.env.LDT_HF_PARALLEL_MIN_BYTES = '0';
+import { jsonStringBytes } from '../src/parquet-fast.js';
 
 const fixtures = fileURLToPath(new URL('../../test/fixtures/', import.meta.url));
 
@@ -92,7 +89,7 @@ test('fast path: the chat fixture (list<struct<role, content>>, several row grou
     // Worker threads give the same bytes (they run the same code in their own module instances).
     for (const threads of [1, 2, 3]) {
       const chunks: Buffer[] = [];
-      for await (const c of readParquetParallel(path, { display: 'f', stamp: Stamp.none(), threads })) chunks.push(Buffer.from(c.bytes));
+      for await (const c of readParquetParallel(path, { display: 'f', stamp: Stamp.none(), threads, parallelMinBytes: 0 })) chunks.push(Buffer.from(c.bytes));
       assert.equal(Buffer.concat(chunks).toString(), `${r.text}\n`, `${codec} --threads ${threads}`);
     }
   }
