@@ -271,9 +271,10 @@ async function hubRepo(id: string, rev: string, pattern: string | undefined, cac
 
 async function fetchText(hub: Hub, id: string, sha: string, p: string): Promise<string> {
   const r = await hub.resolve(id, sha, p);
-  const res = await hub.http.request(r.url, { what: `${id}/${p}` });
-  if (res.res.status !== 200) throw await hub.error(res, { id, rev: sha, path: p });
-  return (await readBody(res)).toString('utf8');
+  return hub.http.call(r.url, { what: `${id}/${p}`, kind: 'download' }, async (res) => {
+    if (res.res.status !== 200) throw await hub.error(res, { id, rev: sha, path: p });
+    return (await readBody(res)).toString('utf8');
+  });
 }
 
 /** Configs of an opened repo (the card, the file names, the parquet conversion, or explicit files). */

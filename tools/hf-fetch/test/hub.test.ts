@@ -2,27 +2,12 @@ import assert from 'node:assert/strict';
 import { existsSync, lstatSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { main } from '@ldt/hf-fetch';
 import { parseNdjson, runInProcess, sharedData, tmpDir } from '@ldt/testkit';
 import { MockHub, sha256 } from './mock-hub.js';
+import { addTestRepos, fx } from './repos.js';
 
-const fixtures = fileURLToPath(new URL('../../test/fixtures/', import.meta.url));
-const fx = (name: string) => readFileSync(join(fixtures, name));
 const jsonlRows = (name: string) => parseNdjson(fx(name).toString('utf8'));
-
-const README = `---
-license: mit
-configs:
-- config_name: main
-  data_files:
-  - split: train
-    path: main/train-*
-  - split: test
-    path: main/test-*
----
-# GSM8K (test copy)
-`;
 
 let hub: MockHub;
 let gsmSha: string;
@@ -32,33 +17,7 @@ let convertSha: string;
 
 before(async () => {
   hub = await new MockHub().start();
-  hub.validTokens.add('hf_goodtoken123');
-  hub.validTokens.add('hf_othertoken456');
-  gsmSha = hub.addRepo(
-    'openai/gsm8k',
-    {
-      '.gitattributes': '*.parquet filter=lfs diff=lfs merge=lfs -text\n',
-      'README.md': README,
-      'main/train-00000-of-00001.parquet': fx('gsm8k-train.parquet'),
-      'main/test-00000-of-00001.parquet': fx('gsm8k-test.parquet'),
-    },
-    { cardData: { license: 'mit' } },
-  );
-  // No card configs: splits from file names. train.jsonl is large (LFS, via the CDN); test.jsonl small (git, via resolve-cache).
-  chatOld = hub.addRepo('acme/chat', { 'train.jsonl': fx('gsm8k-train.jsonl'), 'test.jsonl': '{"question":"old","answer":"1"}\n' }, { cardData: { license: 'apache-2.0' } });
-  chatSha = hub.addRepo('acme/chat', {
-    'train.jsonl': fx('gsm8k-train.jsonl'),
-    'test.jsonl': '{"question":"q1","answer":"12345678901234567890"}\n\n{"question":"q2","answer":"2"}\n',
-  });
-  const chat = hub.repos.get('acme/chat');
-  assert.ok(chat);
-  chat.refs.main = chatSha;
-  convertSha = hub.addRepo('acme/chat', { 'default/train/0000.parquet': fx('gsm8k-train.parquet'), 'default/test/0000.parquet': fx('gsm8k-test.parquet') });
-  chat.refs['refs/convert/parquet'] = convertSha;
-  hub.addRepo('acme/gated', { 'train.jsonl': '{"a":1}\n' }, { gated: 'manual', cardData: { license: 'cc-by-4.0' } });
-  hub.gatedAccess.set('acme/gated', new Set(['hf_goodtoken123']));
-  hub.addRepo('acme/private', { 'train.jsonl': '{"a":2}\n' }, { private: true });
-  hub.gatedAccess.set('acme/private', new Set(['hf_goodtoken123']));
+  ({ gsmSha, chatOld, chatSha, convertSha } = addTestRepos(hub));
 });
 
 after(() => hub.close());
@@ -184,7 +143,7 @@ test('5xx is retried with backoff, and given up on after --retries with a clear 
   const g = await run(['openai/gsm8k', '--split', 'test', '--retries', '2'], env());
   fault.times = 0;
   assert.equal(g.code, 1);
-  assert.match(g.stderr, /openai\/gsm8k\/main\/test-00000-of-00001\.parquet: giving up after 3 attempts over [\d.]+ s of waiting: HTTP 503/);
+  assert.match(g.stderr, /openai\/gsm8k\/main\/test-00000-of-00001\.parquet: giving up on the file download \(GET on the resolved file URL\) after 3 attempts over [\d.]+ s of waiting: HTTP 503/);
   assert.match(g.stderr, /hint: check the network/);
 });
 
