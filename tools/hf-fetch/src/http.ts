@@ -63,6 +63,10 @@ export interface RequestOptions {
   what: string;
   /** Which kind of request this is, named when it gives up. */
   kind: RequestClass;
+  /** Retries for this request, when fewer than --retries (a best-effort request such as the search). */
+  retries?: number;
+  /** No warning per retry (a best-effort request whose failure changes nothing). */
+  quiet?: boolean;
 }
 
 /**
@@ -120,8 +124,9 @@ export class Retry {
   /** Record a failed attempt: wait before the next one, or throw `GaveUpError` when the budget is spent. */
   async failed(failure: string, delay?: number): Promise<void> {
     const { opts } = this.http;
+    const retries = Math.min(opts.retries, this.ro.retries ?? opts.retries);
     const wait = delay ?? this.http.backoff(this.attempt);
-    if (this.attempt >= opts.retries || this.waited + wait > opts.maxRetryTimeMs) {
+    if (this.attempt >= retries || this.waited + wait > opts.maxRetryTimeMs) {
       const n = this.attempt + 1;
       throw new GaveUpError(
         this.http.mask(
@@ -134,7 +139,7 @@ export class Retry {
         n,
       );
     }
-    opts.warn?.(this.http.mask(`${this.ro.what}: ${failure}; retry ${this.attempt + 1} of ${opts.retries} in ${(wait / 1000).toFixed(1)} s`));
+    if (!this.ro.quiet) opts.warn?.(this.http.mask(`${this.ro.what}: ${failure}; retry ${this.attempt + 1} of ${retries} in ${(wait / 1000).toFixed(1)} s`));
     this.http.retried++;
     await this.http.sleep(wait);
     this.waited += wait;

@@ -1,5 +1,6 @@
 import { open, rm } from 'node:fs/promises';
 import { Readable } from 'node:stream';
+import { editDistance } from '@ldt/cli';
 import { LdtError, maskSecret } from '@ldt/errors';
 import type { AsyncBuffer } from 'hyparquet';
 import { bodyChunks, CutError, encodePath, type Http, type HubResponse, isTransient, type RequestOptions, Retry, readBody } from './http.js';
@@ -38,6 +39,18 @@ export class Hub {
 
   /** Resolve a revision to its commit and read the card data: one call, at the start. */
   async info(id: string, rev: string): Promise<DatasetInfo> {
+    try {
+      return await this.infoOnce(id, rev);
+    } catch (e) {
+      if (!(e instanceof RepoNotFoundError)) throw e;
+      const near = await this.similarIds(id);
+      if (near.length === 0) throw e;
+      const list = near.length === 1 ? near[0] : `${near.slice(0, -1).join(', ')} or ${near[near.length - 1]}`;
+      throw new RepoNotFoundError(`${e.message}; did you mean ${list}?`, e.hint);
+    }
+  }
+
+  private async infoOnce(id: string, rev: string): Promise<DatasetInfo> {
     const url = `${this.endpoint}/api/datasets/${id}/revision/${encodeURIComponent(rev)}`;
     return this.http.call(url, { what: `dataset ${id}`, kind: 'info', headers: { accept: 'application/json' } }, async (r) => {
       if (r.res.status !== 200) throw await this.error(r, { id, rev });
@@ -102,6 +115,48 @@ export class Hub {
     });
   }
 
+  /**
+   * Dataset ids close to `id` by edit distance, from the Hub's search (`GET /api/datasets?search=…&author=…`,
+   * a case-insensitive substring match on the id; hf-hub-api.md §3.4b): searched by the owner and the
+   * longest words of the name, then by those words alone (the owner may be the typo). At most
+   * three, closest first; none when nothing is close, and none on any error (it only adds a hint,
+   * so a failing search is not retried loudly and never changes the message).
+   */
+  async similarIds(id: string): Promise<string[]> {
+    const slash = id.indexOf('/');
+    const owner = slash < 0 ? undefined : id.slice(0, slash);
+    const name = slash < 0 ? id : id.slice(slash + 1);
+    const words = [...new Set(name.split(/[-_.\s]+/).filter((w) => w.length >= 3))].sort((a, b) => b.length - a.length || (a < b ? -1 : a > b ? 1 : 0)).slice(0, 2);
+    if (words.length === 0) words.push(name);
+    const queries: Record<string, string>[] = [
+      ...(owner ? words.map((w) => ({ search: w, author: owner })) : []),
+      ...(owner ? [{ author: owner }] : []),
+      ...words.map((w) => ({ search: w })),
+    ];
+    const found = new Set<string>();
+    try {
+      for (const q of queries) {
+        for (const hit of await this.search(q)) found.add(hit);
+        if (close(id, found).length > 0) break;
+      }
+    } catch {
+      return [];
+    }
+    return close(id, found);
+  }
+
+  /** One page (up to 100 ids) of `GET /api/datasets` with these query parameters. */
+  private async search(params: Record<string, string>): Promise<string[]> {
+    const qs = new URLSearchParams({ ...params, limit: '100' }).toString();
+    const ro: RequestOptions = { what: 'dataset search', kind: 'search', headers: { accept: 'application/json' }, retries: Math.min(1, this.http.opts.retries), quiet: true };
+    return this.http.call(`${this.endpoint}/api/datasets?${qs}`, ro, async (r) => {
+      if (r.res.status !== 200) throw new LdtError(`dataset search: HTTP ${r.res.status}`);
+      const j = jsonAnswer(await readBody(r), 'the answer to the dataset search');
+      if (!Array.isArray(j)) throw new LdtError('dataset search: the answer is not a list');
+      return j.map((x) => (x as { id?: unknown })?.id).filter((x): x is string => typeof x === 'string');
+    });
+  }
+
   /** Turn a Hub error answer into a message that says which case it is and what to do (§4). */
   async error(r: HubResponse, ctx: { id: string; rev?: string; path?: string }): Promise<LdtError> {
     const { res } = r;
@@ -121,7 +176,8 @@ export class Hub {
     const tail = rid ? ` (request id ${rid})` : '';
     const page = `${this.endpoint}/datasets/${ctx.id}`;
     const token = this.http.opts.token;
-    const mk = (m: string, hint?: string) => new LdtError(this.http.mask(m + tail), hint && this.http.mask(hint));
+    const mk = (m: string, hint?: string, As: typeof LdtError = LdtError) => new As(this.http.mask(m + tail), hint && this.http.mask(hint));
+    const notFound = (m: string, hint: string) => mk(m, hint, RepoNotFoundError);
     if (res.status === 401 && /invalid credentials/i.test(msg))
       return mk(
         `the Hub rejected the access token (${token ? maskSecret(token) : 'none'}): invalid credentials`,
@@ -137,19 +193,45 @@ export class Hub {
         `dataset ${ctx.id} is gated and this token's account is not on its authorized list`,
         `visit ${page} to ask for access (or accept its conditions), or use a token of an account that has access`,
       );
-    if (code === 'RevisionNotFound') return mk(`dataset ${ctx.id} has no revision ${JSON.stringify(ctx.rev ?? '')}`, 'check --revision: a branch, a tag or a commit sha');
+    if (code === 'RevisionNotFound')
+      return mk(`dataset ${ctx.id} has no revision ${JSON.stringify(ctx.rev ?? '')}`, 'check --revision: a branch, a tag or a commit sha', RevisionNotFoundError);
     if (code === 'EntryNotFound' || (res.status === 404 && ctx.path && code !== 'RepoNotFound'))
       return mk(`${ctx.path ?? 'a file'}: not found in dataset ${ctx.id} at ${ctx.rev ?? 'this revision'}`, 'check the path (case matters) and --revision');
     if (code === 'RepoNotFound' || res.status === 401 || res.status === 404)
       return this.hasToken
-        ? mk(
+        ? notFound(
             `dataset ${ctx.id} not found, or your token has no access to it (private)`,
             `check the name (owner/name, case matters) at ${page}; for a private dataset, use a token of an account that can read it`,
           )
-        : mk(`dataset ${ctx.id} not found, or it is private`, `check the name (owner/name, case matters); if it is private or gated, set HF_TOKEN to an access token`);
+        : notFound(`dataset ${ctx.id} not found, or it is private`, `check the name (owner/name, case matters); if it is private or gated, set HF_TOKEN to an access token`);
     if (res.status === 403) return mk(`access to dataset ${ctx.id} is refused: ${msg || 'HTTP 403'}`, `see ${page}`);
     return mk(`dataset ${ctx.id}${ctx.path ? `, ${ctx.path}` : ''}: HTTP ${res.status}${msg ? `: ${msg}` : ''}`);
   }
+}
+
+/** The Hub says the dataset does not exist (or is private): the message a did-you-mean is added to. */
+export class RepoNotFoundError extends LdtError {}
+
+/** The Hub says the dataset has no such revision (branch, tag or commit). */
+export class RevisionNotFoundError extends LdtError {}
+
+/**
+ * The ids of `found` within a few edits of `id` (case-insensitive; at most a third of its length,
+ * at least 2) and at most one edit further than the closest, closest first, then in byte order; at most three.
+ */
+function close(id: string, found: Iterable<string>): string[] {
+  const want = id.toLowerCase();
+  const max = Math.max(2, Math.floor(want.length / 3));
+  const near = [...found]
+    .filter((f) => f !== id)
+    .map((f) => [f, editDistance(want, f.toLowerCase())] as const)
+    .filter(([, d]) => d <= max)
+    .sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  // Only those about as close as the closest: one edit away does not come with five-edit cousins.
+  return near
+    .filter(([, d]) => d <= near[0][1] + 1)
+    .slice(0, 3)
+    .map(([f]) => f);
 }
 
 /** A non-2xx answer from the file host (usually the CDN; the Hub itself for small files). */

@@ -143,7 +143,10 @@ test('5xx is retried with backoff, and given up on after --retries with a clear 
   const g = await run(['openai/gsm8k', '--split', 'test', '--retries', '2'], env());
   fault.times = 0;
   assert.equal(g.code, 1);
-  assert.match(g.stderr, /openai\/gsm8k\/main\/test-00000-of-00001\.parquet: giving up on the file download \(GET on the resolved file URL\) after 3 attempts over [\d.]+ s of waiting: HTTP 503/);
+  assert.match(
+    g.stderr,
+    /openai\/gsm8k\/main\/test-00000-of-00001\.parquet: giving up on the file download \(GET on the resolved file URL\) after 3 attempts over [\d.]+ s of waiting: HTTP 503/,
+  );
   assert.match(g.stderr, /hint: check the network/);
 });
 
@@ -284,4 +287,122 @@ test('the real GSM8K parquet served by the mock Hub reads to the same rows as th
     assert.equal(g.question, want[i].question, `row ${i}`);
     assert.equal(g.answer, want[i].answer, `row ${i}`);
   });
+});
+
+test('issue 13 item 9: a truncated .zst file of a Hub dataset is named in the message, cached or streamed', async () => {
+  const zst = fx('gsm8k-train.jsonl.zst');
+  hub.addRepo('acme/zst', { 'train.jsonl.zst': zst.subarray(0, Math.floor(zst.length / 2)) });
+  for (const extra of [[], ['--no-cache']]) {
+    const r = await run(['acme/zst', ...extra], env());
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, /^hf-fetch: acme\/zst\/train\.jsonl\.zst: corrupt or truncated zstd data/m, extra.join(' '));
+  }
+});
+
+test('a mistyped dataset id: the Hub search suggests the closest ids; on a search error the message stays', async () => {
+  hub.addRepo('Magpie-Align/magpie-llama-3.1-pro-300k-filtered', { 'data/train-00000-of-00001.parquet': fx('gsm8k-test.parquet') });
+  hub.addRepo('Magpie-Align/magpie-llama-3.1-pro-1m-filtered', { 'data/train-00000-of-00001.parquet': fx('gsm8k-test.parquet') });
+  hub.addRepo('Magpie-Align/Magpie-Pro-DPO-100K', { 'data/train-00000-of-00001.parquet': fx('gsm8k-test.parquet') });
+  hub.log = [];
+  const r = await run(['Magpie-Align/magpie-llama-3.1-pro-300k_filtered'], env());
+  assert.equal(r.code, 1);
+  assert.match(
+    r.stderr,
+    /^hf-fetch: dataset Magpie-Align\/magpie-llama-3\.1-pro-300k_filtered not found, or it is private \(request id Root=1-test-\d+\); did you mean Magpie-Align\/magpie-llama-3\.1-pro-300k-filtered\?\n {2}hint: check the name/,
+  );
+  const searches = hub.requests('hub').filter((q) => q.url.startsWith('/api/datasets?'));
+  assert.ok(searches.length >= 1);
+  assert.ok(searches.every((q) => new URL(q.url, hub.hubUrl).searchParams.get('limit') === '100'));
+  // A wrong owner (case): found by the words of the name alone.
+  const o = await run(['magpie-align/magpie-llama-3.1-pro-1m-filtere'], env());
+  assert.match(o.stderr, /; did you mean Magpie-Align\/magpie-llama-3\.1-pro-1m-filtered\?\n/);
+  // Two close ids (one and two edits away): both, closest first.
+  hub.addRepo('Magpie-Align/magpie-llama-3.1-pro-300k-filtered-v2', { 'data/train-00000-of-00001.parquet': fx('gsm8k-test.parquet') });
+  const two = await run(['Magpie-Align/magpie-llama-3.1-pro-300k-filtered-v'], env());
+  assert.match(two.stderr, /; did you mean Magpie-Align\/magpie-llama-3\.1-pro-300k-filtered-v2 or Magpie-Align\/magpie-llama-3\.1-pro-300k-filtered\?\n/);
+  // Nothing close: the message as before.
+  const far = await run(['acme/nothing-here'], env());
+  assert.match(far.stderr, /^hf-fetch: dataset acme\/nothing-here not found, or it is private \(request id Root=1-test-\d+\)\n/);
+  // A private dataset stays hidden from a search without access.
+  const p = await run(['acme/privat'], env());
+  assert.doesNotMatch(p.stderr, /did you mean/);
+  const pt = await run(['acme/privat'], env({ HF_TOKEN: 'hf_goodtoken123' }));
+  assert.match(pt.stderr, /did you mean acme\/private\?/);
+  // The search failing (500 on every try, or cut) changes nothing but the hint's absence.
+  for (const kind of ['500', 'cut'] as const) {
+    const fault = { kind, on: 'search' as const, times: 1000, hits: 0 };
+    hub.faults.push(fault);
+    const f = await run(['Magpie-Align/magpie-llama-3.1-pro-300k_filtered'], env());
+    fault.times = 0;
+    assert.equal(f.code, 1);
+    assert.ok(fault.hits >= 1, kind);
+    assert.match(
+      f.stderr,
+      /^hf-fetch: dataset Magpie-Align\/magpie-llama-3\.1-pro-300k_filtered not found, or it is private \(request id Root=1-test-\d+\)\n {2}hint: check the name/,
+      kind,
+    );
+    assert.doesNotMatch(f.stderr, /warning/, kind);
+  }
+  // One cut search answer is retried: the suggestion still comes.
+  hub.faults.push({ kind: 'cut', on: 'search', times: 1 });
+  const c = await run(['Magpie-Align/magpie-llama-3.1-pro-300k_filtered'], env());
+  assert.match(c.stderr, /did you mean Magpie-Align\/magpie-llama-3\.1-pro-300k-filtered\?/);
+  // Offline: no request at all, the message as before.
+  const off = await run(['Magpie-Align/magpie-llama-3.1-pro-300k_filtered'], env({ HF_HUB_OFFLINE: '1' }));
+  assert.equal(off.code, 1);
+  assert.doesNotMatch(off.stderr, /did you mean/);
+});
+
+test('a dataset defined by a loading script reads the Hub parquet conversion, saying so; without one it fails naming the script', async () => {
+  const card = '---\nlicense: mit\n---\n# HellaSwag (test copy)\n';
+  const mainSha = hub.addRepo('Rowan/hellaswag', { 'README.md': card, 'hellaswag.py': 'import datasets\n', 'dataset_infos.json': '{}' }, { cardData: { license: 'mit' } });
+  const conv = hub.addRepo('Rowan/hellaswag', { 'default/train/0000.parquet': fx('gsm8k-train.parquet'), 'default/validation/0000.parquet': fx('gsm8k-test.parquet') });
+  const repo = hub.repos.get('Rowan/hellaswag');
+  assert.ok(repo);
+  repo.refs.main = mainSha;
+  repo.refs['refs/convert/parquet'] = conv;
+  const stats = join(tmpDir(), 's.json');
+  const r = await run(['Rowan/hellaswag', '--split', 'validation', '--stats', stats], env());
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(
+    r.stderr,
+    /^hf-fetch: warning: dataset Rowan\/hellaswag is defined by the loading script hellaswag\.py, which hf-fetch does not run; reading the Hub's parquet conversion of it \(refs\/convert\/parquet\) instead/m,
+  );
+  const rows = parseNdjson(r.stdout);
+  const want = jsonlRows('gsm8k-test.jsonl');
+  assert.equal(rows.length, want.length);
+  assert.equal(rows[0].question, want[0].question);
+  assert.deepEqual(rows[2].meta, {
+    source: `hf://datasets/Rowan/hellaswag@${conv}/default/validation/0000.parquet?config=default&split=validation#2`,
+    license: 'mit',
+    converted_from: `hf://datasets/Rowan/hellaswag@${mainSha}/hellaswag.py`,
+  });
+  const s = JSON.parse(readFileSync(stats, 'utf8'));
+  assert.equal(s.notes.revision, 'refs/convert/parquet');
+  assert.equal(s.notes.sha, conv);
+  // --list shows the conversion's configs and splits.
+  const l = await run(['Rowan/hellaswag', '--list'], env());
+  assert.equal(l.code, 0, l.stderr);
+  assert.deepEqual(parseNdjson(l.stdout)[1], { kind: 'config', config: 'default', default: true, splits: ['train', 'validation'] });
+  // A pinned revision: the conversion is of main only.
+  const pinned = await run(['Rowan/hellaswag', '--revision', mainSha], env());
+  assert.equal(pinned.code, 1);
+  assert.match(
+    pinned.stderr,
+    /is defined by the loading script hellaswag\.py, which hf-fetch does not run; the Hub's parquet conversion of it \(refs\/convert\/parquet\) is of the main branch only\n {2}hint: drop --revision/,
+  );
+  // No conversion: an error naming the script and what to do.
+  hub.addRepo('acme/scripted', { 'README.md': '# scripted\n', 'scripted.py': 'import datasets\n' });
+  const none = await run(['acme/scripted'], env());
+  assert.equal(none.code, 1);
+  assert.equal(none.stdout, '');
+  assert.match(
+    none.stderr,
+    /^hf-fetch: dataset acme\/scripted is defined by the loading script scripted\.py, which hf-fetch does not run, and the Hub has no parquet conversion of it \(no refs\/convert\/parquet branch\)\n {2}hint: look on the Hub for a copy .*run scripted\.py with the Python datasets library/,
+  );
+  // A repository with data files beside a script reads the data files as before.
+  hub.addRepo('acme/both', { 'both.py': 'import datasets\n', 'train.jsonl': '{"a":1}\n' });
+  const both = await run(['acme/both', '--no-meta'], env());
+  assert.equal(both.code, 0, both.stderr);
+  assert.equal(both.stdout, '{"a":1}\n');
 });

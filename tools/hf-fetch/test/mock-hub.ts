@@ -228,6 +228,40 @@ export class MockHub {
       return send(401, { error: 'Invalid credentials in Authorization header' }, { 'x-error-message': 'Invalid credentials in Authorization header' });
     let m: RegExpExecArray | null;
     const p = url.pathname;
+    if (p === '/api/datasets') {
+      // The search (hf-hub-api.md §3.4b): `search` a case-insensitive substring of the id, `author` one
+      // owner, `limit` a page size with a `Link: <…>; rel="next"` header when more exist; private
+      // repos only for a token with access.
+      const search = (url.searchParams.get('search') ?? '').toLowerCase();
+      const author = url.searchParams.get('author');
+      const limit = Math.max(1, Math.min(1000, Number(url.searchParams.get('limit') ?? '1000') || 1000));
+      const all = [...this.repos]
+        .filter(([id]) => id.toLowerCase().includes(search) && (author === null || id.split('/')[0] === author))
+        .filter(([id, repo]) => !repo.private || (token !== undefined && this.gatedAccess.get(id)?.has(token)))
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+      const cursor = Number(url.searchParams.get('cursor') ?? '0');
+      const page = all.slice(cursor, cursor + limit).map(([id, repo]) => ({
+        _id: sha1(id).slice(0, 24),
+        id,
+        author: id.split('/')[0],
+        sha: repo.refs.main,
+        lastModified: '2024-01-01T00:00:00.000Z',
+        private: repo.private === true,
+        gated: repo.gated ?? false,
+        disabled: false,
+        downloads: 0,
+        likes: 0,
+        tags: [],
+        createdAt: '2024-01-01T00:00:00.000Z',
+      }));
+      const headers: Record<string, string> = {};
+      if (cursor + limit < all.length) {
+        const next = new URL(url.toString());
+        next.searchParams.set('cursor', String(cursor + limit));
+        headers.link = `<${next.toString()}>; rel="next"`;
+      }
+      return send(200, page, headers);
+    }
     if ((m = /^\/api\/resolve-cache\/datasets\/([^/]+\/[^/]+)\/([0-9a-f]{40})\/(.+)$/.exec(p))) {
       const content = this.repos.get(m[1])?.commits[m[2]]?.[decodeURIComponent(m[3])];
       if (!content) return send(404, { error: 'Entry not found' }, { 'x-error-code': 'EntryNotFound' });
