@@ -150,6 +150,11 @@ async function openRepo(opts: FetchOptions, facts: FetchFacts): Promise<OpenRepo
   try {
     conv = await (opts.offline ? offlineRepo(ref.id, CONVERT_REV, undefined, cache, convOpts) : hubRepo(ref.id, CONVERT_REV, undefined, cache, convOpts, facts, repo.card));
   } catch (e) {
+    if (opts.offline && e instanceof LdtError)
+      throw new LdtError(
+        `${what}; HF_HUB_OFFLINE=1 and its parquet conversion (${CONVERT_REV}) is not in the cache`,
+        'run once without HF_HUB_OFFLINE=1 to read the conversion into the cache',
+      );
     if (!(e instanceof RevisionNotFoundError)) throw e;
     throw new LdtError(
       `${what}, and the Hub has no parquet conversion of it (no ${CONVERT_REV} branch)`,

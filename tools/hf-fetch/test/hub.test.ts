@@ -362,7 +362,8 @@ test('a dataset defined by a loading script reads the Hub parquet conversion, sa
   repo.refs.main = mainSha;
   repo.refs['refs/convert/parquet'] = conv;
   const stats = join(tmpDir(), 's.json');
-  const r = await run(['Rowan/hellaswag', '--split', 'validation', '--stats', stats], env());
+  const cache = tmpDir('hf-cache-');
+  const r = await run(['Rowan/hellaswag', '--split', 'validation', '--stats', stats], env({}, cache));
   assert.equal(r.code, 0, r.stderr);
   assert.match(
     r.stderr,
@@ -380,6 +381,22 @@ test('a dataset defined by a loading script reads the Hub parquet conversion, sa
   const s = JSON.parse(readFileSync(stats, 'utf8'));
   assert.equal(s.notes.revision, 'refs/convert/parquet');
   assert.equal(s.notes.sha, conv);
+  // Offline: from the cache filled above; with an empty cache, the script is named.
+  const off = await run(['Rowan/hellaswag', '--split', 'validation'], env({ HF_HUB_OFFLINE: '1' }, cache));
+  assert.equal(off.code, 0, off.stderr);
+  assert.equal(off.stdout, r.stdout);
+  const offEmpty = await run(['Rowan/hellaswag'], env({ HF_HUB_OFFLINE: '1' }));
+  assert.equal(offEmpty.code, 1);
+  // (an empty cache has no main revision either: the usual offline message)
+  assert.match(offEmpty.stderr, /HF_HUB_OFFLINE=1: revision "main" of dataset Rowan\/hellaswag is not in the cache/);
+  const mainOnly = tmpDir('hf-cache-');
+  assert.equal((await run(['hf://datasets/Rowan/hellaswag/dataset_infos.json'], env({}, mainOnly))).code, 0);
+  const offMain = await run(['Rowan/hellaswag'], env({ HF_HUB_OFFLINE: '1' }, mainOnly));
+  assert.equal(offMain.code, 1);
+  assert.match(
+    offMain.stderr,
+    /^hf-fetch: dataset Rowan\/hellaswag is defined by the loading script hellaswag\.py, which hf-fetch does not run; HF_HUB_OFFLINE=1 and its parquet conversion \(refs\/convert\/parquet\) is not in the cache\n {2}hint: run once without HF_HUB_OFFLINE=1/,
+  );
   // --list shows the conversion's configs and splits.
   const l = await run(['Rowan/hellaswag', '--list'], env());
   assert.equal(l.code, 0, l.stderr);
