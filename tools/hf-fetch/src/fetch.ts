@@ -142,7 +142,7 @@ async function openRepo(opts: FetchOptions, facts: FetchFacts): Promise<OpenRepo
     throw new LdtError(
       `${what}; the Hub's parquet conversion of it (${CONVERT_REV}) is of the main branch only`,
       pin !== undefined
-        ? 'the registry pins a revision: pin the conversion instead, or read it with --parquet-export --no-registry'
+        ? 'the registry pins this dataset to a revision: remove the pin (revision:) from its entry to read the conversion of the main branch'
         : 'drop --revision (and @revision) to read the conversion of the main branch',
     );
   const convOpts = { ...opts, parquetExport: true };
@@ -177,7 +177,7 @@ async function openRepo(opts: FetchOptions, facts: FetchFacts): Promise<OpenRepo
  * The loading script of a repository that holds no data file hf-fetch reads: `<name>.py` at the
  * root, named after the repository (the rule of `datasets`), or undefined.
  */
-export function loadingScript(id: string, files: readonly RepoFile[]): string | undefined {
+function loadingScript(id: string, files: readonly RepoFile[]): string | undefined {
   const script = `${id.slice(id.lastIndexOf('/') + 1)}.py`;
   const paths = files.map((f) => f.path);
   if (!paths.includes(script)) return undefined;

@@ -65,6 +65,8 @@ export interface RequestOptions {
   kind: RequestClass;
   /** Retries for this request, when fewer than --retries (a best-effort request such as the search). */
   retries?: number;
+  /** Total wait for this request, when less than --max-retry-time (milliseconds). */
+  maxRetryTimeMs?: number;
   /** No warning per retry (a best-effort request whose failure changes nothing). */
   quiet?: boolean;
 }
@@ -126,7 +128,7 @@ export class Retry {
     const { opts } = this.http;
     const retries = Math.min(opts.retries, this.ro.retries ?? opts.retries);
     const wait = delay ?? this.http.backoff(this.attempt);
-    if (this.attempt >= retries || this.waited + wait > opts.maxRetryTimeMs) {
+    if (this.attempt >= retries || this.waited + wait > Math.min(opts.maxRetryTimeMs, this.ro.maxRetryTimeMs ?? opts.maxRetryTimeMs)) {
       const n = this.attempt + 1;
       throw new GaveUpError(
         this.http.mask(

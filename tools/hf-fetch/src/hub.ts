@@ -120,7 +120,7 @@ export class Hub {
    * a case-insensitive substring match on the id; hf-hub-api.md §3.4b): searched by the owner and the
    * longest words of the name, then by those words alone (the owner may be the typo). At most
    * three, closest first; none when nothing is close, and none on any error (it only adds a hint,
-   * so a failing search is not retried loudly and never changes the message).
+   * so a failing search is retried once, quietly, waiting at most 2 s, and never changes the message).
    */
   async similarIds(id: string): Promise<string[]> {
     const slash = id.indexOf('/');
@@ -148,7 +148,14 @@ export class Hub {
   /** One page (up to 100 ids) of `GET /api/datasets` with these query parameters. */
   private async search(params: Record<string, string>): Promise<string[]> {
     const qs = new URLSearchParams({ ...params, limit: '100' }).toString();
-    const ro: RequestOptions = { what: 'dataset search', kind: 'search', headers: { accept: 'application/json' }, retries: Math.min(1, this.http.opts.retries), quiet: true };
+    const ro: RequestOptions = {
+      what: 'dataset search',
+      kind: 'search',
+      headers: { accept: 'application/json' },
+      retries: Math.min(1, this.http.opts.retries),
+      maxRetryTimeMs: 2000,
+      quiet: true,
+    };
     return this.http.call(`${this.endpoint}/api/datasets?${qs}`, ro, async (r) => {
       if (r.res.status !== 200) throw new LdtError(`dataset search: HTTP ${r.res.status}`);
       const j = jsonAnswer(await readBody(r), 'the answer to the dataset search');

@@ -343,6 +343,15 @@ test('a mistyped dataset id: the Hub search suggests the closest ids; on a searc
     );
     assert.doesNotMatch(f.stderr, /warning/, kind);
   }
+  // A rate-limited search is not waited out (Retry-After: 60): the message comes at once, as before.
+  const slow = { kind: '429' as const, retryAfter: 60, on: 'search' as const, times: 1000 };
+  hub.faults.push(slow);
+  const t0 = Date.now();
+  const rl = await run(['Magpie-Align/magpie-llama-3.1-pro-300k_filtered'], env());
+  slow.times = 0;
+  assert.ok(Date.now() - t0 < 20000, `took ${Date.now() - t0} ms`);
+  assert.equal(rl.code, 1);
+  assert.doesNotMatch(rl.stderr, /did you mean|warning/);
   // One cut search answer is retried: the suggestion still comes.
   hub.faults.push({ kind: 'cut', on: 'search', times: 1 });
   const c = await run(['Magpie-Align/magpie-llama-3.1-pro-300k_filtered'], env());
