@@ -13,19 +13,36 @@ import { topLevelSpans } from './spans.js';
  * duplicate `meta` keys), which keeps the output correct whatever the input looks like.
  */
 export function serializeWithMeta(raw: string, row: JsonObject, hadMeta: boolean): string {
+  const s = metaSplice(raw, row, hadMeta);
+  return s ? `${raw.slice(0, s.start)}${s.text}${raw.slice(s.end)}` : JSON.stringify(row);
+}
+
+/** An edit of a raw line: `raw[0, start)`, then `text`, then `raw[end, raw.length)`. */
+export interface Splice {
+  start: number;
+  end: number;
+  text: string;
+}
+
+/**
+ * `serializeWithMeta` as a splice of the raw line (so a caller holding the line's bytes copies
+ * them around the new meta instead of encoding the row again: `LineAssembler.splice`), or
+ * undefined where serializeWithMeta falls back to JSON.stringify of the whole row.
+ */
+export function metaSplice(raw: string, row: JsonObject, hadMeta: boolean): Splice | undefined {
   const meta = row.meta as Json;
   const metaText = JSON.stringify(meta);
   let end = raw.length - 1;
   while (end > 0 && isWs(raw.charCodeAt(end))) end--;
-  if (raw.charCodeAt(end) !== 125 /* } */) return JSON.stringify(row);
+  if (raw.charCodeAt(end) !== 125 /* } */) return undefined;
   if (!hadMeta) {
     // `meta` was appended as the last key: insert it before the closing brace.
     const empty = Object.keys(row).length === 1;
-    return `${raw.slice(0, end)}${empty ? '' : ','}"meta":${metaText}}`;
+    return { start: end, end: raw.length, text: `${empty ? '' : ','}"meta":${metaText}}` };
   }
   const span = findTopLevelValue(raw, 'meta');
-  if (!span) return JSON.stringify(row);
-  return `${raw.slice(0, span[0])}${metaText}${raw.slice(span[1])}`;
+  if (!span) return undefined;
+  return { start: span[0], end: span[1], text: metaText };
 }
 
 function isWs(c: number): boolean {

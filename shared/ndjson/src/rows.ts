@@ -10,11 +10,20 @@ export interface Row {
   file: string;
   /** 1-based line number in `file`. */
   line: number;
+  /**
+   * The line's bytes (without its line end), a view into the read chunk: set by `parseChunk` only
+   * when asked (`withBytes`), for tools that copy rows (or parts of them) to the output as bytes
+   * instead of encoding `raw` again. Holding it holds the whole chunk: copy it to keep it.
+   */
+  bytes?: Buffer;
 }
 
 export type { ReadCounts };
 
-export type RowOptions = LineOptions;
+export interface RowOptions extends LineOptions {
+  /** Give each row its bytes (`Row.bytes`, a view into the read chunk), for tools that copy rows as bytes. */
+  withBytes?: boolean;
+}
 
 const PRETTY_HINT = "each line must be one complete JSON object; is the file pretty-printed or a JSON array? convert it with: jq -c '.[]' FILE (array) or jq -c . FILE (objects)";
 
@@ -27,7 +36,7 @@ const PRETTY_HINT = "each line must be one complete JSON object; is the file pre
 export async function* readRows(inputs: readonly string[], opts: RowOptions): AsyncGenerator<Row[]> {
   const counts = opts.counts ?? { lines: 0, blank: 0 };
   for await (const chunk of readLineChunks(inputs, { ...opts, counts })) {
-    const batch = parseChunk(chunk, counts, opts.rejector);
+    const batch = parseChunk(chunk, counts, opts.rejector, opts.withBytes);
     if (batch.length > 0) yield batch;
   }
 }
@@ -37,7 +46,7 @@ export async function* readRows(inputs: readonly string[], opts: RowOptions): As
  * `readRows`, usable in a worker thread. Blank lines are counted; bad lines go to `rejector`, or
  * throw the first `DataError` when there is none.
  */
-export function parseChunk(chunk: LineChunk, counts: ReadCounts, rejector?: Rejector): Row[] {
+export function parseChunk(chunk: LineChunk, counts: ReadCounts, rejector?: Rejector, withBytes = false): Row[] {
   // Each line is decoded on its own (`buf.toString(utf8, start, end)`), not the whole chunk at
   // once: a 1 MiB chunk decoded as one string lands in V8's large-object space, a fresh mapping
   // per chunk, and the page faults of that churn were ~40% of the floor's CPU time (perf stat on
@@ -74,7 +83,8 @@ export function parseChunk(chunk: LineChunk, counts: ReadCounts, rejector?: Reje
         value = undefined;
       }
       counts.lines++;
-      if (value !== undefined) batch.push({ value: value as JsonObject, raw, file, line });
+      if (value !== undefined)
+        batch.push(withBytes ? { value: value as JsonObject, raw, file, line, bytes: buf.subarray(start, stop) } : { value: value as JsonObject, raw, file, line });
     } else if (stop === start || isBlankBytes(buf, start, stop)) {
       counts.blank++;
     } else {
