@@ -14,6 +14,7 @@ export const spec = defineTool({
   summary: 'stream a Hugging Face dataset, or a local copy of one, to NDJSON',
   description:
     'Writes one JSON object per dataset row to stdout, split by split, file by file, in row order. DATASET is a Hub id (owner/name), hf://datasets/owner/name[@rev]/path-or-glob, a local folder laid out like a dataset repo (a git clone, or a snapshot folder of the HF cache), or local files/globs. Configs and splits are resolved as the datasets library does: the README YAML configs, else split names in file names (data/train-00000-of-00001.parquet, train.jsonl, dev/…), else everything is train; without --split every split of the config is written. Formats: parquet (snappy, gzip, zstd, brotli, lz4), JSON Lines and JSON (.gz/.zst too), CSV/TSV, text. Every row gets meta.source (hf://datasets/o/n@<commit>/<file>?config=…&split=…#<row>) and meta.license (the card, or the registry). ' +
+    "A dataset defined only by a loading script (<name>.py; hf-fetch runs no scripts) is read from the Hub's parquet conversion when it has one (a warning says so, and meta.converted_from names the script), else the error says what to do. A dataset id the Hub does not know gets the closest ids from the Hub search (did you mean …?). " +
     'The revision is resolved to a commit once; every file is read at that commit. Downloads go into the Hugging Face cache (HF_HUB_CACHE / HF_HOME), shared with Python; HF_HUB_OFFLINE=1 reads only the cache. Parquet is read one row group at a time (memory: about one row group), by HTTP range requests when only part of a file is needed (--limit) or with --no-cache. The token (HF_TOKEN, else HF_TOKEN_PATH or $HF_HOME/token) is sent to the Hub only, never to a CDN after a redirect, and never printed. Deterministic: the same dataset commit and flags give byte-identical output.',
   usage: [
     'hf-fetch DATASET [--config NAME] [--split NAME] [--revision REV] [--columns a,b] [--limit N] [OPTIONS]',
@@ -105,7 +106,7 @@ export const spec = defineTool({
       default: 5,
       group: NET,
       describe:
-        'Retries per request on 429, 408, 5xx, connection resets and timeouts (exponential backoff from 1 s, capped at 8 s, with jitter; Retry-After and RateLimit headers are honoured); a cut download resumes with Range.',
+        'Retries per request on 429, 408, 5xx, connection resets, timeouts and answers cut or stalled midway — every request: info, file listing, file metadata, downloads, parquet range reads (exponential backoff from 1 s, capped at 8 s, with jitter; Retry-After and RateLimit headers are honoured); a cut download resumes with Range, and its count starts again whenever it gets further. When they run out, the error names the request and the attempts, and how many rows were already written (a valid prefix of the output).',
     },
     { name: 'max-retry-time', type: 'number', arg: 'SECONDS', min: 0, default: 300, group: NET, describe: 'Give up on a request when its waits would exceed this in total.' },
     {
@@ -137,14 +138,16 @@ export function main(argv: readonly string[], io: Io): Promise<number> {
 const TRUE = /^(1|on|yes|true)$/i;
 
 async function handler(o: OptionsOf<typeof spec.options>, ctx: ToolContext): Promise<void> {
-  const [{ parseDatasetArgs }, { fetchDataset, listDataset, newFacts }, { hubCacheDir }, { loadRegistry, chooseRegistry }, { readToken }, { defaultWorkers }] = await Promise.all([
-    import('./source.js'),
-    import('./fetch.js'),
-    import('./cache.js'),
-    import('./registry.js'),
-    import('./token.js'),
-    import('@ldt/ndjson'),
-  ]);
+  const [{ parseDatasetArgs }, { fetchDataset, listDataset, newFacts }, { hubCacheDir }, { loadRegistry, chooseRegistry }, { readToken }, { defaultWorkers }, { GaveUpError }] =
+    await Promise.all([
+      import('./source.js'),
+      import('./fetch.js'),
+      import('./cache.js'),
+      import('./registry.js'),
+      import('./token.js'),
+      import('@ldt/ndjson'),
+      import('./http.js'),
+    ]);
   const env = ctx.io.env;
   const ref = parseDatasetArgs(ctx.inputs);
   const endpoint = (o.endpoint ?? env.HF_ENDPOINT ?? 'https://huggingface.co').replace(/\/+$/, '');
@@ -172,6 +175,7 @@ async function handler(o: OptionsOf<typeof spec.options>, ctx: ToolContext): Pro
     field: o.field,
     limit: o.limit,
     parquetExport: o['parquet-export'] === true,
+    warn: ctx.warn,
     noMeta: o.meta === false,
     http: {
       endpoint,
@@ -194,20 +198,35 @@ async function handler(o: OptionsOf<typeof spec.options>, ctx: ToolContext): Pro
   if (ref.kind !== 'hub' && o.revision !== undefined) throw new UsageError('--revision applies to Hub datasets only');
   if (ref.kind !== 'hub' && opts.parquetExport) throw new UsageError('--parquet-export applies to Hub datasets only');
   const { report, out } = ctx;
-  if (o.list === true) {
-    for await (const row of listDataset(opts, facts)) {
-      out.push(JSON.stringify(row));
-      report.written++;
-    }
-    await out.flush();
-  } else {
-    for await (const { lines, bytes, rows } of fetchDataset(opts, facts)) {
-      if (bytes) out.pushBytes(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
-      else if (lines) for (const l of lines) out.push(l);
-      report.written += rows;
-      report.counts.lines += rows;
+  try {
+    if (o.list === true) {
+      for await (const row of listDataset(opts, facts)) {
+        out.push(JSON.stringify(row));
+        report.written++;
+      }
       await out.flush();
+    } else {
+      for await (const { lines, bytes, rows } of fetchDataset(opts, facts)) {
+        if (bytes) out.pushBytes(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+        else if (lines) for (const l of lines) out.push(l);
+        report.written += rows;
+        report.counts.lines += rows;
+        await out.flush();
+      }
     }
+  } catch (e) {
+    // Rows go out in whole batches, each flushed before the next file or row group is fetched:
+    // what was written when the network gave up is a valid prefix of the full output.
+    if (e instanceof GaveUpError && report.written > 0 && o.list !== true) {
+      const n = report.written;
+      throw new GaveUpError(
+        `${e.message} (after ${n} row${n === 1 ? '' : 's'} had been written)`,
+        `the ${n} row${n === 1 ? '' : 's'} written to stdout are complete and in order: the first ${n} rows of the full output (which is deterministic); ${e.hint}, then rerun`,
+        e.kind,
+        e.attempts,
+      );
+    }
+    throw e;
   }
   report.counts.blank += facts.blank_lines;
   Object.assign(report.notes, {

@@ -7,10 +7,10 @@ import { RepoCache, SHA_RE, walkFiles } from './cache.js';
 import { type Card, cardFromData, parseCard } from './card.js';
 import { type ByteSource, formatOf, readCsv, readJsonRows, readText } from './formats.js';
 import { Http, type HttpOptions, readBody } from './http.js';
-import { downloadToFile, Hub, type RepoFile, remoteBuffer, resumableStream } from './hub.js';
+import { downloadToFile, Hub, type RepoFile, RevisionNotFoundError, remoteBuffer, resumableStream } from './hub.js';
 import { type ParquetTuning, readParquetChunks, readParquetMetadata, readParquetParallel } from './parquet.js';
 import { checkRegistry, pinnedRevision, type Registry, type RegistryEntry } from './registry.js';
-import { type ConfigFiles, globMatcher, inferSplits, parquetExportConfigs, resolveConfigs, selectSplits, unassigned } from './resolve.js';
+import { type ConfigFiles, dataCandidates, globMatcher, inferSplits, parquetExportConfigs, resolveConfigs, selectSplits, unassigned } from './resolve.js';
 import type { DatasetRef } from './source.js';
 import { Stamp } from './stamp.js';
 
@@ -26,6 +26,8 @@ export interface FetchOptions {
   field?: string;
   /** Read the Hub's parquet conversion (`refs/convert/parquet`). */
   parquetExport?: boolean;
+  /** Warnings for stderr (e.g. a loading-script dataset read through its parquet conversion). */
+  warn?: (message: string) => void;
   /** No `meta.source` / `meta.license`. */
   noMeta?: boolean;
   http: HttpOptions;
@@ -89,7 +91,12 @@ interface OpenRepo {
   http?: Http;
   /** The registry entry that let it through (licence), if the registry gates it. */
   entry?: RegistryEntry;
+  /** Read from the parquet conversion in place of a loading script: the script as `hf://…@<main commit>/<name>.py`. */
+  convertedFrom?: string;
 }
+
+/** The Hub's parquet conversion branch (hf-hub-api.md §3.4). */
+const CONVERT_REV = 'refs/convert/parquet';
 
 /** Open the dataset named by `opts.ref` (network, cache or local) and resolve its configs. */
 async function openRepo(opts: FetchOptions, facts: FetchFacts): Promise<OpenRepo> {
@@ -128,7 +135,55 @@ async function openRepo(opts: FetchOptions, facts: FetchFacts): Promise<OpenRepo
   const cache = opts.cacheDir ? new RepoCache(opts.cacheDir, ref.id) : undefined;
   facts.cache = cache?.dir;
   const repo = await (opts.offline ? offlineRepo(ref.id, rev, ref.pattern, cache, opts) : hubRepo(ref.id, rev, ref.pattern, cache, opts, facts));
-  return { ...repo, entry };
+  const script = opts.parquetExport || ref.pattern ? undefined : loadingScript(ref.id, repo.files);
+  if (script === undefined) return { ...repo, entry };
+  // A dataset defined by a loading script (<name>.py) and no data files: hf-fetch does not run
+  // scripts; the Hub's parquet conversion of it is the data `datasets` would give.
+  const what = `dataset ${ref.id}${rev !== 'main' ? ` at revision ${rev}` : ''} is defined by the loading script ${script}, which hf-fetch does not run`;
+  if (rev !== 'main')
+    throw new LdtError(
+      `${what}; the Hub's parquet conversion of it (${CONVERT_REV}) is of the main branch only`,
+      pin !== undefined
+        ? 'the registry pins this dataset to a revision: remove the pin (revision:) from its entry to read the conversion of the main branch'
+        : 'drop --revision (and @revision) to read the conversion of the main branch',
+    );
+  const convOpts = { ...opts, parquetExport: true };
+  let conv: OpenRepo;
+  try {
+    conv = await (opts.offline ? offlineRepo(ref.id, CONVERT_REV, undefined, cache, convOpts) : hubRepo(ref.id, CONVERT_REV, undefined, cache, convOpts, facts, repo.card));
+  } catch (e) {
+    if (opts.offline && e instanceof LdtError)
+      throw new LdtError(
+        `${what}; HF_HUB_OFFLINE=1 and its parquet conversion (${CONVERT_REV}) is not in the cache`,
+        'run once without HF_HUB_OFFLINE=1 to read the conversion into the cache',
+      );
+    if (!(e instanceof RevisionNotFoundError)) throw e;
+    throw new LdtError(
+      `${what}, and the Hub has no parquet conversion of it (no ${CONVERT_REV} branch)`,
+      `look on the Hub for a copy of this dataset as parquet or JSON Lines (often under another owner), or run ${script} with the Python datasets library (before 4.0, trust_remote_code=True), save it with to_parquet or to_json, and read that file with hf-fetch`,
+    );
+  }
+  if (parquetExportConfigs(conv.files.map((f) => f.path)).length === 0)
+    throw new LdtError(
+      `${what}, and its parquet conversion (${CONVERT_REV}) holds no {config}/{split}/*.parquet files`,
+      `run ${script} with the Python datasets library and read its output with hf-fetch`,
+    );
+  facts.revision = CONVERT_REV;
+  opts.warn?.(
+    `dataset ${ref.id} is defined by the loading script ${script}, which hf-fetch does not run; reading the Hub's parquet conversion of it (${CONVERT_REV}) instead; each row's meta.converted_from names the script`,
+  );
+  return { ...conv, card: { ...conv.card, license: repo.card.license ?? conv.card.license }, entry, convertedFrom: `${repo.sourceOf(script)}` };
+}
+
+/**
+ * The loading script of a repository that holds no data file hf-fetch reads: `<name>.py` at the
+ * root, named after the repository (the rule of `datasets`), or undefined.
+ */
+function loadingScript(id: string, files: readonly RepoFile[]): string | undefined {
+  const script = `${id.slice(id.lastIndexOf('/') + 1)}.py`;
+  const paths = files.map((f) => f.path);
+  if (!paths.includes(script)) return undefined;
+  return dataCandidates(paths).some((p) => formatOf(p) !== undefined) ? undefined : script;
 }
 
 function localRepo(label: string, dir: string, files: RepoFile[], card: Card, opts: FetchOptions, explicit?: string[]): OpenRepo {
@@ -199,7 +254,15 @@ function matchHfPattern(files: readonly RepoFile[], pattern: string, id: string)
   return got;
 }
 
-async function hubRepo(id: string, rev: string, pattern: string | undefined, cache: RepoCache | undefined, opts: FetchOptions, facts: FetchFacts): Promise<OpenRepo> {
+async function hubRepo(
+  id: string,
+  rev: string,
+  pattern: string | undefined,
+  cache: RepoCache | undefined,
+  opts: FetchOptions,
+  facts: FetchFacts,
+  mainCard?: Card,
+): Promise<OpenRepo> {
   const http = new Http(opts.http);
   const hub = new Hub(http, opts.http.endpoint);
   const onBytes = (n: number) => {
@@ -235,7 +298,8 @@ async function hubRepo(id: string, rev: string, pattern: string | undefined, cac
     const text = cache ? await readFile(await cached('README.md'), 'utf8') : await fetchText(hub, id, sha, 'README.md');
     card = await parseCard(text, `${id}/README.md`);
   } else card = cardFromData(info.cardData, `${id} (card data)`);
-  if (opts.parquetExport && card.license === undefined) {
+  if (opts.parquetExport && card.license === undefined && mainCard) card = { ...card, license: mainCard.license };
+  else if (opts.parquetExport && card.license === undefined) {
     // The conversion branch has no card: take the licence from the main branch's card data.
     const main = await hub.info(id, 'main');
     card = { ...card, license: cardFromData(main.cardData, `${id} (card data)`).license };
@@ -273,9 +337,10 @@ async function hubRepo(id: string, rev: string, pattern: string | undefined, cac
 
 async function fetchText(hub: Hub, id: string, sha: string, p: string): Promise<string> {
   const r = await hub.resolve(id, sha, p);
-  const res = await hub.http.request(r.url, { what: `${id}/${p}` });
-  if (res.res.status !== 200) throw await hub.error(res, { id, rev: sha, path: p });
-  return (await readBody(res)).toString('utf8');
+  return hub.http.call(r.url, { what: `${id}/${p}`, kind: 'download' }, async (res) => {
+    if (res.res.status !== 200) throw await hub.error(res, { id, rev: sha, path: p });
+    return (await readBody(res)).toString('utf8');
+  });
 }
 
 /** Configs of an opened repo (the card, the file names, the parquet conversion, or explicit files). */
@@ -292,7 +357,7 @@ function configsOf(repo: OpenRepo, opts: FetchOptions, facts: FetchFacts): Confi
     facts.ignored_files = left;
     return [{ name: 'default', isDefault: true, splits, ignored: left }];
   }
-  const configs = opts.parquetExport ? parquetExportConfigs(paths) : resolveConfigs(paths, repo.card.configs);
+  const configs = opts.parquetExport || repo.convertedFrom ? parquetExportConfigs(paths) : resolveConfigs(paths, repo.card.configs);
   if (opts.parquetExport && configs.length === 0)
     throw new LdtError(
       `dataset ${repo.label} has no parquet conversion (refs/convert/parquet holds no {config}/{split}/*.parquet files)`,
@@ -349,7 +414,7 @@ export async function* fetchDataset(opts: FetchOptions, facts: FetchFacts): Asyn
       opts.onFile?.(fileNo++, needed.length);
       const fmt = formatOf(path);
       const q = `?config=${encodeURIComponent(config.name)}&split=${encodeURIComponent(split.name)}`;
-      const stamp = opts.noMeta ? Stamp.none() : new Stamp(`${repo.sourceOf(path)}${q}`, license, opts.noRegistry ? 'off' : undefined);
+      const stamp = opts.noMeta ? Stamp.none() : new Stamp(`${repo.sourceOf(path)}${q}`, license, opts.noRegistry ? 'off' : undefined, repo.convertedFrom);
       const limit = Number.isFinite(left) ? left : undefined;
       const rec = { path, config: config.name, split: split.name, rows: 0, size: sizes.get(path) };
       facts.files.push(rec);

@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import { DataError, LdtError } from '@ldt/errors';
-import { findTopLevelValue, openInput, readJsonInput, readLineChunks, serializeWithMeta } from '@ldt/ndjson';
+import { findTopLevelValue, openInput, readJsonInput, readLineChunks, STDIN_NAME, serializeWithMeta } from '@ldt/ndjson';
 import { jsonValue } from './json.js';
 import type { Stamp } from './stamp.js';
 
@@ -52,6 +52,9 @@ async function inputs(src: ByteSource): Promise<{ list: string[]; stdin: Readabl
 function renamed(e: unknown, src: ByteSource): unknown {
   if (e instanceof DataError && e.position) return new DataError(e.message, { file: src.display, line: e.position.line }, e.hint);
   if (e instanceof DataError && src.local && e.message.includes(src.local)) return new DataError(e.message.replaceAll(src.local, src.display), undefined, e.hint);
+  // A streamed file (--no-cache) is read as standard input: name it as the user knows it.
+  if (e instanceof DataError && src.local === undefined && e.message.startsWith(STDIN_NAME))
+    return new DataError(src.display + e.message.slice(STDIN_NAME.length), undefined, e.hint);
   return e;
 }
 

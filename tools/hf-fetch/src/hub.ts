@@ -1,8 +1,9 @@
 import { open, rm } from 'node:fs/promises';
 import { Readable } from 'node:stream';
+import { editDistance } from '@ldt/cli';
 import { LdtError, maskSecret } from '@ldt/errors';
 import type { AsyncBuffer } from 'hyparquet';
-import { encodePath, type Http, type HubResponse, readBody } from './http.js';
+import { bodyChunks, CutError, encodePath, type Http, type HubResponse, isTransient, type RequestOptions, Retry, readBody } from './http.js';
 
 /** A file of a repository listing. */
 export interface RepoFile {
@@ -38,12 +39,25 @@ export class Hub {
 
   /** Resolve a revision to its commit and read the card data: one call, at the start. */
   async info(id: string, rev: string): Promise<DatasetInfo> {
+    try {
+      return await this.infoOnce(id, rev);
+    } catch (e) {
+      if (!(e instanceof RepoNotFoundError)) throw e;
+      const near = await this.similarIds(id);
+      if (near.length === 0) throw e;
+      const list = near.length === 1 ? near[0] : `${near.slice(0, -1).join(', ')} or ${near[near.length - 1]}`;
+      throw new RepoNotFoundError(`${e.message}; did you mean ${list}?`, e.hint);
+    }
+  }
+
+  private async infoOnce(id: string, rev: string): Promise<DatasetInfo> {
     const url = `${this.endpoint}/api/datasets/${id}/revision/${encodeURIComponent(rev)}`;
-    const r = await this.http.request(url, { what: `dataset ${id}`, headers: { accept: 'application/json' } });
-    if (r.res.status !== 200) throw await this.error(r, { id, rev });
-    const j = JSON.parse((await readBody(r)).toString('utf8')) as Record<string, unknown>;
-    if (typeof j.sha !== 'string') throw new LdtError(`dataset ${id}: the Hub's answer has no commit sha for revision ${JSON.stringify(rev)}`);
-    return { sha: j.sha, gated: (j.gated as false | string) ?? false, private: j.private === true, cardData: j.cardData };
+    return this.http.call(url, { what: `dataset ${id}`, kind: 'info', headers: { accept: 'application/json' } }, async (r) => {
+      if (r.res.status !== 200) throw await this.error(r, { id, rev });
+      const j = jsonAnswer(await readBody(r), `dataset ${id}: the Hub's answer to the info request`) as Record<string, unknown>;
+      if (typeof j.sha !== 'string') throw new LdtError(`dataset ${id}: the Hub's answer has no commit sha for revision ${JSON.stringify(rev)}`);
+      return { sha: j.sha, gated: (j.gated as false | string) ?? false, private: j.private === true, cardData: j.cardData };
+    });
   }
 
   /**
@@ -51,12 +65,11 @@ export class Hub {
    * front whether this token may read files, so the user gets the gated message before any download.
    */
   async authCheck(id: string): Promise<void> {
-    const r = await this.http.request(`${this.endpoint}/api/datasets/${id}/auth-check`, { what: `dataset ${id}` });
-    if (r.res.status === 200) {
-      r.abort();
-      return;
-    }
-    throw await this.error(r, { id });
+    await this.http.call(`${this.endpoint}/api/datasets/${id}/auth-check`, { what: `dataset ${id}`, kind: 'auth-check' }, async (r) => {
+      if (r.res.status !== 200) throw await this.error(r, { id });
+      // Read the (tiny) body too: an answer cut midway is retried like any other.
+      await readBody(r);
+    });
   }
 
   /** Every file of the repository at `sha` (recursive tree listing, following `Link` pages), via @huggingface/hub. */
@@ -70,10 +83,12 @@ export class Hub {
       new Headers(init?.headers).forEach((v, k) => {
         if (k !== 'authorization') headers[k] = v;
       });
-      const r = await this.http.request(String(input instanceof Request ? input.url : input), { what: `dataset ${id} (file listing)`, headers });
-      if (r.res.status !== 200) throw await this.error(r, { id, rev: sha });
-      const body = await readBody(r);
-      return new Response(body, { status: 200, headers: r.res.headers });
+      // The whole page (answer and body) is one retried request: a page cut midway is fetched again.
+      return this.http.call(String(input instanceof Request ? input.url : input), { what: `dataset ${id}`, kind: 'listing', headers }, async (r) => {
+        if (r.res.status !== 200) throw await this.error(r, { id, rev: sha });
+        const body = await readBody(r);
+        return new Response(body, { status: 200, headers: r.res.headers });
+      });
     };
     for await (const e of listFiles({ repo: { type: 'dataset', name: id }, revision: sha, recursive: true, hubUrl: this.endpoint, fetch: fetchVia as typeof fetch })) {
       if (e.type === 'file') files.push({ path: e.path, size: e.size });
@@ -88,15 +103,65 @@ export class Hub {
    */
   async resolve(id: string, sha: string, path: string): Promise<ResolvedFile> {
     const url = `${this.endpoint}/datasets/${id}/resolve/${encodeURIComponent(sha)}/${encodePath(path)}`;
-    const r = await this.http.request(url, { method: 'HEAD', stopAtCrossOrigin: true, what: `${path} of ${id}`, headers: { 'accept-encoding': 'identity' } });
-    const h = r.res.headers;
-    r.abort();
-    if (r.res.status >= 300 && r.res.status < 400) {
-      const last = r.redirects[r.redirects.length - 1];
-      return { url: last.url, etag: normEtag(h.get('x-linked-etag') ?? h.get('etag')), size: num(h.get('x-linked-size')) };
+    const ro: RequestOptions = { method: 'HEAD', stopAtCrossOrigin: true, what: `${path} of ${id}`, kind: 'resolve', headers: { 'accept-encoding': 'identity' } };
+    return this.http.call(url, ro, async (r) => {
+      const h = r.res.headers;
+      if (r.res.status >= 300 && r.res.status < 400) {
+        const last = r.redirects[r.redirects.length - 1];
+        return { url: last.url, etag: normEtag(h.get('x-linked-etag') ?? h.get('etag')), size: num(h.get('x-linked-size')) };
+      }
+      if (r.res.status !== 200) throw await this.error(r, { id, rev: sha, path });
+      return { url: r.url, etag: normEtag(h.get('x-linked-etag') ?? h.get('etag')), size: num(h.get('x-linked-size')) ?? num(h.get('content-length')) };
+    });
+  }
+
+  /**
+   * Dataset ids close to `id` by edit distance, from the Hub's search (`GET /api/datasets?search=…&author=…`,
+   * a case-insensitive substring match on the id; hf-hub-api.md §3.4b): searched by the owner and the
+   * longest words of the name, then by those words alone (the owner may be the typo). At most
+   * three, closest first; none when nothing is close, and none on any error (it only adds a hint,
+   * so a failing search is retried once, quietly, waiting at most 2 s, and never changes the message).
+   */
+  async similarIds(id: string): Promise<string[]> {
+    const slash = id.indexOf('/');
+    const owner = slash < 0 ? undefined : id.slice(0, slash);
+    const name = slash < 0 ? id : id.slice(slash + 1);
+    const words = [...new Set(name.split(/[-_.\s]+/).filter((w) => w.length >= 3))].sort((a, b) => b.length - a.length || (a < b ? -1 : a > b ? 1 : 0)).slice(0, 2);
+    if (words.length === 0) words.push(name);
+    const queries: Record<string, string>[] = [
+      ...(owner ? words.map((w) => ({ search: w, author: owner })) : []),
+      ...(owner ? [{ author: owner }] : []),
+      ...words.map((w) => ({ search: w })),
+    ];
+    const found = new Set<string>();
+    try {
+      for (const q of queries) {
+        for (const hit of await this.search(q)) found.add(hit);
+        if (close(id, found).length > 0) break;
+      }
+    } catch {
+      return [];
     }
-    if (r.res.status !== 200) throw await this.error(r, { id, rev: sha, path });
-    return { url: r.url, etag: normEtag(h.get('x-linked-etag') ?? h.get('etag')), size: num(h.get('x-linked-size')) ?? num(h.get('content-length')) };
+    return close(id, found);
+  }
+
+  /** One page (up to 100 ids) of `GET /api/datasets` with these query parameters. */
+  private async search(params: Record<string, string>): Promise<string[]> {
+    const qs = new URLSearchParams({ ...params, limit: '100' }).toString();
+    const ro: RequestOptions = {
+      what: 'dataset search',
+      kind: 'search',
+      headers: { accept: 'application/json' },
+      retries: Math.min(1, this.http.opts.retries),
+      maxRetryTimeMs: 2000,
+      quiet: true,
+    };
+    return this.http.call(`${this.endpoint}/api/datasets?${qs}`, ro, async (r) => {
+      if (r.res.status !== 200) throw new LdtError(`dataset search: HTTP ${r.res.status}`);
+      const j = jsonAnswer(await readBody(r), 'the answer to the dataset search');
+      if (!Array.isArray(j)) throw new LdtError('dataset search: the answer is not a list');
+      return j.map((x) => (x as { id?: unknown })?.id).filter((x): x is string => typeof x === 'string');
+    });
   }
 
   /** Turn a Hub error answer into a message that says which case it is and what to do (§4). */
@@ -118,7 +183,8 @@ export class Hub {
     const tail = rid ? ` (request id ${rid})` : '';
     const page = `${this.endpoint}/datasets/${ctx.id}`;
     const token = this.http.opts.token;
-    const mk = (m: string, hint?: string) => new LdtError(this.http.mask(m + tail), hint && this.http.mask(hint));
+    const mk = (m: string, hint?: string, As: typeof LdtError = LdtError) => new As(this.http.mask(m + tail), hint && this.http.mask(hint));
+    const notFound = (m: string, hint: string) => mk(m, hint, RepoNotFoundError);
     if (res.status === 401 && /invalid credentials/i.test(msg))
       return mk(
         `the Hub rejected the access token (${token ? maskSecret(token) : 'none'}): invalid credentials`,
@@ -134,19 +200,45 @@ export class Hub {
         `dataset ${ctx.id} is gated and this token's account is not on its authorized list`,
         `visit ${page} to ask for access (or accept its conditions), or use a token of an account that has access`,
       );
-    if (code === 'RevisionNotFound') return mk(`dataset ${ctx.id} has no revision ${JSON.stringify(ctx.rev ?? '')}`, 'check --revision: a branch, a tag or a commit sha');
+    if (code === 'RevisionNotFound')
+      return mk(`dataset ${ctx.id} has no revision ${JSON.stringify(ctx.rev ?? '')}`, 'check --revision: a branch, a tag or a commit sha', RevisionNotFoundError);
     if (code === 'EntryNotFound' || (res.status === 404 && ctx.path && code !== 'RepoNotFound'))
       return mk(`${ctx.path ?? 'a file'}: not found in dataset ${ctx.id} at ${ctx.rev ?? 'this revision'}`, 'check the path (case matters) and --revision');
     if (code === 'RepoNotFound' || res.status === 401 || res.status === 404)
       return this.hasToken
-        ? mk(
+        ? notFound(
             `dataset ${ctx.id} not found, or your token has no access to it (private)`,
             `check the name (owner/name, case matters) at ${page}; for a private dataset, use a token of an account that can read it`,
           )
-        : mk(`dataset ${ctx.id} not found, or it is private`, `check the name (owner/name, case matters); if it is private or gated, set HF_TOKEN to an access token`);
+        : notFound(`dataset ${ctx.id} not found, or it is private`, `check the name (owner/name, case matters); if it is private or gated, set HF_TOKEN to an access token`);
     if (res.status === 403) return mk(`access to dataset ${ctx.id} is refused: ${msg || 'HTTP 403'}`, `see ${page}`);
     return mk(`dataset ${ctx.id}${ctx.path ? `, ${ctx.path}` : ''}: HTTP ${res.status}${msg ? `: ${msg}` : ''}`);
   }
+}
+
+/** The Hub says the dataset does not exist (or is private): the message a did-you-mean is added to. */
+export class RepoNotFoundError extends LdtError {}
+
+/** The Hub says the dataset has no such revision (branch, tag or commit). */
+export class RevisionNotFoundError extends LdtError {}
+
+/**
+ * The ids of `found` within a few edits of `id` (case-insensitive; at most a third of its length,
+ * at least 2) and at most one edit further than the closest, closest first, then in byte order; at most three.
+ */
+function close(id: string, found: Iterable<string>): string[] {
+  const want = id.toLowerCase();
+  const max = Math.max(2, Math.floor(want.length / 3));
+  const near = [...found]
+    .filter((f) => f !== id)
+    .map((f) => [f, editDistance(want, f.toLowerCase())] as const)
+    .filter(([, d]) => d <= max)
+    .sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  // Only those about as close as the closest: one edit away does not come with five-edit cousins.
+  return near
+    .filter(([, d]) => d <= near[0][1] + 1)
+    .slice(0, 3)
+    .map(([f]) => f);
 }
 
 /** A non-2xx answer from the file host (usually the CDN; the Hub itself for small files). */
@@ -179,55 +271,46 @@ export type OnBytes = (n: number) => void;
 
 /**
  * Download `url` into `tmp`, resuming with `Range: bytes=<written>-` when the connection is cut (a
- * 200 to a ranged request means the server ignored it: start over). Gives up after `retries` cuts
- * without progress. Checks the final size against `size` when known.
+ * 200 to a ranged request means the server ignored it: start over). Cuts go to the request's one
+ * `Retry` budget, which starts again whenever the download gets further than before. Checks the
+ * final size against `size` when known.
  */
 export async function downloadToFile(hub: Hub, url: string, tmp: string, size: number | undefined, what: string, onBytes?: OnBytes): Promise<number> {
   const fh = await open(tmp, 'w');
   let written = 0;
-  let cuts = 0;
+  let furthest = 0;
   const http = hub.http;
+  const ro: RequestOptions = { what, kind: 'download' };
+  const retry = new Retry(http, ro);
   try {
     for (;;) {
-      const r = await http.request(url, { what, headers: written > 0 ? { range: `bytes=${written}-` } : {} });
-      const st = r.res.status;
-      if (st === 416 && size !== undefined && written === size) {
-        r.abort();
-        break;
-      }
-      if (st !== 200 && st !== 206) throw await fileHostError(hub, r, what);
-      if (written > 0 && (st === 200 || rangeStart(r.res.headers) !== written)) {
-        // The server ignored or misapplied the range: start over from byte 0.
-        await fh.truncate(0);
-        written = 0;
-        if (st === 206) {
-          r.abort();
-          continue;
-        }
-      }
-      const before = written;
+      const r = await http.open(url, { ...ro, headers: written > 0 ? { range: `bytes=${written}-` } : {} }, retry);
       try {
-        for await (const chunk of r.res.body as unknown as AsyncIterable<Uint8Array>) {
-          r.touch();
+        const st = r.res.status;
+        if (st === 416 && size !== undefined && written === size) break;
+        if (st !== 200 && st !== 206) throw await fileHostError(hub, r, what);
+        if (written > 0 && (st === 200 || rangeStart(r.res.headers) !== written)) {
+          // The server ignored or misapplied the range: start over from byte 0.
+          await fh.truncate(0);
+          written = 0;
+          if (st === 206) continue;
+        }
+        for await (const chunk of bodyChunks(r)) {
           await fh.write(chunk, 0, chunk.byteLength, written);
           written += chunk.byteLength;
           onBytes?.(chunk.byteLength);
+          if (written > furthest) {
+            furthest = written;
+            retry.progressed();
+          }
         }
-        r.abort();
-        if (size !== undefined && written < size) throw new Error(`connection closed after ${written} of ${size} bytes`);
+        if (size !== undefined && written < size) throw new CutError(`connection closed after ${written} of ${size} bytes`);
         break;
       } catch (e) {
+        if (!isTransient(e)) throw e;
+        await retry.failed(`download cut at byte ${written}${size !== undefined ? ` of ${size}` : ''} (${(e as Error).message}), resuming from there`);
+      } finally {
         r.abort();
-        if (written > before) cuts = 0;
-        if (cuts >= http.opts.retries)
-          throw new LdtError(
-            http.mask(`${what}: download cut ${cuts + 1} times without progress, at byte ${written}${size !== undefined ? ` of ${size}` : ''}: ${(e as Error).message}`),
-            'check the network, or raise --retries',
-          );
-        cuts++;
-        http.opts.warn?.(http.mask(`${what}: download cut at byte ${written}${size !== undefined ? ` of ${size}` : ''} (${(e as Error).message}); resuming`));
-        http.retried++;
-        await (http.opts.sleep ?? ((ms: number) => new Promise((res) => setTimeout(res, ms))))(http.opts.baseDelayMs);
       }
     }
   } catch (e) {
@@ -248,30 +331,22 @@ function rangeStart(h: Headers): number | undefined {
   return m ? Number(m[1]) : undefined;
 }
 
-/** Fetch bytes [start, end) of `url` with retries; a cut body is re-requested. */
+/** Fetch bytes [start, end) of `url`: one request on the retry path (a cut or short body is requested again). */
 export async function fetchRange(hub: Hub, url: string, start: number, end: number, what: string, onBytes?: OnBytes): Promise<ArrayBuffer> {
-  const http = hub.http;
-  for (let cut = 0; ; cut++) {
-    const r = await http.request(url, { what, headers: { range: `bytes=${start}-${end - 1}` } });
+  return hub.http.call(url, { what, kind: 'range', headers: { range: `bytes=${start}-${end - 1}` } }, async (r) => {
     const st = r.res.status;
     if (st !== 200 && st !== 206) throw await fileHostError(hub, r, what);
-    try {
-      const body = await readBody(r, onBytes);
-      if (st === 200) {
-        // The server ignored the range and sent the whole file.
-        const b = body.subarray(start, end);
-        return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;
-      }
-      if (rangeStart(r.res.headers) !== start || body.length !== end - start) throw new Error(`got ${body.length} bytes for range ${start}-${end - 1}`);
-      return body.buffer.slice(body.byteOffset, body.byteOffset + body.byteLength) as ArrayBuffer;
-    } catch (e) {
-      r.abort();
-      if (e instanceof LdtError || cut >= http.opts.retries)
-        throw e instanceof LdtError ? e : new LdtError(http.mask(`${what}: ranged read of bytes ${start}-${end - 1} failed ${cut + 1} times: ${(e as Error).message}`));
-      http.opts.warn?.(http.mask(`${what}: ranged read cut (${(e as Error).message}); retrying`));
-      http.retried++;
+    const body = await readBody(r, onBytes);
+    if (st === 200) {
+      // The server ignored the range and sent the whole file.
+      if (body.length < end) throw new CutError(`got ${body.length} bytes of a whole-file answer, needed ${end}`);
+      const b = body.subarray(start, end);
+      return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;
     }
-  }
+    if (rangeStart(r.res.headers) !== start) throw new LdtError(hub.http.mask(`${what}: the server answered the range ${start}-${end - 1} at another offset`));
+    if (body.length !== end - start) throw new CutError(`got ${body.length} of the ${end - start} bytes of range ${start}-${end - 1}`);
+    return body.buffer.slice(body.byteOffset, body.byteOffset + body.byteLength) as ArrayBuffer;
+  });
 }
 
 /** A parquet `AsyncBuffer` over HTTP range requests (one request per slice hyparquet asks for). */
@@ -279,26 +354,21 @@ export function remoteBuffer(hub: Hub, url: string, size: number, what: string, 
   return { byteLength: size, slice: (start: number, end?: number) => fetchRange(hub, url, start, end ?? size, what, onBytes) };
 }
 
-/** The body of `url` as a stream, resuming with `Range` where the connection is cut (for --no-cache). */
+/** The body of `url` as a stream, resuming with `Range` where the connection is cut (for --no-cache), on one `Retry` budget. */
 export function resumableStream(hub: Hub, url: string, size: number | undefined, what: string, onBytes?: OnBytes): Readable {
   const http = hub.http;
+  const ro: RequestOptions = { what, kind: 'download' };
   async function* gen(): AsyncGenerator<Buffer> {
+    const retry = new Retry(http, ro);
     let got = 0;
-    let cuts = 0;
     for (;;) {
-      const r = await http.request(url, { what, headers: got > 0 ? { range: `bytes=${got}-` } : {} });
-      const st = r.res.status;
-      if (st !== 200 && st !== 206) throw await fileHostError(hub, r, what);
-      let skip = st === 200 ? got : rangeStart(r.res.headers) === got ? 0 : -1;
-      if (skip < 0) {
-        r.abort();
-        throw new LdtError(`${what}: the server answered a resumed read at another offset`);
-      }
-      const before = got;
-      let done = false;
+      const r = await http.open(url, { ...ro, headers: got > 0 ? { range: `bytes=${got}-` } : {} }, retry);
       try {
-        for await (const c of r.res.body as unknown as AsyncIterable<Uint8Array>) {
-          r.touch();
+        const st = r.res.status;
+        if (st !== 200 && st !== 206) throw await fileHostError(hub, r, what);
+        let skip = st === 200 ? got : rangeStart(r.res.headers) === got ? 0 : -1;
+        if (skip < 0) throw new LdtError(`${what}: the server answered a resumed read at another offset`);
+        for await (const c of bodyChunks(r)) {
           let b = Buffer.from(c);
           if (skip > 0) {
             const n = Math.min(skip, b.length);
@@ -307,25 +377,29 @@ export function resumableStream(hub: Hub, url: string, size: number | undefined,
             if (b.length === 0) continue;
           }
           got += b.length;
+          retry.progressed();
           onBytes?.(b.length);
           yield b;
         }
-        r.abort();
-        if (size !== undefined && got < size) throw new Error(`connection closed after ${got} of ${size} bytes`);
-        done = true;
+        if (size !== undefined && got < size) throw new CutError(`connection closed after ${got} of ${size} bytes`);
+        return;
       } catch (e) {
-        r.abort();
-        if (got > before) cuts = 0;
-        if (cuts >= http.opts.retries) throw new LdtError(http.mask(`${what}: download cut ${cuts + 1} times without progress at byte ${got}: ${(e as Error).message}`));
-        cuts++;
-        http.opts.warn?.(http.mask(`${what}: download cut at byte ${got} (${(e as Error).message}); resuming`));
-        http.retried++;
+        if (!isTransient(e)) throw e;
+        await retry.failed(`download cut at byte ${got}${size !== undefined ? ` of ${size}` : ''} (${(e as Error).message}), resuming from there`);
       } finally {
         // Also when the reader stops early (--limit): release the connection and its idle timer.
         r.abort();
       }
-      if (done) return;
     }
   }
   return Readable.from(gen(), { objectMode: false });
+}
+
+/** Parse a JSON answer of the Hub; a body that is not JSON is an error naming the request (not retried: it arrived whole). */
+export function jsonAnswer(body: Buffer, what: string): unknown {
+  try {
+    return JSON.parse(body.toString('utf8'));
+  } catch (e) {
+    throw new LdtError(`${what} is not JSON (${(e as Error).message})`, 'check --endpoint: it must be a Hugging Face Hub');
+  }
 }

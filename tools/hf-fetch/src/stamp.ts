@@ -12,14 +12,16 @@ export class Stamp {
    *   `hf://datasets/o/n@<sha>/data/train-00000.parquet?config=default&split=train`; `#<row>` is appended.
    * @param license the dataset licence, or undefined when unknown (then no `meta.license`).
    * @param registry `"off"` when the governance gate was turned off with `--no-registry` (then `meta.registry`).
+   * @param convertedFrom the loading script a row's parquet conversion stands in for (`meta.converted_from`).
    */
   constructor(
     readonly source: string | undefined,
     readonly license: string | undefined,
     readonly registry?: string,
+    readonly convertedFrom?: string,
   ) {
     this.head = source === undefined ? '' : `{"source":${JSON.stringify(`${source}#`).slice(0, -1)}`;
-    this.tail = `"${license === undefined ? '' : `,"license":${JSON.stringify(license)}`}${registry === undefined ? '' : `,"registry":${JSON.stringify(registry)}`}}`;
+    this.tail = `"${license === undefined ? '' : `,"license":${JSON.stringify(license)}`}${registry === undefined ? '' : `,"registry":${JSON.stringify(registry)}`}${convertedFrom === undefined ? '' : `,"converted_from":${JSON.stringify(convertedFrom)}`}}`;
   }
 
   /** No provenance (`--no-meta`). */
@@ -46,6 +48,7 @@ export class Stamp {
     const m: Record<string, string> = { source: `${this.source}#${i}` };
     if (this.license !== undefined) m.license = this.license;
     if (this.registry !== undefined) m.registry = this.registry;
+    if (this.convertedFrom !== undefined) m.converted_from = this.convertedFrom;
     return m;
   }
 

@@ -2,27 +2,12 @@ import assert from 'node:assert/strict';
 import { existsSync, lstatSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { main } from '@ldt/hf-fetch';
 import { parseNdjson, runInProcess, sharedData, tmpDir } from '@ldt/testkit';
 import { MockHub, sha256 } from './mock-hub.js';
+import { addTestRepos, fx } from './repos.js';
 
-const fixtures = fileURLToPath(new URL('../../test/fixtures/', import.meta.url));
-const fx = (name: string) => readFileSync(join(fixtures, name));
 const jsonlRows = (name: string) => parseNdjson(fx(name).toString('utf8'));
-
-const README = `---
-license: mit
-configs:
-- config_name: main
-  data_files:
-  - split: train
-    path: main/train-*
-  - split: test
-    path: main/test-*
----
-# GSM8K (test copy)
-`;
 
 let hub: MockHub;
 let gsmSha: string;
@@ -32,33 +17,7 @@ let convertSha: string;
 
 before(async () => {
   hub = await new MockHub().start();
-  hub.validTokens.add('hf_goodtoken123');
-  hub.validTokens.add('hf_othertoken456');
-  gsmSha = hub.addRepo(
-    'openai/gsm8k',
-    {
-      '.gitattributes': '*.parquet filter=lfs diff=lfs merge=lfs -text\n',
-      'README.md': README,
-      'main/train-00000-of-00001.parquet': fx('gsm8k-train.parquet'),
-      'main/test-00000-of-00001.parquet': fx('gsm8k-test.parquet'),
-    },
-    { cardData: { license: 'mit' } },
-  );
-  // No card configs: splits from file names. train.jsonl is large (LFS, via the CDN); test.jsonl small (git, via resolve-cache).
-  chatOld = hub.addRepo('acme/chat', { 'train.jsonl': fx('gsm8k-train.jsonl'), 'test.jsonl': '{"question":"old","answer":"1"}\n' }, { cardData: { license: 'apache-2.0' } });
-  chatSha = hub.addRepo('acme/chat', {
-    'train.jsonl': fx('gsm8k-train.jsonl'),
-    'test.jsonl': '{"question":"q1","answer":"12345678901234567890"}\n\n{"question":"q2","answer":"2"}\n',
-  });
-  const chat = hub.repos.get('acme/chat');
-  assert.ok(chat);
-  chat.refs.main = chatSha;
-  convertSha = hub.addRepo('acme/chat', { 'default/train/0000.parquet': fx('gsm8k-train.parquet'), 'default/test/0000.parquet': fx('gsm8k-test.parquet') });
-  chat.refs['refs/convert/parquet'] = convertSha;
-  hub.addRepo('acme/gated', { 'train.jsonl': '{"a":1}\n' }, { gated: 'manual', cardData: { license: 'cc-by-4.0' } });
-  hub.gatedAccess.set('acme/gated', new Set(['hf_goodtoken123']));
-  hub.addRepo('acme/private', { 'train.jsonl': '{"a":2}\n' }, { private: true });
-  hub.gatedAccess.set('acme/private', new Set(['hf_goodtoken123']));
+  ({ gsmSha, chatOld, chatSha, convertSha } = addTestRepos(hub));
 });
 
 after(() => hub.close());
@@ -184,7 +143,10 @@ test('5xx is retried with backoff, and given up on after --retries with a clear 
   const g = await run(['openai/gsm8k', '--split', 'test', '--retries', '2'], env());
   fault.times = 0;
   assert.equal(g.code, 1);
-  assert.match(g.stderr, /openai\/gsm8k\/main\/test-00000-of-00001\.parquet: giving up after 3 attempts over [\d.]+ s of waiting: HTTP 503/);
+  assert.match(
+    g.stderr,
+    /openai\/gsm8k\/main\/test-00000-of-00001\.parquet: giving up on the file download \(GET on the resolved file URL\) after 3 attempts over [\d.]+ s of waiting: HTTP 503/,
+  );
   assert.match(g.stderr, /hint: check the network/);
 });
 
@@ -325,4 +287,148 @@ test('the real GSM8K parquet served by the mock Hub reads to the same rows as th
     assert.equal(g.question, want[i].question, `row ${i}`);
     assert.equal(g.answer, want[i].answer, `row ${i}`);
   });
+});
+
+test('issue 13 item 9: a truncated .zst file of a Hub dataset is named in the message, cached or streamed', async () => {
+  const zst = fx('gsm8k-train.jsonl.zst');
+  hub.addRepo('acme/zst', { 'train.jsonl.zst': zst.subarray(0, Math.floor(zst.length / 2)) });
+  for (const extra of [[], ['--no-cache']]) {
+    const r = await run(['acme/zst', ...extra], env());
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, /^hf-fetch: acme\/zst\/train\.jsonl\.zst: corrupt or truncated zstd data/m, extra.join(' '));
+  }
+});
+
+test('a mistyped dataset id: the Hub search suggests the closest ids; on a search error the message stays', async () => {
+  hub.addRepo('Magpie-Align/magpie-llama-3.1-pro-300k-filtered', { 'data/train-00000-of-00001.parquet': fx('gsm8k-test.parquet') });
+  hub.addRepo('Magpie-Align/magpie-llama-3.1-pro-1m-filtered', { 'data/train-00000-of-00001.parquet': fx('gsm8k-test.parquet') });
+  hub.addRepo('Magpie-Align/Magpie-Pro-DPO-100K', { 'data/train-00000-of-00001.parquet': fx('gsm8k-test.parquet') });
+  hub.log = [];
+  const r = await run(['Magpie-Align/magpie-llama-3.1-pro-300k_filtered'], env());
+  assert.equal(r.code, 1);
+  assert.match(
+    r.stderr,
+    /^hf-fetch: dataset Magpie-Align\/magpie-llama-3\.1-pro-300k_filtered not found, or it is private \(request id Root=1-test-\d+\); did you mean Magpie-Align\/magpie-llama-3\.1-pro-300k-filtered\?\n {2}hint: check the name/,
+  );
+  const searches = hub.requests('hub').filter((q) => q.url.startsWith('/api/datasets?'));
+  assert.ok(searches.length >= 1);
+  assert.ok(searches.every((q) => new URL(q.url, hub.hubUrl).searchParams.get('limit') === '100'));
+  // A wrong owner (case): found by the words of the name alone.
+  const o = await run(['magpie-align/magpie-llama-3.1-pro-1m-filtere'], env());
+  assert.match(o.stderr, /; did you mean Magpie-Align\/magpie-llama-3\.1-pro-1m-filtered\?\n/);
+  // Two close ids (one and two edits away): both, closest first.
+  hub.addRepo('Magpie-Align/magpie-llama-3.1-pro-300k-filtered-v2', { 'data/train-00000-of-00001.parquet': fx('gsm8k-test.parquet') });
+  const two = await run(['Magpie-Align/magpie-llama-3.1-pro-300k-filtered-v'], env());
+  assert.match(two.stderr, /; did you mean Magpie-Align\/magpie-llama-3\.1-pro-300k-filtered-v2 or Magpie-Align\/magpie-llama-3\.1-pro-300k-filtered\?\n/);
+  // Nothing close: the message as before.
+  const far = await run(['acme/nothing-here'], env());
+  assert.match(far.stderr, /^hf-fetch: dataset acme\/nothing-here not found, or it is private \(request id Root=1-test-\d+\)\n/);
+  // A private dataset stays hidden from a search without access.
+  const p = await run(['acme/privat'], env());
+  assert.doesNotMatch(p.stderr, /did you mean/);
+  const pt = await run(['acme/privat'], env({ HF_TOKEN: 'hf_goodtoken123' }));
+  assert.match(pt.stderr, /did you mean acme\/private\?/);
+  // The search failing (500 on every try, or cut) changes nothing but the hint's absence.
+  for (const kind of ['500', 'cut'] as const) {
+    const fault = { kind, on: 'search' as const, times: 1000, hits: 0 };
+    hub.faults.push(fault);
+    const f = await run(['Magpie-Align/magpie-llama-3.1-pro-300k_filtered'], env());
+    fault.times = 0;
+    assert.equal(f.code, 1);
+    assert.ok(fault.hits >= 1, kind);
+    assert.match(
+      f.stderr,
+      /^hf-fetch: dataset Magpie-Align\/magpie-llama-3\.1-pro-300k_filtered not found, or it is private \(request id Root=1-test-\d+\)\n {2}hint: check the name/,
+      kind,
+    );
+    assert.doesNotMatch(f.stderr, /warning/, kind);
+  }
+  // A rate-limited search is not waited out (Retry-After: 60): the message comes at once, as before.
+  const slow = { kind: '429' as const, retryAfter: 60, on: 'search' as const, times: 1000 };
+  hub.faults.push(slow);
+  const t0 = Date.now();
+  const rl = await run(['Magpie-Align/magpie-llama-3.1-pro-300k_filtered'], env());
+  slow.times = 0;
+  assert.ok(Date.now() - t0 < 20000, `took ${Date.now() - t0} ms`);
+  assert.equal(rl.code, 1);
+  assert.doesNotMatch(rl.stderr, /did you mean|warning/);
+  // One cut search answer is retried: the suggestion still comes.
+  hub.faults.push({ kind: 'cut', on: 'search', times: 1 });
+  const c = await run(['Magpie-Align/magpie-llama-3.1-pro-300k_filtered'], env());
+  assert.match(c.stderr, /did you mean Magpie-Align\/magpie-llama-3\.1-pro-300k-filtered\?/);
+  // Offline: no request at all, the message as before.
+  const off = await run(['Magpie-Align/magpie-llama-3.1-pro-300k_filtered'], env({ HF_HUB_OFFLINE: '1' }));
+  assert.equal(off.code, 1);
+  assert.doesNotMatch(off.stderr, /did you mean/);
+});
+
+test('a dataset defined by a loading script reads the Hub parquet conversion, saying so; without one it fails naming the script', async () => {
+  const card = '---\nlicense: mit\n---\n# HellaSwag (test copy)\n';
+  const mainSha = hub.addRepo('Rowan/hellaswag', { 'README.md': card, 'hellaswag.py': 'import datasets\n', 'dataset_infos.json': '{}' }, { cardData: { license: 'mit' } });
+  const conv = hub.addRepo('Rowan/hellaswag', { 'default/train/0000.parquet': fx('gsm8k-train.parquet'), 'default/validation/0000.parquet': fx('gsm8k-test.parquet') });
+  const repo = hub.repos.get('Rowan/hellaswag');
+  assert.ok(repo);
+  repo.refs.main = mainSha;
+  repo.refs['refs/convert/parquet'] = conv;
+  const stats = join(tmpDir(), 's.json');
+  const cache = tmpDir('hf-cache-');
+  const r = await run(['Rowan/hellaswag', '--split', 'validation', '--stats', stats], env({}, cache));
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(
+    r.stderr,
+    /^hf-fetch: warning: dataset Rowan\/hellaswag is defined by the loading script hellaswag\.py, which hf-fetch does not run; reading the Hub's parquet conversion of it \(refs\/convert\/parquet\) instead/m,
+  );
+  const rows = parseNdjson(r.stdout);
+  const want = jsonlRows('gsm8k-test.jsonl');
+  assert.equal(rows.length, want.length);
+  assert.equal(rows[0].question, want[0].question);
+  assert.deepEqual(rows[2].meta, {
+    source: `hf://datasets/Rowan/hellaswag@${conv}/default/validation/0000.parquet?config=default&split=validation#2`,
+    license: 'mit',
+    converted_from: `hf://datasets/Rowan/hellaswag@${mainSha}/hellaswag.py`,
+  });
+  const s = JSON.parse(readFileSync(stats, 'utf8'));
+  assert.equal(s.notes.revision, 'refs/convert/parquet');
+  assert.equal(s.notes.sha, conv);
+  // Offline: from the cache filled above; with an empty cache, the script is named.
+  const off = await run(['Rowan/hellaswag', '--split', 'validation'], env({ HF_HUB_OFFLINE: '1' }, cache));
+  assert.equal(off.code, 0, off.stderr);
+  assert.equal(off.stdout, r.stdout);
+  const offEmpty = await run(['Rowan/hellaswag'], env({ HF_HUB_OFFLINE: '1' }));
+  assert.equal(offEmpty.code, 1);
+  // (an empty cache has no main revision either: the usual offline message)
+  assert.match(offEmpty.stderr, /HF_HUB_OFFLINE=1: revision "main" of dataset Rowan\/hellaswag is not in the cache/);
+  const mainOnly = tmpDir('hf-cache-');
+  assert.equal((await run(['hf://datasets/Rowan/hellaswag/dataset_infos.json'], env({}, mainOnly))).code, 0);
+  const offMain = await run(['Rowan/hellaswag'], env({ HF_HUB_OFFLINE: '1' }, mainOnly));
+  assert.equal(offMain.code, 1);
+  assert.match(
+    offMain.stderr,
+    /^hf-fetch: dataset Rowan\/hellaswag is defined by the loading script hellaswag\.py, which hf-fetch does not run; HF_HUB_OFFLINE=1 and its parquet conversion \(refs\/convert\/parquet\) is not in the cache\n {2}hint: run once without HF_HUB_OFFLINE=1/,
+  );
+  // --list shows the conversion's configs and splits.
+  const l = await run(['Rowan/hellaswag', '--list'], env());
+  assert.equal(l.code, 0, l.stderr);
+  assert.deepEqual(parseNdjson(l.stdout)[1], { kind: 'config', config: 'default', default: true, splits: ['train', 'validation'] });
+  // A pinned revision: the conversion is of main only.
+  const pinned = await run(['Rowan/hellaswag', '--revision', mainSha], env());
+  assert.equal(pinned.code, 1);
+  assert.match(
+    pinned.stderr,
+    /is defined by the loading script hellaswag\.py, which hf-fetch does not run; the Hub's parquet conversion of it \(refs\/convert\/parquet\) is of the main branch only\n {2}hint: drop --revision/,
+  );
+  // No conversion: an error naming the script and what to do.
+  hub.addRepo('acme/scripted', { 'README.md': '# scripted\n', 'scripted.py': 'import datasets\n' });
+  const none = await run(['acme/scripted'], env());
+  assert.equal(none.code, 1);
+  assert.equal(none.stdout, '');
+  assert.match(
+    none.stderr,
+    /^hf-fetch: dataset acme\/scripted is defined by the loading script scripted\.py, which hf-fetch does not run, and the Hub has no parquet conversion of it \(no refs\/convert\/parquet branch\)\n {2}hint: look on the Hub for a copy .*run scripted\.py with the Python datasets library/,
+  );
+  // A repository with data files beside a script reads the data files as before.
+  hub.addRepo('acme/both', { 'both.py': 'import datasets\n', 'train.jsonl': '{"a":1}\n' });
+  const both = await run(['acme/both', '--no-meta'], env());
+  assert.equal(both.code, 0, both.stderr);
+  assert.equal(both.stdout, '{"a":1}\n');
 });

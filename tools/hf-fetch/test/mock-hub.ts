@@ -4,7 +4,10 @@
  * absolute `Link: <…>; rel="next"`), `resolve` answering 302 to a separate CDN server (another
  * origin) with `X-Linked-Etag`/`X-Linked-Size` for LFS files and 307 to `/api/resolve-cache/…` for
  * small git files, Range support on the CDN (206/416), the parquet listing, 401-vs-404 rules,
- * gated repos, invalid tokens, and injected faults (429 with Retry-After, 5xx, a body cut midway).
+ * gated repos, invalid tokens, the dataset search (`/api/datasets?search=…&author=…`), and injected
+ * faults on any request class of either server (`requestClass`): 429 with Retry-After or RateLimit,
+ * 500/503, a connection reset before any answer, a body cut midway, headers that never come (hang),
+ * a body that stops midway and stays silent (stall).
  * Both servers listen on 127.0.0.1, ephemeral ports; `close()` stops them.
  */
 import { createHash } from 'node:crypto';
@@ -21,18 +24,55 @@ export interface MockRepo {
   cardData?: unknown;
 }
 
+/** What a request is, as hf-fetch's messages name it (its `RequestClass`), from its method, path and range. */
+export type RequestClass = 'info' | 'auth-check' | 'listing' | 'resolve' | 'download' | 'range' | 'search' | 'parquet-listing' | 'other';
+
+export interface FaultRequest {
+  method: string;
+  path: string;
+  server: 'hub' | 'cdn';
+  range?: string;
+  /** The request class (see `requestClass`). */
+  kind: RequestClass;
+}
+
+/** The class of a request to the mock: which hf-fetch call it is. */
+export function requestClass(method: string, path: string, server: 'hub' | 'cdn', range?: string): RequestClass {
+  if (server === 'cdn') return method === 'GET' && range !== undefined && /^bytes=\d+-\d+$/.test(range) ? 'range' : 'download';
+  if (path === '/api/datasets') return 'search';
+  if (path.startsWith('/api/resolve-cache/') || /^\/datasets\/[^/]+\/[^/]+\/resolve\//.test(path))
+    return method === 'HEAD' ? 'resolve' : range !== undefined && /^bytes=\d+-\d+$/.test(range) ? 'range' : 'download';
+  const m = /^\/api\/datasets\/[^/]+\/[^/]+\/([^/]+)/.exec(path);
+  if (!m) return 'other';
+  if (m[1] === 'revision') return 'info';
+  if (m[1] === 'auth-check') return 'auth-check';
+  if (m[1] === 'tree') return 'listing';
+  if (m[1] === 'parquet') return 'parquet-listing';
+  return 'other';
+}
+
 export interface Fault {
-  /** Which requests it applies to. */
-  match: (req: { method: string; path: string; server: 'hub' | 'cdn'; range?: string }) => boolean;
-  kind: '429' | '503' | 'cut' | 'hang';
+  /** Which requests it applies to: a request class, and/or a predicate (both must hold when both are given). */
+  on?: RequestClass;
+  match?: (req: FaultRequest) => boolean;
+  /**
+   * 429/500/503: that answer; `reset`: the connection is dropped before any answer; `cut`: half of
+   * the body is sent, then the connection is dropped (no body: dropped at once); `hang`: silence for
+   * `hangMs`, then the normal answer; `stall`: half of the body, then silence for `stallMs`, then dropped.
+   */
+  kind: '429' | '500' | '503' | 'reset' | 'cut' | 'hang' | 'stall';
   /** For hang: how long to stay silent before answering normally (ms). */
   hangMs?: number;
-  /** Retry-After seconds (429/503). */
+  /** For stall: how long to stay silent after half of the body (ms), before dropping the connection. */
+  stallMs?: number;
+  /** Retry-After seconds (429/5xx). */
   retryAfter?: number;
   /** For 429: a RateLimit header. */
   rateLimit?: string;
   /** How many matching requests it hits (then it is used up). */
   times: number;
+  /** How many requests it hit (set by the mock). */
+  hits?: number;
 }
 
 export interface LoggedRequest {
@@ -98,9 +138,60 @@ export class MockHub {
   }
 
   private fault(method: string, path: string, server: 'hub' | 'cdn', range?: string): Fault | undefined {
-    const f = this.faults.find((x) => x.times > 0 && x.match({ method, path, server, range }));
-    if (f) f.times--;
+    const req: FaultRequest = { method, path, server, range, kind: requestClass(method, path, server, range) };
+    const f = this.faults.find((x) => x.times > 0 && (x.on === undefined || x.on === req.kind) && (x.match === undefined || x.match(req)));
+    if (f) {
+      f.times--;
+      f.hits = (f.hits ?? 0) + 1;
+    }
     return f;
+  }
+
+  /**
+   * Apply a fault that acts before the answer: hang (delay `go`), reset, or an error status. Returns
+   * true when the request is dealt with. Cut and stall act on the body (`sabotage`) and return false.
+   */
+  private preFault(f: Fault | undefined, q: IncomingMessage, s: ServerResponse, entry: LoggedRequest, go: () => unknown): boolean {
+    if (!f) return false;
+    if (f.kind === 'hang') {
+      const timer = setTimeout(go, f.hangMs ?? 1000);
+      s.on('close', () => clearTimeout(timer));
+      return true;
+    }
+    if (f.kind === 'reset') {
+      entry.status = -1;
+      q.socket.destroy();
+      return true;
+    }
+    if (f.kind === '429' || f.kind === '500' || f.kind === '503') {
+      entry.status = Number(f.kind);
+      s.writeHead(entry.status, {
+        'content-type': 'application/json',
+        ...(f.retryAfter !== undefined ? { 'retry-after': String(f.retryAfter) } : {}),
+        ...(f.rateLimit ? { ratelimit: f.rateLimit } : {}),
+      });
+      s.end(q.method === 'HEAD' ? undefined : JSON.stringify({ error: f.kind === '429' ? 'rate limited' : 'unavailable' }));
+      return true;
+    }
+    this.sabotage(s, f);
+    return false;
+  }
+
+  /** Cut or stall the body of the answer `s` is about to send: half of it goes out, then the connection drops. */
+  private sabotage(s: ServerResponse, f: Fault): void {
+    s.end = ((chunk?: unknown) => {
+      const body = chunk === undefined || typeof chunk === 'function' ? Buffer.alloc(0) : Buffer.from(chunk as string | Buffer);
+      if (body.length < 2) {
+        // Nothing to cut (HEAD, a redirect): drop the connection without an answer.
+        s.socket?.destroy();
+        return s;
+      }
+      s.write(body.subarray(0, Math.floor(body.length / 2)), () => {
+        const t = setTimeout(() => s.socket?.destroy(), f.kind === 'stall' ? (f.stallMs ?? 1000) : 20);
+        s.on('close', () => clearTimeout(t));
+      });
+      return s;
+    }) as typeof s.end;
   }
 
   private token(q: IncomingMessage): string | undefined {
@@ -119,25 +210,8 @@ export class MockHub {
       status: 0,
     };
     this.log.push(entry);
-    const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
-      entry.status = status;
-      const text = typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body);
-      s.writeHead(status, { 'content-type': 'application/json', 'x-request-id': `Root=1-test-${this.log.length}`, ...headers });
-      s.end(q.method === 'HEAD' ? undefined : text);
-    };
     const f = this.fault(entry.method, url.pathname, 'hub', q.headers.range);
-    if (f?.kind === 'hang') {
-      const timer = setTimeout(() => this.handleHubAfterFaults(q, s, entry), f.hangMs ?? 1000);
-      s.on('close', () => clearTimeout(timer));
-      return;
-    }
-    if (f?.kind === '429')
-      return send(
-        429,
-        { error: 'rate limited' },
-        { ...(f.retryAfter !== undefined ? { 'retry-after': String(f.retryAfter) } : {}), ...(f.rateLimit ? { ratelimit: f.rateLimit } : {}) },
-      );
-    if (f?.kind === '503') return send(503, { error: 'unavailable' }, f.retryAfter !== undefined ? { 'retry-after': String(f.retryAfter) } : {});
+    if (this.preFault(f, q, s, entry, () => this.handleHubAfterFaults(q, s, entry))) return;
     return this.handleHubAfterFaults(q, s, entry);
   }
 
@@ -154,6 +228,40 @@ export class MockHub {
       return send(401, { error: 'Invalid credentials in Authorization header' }, { 'x-error-message': 'Invalid credentials in Authorization header' });
     let m: RegExpExecArray | null;
     const p = url.pathname;
+    if (p === '/api/datasets') {
+      // The search (hf-hub-api.md §3.4b): `search` a case-insensitive substring of the id, `author` one
+      // owner, `limit` a page size with a `Link: <…>; rel="next"` header when more exist; private
+      // repos only for a token with access.
+      const search = (url.searchParams.get('search') ?? '').toLowerCase();
+      const author = url.searchParams.get('author');
+      const limit = Math.max(1, Math.min(1000, Number(url.searchParams.get('limit') ?? '1000') || 1000));
+      const all = [...this.repos]
+        .filter(([id]) => id.toLowerCase().includes(search) && (author === null || id.split('/')[0] === author))
+        .filter(([id, repo]) => !repo.private || (token !== undefined && this.gatedAccess.get(id)?.has(token)))
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+      const cursor = Number(url.searchParams.get('cursor') ?? '0');
+      const page = all.slice(cursor, cursor + limit).map(([id, repo]) => ({
+        _id: sha1(id).slice(0, 24),
+        id,
+        author: id.split('/')[0],
+        sha: repo.refs.main,
+        lastModified: '2024-01-01T00:00:00.000Z',
+        private: repo.private === true,
+        gated: repo.gated ?? false,
+        disabled: false,
+        downloads: 0,
+        likes: 0,
+        tags: [],
+        createdAt: '2024-01-01T00:00:00.000Z',
+      }));
+      const headers: Record<string, string> = {};
+      if (cursor + limit < all.length) {
+        const next = new URL(url.toString());
+        next.searchParams.set('cursor', String(cursor + limit));
+        headers.link = `<${next.toString()}>; rel="next"`;
+      }
+      return send(200, page, headers);
+    }
     if ((m = /^\/api\/resolve-cache\/datasets\/([^/]+\/[^/]+)\/([0-9a-f]{40})\/(.+)$/.exec(p))) {
       const content = this.repos.get(m[1])?.commits[m[2]]?.[decodeURIComponent(m[3])];
       if (!content) return send(404, { error: 'Entry not found' }, { 'x-error-code': 'EntryNotFound' });
@@ -299,11 +407,11 @@ export class MockHub {
       return;
     }
     const f = this.fault(entry.method, url.pathname, 'cdn', q.headers.range);
-    if (f?.kind === '503' || f?.kind === '429') {
-      entry.status = Number(f.kind);
-      s.writeHead(Number(f.kind), f.retryAfter !== undefined ? { 'retry-after': String(f.retryAfter) } : {}).end('try later');
-      return;
-    }
+    if (this.preFault(f, q, s, entry, () => this.serveBlob(q, s, entry, c))) return;
+    this.serveBlob(q, s, entry, c);
+  }
+
+  private serveBlob(q: IncomingMessage, s: ServerResponse, entry: LoggedRequest, c: Buffer): void {
     let start = 0;
     let end = c.length - 1;
     let status = 200;
@@ -335,11 +443,6 @@ export class MockHub {
     });
     if (q.method === 'HEAD') {
       s.end();
-      return;
-    }
-    if (f?.kind === 'cut') {
-      // Send half of the body, then drop the connection.
-      s.write(body.subarray(0, Math.floor(body.length / 2)), () => setTimeout(() => s.socket?.destroy(), 20));
       return;
     }
     s.end(body);
