@@ -1,4 +1,14 @@
 export { canonicalJson, canonicalKey, canonicalText, referenceCanonicalJson } from './canonical.js';
 export { HashSet128 } from './hashset.js';
 export { Prng } from './prng.js';
+export {
+  datasetFileSourceName,
+  encodeSourceName,
+  fileContentHash,
+  localFileSource,
+  localSource,
+  localSourceName,
+  type SourceNameOptions,
+  stdinSource,
+} from './provenance.js';
 export { type StreamHasher, xxh32Reference, xxh64, xxh64Stream, xxh128, xxh128String } from './xxhash.js';
