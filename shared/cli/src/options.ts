@@ -143,6 +143,14 @@ export const SHARED_OPTIONS = {
     concept: 'the key of a JSON document whose array holds the rows',
     describe: "JSON files: a document that is one object is one row; with --field KEY its array under KEY holds the rows (as the datasets json loader's field=).",
   },
+  template: {
+    name: 'template',
+    type: 'string',
+    arg: 'NAME|FILE',
+    concept: 'a chat template',
+    describe:
+      'A chat template: chatml (built in: <|im_start|>role\\ncontent<|im_end|>\\n per message), or a Hugging Face tokenizer_config.json (its chat_template and special tokens) or .jinja file, rendered with @huggingface/jinja (add_generation_prompt false).',
+  },
   'source-root': {
     name: 'source-root',
     type: 'string',

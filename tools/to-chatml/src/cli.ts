@@ -71,13 +71,10 @@ export const spec = defineTool({
       choices: ['chatml'],
       describe: 'Add a "text" field to chat rows: chatml is <|im_start|>role\\ncontent<|im_end|>\\n per message (tool calls as <tool_call> blocks, reasoning as <think>).',
     },
-    {
-      name: 'template',
-      type: 'string',
-      arg: 'FILE',
+    sharedOption('template', {
       describe:
-        'Add a "text" field to chat rows rendered with a Hugging Face chat template: a tokenizer_config.json (its chat_template and special tokens such as bos_token) or a .jinja file; add_generation_prompt is false. A row the template refuses is rejected (template_error).',
-    },
+        'Add a "text" field to chat rows rendered with a chat template: chatml (as --render chatml), or a Hugging Face tokenizer_config.json (its chat_template and special tokens such as bos_token) or .jinja file; add_generation_prompt is false. A row the template refuses is rejected (template_error).',
+    }),
     {
       name: 'input-format',
       type: 'choice',
@@ -164,6 +161,7 @@ async function handler(o: OptionsOf<typeof spec.options>, ctx: ToolContext): Pro
 
   let render: ((m: import('./messages.js').Msg[], t: unknown[] | undefined) => string) | undefined;
   if (o.render === 'chatml') render = (m) => renderChatml(m);
+  else if (o.template === 'chatml') render = (m) => renderChatml(m);
   else if (typeof o.template === 'string') render = await templateRenderer(loadTemplate(o.template));
 
   const core = new ToChatml({
