@@ -143,6 +143,31 @@ export const SHARED_OPTIONS = {
     concept: 'the key of a JSON document whose array holds the rows',
     describe: "JSON files: a document that is one object is one row; with --field KEY its array under KEY holds the rows (as the datasets json loader's field=).",
   },
+  template: {
+    name: 'template',
+    type: 'string',
+    arg: 'NAME|FILE',
+    concept: 'a chat template',
+    describe:
+      'A chat template: chatml (built in: <|im_start|>role\\ncontent<|im_end|>\\n per message), or a Hugging Face tokenizer_config.json (its chat_template and special tokens) or .jinja file, rendered with @huggingface/jinja (add_generation_prompt false).',
+  },
+  'source-root': {
+    name: 'source-root',
+    type: 'string',
+    arg: 'DIR',
+    concept: 'the folder local file names in meta.source are relative to',
+    describe:
+      "meta.source of a local file is NAME@xxh3-HASH (HASH: XXH3-64 of its bytes); NAME is the file's path relative to DIR (symlinks resolved), so it does not depend on the working directory.",
+    defaultText: 'the file name alone',
+  },
+  'source-name': {
+    name: 'source-name',
+    type: 'string',
+    arg: 'NAME',
+    concept: 'the name of standard input in meta.source',
+    describe: 'meta.source of rows read from standard input (which has no content hash before its first row).',
+    default: 'stdin',
+  },
   json: {
     name: 'json',
     type: 'boolean',

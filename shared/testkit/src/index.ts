@@ -263,6 +263,9 @@ export function docTests(pkgDir: string, specs: readonly ToolSpec[]): void {
       );
     }
   });
+  test('README tables: every row has as many cells as its header (a `|` inside a cell is escaped as \\|)', () => {
+    assert.deepEqual(brokenTableRows(readme()), []);
+  });
   test('README embeds the current --help text', () => {
     assert.ok(readme().includes(renderHelp(specs[0]).trim()), 'README.md is out of date: run node scripts/sync-help.mjs (after a build)');
   });
@@ -287,6 +290,34 @@ export function docTests(pkgDir: string, specs: readonly ToolSpec[]): void {
       assert.equal(actual[cmd].stderr, expected[cmd].stderr, `the standard error of: ${cmd}`);
     }
   });
+}
+
+/**
+ * The Markdown table rows of `text` whose cell count differs from their table's header, as
+ * `line N: got X cells, header has Y`. GitHub splits cells at every `|` that is not escaped,
+ * inside code spans too (`<|im_start|>` breaks a row; `<\|im_start\|>` renders as intended).
+ */
+export function brokenTableRows(text: string): string[] {
+  const out: string[] = [];
+  const cells = (row: string) =>
+    row
+      .trim()
+      .replace(/^\|/, '')
+      .replace(/(?<!\\)\|$/, '')
+      .split(/(?<!\\)\|/).length;
+  let fence = false;
+  let header = 0;
+  for (const [i, line] of text.split('\n').entries()) {
+    if (/^\s*(```|~~~)/.test(line)) fence = !fence;
+    if (fence || !/^\s*\|/.test(line)) {
+      header = 0;
+      continue;
+    }
+    const n = cells(line);
+    if (header === 0) header = n;
+    else if (n !== header) out.push(`line ${i + 1}: got ${n} cells, header has ${header}`);
+  }
+  return out;
 }
 
 /** The counts of a summary line or a `--stats` JSON. */

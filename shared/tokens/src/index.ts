@@ -3,7 +3,21 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { DataError, UsageError } from '@ldt/errors';
-import { type FieldPath, getPath, type JsonObject, LEGACY_TOKEN_RULE, legacyTokenTexts, TOKEN_RULE, tokenTexts } from '@ldt/schema';
+import { type FieldPath, getPath, type JsonObject, LEGACY_TOKEN_RULE, legacyTokenTexts, recordKind, TOKEN_RULE, tokenTexts } from '@ldt/schema';
+import type { Renderer, TemplateMessage } from './template.js';
+
+export {
+  type ChatTemplate,
+  loadTemplate,
+  type Renderer,
+  recordRenderer,
+  renderChatml,
+  type TemplateMessage,
+  type TemplateRecord,
+  TemplateRowError,
+  templateRecord,
+  templateRenderer,
+} from './template.js';
 
 /** Counts tokens of one string. `estimate` is true for the byte-based estimate (no tokenizer). */
 export interface TokenCounter {
@@ -63,9 +77,59 @@ export async function loadTokenCounter(spec: string | undefined, flag = '--token
   };
 }
 
+/**
+ * The rule of `manifest build --template`: the tokens of each row as a trainer renders it with a
+ * chat template (see `templateTexts`); the manifest records the template itself.
+ */
+export const TEMPLATE_TOKEN_RULE = 'chat-template-v1';
+
+/** `TEMPLATE_TOKEN_RULE` with its renderer. */
+export interface TemplateTokenRule {
+  name: typeof TEMPLATE_TOKEN_RULE;
+  render: Renderer;
+}
+
 /** A token-counting rule: which texts of a row are counted when no text fields are given. */
-export type TokenRule = typeof TOKEN_RULE | typeof LEGACY_TOKEN_RULE;
+export type TokenRule = typeof TOKEN_RULE | typeof LEGACY_TOKEN_RULE | TemplateTokenRule;
 export { LEGACY_TOKEN_RULE, TOKEN_RULE };
+
+const isMessages = (v: unknown): v is TemplateMessage[] => Array.isArray(v) && v.every((m) => typeof m === 'object' && m !== null && !Array.isArray(m));
+
+/**
+ * The texts a trainer tokenizes for a row, rendered by a chat template (`TEMPLATE_TOKEN_RULE`):
+ * - chat → `render(messages, tools)`;
+ * - preference → `render(prompt + chosen)` and `render(prompt + rejected)` (both sequences are
+ *   trained on); kto → `render(prompt + completion)`; prompt_only → `render(prompt)`;
+ *   with `tools` passed when the row has them;
+ * - text → `text`; a row whose parts are strings (TRL's standard form), or of kind `other`, is
+ *   counted as `tokenTexts` counts it (no template applies to it).
+ */
+export function templateTexts(row: JsonObject, render: Renderer, out: string[] = []): string[] {
+  out.length = 0;
+  const tools = Array.isArray(row.tools) ? row.tools : undefined;
+  const prompt = row.prompt === undefined ? [] : row.prompt;
+  switch (recordKind(row)) {
+    case 'chat':
+      if (!isMessages(row.messages)) break;
+      out.push(render(row.messages, tools));
+      return out;
+    case 'preference':
+      if (!isMessages(prompt) || !isMessages(row.chosen) || !isMessages(row.rejected)) break;
+      out.push(render([...prompt, ...row.chosen], tools), render([...prompt, ...row.rejected], tools));
+      return out;
+    case 'kto': {
+      const completion = row.completion ?? row.messages;
+      if (!isMessages(prompt) || !isMessages(completion)) break;
+      out.push(render([...prompt, ...completion], tools));
+      return out;
+    }
+    case 'prompt_only':
+      if (!isMessages(prompt)) break;
+      out.push(render(prompt, tools));
+      return out;
+  }
+  return tokenTexts(row, out);
+}
 
 /**
  * The texts of a row whose tokens are counted: the strings at `paths` if given, else by the
@@ -79,6 +143,7 @@ export function rowTexts(row: JsonObject, paths: readonly FieldPath[] | undefine
     for (const p of paths) collectStrings(getPath(row, p), out);
     return out;
   }
+  if (typeof rule === 'object') return templateTexts(row, rule.render, out);
   return rule === LEGACY_TOKEN_RULE ? legacyTokenTexts(row, out) : tokenTexts(row, out);
 }
 

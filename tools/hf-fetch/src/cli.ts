@@ -25,7 +25,7 @@ export const spec = defineTool({
   positional: {
     name: 'DATASET',
     describe:
-      'owner/name (the Hub), hf://datasets/owner/name[@revision][/path-or-glob], a local dataset folder, or local files/globs (parquet, .jsonl/.ndjson, .json, .csv, .tsv, .txt; .gz/.zst).',
+      "owner/name (the Hub), hf://datasets/owner/name[@revision][/path-or-glob], a local dataset folder, local files/globs (parquet, .jsonl/.ndjson, .json, .csv, .tsv, .txt; .gz/.zst), or '-' for standard input.",
   },
   options: [
     {
@@ -66,6 +66,12 @@ export const spec = defineTool({
       default: true,
       describe: 'Add meta.source and meta.license to every row; --no-meta writes the rows as they are (a JSON Lines row is then written byte for byte).',
     },
+    sharedOption('source-root', {
+      describe:
+        "Local files and folders: meta.source is NAME@xxh3-HASH (HASH: XXH3-64 of the file's bytes, read once before its rows), NAME the file's path relative to DIR (symlinks resolved), so the same bytes give the same source from any working directory.",
+      defaultText: 'the file name; in a dataset folder, <folder name>/<path>',
+    }),
+    sharedOption('source-name', { describe: "With DATASET '-' (standard input, JSON Lines unless NAME ends in another format's extension): meta.source of its rows." }),
     {
       name: 'registry',
       type: 'string',
@@ -149,7 +155,7 @@ async function handler(o: OptionsOf<typeof spec.options>, ctx: ToolContext): Pro
       import('./http.js'),
     ]);
   const env = ctx.io.env;
-  const ref = parseDatasetArgs(ctx.inputs);
+  const ref = parseDatasetArgs(ctx.inputs, process.cwd(), o['source-name']);
   const endpoint = (o.endpoint ?? env.HF_ENDPOINT ?? 'https://huggingface.co').replace(/\/+$/, '');
   try {
     const u = new URL(endpoint);
@@ -177,6 +183,8 @@ async function handler(o: OptionsOf<typeof spec.options>, ctx: ToolContext): Pro
     parquetExport: o['parquet-export'] === true,
     warn: ctx.warn,
     noMeta: o.meta === false,
+    sourceRoot: o['source-root'],
+    stdin: ctx.io.stdin,
     http: {
       endpoint,
       token,

@@ -1,11 +1,13 @@
 import { existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { join, resolve as resolvePath } from 'node:path';
+import type { Readable } from 'node:stream';
 import { LdtError, UsageError } from '@ldt/errors';
+import { datasetFileSourceName, fileContentHash, localSource, localSourceName, stdinSource } from '@ldt/hash';
 import type { AsyncBuffer } from 'hyparquet';
 import { RepoCache, SHA_RE, walkFiles } from './cache.js';
 import { type Card, cardFromData, parseCard } from './card.js';
-import { type ByteSource, formatOf, readCsv, readJsonRows, readText } from './formats.js';
+import { type ByteSource, type Format, formatOf, readCsv, readJsonRows, readText } from './formats.js';
 import { Http, type HttpOptions, readBody } from './http.js';
 import { downloadToFile, Hub, type RepoFile, RevisionNotFoundError, remoteBuffer, resumableStream } from './hub.js';
 import { type ParquetTuning, readParquetChunks, readParquetMetadata, readParquetParallel } from './parquet.js';
@@ -30,6 +32,10 @@ export interface FetchOptions {
   warn?: (message: string) => void;
   /** No `meta.source` / `meta.license`. */
   noMeta?: boolean;
+  /** `--source-root DIR`: local files are named relative to it in `meta.source` (default: by file name). */
+  sourceRoot?: string;
+  /** Standard input, for DATASET `-`. */
+  stdin?: Readable;
   http: HttpOptions;
   /** The HF hub cache folder, or undefined for `--no-cache`. */
   cacheDir?: string;
@@ -77,8 +83,10 @@ interface OpenRepo {
   /** Files named explicitly (local files, an hf:// path or glob): splits come from their names. */
   explicit?: string[];
   configs?: ConfigFiles[];
-  /** `meta.source` of a file, without config/split/row. */
-  sourceOf(path: string): string;
+  /** `meta.source` of a file, without config/split/row (local files: content-addressed, see @ldt/hash provenance). */
+  sourceOf(path: string): string | Promise<string>;
+  /** The format of a file when its name does not tell (standard input). */
+  formatOf?(path: string): Format | undefined;
   /** The bytes of a text-format file. */
   bytes(path: string): Promise<ByteSource>;
   /** A parquet file; `whole` = every row will be read (so downloading it into the cache pays). */
@@ -102,12 +110,34 @@ const CONVERT_REV = 'refs/convert/parquet';
 async function openRepo(opts: FetchOptions, facts: FetchFacts): Promise<OpenRepo> {
   const ref = opts.ref;
   const cwd = opts.cwd ?? process.cwd();
+  const naming = { root: opts.sourceRoot, cwd };
+  if (ref.kind === 'stdin') {
+    const stdin = opts.stdin ?? process.stdin;
+    const fmt = formatOf(ref.name) ?? 'jsonl';
+    if (fmt === 'parquet') throw new UsageError('parquet cannot be read from standard input (it is read from its end); give the file');
+    return {
+      label: '<stdin>',
+      card: {},
+      files: [{ path: ref.name }],
+      explicit: [ref.name],
+      sourceOf: () => stdinSource(ref.name),
+      formatOf: () => fmt,
+      bytes: async () => ({ display: '<stdin>', open: async () => stdin }),
+      localParquet: async () => undefined,
+      parquet: async () => {
+        throw new UsageError('parquet cannot be read from standard input');
+      },
+    };
+  }
+  if (opts.sourceRoot !== undefined && ref.kind === 'hub')
+    throw new UsageError('--source-root applies to local files and folders only (Hub rows are named hf://datasets/ID@COMMIT/PATH)');
   if (ref.kind === 'files') {
     const files = ref.files.map((f) => ({ path: f }));
     const label = ref.files.length === 1 ? ref.files[0] : `${ref.files[0]} (+${ref.files.length - 1} more)`;
     const reg = opts.registry;
     const entries = reg ? ref.files.map((f) => checkRegistry(reg, { path: resolvePath(cwd, f) }, f)) : [];
-    return { ...localRepo(label, cwd, files, {}, opts, ref.files), entry: entries.find((e) => e !== undefined) };
+    const sourceOf = async (p: string) => localSource(await localSourceName(p, naming), await fileContentHash(resolvePath(cwd, p)));
+    return { ...localRepo(label, cwd, files, {}, opts, sourceOf, ref.files), entry: entries.find((e) => e !== undefined) };
   }
   if (ref.kind === 'dir') {
     const dir = resolvePath(cwd, ref.dir);
@@ -116,12 +146,13 @@ async function openRepo(opts: FetchOptions, facts: FetchFacts): Promise<OpenRepo
     const label = ref.hubId ?? ref.dir.replace(/\/+$/, '');
     const entry = opts.registry ? checkRegistry(opts.registry, ref.hubId ? { id: ref.hubId, path: dir } : { path: dir }, label) : undefined;
     if (entry && ref.sha) pinnedRevision(entry, ref.sha, false, opts.registry?.file ?? '');
-    const repo = { ...localRepo(label, dir, files, card, opts), entry };
-    if (ref.hubId && ref.sha) {
-      repo.sha = ref.sha;
-      repo.sourceOf = (p) => `hf://datasets/${ref.hubId}@${ref.sha}/${p}`;
-    } else repo.sourceOf = (p) => `${ref.dir.replace(/\/+$/, '')}/${p}`;
-    return repo;
+    // A snapshot folder of the HF cache is the Hub commit it names; another folder is named file by file, by content.
+    const { hubId, sha } = ref;
+    const sourceOf =
+      hubId && sha
+        ? (p: string) => `hf://datasets/${hubId}@${sha}/${p}`
+        : async (p: string) => localSource(await datasetFileSourceName(ref.dir, p, naming), await fileContentHash(resolvePath(dir, p)));
+    return { ...localRepo(label, dir, files, card, opts, sourceOf), entry, ...(sha ? { sha } : {}) };
   }
   // The Hub.
   const entry = opts.registry ? checkRegistry(opts.registry, { id: ref.id }, `dataset ${ref.id}`, true) : undefined;
@@ -172,7 +203,7 @@ async function openRepo(opts: FetchOptions, facts: FetchFacts): Promise<OpenRepo
   opts.warn?.(
     `dataset ${ref.id} is defined by the loading script ${script}, which hf-fetch does not run; reading the Hub's parquet conversion of it (${CONVERT_REV}) instead; each row's meta.converted_from names the script`,
   );
-  return { ...conv, card: { ...conv.card, license: repo.card.license ?? conv.card.license }, entry, convertedFrom: `${repo.sourceOf(script)}` };
+  return { ...conv, card: { ...conv.card, license: repo.card.license ?? conv.card.license }, entry, convertedFrom: await repo.sourceOf(script) };
 }
 
 /**
@@ -186,13 +217,13 @@ function loadingScript(id: string, files: readonly RepoFile[]): string | undefin
   return dataCandidates(paths).some((p) => formatOf(p) !== undefined) ? undefined : script;
 }
 
-function localRepo(label: string, dir: string, files: RepoFile[], card: Card, opts: FetchOptions, explicit?: string[]): OpenRepo {
+function localRepo(label: string, dir: string, files: RepoFile[], card: Card, opts: FetchOptions, sourceOf: OpenRepo['sourceOf'], explicit?: string[]): OpenRepo {
   return {
     label,
     card,
     files,
     explicit,
-    sourceOf: (p) => p,
+    sourceOf,
     bytes: async (p) => ({ display: explicit ? p : `${label}/${p}`, local: resolvePath(dir, p) }),
     localParquet: async (p) => resolvePath(dir, p),
     parquet: async (p) => {
@@ -351,7 +382,7 @@ function configsOf(repo: OpenRepo, opts: FetchOptions, facts: FetchFacts): Confi
     // so the folders a user keeps files in (`tests/fixtures/…`) do not decide the split.
     const base = commonDir(repo.explicit);
     const splits = inferSplits(repo.explicit.map((f) => f.slice(base.length))).map((s) => ({ name: s.name, files: s.files.map((f) => base + f) }));
-    const bad = repo.explicit.filter((f) => formatOf(f) === undefined);
+    const bad = repo.explicit.filter((f) => (repo.formatOf ?? formatOf)(f) === undefined);
     if (bad.length > 0) throw new UsageError(`${bad[0]}: not a data file hf-fetch reads`, 'formats: .parquet, .jsonl/.ndjson, .json, .csv, .tsv, .txt (optionally .gz/.zst)');
     const left = unassigned(repo.explicit, splits);
     facts.ignored_files = left;
@@ -412,9 +443,9 @@ export async function* fetchDataset(opts: FetchOptions, facts: FetchFacts): Asyn
     for (const path of split.files) {
       if (left <= 0) return;
       opts.onFile?.(fileNo++, needed.length);
-      const fmt = formatOf(path);
+      const fmt = (repo.formatOf ?? formatOf)(path);
       const q = `?config=${encodeURIComponent(config.name)}&split=${encodeURIComponent(split.name)}`;
-      const stamp = opts.noMeta ? Stamp.none() : new Stamp(`${repo.sourceOf(path)}${q}`, license, opts.noRegistry ? 'off' : undefined, repo.convertedFrom);
+      const stamp = opts.noMeta ? Stamp.none() : new Stamp(`${await repo.sourceOf(path)}${q}`, license, opts.noRegistry ? 'off' : undefined, repo.convertedFrom);
       const limit = Number.isFinite(left) ? left : undefined;
       const rec = { path, config: config.name, split: split.name, rows: 0, size: sizes.get(path) };
       facts.files.push(rec);

@@ -8,7 +8,9 @@ import { walkFiles } from './cache.js';
 export type DatasetRef =
   | { kind: 'hub'; id: string; revision?: string; pattern?: string }
   | { kind: 'dir'; dir: string; hubId?: string; sha?: string }
-  | { kind: 'files'; files: string[] };
+  | { kind: 'files'; files: string[] }
+  /** Standard input (`-`), named `name` (`--source-name`; its extension, if any, gives the format). */
+  | { kind: 'stdin'; name: string };
 
 const ID_RE = /^[A-Za-z0-9][\w.-]*(\/[\w.-]+)?$/;
 const GLOB_RE = /[*?[{]/;
@@ -19,10 +21,13 @@ const SNAPSHOT_RE = /(?:^|\/)datasets--([^/]+?)--([^/]+)\/snapshots\/([0-9a-f]{4
  * directory (a clone of a dataset repo, or a snapshot folder of the HF cache); existing files or
  * globs; else a Hub id (`owner/name`, or a legacy name-only id).
  */
-export function parseDatasetArgs(args: readonly string[], cwd = process.cwd()): DatasetRef {
-  if (args.length === 0) throw new UsageError('missing DATASET', 'give a Hub id (owner/name), hf://datasets/owner/name/path, a local dataset folder, or files');
+export function parseDatasetArgs(args: readonly string[], cwd = process.cwd(), stdinName = 'stdin'): DatasetRef {
+  if (args.length === 0)
+    throw new UsageError('missing DATASET', "give a Hub id (owner/name), hf://datasets/owner/name/path, a local dataset folder, files, or '-' (standard input)");
+  if (args.includes('-') && args.length > 1) throw new UsageError("'-' (standard input) cannot be mixed with other arguments; give one DATASET");
   if (args.length === 1) {
     const a = args[0];
+    if (a === '-') return { kind: 'stdin', name: stdinName };
     if (a.startsWith('hf://')) return parseHfUrl(a);
     const abs = resolve(cwd, a);
     if (existsSync(abs) && statSync(abs).isDirectory()) {

@@ -3,6 +3,7 @@ import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { xxh64 } from '@ldt/hash';
 import { main, registryCheckSpec, registryEnableSpec, registryListSpec, registryPlanSpec, spec } from '@ldt/hf-fetch';
 import { assertCounts, docTests, goldenCases, parseNdjson, repoRoot, runBin, runInProcess, runShell, sharedData, tmpDir } from '@ldt/testkit';
 
@@ -76,8 +77,10 @@ test('a local folder: configs from the card, all splits in order, provenance and
   const rows = parseNdjson(r.stdout);
   assert.equal(rows.length, 42);
   const metas = rows.map((x) => (x.meta as { source: string; license: string }).source);
-  assert.ok(metas[0].endsWith('hf-fetch-gsm8k/data/train-00000-of-00001.parquet?config=main&split=train#0'));
-  assert.ok(metas[41].endsWith('hf-fetch-gsm8k/data/test-00000-of-00001.parquet?config=main&split=test#11'));
+  // A folder's files are named <folder>/<path>, plus their content hash (issue 23 item 4).
+  const train = xxh64(readFileSync(join(repoRoot(), 'examples', 'hf-fetch-gsm8k', 'data', 'train-00000-of-00001.parquet'))).toString('hex');
+  assert.equal(metas[0], `hf-fetch-gsm8k/data/train-00000-of-00001.parquet@xxh3-${train}?config=main&split=train#0`);
+  assert.match(metas[41], /^hf-fetch-gsm8k\/data\/test-00000-of-00001\.parquet@xxh3-[0-9a-f]{16}\?config=main&split=test#11$/);
   assert.equal((rows[0].meta as { license: string }).license, 'mit');
   // The jsonl config holds the same rows.
   const j = await runInProcess(main, [join(repoRoot(), 'examples', 'hf-fetch-gsm8k'), '--config', 'jsonl', '--no-meta']);
@@ -85,6 +88,59 @@ test('a local folder: configs from the card, all splits in order, provenance and
     parseNdjson(j.stdout),
     rows.map((x) => ({ question: x.question, answer: x.answer })),
   );
+});
+
+test("issue 23: a local file's meta.source is its name and content hash, the same from any working directory, path spelling or symlink", async () => {
+  const dir = tmpDir();
+  mkdirSync(join(dir, 'data', 'sub'), { recursive: true });
+  const file = join(dir, 'data', 'sub', 'a.jsonl');
+  writeFileSync(file, '{"x":1}\n{"x":2}\n');
+  symlinkSync(file, join(dir, 'link.jsonl'));
+  const hash = xxh64(readFileSync(file)).toString('hex');
+  const sources = async (args: string[], cwd: string) => {
+    const r = runBin('hf-fetch', [...args, '-q'], { cwd });
+    assert.equal(r.code, 0, r.stderr);
+    return parseNdjson(r.stdout).map((x) => (x.meta as { source: string }).source);
+  };
+  const want = [`a.jsonl@xxh3-${hash}?config=default&split=train#0`, `a.jsonl@xxh3-${hash}?config=default&split=train#1`];
+  assert.deepEqual(await sources([file], tmpDir()), want, 'absolute path');
+  assert.deepEqual(await sources(['a.jsonl'], join(dir, 'data', 'sub')), want, 'relative path');
+  assert.deepEqual(await sources(['sub/../sub/a.jsonl'], join(dir, 'data')), want, 'another spelling');
+  assert.deepEqual(await sources(['link.jsonl'], dir), want, 'through a symlink');
+  // --source-root: the path below it, wherever the command runs.
+  const rooted = [`sub/a.jsonl@xxh3-${hash}?config=default&split=train#0`, `sub/a.jsonl@xxh3-${hash}?config=default&split=train#1`];
+  assert.deepEqual(await sources(['--source-root', join(dir, 'data'), file], tmpDir()), rooted);
+  assert.deepEqual(await sources(['--source-root', '..', 'a.jsonl'], join(dir, 'data', 'sub')), rooted);
+  // Different bytes under the same name never share a source.
+  const other = join(tmpDir(), 'a.jsonl');
+  writeFileSync(other, '{"x":1}\n{"x":3}\n');
+  const o = await sources([other], dir);
+  assert.notEqual(o[0], want[0]);
+  assert.match(o[0], /^a\.jsonl@xxh3-[0-9a-f]{16}\?config=default&split=train#0$/);
+  // A file outside --source-root is a usage error.
+  const u = runBin('hf-fetch', ['--source-root', join(dir, 'data'), other]);
+  assert.equal(u.code, 2);
+  assert.match(u.stderr, /^hf-fetch: .*a\.jsonl is not inside --source-root /);
+  // A dataset folder: <folder>/<path>, or relative to --source-root.
+  assert.deepEqual(await sources(['data'], dir), [`data/sub/a.jsonl@xxh3-${hash}?config=default&split=train#0`, `data/sub/a.jsonl@xxh3-${hash}?config=default&split=train#1`]);
+  assert.deepEqual((await sources([join(dir, 'data'), '--source-root', dir], tmpDir()))[0], `data/sub/a.jsonl@xxh3-${hash}?config=default&split=train#0`);
+});
+
+test('issue 23: standard input (DATASET -) is named by --source-name, default stdin; its extension gives the format', async () => {
+  const r = await runInProcess(main, ['-', '-q'], { stdin: Buffer.from('{"x":1}\n{"x":2}\n') });
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(
+    parseNdjson(r.stdout).map((x) => (x.meta as { source: string }).source),
+    ['stdin?config=default&split=train#0', 'stdin?config=default&split=train#1'],
+  );
+  const c = await runInProcess(main, ['-', '--source-name', 'eval/test.csv', '-q'], { stdin: Buffer.from('q,a\n1,2\n') });
+  assert.equal(c.code, 0, c.stderr);
+  assert.deepEqual(parseNdjson(c.stdout), [{ q: '1', a: '2', meta: { source: 'eval/test.csv?config=default&split=test#0' } }]);
+  const p = await runInProcess(main, ['-', '--source-name', 'x.parquet'], { stdin: Buffer.from('') });
+  assert.equal(p.code, 2);
+  assert.match(p.stderr, /parquet cannot be read from standard input/);
+  const mixed = await runInProcess(main, ['-', 'x.jsonl'], { stdin: Buffer.from('') });
+  assert.equal(mixed.code, 2);
 });
 
 test('a snapshot folder of the HF cache is read with hf:// provenance', async () => {

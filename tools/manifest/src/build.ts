@@ -4,7 +4,7 @@ import { dirname, join, resolve } from 'node:path';
 import { DataError, quote, UsageError } from '@ldt/errors';
 import { acquireLock, cleanStaleTemps, type Lock, type Report, type Row, tempPathFor, trackTemp, untrackTemp, writeError } from '@ldt/ndjson';
 import { type FieldPath, getMeta, getPath, isJsonObject, type Json } from '@ldt/schema';
-import { countRowTokens, rowTexts, TOKEN_RULE, type TokenCounter } from '@ldt/tokens';
+import { countRowTokens, rowTexts, TEMPLATE_TOKEN_RULE, type TemplateRecord, TemplateRowError, type TemplateTokenRule, TOKEN_RULE, type TokenCounter } from '@ldt/tokens';
 import { croissantFor } from './croissant.js';
 import { cmp, FieldCatalog } from './fields.js';
 import { datasetId, MANIFEST_FORMAT, type Manifest, type ManifestGate, type ManifestShard, sideFiles, type ToolChainEntry } from './format.js';
@@ -31,6 +31,8 @@ export interface BuildOptions {
   /** Group paths for counts; undefined means the dataset part of meta.source. */
   groupBy: FieldPath[] | undefined;
   tokens: TokenCounter;
+  /** `--template`: count the tokens of each row rendered by this chat template (rule `chat-template-v1`), recorded in the manifest. */
+  template?: { rule: TemplateTokenRule; record: TemplateRecord };
   /** Text fields whose tokens are counted (undefined: by record kind). */
   textFields: FieldPath[] | undefined;
   /** Also write every row to this one NDJSON file (.gz/.zst by extension). */
@@ -186,7 +188,18 @@ export class ManifestBuilder {
       // Shard cut: before a row that would overflow the current shard. The exact UTF-8 size is
       // only computed near the limit: 3 bytes per UTF-16 unit is an upper bound (Buffer.byteLength
       // on every row was ~5% of a build on the bench corpus).
-      const t = countRowTokens(tokens, v, textFields, this.scratch);
+      let t: number;
+      try {
+        t = countRowTokens(tokens, v, textFields, this.scratch, this.opts.template?.rule);
+      } catch (e) {
+        if (e instanceof TemplateRowError)
+          throw new DataError(
+            e.message,
+            { file: row.file, line: row.line },
+            'the template refuses this row (e.g. roles that do not alternate); fix the row, or count without --template',
+          );
+        throw e;
+      }
       let cur = part.cur;
       if (cur && cur.rows > 0) {
         let cut = this.opts.shardRows !== undefined && cur.rows >= this.opts.shardRows;
@@ -312,7 +325,8 @@ export class ManifestBuilder {
         estimate: tokens.estimate,
         description: tokens.description,
         text_fields: this.opts.textFields?.map((p) => p.text) ?? 'by record kind',
-        count_rule: TOKEN_RULE,
+        count_rule: this.opts.template ? TEMPLATE_TOKEN_RULE : TOKEN_RULE,
+        ...(this.opts.template ? { template: this.opts.template.record } : {}),
       },
       totals: {
         rows: this.rows,

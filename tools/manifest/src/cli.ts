@@ -13,6 +13,7 @@ const ONLY: Record<string, readonly string[]> = {
   compress: ['build'],
   'group-by': ['build'],
   tokenizer: ['build', 'show'],
+  template: ['build'],
   fields: ['build', 'show'],
   single: ['build'],
   croissant: ['build'],
@@ -88,6 +89,11 @@ export const spec = defineTool({
     sharedOption('tokenizer', {
       describe:
         'build: count tokens with o200k_base or cl100k_base (gpt-tokenizer) or a Hugging Face tokenizer.json (@huggingface/tokenizers). Without it token counts are an estimate, ceil(UTF-8 bytes / 4) per text, labelled "estimate" in the manifest.',
+    }),
+    sharedOption('template', {
+      describe:
+        'build: count the tokens of each row as a trainer renders it with this chat template: chatml, or a tokenizer_config.json / .jinja file (chat rows: the rendered conversation with its tool definitions; preference rows: prompt+chosen and prompt+rejected; KTO: prompt+completion; text rows: the text). The manifest records the rule (count_rule chat-template-v1) and the template itself, so manifest verify recounts without the file.',
+      defaultText: 'no template: the texts of the record model',
     }),
     sharedOption('fields', {
       describe: 'build: the fields whose strings are counted as tokens.',
@@ -185,6 +191,13 @@ async function handler(o: Options, ctx: ToolContext, argv: readonly string[]): P
   return cat(rest[0], o.partition ?? [], ctx);
 }
 
+/** `--template NAME|FILE` as a counting rule and the record the manifest keeps of it. */
+async function templateRule(spec: string): Promise<{ record: import('@ldt/tokens').TemplateRecord; rule: import('@ldt/tokens').TemplateTokenRule }> {
+  const { templateRecord, recordRenderer, TEMPLATE_TOKEN_RULE } = await import('@ldt/tokens');
+  const record = templateRecord(spec);
+  return { record, rule: { name: TEMPLATE_TOKEN_RULE, render: await recordRenderer(record) } };
+}
+
 async function build(o: Options, ctx: ToolContext, files: string[], argv: readonly string[]): Promise<void> {
   const [{ parsePath, parsePaths }, { normalizeInputs, readRows, writeError }, { ManifestBuilder }, { loadTokenCounter }, { readToolChain }, { basename, resolve }] =
     await Promise.all([import('@ldt/schema'), import('@ldt/ndjson'), import('./build.js'), import('@ldt/tokens'), import('./toolchain.js'), import('node:path')]);
@@ -198,6 +211,8 @@ async function build(o: Options, ctx: ToolContext, files: string[], argv: readon
     return { path: parsePath(r.slice(0, eq)), values: r.slice(eq + 1).split(',') };
   });
   const tokens = await loadTokenCounter(o.tokenizer);
+  if (o.template !== undefined && o.fields !== undefined) throw new UsageError('--template and --fields exclude each other (--template counts the rendered conversation)');
+  const template = o.template === undefined ? undefined : await templateRule(o.template);
   const toolChain = await readToolChain(o['stats-from'] ?? []);
   const textField = o.fields;
   const groupBy = o['group-by'];
@@ -210,6 +225,7 @@ async function build(o: Options, ctx: ToolContext, files: string[], argv: readon
       compression: o.compress,
       groupBy: groupBy ? parsePaths(groupBy) : undefined,
       tokens,
+      template,
       textFields: textField ? parsePaths(textField) : undefined,
       single: o.single,
       croissant: o.croissant,

@@ -50,7 +50,15 @@ export interface Manifest {
    * model's `tokenTexts`; absent in manifests written before it was recorded, which counted by
    * `messages-content-v1`), so `verify` recounts with the rule the dataset was built with.
    */
-  tokenizer: { name: string; estimate: boolean; description: string; text_fields: string[] | string; count_rule?: string };
+  tokenizer: {
+    name: string;
+    estimate: boolean;
+    description: string;
+    text_fields: string[] | string;
+    count_rule?: string;
+    /** With count_rule `chat-template-v1`: the chat template the rows were rendered with (its source, so verify needs no file). */
+    template?: { name: string; sha256?: string; source?: string; tokens?: Record<string, string> };
+  };
   totals: { rows: number; shards: number; partitions: number; raw_bytes: number; stored_bytes: number; tokens: number };
   partitions: { name: string; values: Record<string, Json>; rows: number; shards: number }[];
   shards: ManifestShard[];

@@ -6,7 +6,7 @@ import { PassThrough } from 'node:stream';
 import { DataError, quote } from '@ldt/errors';
 import { openInput, readRows } from '@ldt/ndjson';
 import { parsePaths } from '@ldt/schema';
-import { countRowTokens, LEGACY_TOKEN_RULE, loadTokenCounter, TOKEN_RULE, type TokenRule } from '@ldt/tokens';
+import { countRowTokens, LEGACY_TOKEN_RULE, loadTokenCounter, recordRenderer, TEMPLATE_TOKEN_RULE, TemplateRowError, TOKEN_RULE, type TokenRule } from '@ldt/tokens';
 import { FieldCatalog } from './fields.js';
 import { datasetId, MANIFEST_FORMAT, type Manifest, sideFiles } from './format.js';
 import { SourceTally } from './source.js';
@@ -209,11 +209,24 @@ async function checkFigures(m: Manifest, intact: { i: number; path: string }[]):
 
   // The rule the manifest records; manifests written before it was recorded counted by the legacy rule.
   const recorded = m.tokenizer?.count_rule ?? LEGACY_TOKEN_RULE;
-  const rule: TokenRule | undefined = recorded === TOKEN_RULE || recorded === LEGACY_TOKEN_RULE ? recorded : undefined;
+  let rule: TokenRule | undefined = recorded === TOKEN_RULE || recorded === LEGACY_TOKEN_RULE ? recorded : undefined;
+  if (recorded === TEMPLATE_TOKEN_RULE) {
+    // --template: rows are rendered again with the template the manifest records.
+    const tpl = m.tokenizer?.template;
+    try {
+      if (!tpl) throw new Error('the manifest records no template');
+      rule = { name: TEMPLATE_TOKEN_RULE, render: await recordRenderer(tpl) };
+    } catch (e) {
+      say(`tokens cannot be recounted: counting rule ${quote(recorded)}: ${(e as Error).message}`);
+    }
+  }
   let counter: Awaited<ReturnType<typeof loadTokenCounter>> | undefined;
-  if (rule === undefined)
-    say(`tokens cannot be recounted: counting rule ${quote(recorded)} is not known to this version (it knows ${quote(TOKEN_RULE)}, ${quote(LEGACY_TOKEN_RULE)})`);
-  else {
+  if (rule === undefined) {
+    if (recorded !== TEMPLATE_TOKEN_RULE)
+      say(
+        `tokens cannot be recounted: counting rule ${quote(recorded)} is not known to this version (it knows ${quote(TOKEN_RULE)}, ${quote(LEGACY_TOKEN_RULE)}, ${quote(TEMPLATE_TOKEN_RULE)})`,
+      );
+  } else {
     try {
       counter = await loadTokenCounter(m.tokenizer?.estimate === false ? m.tokenizer.name : undefined);
     } catch (e) {
@@ -230,7 +243,14 @@ async function checkFigures(m: Manifest, intact: { i: number; path: string }[]):
     let n = 0;
     for await (const batch of readRows([path], { stdin: new PassThrough(), rejector: ignore })) {
       for (const row of batch) {
-        if (counter) n += countRowTokens(counter, row.value, textFields, scratch, rule);
+        if (counter)
+          try {
+            n += countRowTokens(counter, row.value, textFields, scratch, rule);
+          } catch (e) {
+            if (!(e instanceof TemplateRowError)) throw e;
+            say(`tokens cannot be recounted: ${path}:${row.line}: ${e.message}`);
+            counter = undefined;
+          }
         fields.add(row.value);
         sources.add(row.value);
       }

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -116,4 +116,73 @@ test('issue 15: build and cat keep read = written - repeated + dropped + rejecte
   const t = await runInProcess(main, ['verfy', join(dir, 'ds')]);
   assert.equal(t.code, 2);
   assert.match(t.stderr, /^manifest: unknown command "verfy"; did you mean 'verify'\?/);
+});
+
+// issue 23 item 5: --template counts the tokens of the rendered chat template; verify recomputes them.
+test('build --template: tokens of each row as the chat template renders it, recorded with the rule; verify recounts without the file', () => {
+  const dir = tmpDir();
+  const rows = [
+    {
+      messages: [
+        { role: 'user', content: 'Hi' },
+        { role: 'assistant', content: 'Hello!' },
+      ],
+      meta: { source: 'a' },
+    },
+    {
+      prompt: [{ role: 'user', content: 'Pick one' }],
+      chosen: [{ role: 'assistant', content: 'A' }],
+      rejected: [{ role: 'assistant', content: 'B, no wait' }],
+      meta: { source: 'b' },
+    },
+    { text: 'plain text row', meta: { source: 'c' } },
+  ];
+  const input = join(dir, 'in.ndjson');
+  writeFileSync(input, rows.map((r) => `${JSON.stringify(r)}\n`).join(''));
+  // The texts a trainer sees, written by hand from the ChatML rule (<|im_start|>role\ncontent<|im_end|>\n):
+  const texts = [
+    '<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\nHello!<|im_end|>\n',
+    '<|im_start|>user\nPick one<|im_end|>\n<|im_start|>assistant\nA<|im_end|>\n',
+    '<|im_start|>user\nPick one<|im_end|>\n<|im_start|>assistant\nB, no wait<|im_end|>\n',
+    'plain text row',
+  ];
+  const want = texts.reduce((a, t) => a + Math.ceil(Buffer.byteLength(t) / 4), 0);
+  const ds = join(dir, 'ds');
+  const b = runBin('manifest', ['build', '-o', ds, '--template', 'chatml', '--partition-by', 'none', input]);
+  assert.equal(b.code, 0, b.stderr);
+  const m = JSON.parse(readFileSync(join(ds, 'manifest.json'), 'utf8'));
+  assert.equal(m.tokenizer.count_rule, 'chat-template-v1');
+  assert.deepEqual(m.tokenizer.template, { name: 'chatml' });
+  assert.equal(m.totals.tokens, want);
+  const v = runBin('manifest', ['verify', ds]);
+  assert.equal(v.code, 0, v.stderr);
+  // The same ChatML as a Jinja file (OpenHermes' template): the same counts; the manifest keeps the
+  // template, so verify works after the file is gone; an edited template no longer verifies.
+  const jinja = join(dir, 'chatml.jinja');
+  writeFileSync(jinja, readFileSync(join(repoRoot(), 'tools', 'to-chatml', 'test', 'fixtures', 'chatml.jinja')));
+  const ds2 = join(dir, 'ds2');
+  const b2 = runBin('manifest', ['build', '-o', ds2, '--template', jinja, '--partition-by', 'none', input]);
+  assert.equal(b2.code, 0, b2.stderr);
+  const m2 = JSON.parse(readFileSync(join(ds2, 'manifest.json'), 'utf8'));
+  assert.equal(m2.totals.tokens, want);
+  assert.equal(m2.tokenizer.template.name, 'chatml.jinja');
+  assert.match(m2.tokenizer.template.sha256, /^[0-9a-f]{64}$/);
+  rmSync(jinja);
+  assert.equal(runBin('manifest', ['verify', ds2]).code, 0);
+  m2.tokenizer.template.source = m2.tokenizer.template.source.replace('<|im_start|>', '<|im_start|><|im_start|>');
+  writeFileSync(join(ds2, 'manifest.json'), JSON.stringify(m2));
+  const t = runBin('manifest', ['verify', ds2]);
+  assert.equal(t.code, 1);
+  assert.match(t.stderr, /tokens .* but its rows hold/);
+  // Without --template the record model counts other texts (no template markup).
+  const ds3 = join(dir, 'ds3');
+  assert.equal(runBin('manifest', ['build', '-o', ds3, '--partition-by', 'none', input]).code, 0);
+  assert.notEqual(JSON.parse(readFileSync(join(ds3, 'manifest.json'), 'utf8')).totals.tokens, want);
+  // A row the template refuses names its file and line; --template with --fields is a usage error.
+  const strict = join(dir, 'strict.jinja');
+  writeFileSync(strict, "{% for m in messages %}{% if m.role == 'assistant' and m.content == 'A' %}{{ raise_exception('no A answers') }}{% endif %}{{ m.content }}{% endfor %}");
+  const r = runBin('manifest', ['build', '-o', join(dir, 'ds4'), '--template', strict, input]);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /^manifest: .*in\.ndjson:2: the chat template rejected the row: .*no A answers/);
+  assert.equal(runBin('manifest', ['build', '-o', join(dir, 'ds5'), '--template', 'chatml', '--fields', 'text', input]).code, 2);
 });

@@ -10,7 +10,7 @@ export const spec = defineTool({
   version,
   summary: 'convert instruction, chat, preference and tool-call datasets into one lossless chat schema',
   description:
-    'Reads rows in any common training-data shape (OpenAI messages, also bare arrays; ShareGPT/Vicuna incl. LLaMA-Factory tool calls; Alpaca; Dolly; prompt/completion, prompt/response, query/response, question/answer, instruction/response; UltraChat; LMSYS; prosocial-dialog; HH-RLHF; DPO/UltraFeedback pairs; KTO; glaive function calling; prompt-only RL and eval rows), detects the format per row, and writes the schema of configs/chatml.schema.json to stdout: chat rows {messages, tools?, meta}, preference rows {prompt, chosen, rejected, meta}, KTO rows {prompt, completion, label, meta}, prompt-only rows {prompt, meta}; text rows pass through unchanged. meta.format names the detected format; source fields the schema does not hold go to meta.extra. ' +
+    'Reads rows in any common training-data shape (OpenAI messages, also bare arrays; ShareGPT/Vicuna incl. LLaMA-Factory tool calls; Alpaca; Dolly; prompt/completion, prompt/response, query/response, question/answer, instruction/response; UltraChat; LMSYS; prosocial-dialog; HH-RLHF; DPO/UltraFeedback pairs; LLaMA-Factory preference rows (chosen/rejected one message each); Firefly/MOSS {human, assistant} turns; KTO; glaive function calling; prompt-only RL and eval rows), detects the format per row, and writes the schema of configs/chatml.schema.json to stdout: chat rows {messages, tools?, meta}, preference rows {prompt, chosen, rejected, meta}, KTO rows {prompt, completion, label, meta}, prompt-only rows {prompt, meta}; text rows pass through unchanged. meta.format names the detected format; source fields the schema does not hold go to meta.extra. ' +
     'A row that cannot be converted (unknown role, empty content, tool result without a call, bad arguments, no assistant turn, consecutive same-role turns, …) is an error naming file:line and the reason, or with --rejects goes there verbatim and is counted by reason. stderr: one summary line with rows per detected format. ' +
     'Memory: one read chunk for NDJSON; a .json document (a JSON array file) is read whole (about 4x its size). Deterministic: tool-call ids that the source lacks are call_0, call_1, … per row.',
   usage: [
@@ -65,13 +65,10 @@ export const spec = defineTool({
       choices: ['chatml'],
       describe: 'Add a "text" field to chat rows: chatml is <|im_start|>role\\ncontent<|im_end|>\\n per message (tool calls as <tool_call> blocks, reasoning as <think>).',
     },
-    {
-      name: 'template',
-      type: 'string',
-      arg: 'FILE',
+    sharedOption('template', {
       describe:
-        'Add a "text" field to chat rows rendered with a Hugging Face chat template: a tokenizer_config.json (its chat_template and special tokens such as bos_token) or a .jinja file; add_generation_prompt is false. A row the template refuses is rejected (template_error).',
-    },
+        'Add a "text" field to chat rows rendered with a chat template: chatml (as --render chatml), or a Hugging Face tokenizer_config.json (its chat_template and special tokens such as bos_token) or .jinja file; add_generation_prompt is false. A row the template refuses is rejected (template_error).',
+    }),
     {
       name: 'input-format',
       type: 'choice',

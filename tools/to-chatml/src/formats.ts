@@ -4,13 +4,15 @@
  * `meta.extra` by the caller.
  */
 import { getPath, parsePath } from '@ldt/schema';
-import { type ConvState, describe, type MessageOptions, type Msg, normalizeMessages, normalizeTools, RowReject, type SourceMsg, toolCall } from './messages.js';
+import { ConvState, describe, type MessageOptions, type Msg, mapRole, normalizeMessages, normalizeTools, RowReject, type SourceMsg, toolCall } from './messages.js';
 
 /** Every format name to-chatml detects (the value of `meta.format`, and of `--format`). */
 export const FORMATS = [
   'openai',
   'openai_array',
   'sharegpt',
+  'sharegpt_preference',
+  'firefly',
   'alpaca',
   'dolly',
   'prompt_completion',
@@ -80,6 +82,8 @@ export function detectFormat(v: Obj | unknown[]): FormatName | undefined {
   const has = (k: string) => v[k] !== undefined;
   if (has('chosen') && has('rejected')) {
     if (isStr(v.chosen) && isStr(v.rejected) && /^\s*(\n\n)?Human:/.test(v.chosen) && /\n\nAssistant:/.test(v.chosen)) return 'hh_rlhf';
+    // LLaMA-Factory's preference form: chosen and rejected are one message object each.
+    if (isObj(v.chosen) && isObj(v.rejected)) return 'sharegpt_preference';
     return 'dpo';
   }
   if (typeof v.label === 'boolean' && (isMsgList(v.messages) || (has('prompt') && has('completion')))) return 'kto';
@@ -90,7 +94,12 @@ export function detectFormat(v: Obj | unknown[]): FormatName | undefined {
     return 'openai';
   }
   if (Array.isArray(v.conversations)) return 'sharegpt';
-  if (Array.isArray(v.conversation)) return 'lmsys';
+  if (Array.isArray(v.conversation)) {
+    const first = v.conversation[0];
+    // Firefly (MOSS, and its other sources): turns are {human, assistant} pairs, not messages.
+    if (isObj(first) && first.role === undefined && (isStr(first.human) || isStr(first.assistant))) return 'firefly';
+    return 'lmsys';
+  }
   if (isStrList(v.data)) return 'ultrachat';
   if (isStr(v.system) && isStr(v.chat)) return 'glaive';
   if (has('instruction')) {
@@ -188,6 +197,10 @@ export function convertAs(fmt: FormatName, v: Obj | unknown[], ctx: FormatContex
       } else if (v.system === '') consumed.push('system');
       return { value: chat(ctx, src, field, v.tools), consumed };
     }
+    case 'sharegpt_preference':
+      return sharegptPreference(v, ctx);
+    case 'firefly':
+      return firefly(v, ctx);
     case 'alpaca': {
       need(v, fmt, 'instruction');
       const consumed = ['instruction', 'input', 'output', 'system', 'history'];
@@ -361,6 +374,77 @@ function dpo(v: Obj, ctx: FormatContext): Conversion {
   const c = normalizeMessages(cSrc, ctx, state, 'chosen');
   const r = normalizeMessages(rSrc, ctx, state, 'rejected');
   return { value: splitPrompt(c, r), consumed };
+}
+
+/** One message object (`{from, value}` or `{role, content}`) as a source message. */
+function oneMessage(m: unknown, field: string): SourceMsg {
+  if (!isObj(m)) throw new RowReject('bad_message', `${field}: expected one message object, got ${describe(m)}`);
+  return 'from' in m && 'value' in m ? { item: m, roleKey: 'from', contentKey: 'value' } : { item: m, roleKey: 'role', contentKey: 'content' };
+}
+
+/**
+ * LLaMA-Factory's preference rows (`ranking: true`, ShareGPT or OpenAI tags): the prompt turns in
+ * `conversations` (or `messages`), an optional top-level `system`, and `chosen` / `rejected` as
+ * one assistant message object each (`{"from":"gpt","value":…}`, or a `function_call` turn). As
+ * LLaMA-Factory's converter requires, the prompt ends on a user or tool turn.
+ */
+function sharegptPreference(v: Obj, ctx: FormatContext): Conversion {
+  const field = v.conversations !== undefined ? 'conversations' : v.messages !== undefined ? 'messages' : 'prompt';
+  need(v, 'sharegpt_preference', field, 'chosen', 'rejected');
+  const promptSrc = field === 'prompt' ? turnList(v.prompt, 'prompt', 'user') : sourceList(v[field], field);
+  const consumed = [field, 'chosen', 'rejected'];
+  if (isStr(v.system)) {
+    if (v.system !== '') promptSrc.unshift(system(v.system));
+    consumed.push('system');
+  }
+  const prompt = normalizeMessages(promptSrc, ctx, ctx.state, field);
+  const last = prompt[prompt.length - 1];
+  if (last.role !== 'user' && last.role !== 'tool')
+    throw new RowReject(
+      'bad_field',
+      `${field}: the prompt ends with ${last.role === 'assistant' ? 'an' : 'a'} ${last.role} turn; the chosen and rejected responses must answer a user or tool turn`,
+    );
+  // Each response is checked in the context of the prompt (its tool calls, its role after the
+  // last turn) with a fresh state, so that both number their missing tool-call ids alike.
+  const response = (k: 'chosen' | 'rejected'): Msg[] => {
+    const m = oneMessage(v[k], k);
+    const { role, sourceRole } = mapRole(m.item[m.roleKey], ctx, k);
+    if (role !== 'assistant')
+      throw new RowReject('no_assistant_turn', `${k}: expected an assistant message ("gpt" or "function_call"), got role ${JSON.stringify(sourceRole).slice(0, 40)}`);
+    return normalizeMessages([...promptSrc, m], ctx, new ConvState(), k).slice(prompt.length);
+  };
+  return { value: { kind: 'preference', prompt, chosen: response('chosen'), rejected: response('rejected') }, consumed };
+}
+
+/**
+ * Firefly's conversations (its MOSS, UltraChat and other sources): `conversation` is a list of
+ * `{human, assistant}` turns, with an optional top-level `system`. A turn with any other key is
+ * rejected rather than losing the key, and so is a turn without both strings (Firefly's own loader
+ * reads `human` and `assistant` of every turn).
+ */
+function firefly(v: Obj, ctx: FormatContext): Conversion {
+  need(v, 'firefly', 'conversation');
+  const turns = v.conversation;
+  if (!Array.isArray(turns)) throw new RowReject('bad_field', `field "conversation": expected a list of {human, assistant} turns, got ${describe(turns)}`);
+  if (turns.length === 0) throw new RowReject('empty_conversation', 'field "conversation": the list of turns is empty');
+  const src: SourceMsg[] = [];
+  const consumed = ['conversation'];
+  if (isStr(v.system)) {
+    if (v.system !== '') src.push(system(v.system));
+    consumed.push('system');
+  }
+  for (let i = 0; i < turns.length; i++) {
+    const t = turns[i];
+    const where = `conversation[${i}]`;
+    if (!isObj(t)) throw new RowReject('bad_message', `${where}: expected a {human, assistant} turn, got ${describe(t)}`);
+    for (const k of Object.keys(t))
+      if (k !== 'human' && k !== 'assistant')
+        throw new RowReject('bad_message', `${where}: a Firefly turn holds "human" and "assistant" only, got ${JSON.stringify(k).slice(0, 40)}`);
+    if (!isStr(t.human) || !isStr(t.assistant))
+      throw new RowReject('bad_message', `${where}: expected "human" and "assistant" strings, got ${describe(t.human)} and ${describe(t.assistant)}`);
+    src.push(user(t.human), assistant(t.assistant));
+  }
+  return { value: chat(ctx, src, 'conversation'), consumed };
 }
 
 function kto(v: Obj, ctx: FormatContext): Conversion {

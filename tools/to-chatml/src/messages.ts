@@ -87,7 +87,8 @@ function isObj(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-function mapRole(raw: unknown, opts: MessageOptions, where: string): { role: Role; sourceRole: string } {
+/** The schema role of a source role value (`--role` aliases first); an unknown one is a `RowReject`. */
+export function mapRole(raw: unknown, opts: MessageOptions, where: string): { role: Role; sourceRole: string } {
   if (typeof raw !== 'string') throw new RowReject('unknown_role', `${where}: expected a role string, got ${describe(raw)}`, 'map other role fields with --map role=FIELD');
   const role = opts.roles.get(raw) ?? ROLE_ALIASES[raw] ?? ROLE_ALIASES[raw.toLowerCase()];
   if (!role)

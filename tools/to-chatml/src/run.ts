@@ -80,6 +80,7 @@ export async function runToChatml(o: ToChatmlRunOptions, ctx: ToolContext): Prom
 
   let render: ((m: Msg[], t: unknown[] | undefined) => string) | undefined;
   if (o.render === 'chatml') render = (m) => renderChatml(m);
+  else if (o.template === 'chatml') render = (m) => renderChatml(m);
   else if (typeof o.template === 'string') render = await templateRenderer(loadTemplate(o.template));
 
   const core = new ToChatml({

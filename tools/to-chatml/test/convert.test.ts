@@ -303,6 +303,13 @@ test('idempotent: converting an output again gives the same line, for every row 
     { prompt: [u('q')], data_source: 'x' },
     { question_id: 3, turns: ['a', 'b'] },
     { text: 'plain' },
+    {
+      conversations: [{ from: 'human', value: 'q' }],
+      chosen: { from: 'function_call', value: '{"name":"f","arguments":{}}' },
+      rejected: { from: 'gpt', value: 'r' },
+      images: ['x.jpg'],
+    },
+    { conversation_id: 1, conversation: [{ human: 'q', assistant: 'r' }], dataset: 'moss' },
   ];
   for (const v of inputs) {
     for (const opts of [{}, { system: 'S' }, { mergeConsecutive: true }]) {
@@ -364,4 +371,111 @@ test('byte fast path writes exactly what the general path writes (escapes, non-A
   const dup = convertRow({ value: JSON.parse(lines[3]), raw: lines[3], file: 't', line: 1 }, DEFAULTS);
   assert.ok(dup.ok);
   assert.equal(dup.line, '{"messages":[{"role":"user","content":"q"},{"role":"assistant","content":"r"}],"meta":{"format":"openai","extra":{"id":2}}}');
+});
+
+// issue 23 item 6: LLaMA-Factory preference rows and Firefly conversations, lossless.
+
+/** LLaMA-Factory's ShareGPT preference row back from a to-chatml preference row (the inverse of the conversion). */
+function toLlamaFactory(out: Record<string, unknown>): Record<string, unknown> {
+  const from = { user: 'human', assistant: 'gpt', system: 'system', tool: 'observation' } as Record<string, string>;
+  const msg = (m: { role: string; content: string; tool_calls?: { function: { name: string; arguments: string } }[] }) =>
+    m.tool_calls
+      ? { from: 'function_call', value: JSON.stringify({ name: m.tool_calls[0].function.name, arguments: JSON.parse(m.tool_calls[0].function.arguments) }) }
+      : { from: from[m.role], value: m.content };
+  const prompt = out.prompt as Parameters<typeof msg>[0][];
+  const meta = out.meta as { extra?: Record<string, unknown> };
+  return {
+    conversations: prompt.map(msg),
+    chosen: msg((out.chosen as Parameters<typeof msg>[0][])[0]),
+    rejected: msg((out.rejected as Parameters<typeof msg>[0][])[0]),
+    ...meta.extra,
+  };
+}
+
+test('LLaMA-Factory ShareGPT preference rows: chosen/rejected one message each, the conversation is the prompt; lossless', () => {
+  const rows = [
+    { conversations: [{ from: 'human', value: 'q' }], chosen: { from: 'gpt', value: 'good' }, rejected: { from: 'gpt', value: 'bad' } },
+    {
+      conversations: [
+        { from: 'system', value: 'S' },
+        { from: 'human', value: 'q1' },
+        { from: 'gpt', value: 'r1' },
+        { from: 'human', value: 'q2' },
+      ],
+      chosen: { from: 'gpt', value: 'good' },
+      rejected: { from: 'gpt', value: 'bad' },
+      images: ['a.jpg'],
+      id: 7,
+    },
+    {
+      conversations: [{ from: 'human', value: 'weather in Paris?' }],
+      chosen: { from: 'function_call', value: '{"name":"get_weather","arguments":{"city":"Paris"}}' },
+      rejected: { from: 'gpt', value: 'sunny' },
+      tools: '[{"name": "get_weather"}]',
+    },
+  ];
+  for (const row of rows) {
+    const out = conv(row);
+    assert.equal((out.meta as { format: string }).format, 'sharegpt_preference');
+    assert.deepEqual(toLlamaFactory(out), row);
+  }
+  assert.deepEqual(conv(rows[0]), { prompt: [u('q')], chosen: [a('good')], rejected: [a('bad')], meta: { format: 'sharegpt_preference' } });
+  // top-level system; OpenAI tags (messages + {role, content})
+  assert.deepEqual(conv({ system: 'S', messages: [u('q')], chosen: a('x'), rejected: a('y') }), {
+    prompt: [s('S'), u('q')],
+    chosen: [a('x')],
+    rejected: [a('y')],
+    meta: { format: 'sharegpt_preference' },
+  });
+  // a function_call chosen gets the same id in chosen and rejected numbering
+  const tc = conv(rows[2]);
+  assert.deepEqual((tc.chosen as { tool_calls: unknown[] }[])[0].tool_calls, [
+    { id: 'call_0', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } },
+  ]);
+  // rejects
+  assert.equal(rejectReason({ conversations: [{ from: 'human', value: 'q' }], chosen: { from: 'human', value: 'x' }, rejected: { from: 'gpt', value: 'y' } }), 'no_assistant_turn');
+  assert.equal(
+    rejectReason({
+      conversations: [
+        { from: 'human', value: 'q' },
+        { from: 'gpt', value: 'r' },
+      ],
+      chosen: { from: 'gpt', value: 'x' },
+      rejected: { from: 'gpt', value: 'y' },
+    }),
+    'bad_field',
+  );
+  assert.equal(rejectReason({ conversations: [{ from: 'human', value: 'q' }], chosen: { from: 'gpt', value: '' }, rejected: { from: 'gpt', value: 'y' } }), 'empty_content');
+  assert.equal(rejectReason({ conversations: [], chosen: { from: 'gpt', value: 'x' }, rejected: { from: 'gpt', value: 'y' } }), 'empty_conversation');
+  assert.equal(detectFormat({ conversations: [], chosen: { from: 'gpt', value: 'x' }, rejected: { from: 'gpt', value: 'y' } }), 'sharegpt_preference');
+  assert.equal(detectFormat({ prompt: 'q', chosen: 'x', rejected: 'y' }), 'dpo');
+});
+
+test('Firefly/MOSS conversations: {human, assistant} turns, optional system; other fields to meta.extra; lossless', () => {
+  const row = {
+    conversation_id: 3,
+    category: 'Brainstorming',
+    system: 'S',
+    conversation: [
+      { human: 'q1', assistant: 'r1' },
+      { human: 'q2', assistant: 'r2' },
+    ],
+    dataset: 'moss',
+  };
+  const out = conv(row);
+  assert.deepEqual(out, {
+    messages: [s('S'), u('q1'), a('r1'), u('q2'), a('r2')],
+    meta: { format: 'firefly', extra: { conversation_id: 3, category: 'Brainstorming', dataset: 'moss' } },
+  });
+  // inverse: pairs of user/assistant messages back into turns
+  const msgs = (out.messages as { role: string; content: string }[]).filter((m) => m.role !== 'system');
+  const turns = [];
+  for (let i = 0; i < msgs.length; i += 2) turns.push({ human: msgs[i].content, assistant: msgs[i + 1].content });
+  const extra = (out.meta as { extra: Record<string, unknown> }).extra;
+  assert.deepEqual({ ...extra, system: (out.messages as { content: string }[])[0].content, conversation: turns }, { ...row });
+  assert.equal(detectFormat({ conversation: [{ role: 'user', content: 'q' }] }), 'lmsys');
+  assert.equal(rejectReason({ conversation: [{ human: 'q' }] }), 'bad_message');
+  assert.equal(rejectReason({ conversation: [{ human: 'q', assistant: 'r', score: 1 }] }), 'bad_message');
+  assert.equal(rejectReason({ conversation: [{ human: 'q', assistant: ' ' }] }), 'empty_content');
+  assert.deepEqual(conv({ conversation: [{ human: 'q', assistant: 'r' }], system: 3 }).meta, { format: 'firefly', extra: { system: 3 } });
 });
