@@ -106,6 +106,16 @@ export async function loadIndex(path: string, expect: { key_mode: string; normal
     } catch {
       throw bad('unreadable header');
     }
+    // Checked before the checksum is (the body is read for it): any JSON may stand here.
+    if (
+      header === null ||
+      typeof header !== 'object' ||
+      !Number.isSafeInteger(header.keys) ||
+      header.keys < 0 ||
+      typeof header.key_mode !== 'string' ||
+      typeof header.normalize !== 'string'
+    )
+      throw bad('header without a key count, key mode or normalisation');
     const bodyStart = 16 + hlen;
     const expected = bodyStart + header.keys * 16 + 8;
     if (size !== expected) throw bad(`size ${size} bytes, expected ${expected} for ${header.keys} keys: truncated or altered`);
