@@ -87,6 +87,7 @@ export async function loadIndex(path: string, params: IndexParams, nd: NearDedup
   } catch {
     throw bad('unreadable header');
   }
+  if (header === null || typeof header !== 'object' || Array.isArray(header)) throw bad('the header is not a JSON object');
   for (const [k, v] of Object.entries(params)) {
     if (header[k] !== v) {
       const flag = `--${k.replace(/_/g, '-')}`;
