@@ -1,5 +1,5 @@
 import type { Json, JsonObject } from '@ldt/schema';
-import { topLevelSpans } from './spans.js';
+import { topLevelMembers, topLevelSpans } from './spans.js';
 
 /**
  * Serialise a row after a tool added or changed keys under `meta`, keeping every byte of the
@@ -24,8 +24,14 @@ export function serializeWithMeta(raw: string, row: JsonObject, hadMeta: boolean
     return `${raw.slice(0, end)}${empty ? '' : ','}"meta":${metaText}}`;
   }
   const span = findTopLevelValue(raw, 'meta');
-  if (!span) return JSON.stringify(row);
-  return `${raw.slice(0, span[0])}${metaText}${raw.slice(span[1])}`;
+  if (span) return `${raw.slice(0, span[0])}${metaText}${raw.slice(span[1])}`;
+  // `meta` more than once (JSON.parse kept the last): every other member keeps its bytes, the
+  // `meta` members give way to the one new `meta` at the end. (JSON.stringify of the row would
+  // change values outside meta: 1e400 → null, big integers lose digits; found by the property test.)
+  const members = topLevelMembers(raw);
+  if (!members) return JSON.stringify(row);
+  const kept = members.filter((m) => m.key !== 'meta').map((m) => raw.slice(m.start, m.end));
+  return `{${[...kept, `"meta":${metaText}`].join(',')}}`;
 }
 
 function isWs(c: number): boolean {
