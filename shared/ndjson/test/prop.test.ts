@@ -171,7 +171,7 @@ test('line reader: any bytes in chunks of any size give the reference rows, reje
         assert.deepEqual([e.position?.file, e.position?.line], [file, want.rejects[0].line], e.message);
       }
     }),
-    params('ndjson line reader', 200),
+    params('ndjson line reader', 60),
   );
 });
 
