@@ -373,7 +373,7 @@ export interface PropertyRunDetails {
  * `FC_TIME_MS` a time limit after which the run stops (not a failure). With `FC_LOG=FILE` each
  * property appends one JSON line (name, runs, seed, time, failure) to FILE: scripts/fuzz-long.mjs
  * reads them. A failure throws with the seed and path that replay it
- * (`FC_SEED=<seed> FC_PATH=<path>`).
+ * (`FC_SEED=<seed> FC_PATH=<path> node --test --test-name-pattern=<the test> FILE`: the path is one property's).
  */
 export function fcParams(name: string, defaultRuns: number) {
   const env = process.env;

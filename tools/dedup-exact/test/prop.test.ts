@@ -21,9 +21,8 @@ function reorder(v: unknown, r: () => number): unknown {
     const j = Math.floor(r() * (i + 1));
     [keys[i], keys[j]] = [keys[j], keys[i]];
   }
-  const out: Record<string, unknown> = {};
-  for (const k of keys) out[k] = reorder((v as Record<string, unknown>)[k], r);
-  return out;
+  // fromEntries defines own properties: a "__proto__" key stays a key (an assignment would set the prototype).
+  return Object.fromEntries(keys.map((k) => [k, reorder((v as Record<string, unknown>)[k], r)]));
 }
 
 /** JSON with object keys sorted: the reference for "the same value". */

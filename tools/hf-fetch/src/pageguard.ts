@@ -70,10 +70,12 @@ function checkPages(chunk: Uint8Array, chunkValues: number, groupRows: number, w
       const rl = p.repetition_levels_byte_length;
       if (!isCount(dl) || !isCount(rl) || dl + rl > size) throw bad('level bytes missing or past the page', at);
       values += n;
+    } else if (h.type === 'INDEX_PAGE') {
+      // no values
     } else if (h.type === 'DICTIONARY_PAGE') {
       const n = h.dictionary_page_header?.num_values;
       // Each dictionary value takes at least one bit.
       if (!isCount(n) || n > h.uncompressed_page_size * 8 + 8) throw bad(`a dictionary of ${String(n)} values in ${h.uncompressed_page_size} bytes`, at);
-    }
+    } else throw bad(`page type ${h.type === undefined ? 'missing' : `${String(h.type)} unknown`}`, at);
   }
 }

@@ -109,3 +109,15 @@ test('parquet: a data page v2 header without its level length (a hang of minutes
     ]);
   }
 });
+
+test('parquet: a page header without a page type (found by a long run) fails at once, naming the column', async () => {
+  const bytes = Uint8Array.from(FILES[0]);
+  bytes[4] = 19; // types.parquet: the first page header's field 1 (type) becomes field 2
+  const r = await readInWorker(bytes, 'auto');
+  assert.notEqual(r, 'hang');
+  assert.deepEqual(r === 'hang' ? r : [r.ok, r.ldt, r.message], [
+    false,
+    true,
+    'f.parquet: cannot read row group at row 0, column big: malformed page header at byte 0 of its column chunk (page type missing)',
+  ]);
+});

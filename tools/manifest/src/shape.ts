@@ -56,8 +56,9 @@ function isObject(v: unknown): v is Record<string, unknown> {
 function check(v: unknown, s: Shape, at: string): string | undefined {
   const name = at === '' ? 'the manifest' : at;
   if (typeof s === 'string') {
-    const ok = s === 'json' || (s === 'null' ? v === null : s === 'object' ? isObject(v) : s === 'number' ? typeof v === 'number' && Number.isFinite(v) : typeof v === s);
-    return ok ? undefined : `${name} is not ${s === 'object' ? 'an object' : s === 'null' ? 'null' : `a ${s}`}`;
+    const ok =
+      s === 'json' ? v !== undefined : s === 'null' ? v === null : s === 'object' ? isObject(v) : s === 'number' ? typeof v === 'number' && Number.isFinite(v) : typeof v === s;
+    return ok ? undefined : `${name} is ${s === 'json' ? 'missing' : `not ${s === 'object' ? 'an object' : s === 'null' ? 'null' : `a ${s}`}`}`;
   }
   if (Array.isArray(s)) return s.some((alt) => check(v, alt, at) === undefined) ? undefined : check(v, s[0], at);
   if ('?' in s) return v === undefined ? undefined : check(v, s['?'] as Shape, at);
