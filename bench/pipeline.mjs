@@ -1,6 +1,10 @@
 #!/usr/bin/env node
 // The whole-pipeline figure: the final-dataset pipeline (examples/final-dataset, over the bench
-// corpus' chat rows) run three ways on the same input in the same run, one after the other:
+// corpus' chat rows) run four ways on the same input in the same run, one after the other:
+//   0. one shell pipe, one process tree (`to-chatml | normalize-encoding | … | manifest build`),
+//      with each stage's CPU seconds and peak RSS (GNU time, where /usr/bin/time exists) — the
+//      form issue 17's goal is stated in; with --base DIR also the same pipe with the tools of
+//      another checkout (e.g. the previous commit in a worktree, built), in the same run;
 //   1. single process: one command per stage, each reading the previous stage's file;
 //   2. GNU parallel -j2 over named shards, in the sharded forms of examples/parallel (stateless
 //      stages per shard; dedup-exact keys -> partitions -> drops; dedup-near sign -> cluster ->
@@ -8,10 +12,12 @@
 //   3. the Python glue a team writes today (../shared/reference/pipeline_glue.py: ftfy,
 //      sha256 exact dedup, datasketch MinHash-LSH, hash split by cluster), skipped, saying so,
 //      when /usr/bin/python3 cannot import numpy.
-// Wall time per stage (GNU parallel's -j2 stages include their merge steps); the parallel output
-// is checked to be byte-identical to the single-process one. Not part of the tests.
+// Fixed anchors on the same corpus in the same run: `cat`, `jq -c .`, the `ndjson` npm package
+// pass-through and the project's floor (bench/passthrough.mjs). Wall time per stage (GNU
+// parallel's -j2 stages include their merge steps); the pipe's and the parallel output are checked
+// to be byte-identical to the single-process one. Not part of the tests.
 //
-//   node bench/pipeline.mjs [--size 32MB] [--shards 4] [--seed 1] [--data DIR]
+//   node bench/pipeline.mjs [--size 32MB] [--shards 4] [--seed 1] [--data DIR] [--base DIR]
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -29,6 +35,7 @@ const { values } = parseArgs({
     shards: { type: 'string', default: '4' },
     seed: { type: 'string', default: '1' },
     data: { type: 'string' },
+    base: { type: 'string' },
   },
   strict: false,
 });
@@ -39,6 +46,7 @@ const dataDir = resolve(values.data ?? join(ROOT, '..', 'shared', 'data'));
 mkdirSync(OUT, { recursive: true });
 const corpus = ensureCorpus({ dataDir, outDir: OUT, sizeBytes, seed: Number(values.seed), log: (s) => process.stderr.write(`bench: ${s}\n`) });
 const W = join(OUT, 'pipeline');
+const loadBefore = (await import('node:os')).loadavg()[0].toFixed(1);
 rmSync(W, { recursive: true, force: true });
 mkdirSync(W, { recursive: true });
 const config = join(W, 'curriculum.yaml');
@@ -100,6 +108,55 @@ const stages = [
     par: `manifest build -q -o b/dataset --single b/export.jsonl ${each((s) => `b/routed/${s}.jsonl`)} && manifest verify -q b/dataset`,
   },
 ];
+// 0. The one-process-tree pipe, the same stages and flags as the single-process form below.
+const TIME = spawnSync('/usr/bin/time', ['-f', '%e', 'true'], { stdio: 'ignore' }).status === 0;
+const PIPE_STAGES = [
+  ['to-chatml', `to-chatml -q ${corpus.file}`],
+  ['normalize-encoding', 'normalize-encoding -q'],
+  ['dedup-exact', 'dedup-exact -q'],
+  ['dedup-near --mark', 'dedup-near -q --mark'],
+  ['split-holdout', `split-holdout -q ${SPLIT}`],
+  ['curriculum-route', `curriculum-route -q ${CR}`],
+  ['manifest build', 'manifest build -q -o DIR/dataset --single DIR/export.jsonl'],
+];
+function runPipe(binDir, dir) {
+  sh(`rm -rf ${dir} && mkdir -p ${dir}`);
+  const cmd = PIPE_STAGES.map(([, c], k) => {
+    const full = `${binDir}/${c.replaceAll('DIR', dir)}`;
+    return TIME ? `/usr/bin/time -o ${dir}/t${k} -f '%e %U %S %M' ${full}` : full;
+  }).join(' | ');
+  const wall = sh(cmd);
+  const stages = PIPE_STAGES.map(([name], k) => {
+    if (!TIME) return { name };
+    const [, user, sys, rss] = readFileSync(join(W, dir, `t${k}`), 'utf8')
+      .trim()
+      .split(/\s+/)
+      .map(Number);
+    return { name, cpu: user + sys, rssMb: rss / 1024 };
+  });
+  return { wall, stages };
+}
+const BIN = join(ROOT, 'node_modules', '.bin');
+process.stderr.write('bench: one pipe\n');
+sh(`cat ${corpus.file} > /dev/null`);
+const pipe = runPipe(BIN, 'p');
+let basePipe;
+if (values.base) {
+  process.stderr.write(`bench: one pipe with ${values.base}\n`);
+  basePipe = runPipe(join(resolve(values.base), 'node_modules', '.bin'), 'pbase');
+}
+// Anchors: fixed tools over the same corpus, each writing to /dev/null.
+const anchors = [
+  ['cat', `cat ${corpus.file} > /dev/null`],
+  ['ldt floor (bench/passthrough.mjs)', `node ${join(ROOT, 'bench', 'passthrough.mjs')} ${corpus.file} > /dev/null`],
+  ['ndjson package pass-through', `node ${join(ROOT, 'bench', 'ndjson-baseline.mjs')} ${corpus.file} > /dev/null`],
+];
+if (spawnSync('jq', ['--version'], { stdio: 'ignore' }).status === 0) anchors.push(['jq -c .', `jq -c . ${corpus.file} > /dev/null`]);
+const anchorTimes = anchors.map(([name, cmd]) => {
+  process.stderr.write(`bench: anchor ${name}\n`);
+  return { name, t: sh(cmd) };
+});
+
 sh(`mkdir -p a b/in ${['chatml', 'norm', 'keys', 'drops', 'unique', 'sign', 'near', 'split', 'counts', 'routed'].map((d) => `b/${d}`).join(' ')}`);
 sh(`cat ${corpus.file} > /dev/null`);
 const times = stages.map((s) => {
@@ -107,6 +164,7 @@ const times = stages.map((s) => {
   return { name: s.name, one: sh(s.one), par: sh(s.par) };
 });
 const identical = spawnSync('cmp', ['-s', 'a/export.jsonl', 'b/export.jsonl'], { cwd: W }).status === 0;
+const pipeIdentical = spawnSync('cmp', ['-s', 'a/export.jsonl', 'p/export.jsonl'], { cwd: W }).status === 0;
 const rows = readFileSync(join(W, 'a', 'export.jsonl'), 'utf8').split('\n').length - 1;
 
 // The Python glue on the same input: its input is chat rows, so it reads to-chatml's output
@@ -124,8 +182,35 @@ const sum = (k) => times.reduce((a, t) => a + t[k], 0);
 const one = sum('one');
 const par = sum('par');
 const f = (x) => x.toFixed(2);
+const mbs = (t) => (corpus.meta.bytes / 2 ** 20 / t).toFixed(1);
 const lines = [
-  `final-dataset pipeline on the ${sizeLabel(sizeBytes)} bench corpus (${corpus.meta.rows} chat rows, ${(corpus.meta.bytes / 2 ** 20).toFixed(1)} MiB), Node ${process.version}, ${new Date().toISOString().slice(0, 10)}; ${shards} shards, 2 hash partitions`,
+  `final-dataset pipeline on the ${sizeLabel(sizeBytes)} bench corpus (${corpus.meta.rows} chat rows, ${(corpus.meta.bytes / 2 ** 20).toFixed(1)} MiB), Node ${process.version}, ${new Date().toISOString().slice(0, 10)}, load average before the run ${loadBefore}`,
+  '',
+  '### One shell pipe (one process tree)',
+  '',
+  `\`to-chatml | normalize-encoding | dedup-exact | dedup-near --mark | split-holdout | curriculum-route | manifest build\`: **${f(pipe.wall)} s, ${mbs(pipe.wall)} MB/s**${glue ? `, **${(glue.t / pipe.wall).toFixed(2)}x the Python glue**` : ''}; export ${pipeIdentical ? 'byte-identical to' : 'DIFFERENT from'} the stage-by-stage run.`,
+  '',
+  ...(TIME
+    ? [
+        `| stage | CPU s (user+sys) | peak RSS MB |${basePipe ? ' base CPU s | base peak RSS MB |' : ''}`,
+        `| --- | ---: | ---: |${basePipe ? ' ---: | ---: |' : ''}`,
+        ...pipe.stages.map(
+          (st, k) => `| ${st.name} | ${f(st.cpu)} | ${st.rssMb.toFixed(0)} |${basePipe ? ` ${f(basePipe.stages[k].cpu)} | ${basePipe.stages[k].rssMb.toFixed(0)} |` : ''}`,
+        ),
+        `| **all stages** | **${f(pipe.stages.reduce((a, st) => a + st.cpu, 0))}** | |${basePipe ? ` **${f(basePipe.stages.reduce((a, st) => a + st.cpu, 0))}** | |` : ''}`,
+        '',
+      ]
+    : []),
+  ...(basePipe
+    ? [`The same pipe with the tools of ${values.base}: ${f(basePipe.wall)} s, ${mbs(basePipe.wall)} MB/s; this checkout is ${(basePipe.wall / pipe.wall).toFixed(2)}x faster.`, '']
+    : []),
+  'Anchors on the same corpus in the same run (to /dev/null):',
+  '',
+  '| command | s | MB/s | pipe MB/s ÷ anchor MB/s |',
+  '| --- | ---: | ---: | ---: |',
+  ...anchorTimes.map((a) => `| ${a.name} | ${f(a.t)} | ${mbs(a.t)} | ${(a.t / pipe.wall).toFixed(3)} |`),
+  '',
+  '### Stage by stage over files, and GNU parallel',
   '',
   '| stage | single process (s) | GNU parallel -j2 (s) | speed-up |',
   '| --- | ---: | ---: | ---: |',
@@ -134,7 +219,7 @@ const lines = [
   '',
   `Output: ${rows} rows; the parallel export is ${identical ? 'byte-identical to' : 'DIFFERENT from'} the single-process one.`,
   glue
-    ? `Python glue (pipeline_glue.py: ftfy, sha256 dedup, datasketch LSH, split; no curriculum, no manifest) on the same input: ${f(glue.t)} s, ${glue.rows} rows out. ldt single process ${(glue.t / one).toFixed(2)}x faster, ldt parallel -j2 ${(glue.t / par).toFixed(2)}x faster.`
+    ? `Python glue (pipeline_glue.py: ftfy, sha256 dedup, datasketch LSH, split; no curriculum, no manifest) on the same input: ${f(glue.t)} s, ${glue.rows} rows out. ldt one pipe ${(glue.t / pipe.wall).toFixed(2)}x faster, stage by stage ${(glue.t / one).toFixed(2)}x, parallel -j2 ${(glue.t / par).toFixed(2)}x.`
     : 'Python glue: skipped (/usr/bin/python3 cannot import numpy; apt-get install python3-numpy python3-scipy python3-wcwidth).',
 ];
 process.stdout.write(`${lines.join('\n')}\n`);

@@ -1,12 +1,12 @@
 export { type DeferredReject, type MapChunksOptions, mapLineChunks, type WireChunk } from './chunks.js';
 export { acquireLock, cleanStaleTemps, createTracked, type Lock, pidAlive, tempPathFor, trackTemp, untrackTemp } from './cleanup.js';
-export { findTopLevelValue, serializeWithMeta } from './edit.js';
+export { findTopLevelValue, metaSplice, type Splice, serializeWithMeta } from './edit.js';
 export { DEFAULT_CHUNK_SIZE, displayName, normalizeInputs, type OpenOptions, openInput, STDIN_NAME } from './input.js';
 export { elementLines, type InputFormat, type JsonInputOptions, type JsonInputRow, readJsonInput } from './json-input.js';
 export { DEFAULT_MAX_LINE_BYTES, firstInvalidByte, type LineChunk, type LineOptions, type Rejector, readLineChunks } from './lines.js';
-export { defaultWorkers, orderedWorkerMap, type PoolOptions, serveWorker } from './pool.js';
+export { defaultWorkers, orderedWorkerMap, type PoolOptions, readsPipe, serveWorker } from './pool.js';
 export { Report, type ReportSinks } from './report.js';
 export { MAX_DEPTH, nestingDepth, parseChunk, type ReadCounts, type Row, type RowOptions, readRows } from './rows.js';
 export { byteSpansInOrder, spansInOrder, topLevelSpans } from './spans.js';
 export { TempDir } from './tempdir.js';
-export { AtomicFile, BrokenPipeError, LineWriter, writeError } from './writer.js';
+export { AtomicFile, BrokenPipeError, bytePrefix, encodeLines, LineAssembler, LineWriter, writeError } from './writer.js';

@@ -68,26 +68,22 @@ async function* readNdjson(inputs: readonly string[], opts: JsonInputOptions): A
   const counts = opts.counts;
   const rejector: Rejector | undefined = opts.rejector;
   for await (const chunk of readLineChunks(inputs, opts)) {
-    const text = chunk.buf.toString('utf8');
+    // Lines are decoded one by one (see parseChunk in rows.ts: a whole-chunk string is a large-object allocation).
     const file = chunk.file;
     const batch: JsonInputRow[] = [];
     let line = chunk.firstLine;
-    let start = 0;
-    // Byte position of the current line in chunk.buf, kept in step with `start` (lines end at byte 10 in both).
     const buf = chunk.buf;
     let bstart = 0;
-    const n = text.length;
-    while (start < n) {
-      let end = text.indexOf('\n', start);
-      if (end < 0) end = n;
+    const n = buf.length;
+    while (bstart < n) {
       let bnl = buf.indexOf(10, bstart);
-      if (bnl < 0) bnl = buf.length;
-      let stop = end;
-      if (stop > start && text.charCodeAt(stop - 1) === 13) stop--;
-      if (isBlank(text, start, stop)) counts.blank++;
+      if (bnl < 0) bnl = n;
+      let bend = bnl;
+      if (bend > bstart && buf[bend - 1] === 13) bend--;
+      if (isBlankBytes(buf, bstart, bend)) counts.blank++;
       else {
         counts.lines++;
-        const raw = text.slice(start, stop);
+        const raw = buf.toString('utf8', bstart, bend);
         let value: unknown;
         let err: DataError | undefined;
         let reason = 'bad_json';
@@ -113,13 +109,10 @@ async function* readNdjson(inputs: readonly string[], opts: JsonInputOptions): A
           if (!rejector) throw err;
           rejector.reject(reason, raw, { file, line }, err);
         } else {
-          let bend = bnl;
-          if (bend > bstart && buf[bend - 1] === 13) bend--;
           batch.push({ value: value as JsonInputRow['value'], raw, file, line, bytes: buf.subarray(bstart, bend) });
         }
       }
       bstart = bnl + 1;
-      start = end + 1;
       line++;
     }
     if (batch.length > 0) yield batch;
@@ -294,14 +287,6 @@ export function elementLines(text: string): number[] {
   return out;
 }
 
-function isBlank(s: string, start: number, stop: number): boolean {
-  for (let i = start; i < stop; i++) {
-    const c = s.charCodeAt(i);
-    if (c !== 32 && c !== 9 && c !== 13) return false;
-  }
-  return true;
-}
-
 function shortJsonMessage(e: Error): string {
   const m = /at position (\d+)/.exec(e.message);
   let what = e.message
@@ -313,4 +298,12 @@ function shortJsonMessage(e: Error): string {
   if (what === '') what = 'unexpected input';
   what = what.charAt(0).toLowerCase() + what.slice(1);
   return `${what}${m ? ` at column ${Number(m[1]) + 1}` : ''}`;
+}
+
+function isBlankBytes(b: Buffer, start: number, stop: number): boolean {
+  for (let i = start; i < stop; i++) {
+    const c = b[i];
+    if (c !== 32 && c !== 9 && c !== 13) return false;
+  }
+  return true;
 }

@@ -39,3 +39,26 @@ test('stopping early terminates the workers (the test process can exit)', async 
   for await (const _ of orderedWorkerMap<number, number>(range(1000), worker, { workers: 2, workerData: { factor: 1 } })) if (++n === 3) break;
   assert.equal(n, 3);
 });
+
+test('defaultWorkers: one thread when standard input is a pipe (a pipeline stage), the CPUs otherwise', async () => {
+  const { spawnSync } = await import('node:child_process');
+  const { closeSync, openSync, writeFileSync, mkdtempSync, rmSync } = await import('node:fs');
+  const { tmpdir, availableParallelism } = await import('node:os');
+  const { join } = await import('node:path');
+  const mod = new URL('../src/index.js', import.meta.url).href;
+  const script = `import(${JSON.stringify(mod)}).then((m) => process.stdout.write(JSON.stringify([m.defaultWorkers([]), m.defaultWorkers(['-']), m.defaultWorkers(['a.jsonl']), m.defaultWorkers([], 64)])))`;
+  const dir = mkdtempSync(join(tmpdir(), 'ldt-pool-'));
+  try {
+    const cpus = Math.max(1, Math.min(4, availableParallelism()));
+    const piped = spawnSync(process.execPath, ['-e', script], { input: '{}\n', encoding: 'utf8' });
+    assert.deepEqual(JSON.parse(piped.stdout), [1, 1, cpus, 1]);
+    const file = join(dir, 'in.jsonl');
+    writeFileSync(file, '{}\n');
+    const fd = openSync(file, 'r');
+    const fromFile = spawnSync(process.execPath, ['-e', script], { stdio: [fd, 'pipe', 'pipe'], encoding: 'utf8' });
+    closeSync(fd);
+    assert.deepEqual(JSON.parse(fromFile.stdout), [cpus, cpus, cpus, Math.max(1, availableParallelism())]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

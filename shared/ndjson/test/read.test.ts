@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { DataError } from '@ldt/errors';
-import { Report, type Row, readRows } from '@ldt/ndjson';
+import { parseChunk, Report, type Row, readRows } from '@ldt/ndjson';
 
 const dir = mkdtempSync(join(tmpdir(), 'ldt-ndjson-'));
 let n = 0;
@@ -238,4 +238,48 @@ test('several inputs keep their own names and line numbers', async () => {
 test('a line longer than the limit is a clear error', async () => {
   const e = await readError([file(`{"a":"${'x'.repeat(5000)}"}\n`)], { maxLineBytes: 1000, chunkSize: 100 });
   assert.match(e.message, /longer than 1000 bytes/);
+});
+
+test('parseChunk gives the rows of decoding the whole chunk and splitting the text (random rows: multibyte, CRLF, blank lines, escapes)', () => {
+  let seed = 5;
+  const rand = (n: number) => {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    return seed % n;
+  };
+  const pieces = ['a', 'é', '€', '😀', '\\"', '\\\\', '\\u00e9', '\\n', '\\r', '\u2028', ' ', '12345678901234567890'];
+  for (let round = 0; round < 20; round++) {
+    const lines: string[] = [];
+    for (let i = 0; i < 200; i++) {
+      const r = rand(10);
+      if (r === 0) lines.push(rand(2) === 0 ? '' : ' \t ');
+      else {
+        let s = '';
+        for (let k = rand(40); k > 0; k--) s += pieces[rand(pieces.length)];
+        const meta = r === 1 ? ',"meta":{"x":1}' : '';
+        lines.push(`{"text":"${s}"${meta}}${rand(4) === 0 ? '\r' : ''}`);
+      }
+    }
+    const text = `${lines.join('\n')}${rand(2) === 0 ? '\n' : ''}`;
+    const counts = { lines: 0, blank: 0 };
+    const got = parseChunk({ buf: Buffer.from(text), file: 'f', firstLine: 7 }, counts);
+    const want: { raw: string; line: number }[] = [];
+    let blank = 0;
+    text.split('\n').forEach((l, i, all) => {
+      if (i === all.length - 1 && l === '') return;
+      const raw = l.endsWith('\r') ? l.slice(0, -1) : l;
+      if (raw.trim() === '') blank++;
+      else want.push({ raw, line: 7 + i });
+    });
+    assert.deepEqual(
+      got.map((r) => ({ raw: r.raw, line: r.line })),
+      want,
+      `round ${round}`,
+    );
+    assert.deepEqual(
+      got.map((r) => r.value),
+      want.map((w) => JSON.parse(w.raw)),
+    );
+    assert.equal(counts.blank, blank);
+    assert.equal(counts.lines, want.length);
+  }
 });

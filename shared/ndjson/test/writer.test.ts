@@ -112,3 +112,58 @@ test('serializeWithMeta falls back to JSON.stringify on duplicate meta keys', as
   row.meta.c = 3;
   assert.equal(serializeWithMeta(raw, row, true), '{"meta":{"b":2,"c":3}}');
 });
+
+test('LineWriter writes the same bytes as joining the lines and encoding them once (random lines: multibyte, lone surrogates, long lines, raw byte pushes, spliced byte copies)', async () => {
+  let seed = 17;
+  const rand = (n: number) => {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    return seed % n;
+  };
+  const alphabet = ['a', 'é', '€', '😀', '\ud800', '\udfff', '"', '\\', '\r', '\u2028', ' '];
+  const line = (): string => {
+    const len = rand(10) === 0 ? 100_000 + rand(300_000) : rand(300);
+    let s = '';
+    for (let i = 0; i < len; i++) s += alphabet[rand(alphabet.length)];
+    return s;
+  };
+  for (let round = 0; round < 4; round++) {
+    const got: Buffer[] = [];
+    const sink = new Writable({
+      write(chunk, _enc, cb) {
+        got.push(Buffer.from(chunk));
+        cb();
+      },
+    });
+    const w = new LineWriter(sink);
+    const want: Buffer[] = [];
+    let batch: string[] = [];
+    for (let i = 0; i < 2_000; i++) {
+      if (rand(50) === 0) {
+        if (batch.length > 0) want.push(Buffer.from(`${batch.join('\n')}\n`));
+        batch = [];
+        const raw = Buffer.from(`${line()}\n`);
+        want.push(raw);
+        w.pushBytes(raw);
+      } else if (rand(3) === 0) {
+        // An edit of a line whose bytes the writer copies (pushEdited), as tools splice meta.
+        const l = line();
+        const a = rand(l.length + 1);
+        const b = a + rand(l.length - a + 1);
+        // Splice points on code point boundaries (a tool splices at ASCII JSON syntax).
+        const ok = (k: number) =>
+          k === 0 || k === l.length || !(l.charCodeAt(k) >= 0xdc00 && l.charCodeAt(k) <= 0xdfff && l.charCodeAt(k - 1) >= 0xd800 && l.charCodeAt(k - 1) <= 0xdbff);
+        const edit = ok(a) && ok(b) ? { start: a, end: b, text: `,"meta":{"n":${rand(1000)}}` } : undefined;
+        batch.push(edit ? `${l.slice(0, edit.start)}${edit.text}${l.slice(edit.end)}` : l);
+        w.pushEdited(l, Buffer.from(l, 'utf8'), edit);
+      } else {
+        const l = line();
+        batch.push(l);
+        w.push(l);
+      }
+      if (rand(300) === 0) await w.flush();
+    }
+    if (batch.length > 0) want.push(Buffer.from(`${batch.join('\n')}\n`));
+    await w.end();
+    assert.ok(Buffer.concat(got).equals(Buffer.concat(want)), `round ${round}`);
+  }
+});

@@ -40,7 +40,7 @@ export const spec = defineTool({
       max: 64,
       describe:
         'Worker threads that parse and hash rows in parallel (the seen-set and the output stay on the main thread, in input order). 1 = no worker threads. The output is byte-identical for any value.',
-      defaultText: 'the number of CPUs, at most 4',
+      defaultText: 'the number of CPUs, at most 4; 1 when reading a pipe (the other stages use the other cores)',
     }),
     sharedOption('index', {
       describe: 'Load the seen-set saved by an earlier run (--save-index) and drop rows whose key is in it (counted as in_index). Must match --normalize and the --fields kind.',
@@ -186,7 +186,7 @@ async function handler(o: OptionsOf<typeof spec.options>, ctx: ToolContext): Pro
     const cfg: PrepareConfig = { keyPaths: keyArg, normalize, keepRaw: dupsPath !== undefined, asBytes: false };
     const { prepareChunk } = await import('./prepare.js');
     const chunks = mapLineChunks<PreparedChunk>(ctx.inputs, ctx.readOptions, {
-      threads: o.threads ?? defaultWorkers(),
+      threads: o.threads ?? defaultWorkers(ctx.inputs),
       workerUrl: new URL('./worker.js', import.meta.url),
       workerData: { ...cfg, asBytes: true },
       inline: (chunk) => prepareChunk(chunk, cfg),

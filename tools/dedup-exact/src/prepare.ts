@@ -1,5 +1,17 @@
 import { DataError, type Position } from '@ldt/errors';
-import { type LineChunk, parseChunk, type ReadCounts, type Rejector, type Row, serializeWithMeta, type WireChunk } from '@ldt/ndjson';
+import {
+  encodeLines,
+  LineAssembler,
+  type LineChunk,
+  metaSplice,
+  parseChunk,
+  type ReadCounts,
+  type Rejector,
+  type Row,
+  type Splice,
+  serializeWithMeta,
+  type WireChunk,
+} from '@ldt/ndjson';
 import { isJsonObject, parsePaths, setMeta } from '@ldt/schema';
 import type { NormalizeMode } from '@ldt/text';
 import { type KeySpec, keyHash } from './key.js';
@@ -75,7 +87,7 @@ export function prepareChunk(chunk: WireChunk, cfg: PrepareConfig): PreparedChun
   const counts: ReadCounts = { lines: 0, blank: 0 };
   const buf = Buffer.from(chunk.buf.buffer, chunk.buf.byteOffset, chunk.buf.byteLength);
   const line: LineChunk = { buf, file: chunk.file, firstLine: chunk.firstLine };
-  const rows = parseChunk(line, counts, collect);
+  const rows = parseChunk(line, counts, collect, true);
   return prepareRows(rows, chunk.file, counts, problems, key, cfg.normalize, cfg.keepRaw, cfg.asBytes);
 }
 
@@ -95,6 +107,8 @@ export function prepareRows(
   const hadMetaArr = new Uint8Array(rows.length);
   const raws: string[] = [];
   const out: string[] = [];
+  // Rows with their bytes (from prepareChunk) are assembled as bytes: copied around the new meta.
+  const asm = rows.length > 0 && rows[0].bytes !== undefined ? new LineAssembler(rows.reduce((a, r) => a + (r.bytes?.length ?? 0), 0) + 80 * rows.length) : undefined;
   let n = 0;
   for (const row of rows) {
     const value = row.value;
@@ -114,7 +128,17 @@ export function prepareRows(
     hadMetaArr[n] = hadMeta ? 1 : 0;
     if (keepRaw) raws.push(row.raw);
     const hex = h.toString('hex');
-    if (hadMeta) {
+    const bytes = row.bytes;
+    if (asm && bytes) {
+      let s: Splice | undefined;
+      if (hadMeta) {
+        setMeta(value, 'content_hash', hex, row);
+        s = metaSplice(row.raw, value, true);
+      } else s = appendMetaSplice(row.raw, hex);
+      if (s) asm.splice(row.raw, bytes, s.start, s.end, s.text);
+      else asm.text(serializeWithMeta(row.raw, value, true)); // meta twice: the other members keep their bytes
+      asm.endLine();
+    } else if (hadMeta) {
       setMeta(value, 'content_hash', hex, row);
       out.push(serializeWithMeta(row.raw, value, true));
     } else out.push(appendMeta(row.raw, hex));
@@ -123,7 +147,7 @@ export function prepareRows(
   problems.sort((a, b) => a.line - b.line);
   // One encode for the whole chunk, then the line boundaries by scanning for \n (a JSON line
   // holds no raw newline).
-  if (!asBytes) {
+  if (!asBytes && !asm) {
     return {
       file,
       lines: counts.lines,
@@ -138,19 +162,11 @@ export function prepareRows(
       problems,
     };
   }
-  // allocUnsafeSlow, not Buffer.from: small Buffers live in Node's shared pool, and transferring
+  // encodeLines allocates with allocUnsafeSlow, not Buffer.from: small Buffers live in Node's shared pool, and transferring
   // the pool's ArrayBuffer out of a worker would detach memory other Buffers use. (TextEncoder
   // also gives an own buffer but encoded ~2× slower here: 1.08 s vs ~0.5 s per 256 MB, cpu-prof.)
-  const text = out.length > 0 ? `${out.join('\n')}\n` : '';
-  const bytes = Buffer.allocUnsafeSlow(Buffer.byteLength(text, 'utf8'));
-  bytes.write(text, 0, 'utf8');
+  const { bytes, offsets: outOffsets } = asm ? asm.take() : encodeLines(out);
   const encoded = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const outOffsets = new Int32Array(n + 1);
-  let at = 0;
-  for (let i = 0; i < n; i++) {
-    at = bytes.indexOf(10, at) + 1;
-    outOffsets[i + 1] = at;
-  }
   return {
     file,
     lines: counts.lines,
@@ -171,10 +187,16 @@ export function prepareRows(
  * bytes as serializeWithMeta for a row without meta, without building and stringifying an object.
  */
 export function appendMeta(raw: string, hex: string): string {
+  const s = appendMetaSplice(raw, hex);
+  return `${raw.slice(0, s.start)}${s.text}`;
+}
+
+/** `appendMeta` as a splice of the raw line. */
+function appendMetaSplice(raw: string, hex: string): Splice {
   let end = raw.length - 1;
   while (end > 0 && raw.charCodeAt(end) !== 125 /* } */) end--;
   let j = end - 1;
   while (j > 0 && (raw.charCodeAt(j) === 32 || raw.charCodeAt(j) === 9 || raw.charCodeAt(j) === 10 || raw.charCodeAt(j) === 13)) j--;
   const empty = raw.charCodeAt(j) === 123; /* { */
-  return `${raw.slice(0, end)}${empty ? '' : ','}"meta":{"content_hash":"${hex}"}}`;
+  return { start: end, end: raw.length, text: `${empty ? '' : ','}"meta":{"content_hash":"${hex}"}}` };
 }

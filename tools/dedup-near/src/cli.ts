@@ -84,7 +84,7 @@ const seed = sharedOption('seed', { describe: 'Seed of the MinHash permutations.
 const threads = sharedOption('threads', {
   describe:
     'Worker threads that parse the input and compute signatures (normalise, shingle, MinHash), one 1 MiB chunk of lines at a time; 1 does it in the main thread. The output does not depend on it.',
-  defaultText: 'the number of cores',
+  defaultText: 'the number of cores; 1 when reading a pipe (the other stages use the other cores)',
 });
 const memory = sharedOption('memory', {
   default: 1024 ** 3,
@@ -277,13 +277,16 @@ function markDupsError(): UsageError {
   );
 }
 
-function threadsOf(o: { threads?: number }): number {
-  return o.threads ?? availableParallelism();
+/** `--threads`, else the CPUs (1 when reading a pipe: see `defaultWorkers`). */
+async function threadsOf(o: { threads?: number }, ctx: ToolContext): Promise<number> {
+  if (o.threads !== undefined) return o.threads;
+  const { defaultWorkers } = await import('@ldt/ndjson');
+  return defaultWorkers(ctx.inputs, availableParallelism());
 }
 
 async function signHandler(o: OptionsOf<typeof signSpec.options>, ctx: ToolContext): Promise<void> {
   const { runSign } = await import('./stages.js');
-  await runSign(await nearOptions(o), threadsOf(o), ctx);
+  await runSign(await nearOptions(o), await threadsOf(o, ctx), ctx);
 }
 
 async function clusterHandler(o: OptionsOf<typeof clusterSpec.options>, ctx: ToolContext): Promise<void> {
@@ -331,7 +334,7 @@ async function handler(o: OptionsOf<typeof spec.options>, ctx: ToolContext): Pro
       mark: o.mark,
       index: o.index,
       saveIndex: o['save-index'],
-      jobs: threadsOf(o),
+      jobs: await threadsOf(o, ctx),
       memory: o.memory,
     },
     ctx,

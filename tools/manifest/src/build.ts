@@ -2,7 +2,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { DataError, quote, UsageError } from '@ldt/errors';
-import { acquireLock, cleanStaleTemps, type Lock, type Report, type Row, tempPathFor, trackTemp, untrackTemp, writeError } from '@ldt/ndjson';
+import { acquireLock, cleanStaleTemps, encodeLines, type Lock, type Report, type Row, tempPathFor, trackTemp, untrackTemp, writeError } from '@ldt/ndjson';
 import { type FieldPath, getMeta, getPath, isJsonObject, type Json } from '@ldt/schema';
 import { countRowTokens, rowTexts, TOKEN_RULE, type TokenCounter } from '@ldt/tokens';
 import { croissantFor } from './croissant.js';
@@ -265,7 +265,7 @@ export class ManifestBuilder {
     }
     for (const p of touched) await this.flushPartition(p);
     if (this.single && this.singleLines.length > 0) {
-      await this.single.write(Buffer.from(`${this.singleLines.join('\n')}\n`));
+      await this.single.write(encodeLines(this.singleLines).bytes);
       this.singleLines = [];
     }
     this.report.written += batch.length;

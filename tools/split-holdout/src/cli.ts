@@ -55,7 +55,7 @@ export const spec = defineTool({
       max: 64,
       describe:
         'Worker threads that parse rows and hash their groups in parallel (one pass to stdout, without --holdout, --holdout-file or --stratify; the counting and writing stay on the main thread, in input order). 1 = no worker threads. The output is byte-identical for any value.',
-      defaultText: 'the number of CPUs, at most 4',
+      defaultText: 'the number of CPUs, at most 4; 1 when reading a pipe (the other stages use the other cores)',
     }),
     groupBy,
     missingGroup,

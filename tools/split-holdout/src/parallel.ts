@@ -31,9 +31,14 @@ export function prepareSplitChunk(chunk: WireChunk, splitter: Splitter): Prepare
   const problems: SplitProblem[] = [];
   const counts = { lines: 0, blank: 0 };
   const buf = Buffer.from(chunk.buf.buffer, chunk.buf.byteOffset, chunk.buf.byteLength);
-  const rows = parseChunk({ buf, file: chunk.file, firstLine: chunk.firstLine }, counts, {
-    reject: (reason: string, raw: string | Buffer, pos: Position, error: DataError) =>
-      void problems.push({ line: pos.line, reason, message: error.message, hint: error.hint, raw: String(raw) }),
-  });
-  return splitter.prepareRows(rows, chunk.file, counts.lines, counts.blank, problems);
+  const rows = parseChunk(
+    { buf, file: chunk.file, firstLine: chunk.firstLine },
+    counts,
+    {
+      reject: (reason: string, raw: string | Buffer, pos: Position, error: DataError) =>
+        void problems.push({ line: pos.line, reason, message: error.message, hint: error.hint, raw: String(raw) }),
+    },
+    true,
+  );
+  return splitter.prepareRows(rows, chunk.file, counts.lines, counts.blank, problems, buf.length);
 }

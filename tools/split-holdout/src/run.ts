@@ -132,7 +132,7 @@ export async function runSplit(o: SplitRunOptions, ctx: ToolContext): Promise<vo
       // counting and writing here, in input order (byte-identical output for any --threads).
       const wire = { groupBy: o.groupBy ?? [], normalize: o.normalize, missingGroup: o.missingGroup, seed: o.seed, ratios };
       const chunks = mapLineChunks(ctx.inputs, readOptions, {
-        threads: o.threads ?? defaultWorkers(),
+        threads: o.threads ?? defaultWorkers(ctx.inputs),
         workerUrl: new URL('./split-worker.js', import.meta.url),
         workerData: wire,
         inline: (chunk) => prepareSplitChunk(chunk, splitter),

@@ -1,6 +1,6 @@
 import { DataError } from '@ldt/errors';
 import { canonicalText, HashSet128 } from '@ldt/hash';
-import { type Report, type Row, serializeWithMeta } from '@ldt/ndjson';
+import { bytePrefix, LineAssembler, type Report, type Row, serializeWithMeta } from '@ldt/ndjson';
 import { compileGlob, type FieldPath, type Glob, getPath, isJsonObject, type JsonObject, setMeta } from '@ldt/schema';
 import { type GroupOptions, groupKey, MissingGroupError, seededHash, unitInterval } from './key.js';
 import { pick, type Ratios } from './ratios.js';
@@ -229,6 +229,16 @@ export class Splitter {
 
   /** The output line of a row assigned to split `s`: `meta.split` added, every byte outside `meta` as read. */
   lineFor(row: Row, s: number): string {
+    const e = this.edit(row, s);
+    return typeof e === 'string' ? e : `${row.raw.slice(0, e.keep)}${e.tail}`;
+  }
+
+  /**
+   * The output line of a row assigned to split `s`, as an edit of its raw line where the fast
+   * paths apply: the first `keep` characters as read, then `tail` (so a caller holding the row's
+   * bytes copies them instead of encoding the row again); else the whole line.
+   */
+  private edit(row: Row, s: number): string | { keep: number; tail: string } {
     if (row.value.meta === undefined) {
       // The common case, without the object edit and JSON.stringify of meta per row.
       const fast = appendMeta(row.raw, this.metaTexts[s]);
@@ -246,12 +256,12 @@ export class Splitter {
    * one chunk of parsed rows (in a worker thread). Only for runs without hard holdouts and
    * strata. Bad lines become `problems`; nothing is counted here.
    */
-  prepareRows(rows: readonly Row[], file: string, lines: number, blank: number, problems: SplitProblem[]): PreparedSplit {
+  prepareRows(rows: readonly Row[], file: string, lines: number, blank: number, problems: SplitProblem[], inputBytes = 1 << 20): PreparedSplit {
     const n0 = rows.length;
     const hashes = new Uint8Array(n0 * 8);
     const splits = new Uint8Array(n0);
     const rowLines = new Int32Array(n0);
-    const out: string[] = [];
+    const out = new LineAssembler(inputBytes + 64 * n0);
     let n = 0;
     for (const row of rows) {
       let h: Buffer;
@@ -266,20 +276,21 @@ export class Splitter {
       hashes.set(h.subarray(0, 8), n * 8);
       splits[n] = s;
       rowLines[n] = row.line;
-      out.push(this.lineFor(row, s));
+      const e = this.edit(row, s);
+      if (typeof e === 'string') out.text(e);
+      else if (row.bytes) {
+        out.copy(row.bytes, 0, bytePrefix(row.raw, row.bytes, e.keep));
+        out.text(e.tail);
+      } else {
+        out.text(row.raw.slice(0, e.keep));
+        out.text(e.tail);
+      }
+      out.endLine();
       n++;
     }
     problems.sort((a, b) => a.line - b.line);
-    const text = out.length > 0 ? `${out.join('\n')}\n` : '';
     // An own ArrayBuffer (not Node's shared Buffer pool), so it can be transferred to the main thread.
-    const bytes = Buffer.allocUnsafeSlow(Buffer.byteLength(text, 'utf8'));
-    bytes.write(text, 0, 'utf8');
-    const offsets = new Int32Array(n + 1);
-    let at = 0;
-    for (let i = 0; i < n; i++) {
-      at = bytes.indexOf(10, at) + 1;
-      offsets[i + 1] = at;
-    }
+    const { bytes, offsets } = out.take();
     return {
       file,
       lines,
@@ -357,14 +368,14 @@ export class Splitter {
 }
 
 /** `raw` (a JSON object without `meta`) with `"meta":{…}` appended as its last member; undefined if `raw` does not end with `}`. */
-function appendMeta(raw: string, metaText: string): string | undefined {
+function appendMeta(raw: string, metaText: string): { keep: number; tail: string } | undefined {
   let end = raw.length - 1;
   for (let c = raw.charCodeAt(end); c === 32 || c === 9 || c === 13 || c === 10; c = raw.charCodeAt(--end));
   if (raw.charCodeAt(end) !== 125 /* } */) return undefined;
   let k = end - 1;
   for (let c = raw.charCodeAt(k); c === 32 || c === 9 || c === 13 || c === 10; c = raw.charCodeAt(--k));
   const empty = raw.charCodeAt(k) === 123; /* { */
-  return `${raw.slice(0, end)}${empty ? '' : ','}${metaText}}`;
+  return { keep: end, tail: `${empty ? '' : ','}${metaText}}` };
 }
 
 /**
@@ -376,7 +387,7 @@ function appendMeta(raw: string, metaText: string): string | undefined {
  * value is never balanced), and JSON.parse keeps the last of duplicate keys, which this is.
  * Anything else returns undefined and takes serializeWithMeta's full scan (~2× slower per row).
  */
-function replaceLastMeta(raw: string, oldText: string, newText: string): string | undefined {
+function replaceLastMeta(raw: string, oldText: string, newText: string): { keep: number; tail: string } | undefined {
   let end = raw.length;
   while (end > 0 && isWs(raw.charCodeAt(end - 1))) end--;
   const tail = `"meta":${oldText}}`;
@@ -384,7 +395,7 @@ function replaceLastMeta(raw: string, oldText: string, newText: string): string 
   if (at < 1 || !raw.startsWith(tail, at)) return undefined;
   const before = raw.charCodeAt(at - 1);
   if (before !== 44 /* , */ && before !== 123 /* { */) return undefined;
-  return `${raw.slice(0, at)}"meta":${newText}}`;
+  return { keep: at, tail: `"meta":${newText}}` };
 }
 
 function isWs(c: number): boolean {

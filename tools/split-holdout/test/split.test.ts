@@ -250,3 +250,63 @@ test('the holdout split is an extra split only when holdouts are given', async (
   const held = await split(['--ratios', 'train=0.9,val=0.1', '--holdout', 'a=1'], [{ a: 1 }, { a: 2 }]);
   assert.match(held.stderr, /, test 1\/1; held out 1 rows to test/);
 });
+
+test('the byte path (rows copied as bytes, meta spliced) writes what the string path writes: random rows with and without meta, escapes, big numbers, non-ASCII, CRLF', async () => {
+  const { parseChunk } = await import('@ldt/ndjson');
+  const { parsePaths } = await import('@ldt/schema');
+  const { Splitter } = await import('@ldt/split-holdout');
+  let seed = 99;
+  const rand = (n: number) => {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    return seed % n;
+  };
+  const words = ['plain', 'é😀', '\\"q\\"', '\\\\', '\\u00e9', '€', 'a\\nb', '<|im_start|>'];
+  const text = () => Array.from({ length: 1 + rand(6) }, () => words[rand(words.length)]).join(' ');
+  const metas = [
+    '',
+    ',"meta":{"cluster":"c1"}',
+    ', "meta" : { "cluster" : "c1", "n": 12345678901234567890 }',
+    ',"meta":{"cluster":"c1","x":1.0}',
+    ',"meta":{"cluster":"c2"},"after":1',
+    ',"meta":{"cluster":"c1","split":"old"}',
+  ];
+  for (const groupBy of [[], ['meta.cluster']]) {
+    const rows: string[] = [];
+    for (let i = 0; i < 400; i++) {
+      const meta = groupBy.length > 0 ? metas[1 + rand(metas.length - 1)] : metas[rand(metas.length)];
+      rows.push(
+        `{"messages":[{"role":"user","content":"${text()}"},{"role":"assistant","content":"${text()}"}],"big":${rand(2) ? '12345678901234567890' : '1.50'}${meta}}${rand(3) === 0 ? '\r' : ''}`,
+      );
+    }
+    const buf = Buffer.from(`${rows.join('\n')}\n`);
+    const splitter = () =>
+      new Splitter({
+        groupBy: parsePaths(groupBy),
+        normalize: 'none',
+        missingGroup: 'error',
+        seed: 3,
+        ratios: parseRatios('train=0.6,val=0.2,test=0.2'),
+        holdouts: [],
+        holdoutSplit: 'test',
+      });
+    const withBytes = parseChunk({ buf, file: 'f', firstLine: 1 }, { lines: 0, blank: 0 }, undefined, true);
+    assert.ok(withBytes.every((r) => r.bytes !== undefined));
+    const got = splitter().prepareRows(withBytes, 'f', withBytes.length, 0, [], buf.length);
+    const plain = parseChunk({ buf, file: 'f', firstLine: 1 }, { lines: 0, blank: 0 });
+    assert.ok(plain.every((r) => r.bytes === undefined));
+    const s2 = splitter();
+    const want = s2.prepareRows(plain, 'f', plain.length, 0, [], buf.length);
+    assert.deepEqual([...got.splits], [...want.splits]);
+    assert.equal(Buffer.from(got.out).toString('utf8'), Buffer.from(want.out).toString('utf8'), `group-by ${groupBy.join(',') || 'default'}`);
+    assert.equal(Buffer.from(got.out).toString('utf8'), `${plain.map((r, i) => s2.lineFor(r, want.splits[i])).join('\n')}\n`);
+    // And every output line is the input row with meta.split added, nothing else changed.
+    for (const [i, line] of Buffer.from(got.out).toString('utf8').trimEnd().split('\n').entries()) {
+      const v = JSON.parse(line);
+      assert.ok(['train', 'val', 'test'].includes(v.meta.split));
+      const input = JSON.parse(rows[i]);
+      delete v.meta.split;
+      if (input.meta?.split !== undefined) delete input.meta.split;
+      assert.deepEqual(v, { ...input, meta: { ...(input.meta ?? {}) } });
+    }
+  }
+});
