@@ -114,3 +114,20 @@ test('sign files: records with any JSON in each field are a clean error in clust
     fcParams('dedup-near sign file fields', 60),
   );
 });
+
+test('sign files: a header without params, or with params no sign run writes, is a clean error (found by a long run)', async () => {
+  const lines = SIGN.toString('utf8').trimEnd().split('\n');
+  const head = JSON.parse(lines[0]) as { params: Record<string, unknown> };
+  for (const [params, says] of [
+    [undefined, /sign file header: no "params" object/],
+    [{ ...head.params, num_perm: 1e9 }, /params\.num_perm is not an integer in \[2, 1024\]/],
+    [{ ...head.params, bands: 200, rows: 200 }, /params\.bands x params\.rows is more than params\.num_perm/],
+  ] as const) {
+    const p = join(dir, 'params.sign');
+    writeFileSync(p, `${[JSON.stringify({ dedup_near_sign: 1, params }), ...lines.slice(1)].join('\n')}\n`);
+    const r = await runInProcess(main, ['cluster', p]);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, says);
+    assert.match(r.stderr, /params\.sign:1: /);
+  }
+});

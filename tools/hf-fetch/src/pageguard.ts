@@ -35,6 +35,11 @@ export function guardedRowGroupFile(file: AsyncBuffer, md: FileMetaData, group: 
   };
 }
 
+/** A bad count as a message says it: "missing" (never "undefined") or "-3 invalid". */
+function count(v: unknown): string {
+  return v === undefined || v === null ? 'missing' : `${String(v)} invalid`;
+}
+
 function isCount(v: unknown): v is number {
   return Number.isSafeInteger(v) && (v as number) >= 0;
 }
@@ -58,13 +63,16 @@ function checkPages(chunk: Uint8Array, chunkValues: number, groupRows: number, w
     reader.offset += size;
     if (h.type === 'DATA_PAGE') {
       const n = h.data_page_header?.num_values;
-      if (!isCount(n) || values + n > chunkValues) throw bad(`${String(n)} values, more than the ${chunkValues} of the column chunk`, at);
+      if (!isCount(n)) throw bad(`value count ${count(n)}`, at);
+      if (values + n > chunkValues) throw bad(`${n} values, more than the ${chunkValues} of the column chunk`, at);
       values += n;
     } else if (h.type === 'DATA_PAGE_V2') {
       const p = h.data_page_header_v2;
       const n = p?.num_values;
-      if (!isCount(n) || values + n > chunkValues) throw bad(`${String(n)} values, more than the ${chunkValues} of the column chunk`, at);
-      if (!isCount(p?.num_rows) || p.num_rows > groupRows) throw bad(`${String(p?.num_rows)} rows, more than the ${groupRows} of the row group`, at);
+      if (!isCount(n)) throw bad(`value count ${count(n)}`, at);
+      if (values + n > chunkValues) throw bad(`${n} values, more than the ${chunkValues} of the column chunk`, at);
+      if (!isCount(p?.num_rows)) throw bad(`row count ${count(p?.num_rows)}`, at);
+      if (p.num_rows > groupRows) throw bad(`${p.num_rows} rows, more than the ${groupRows} of the row group`, at);
       // Both level lengths are required fields: hyparquet reads a missing one from the page data.
       const dl = p.definition_levels_byte_length;
       const rl = p.repetition_levels_byte_length;
@@ -75,7 +83,8 @@ function checkPages(chunk: Uint8Array, chunkValues: number, groupRows: number, w
     } else if (h.type === 'DICTIONARY_PAGE') {
       const n = h.dictionary_page_header?.num_values;
       // Each dictionary value takes at least one bit.
-      if (!isCount(n) || n > h.uncompressed_page_size * 8 + 8) throw bad(`a dictionary of ${String(n)} values in ${h.uncompressed_page_size} bytes`, at);
+      if (!isCount(n)) throw bad(`dictionary value count ${count(n)}`, at);
+      if (n > h.uncompressed_page_size * 8 + 8) throw bad(`a dictionary of ${n} values in ${h.uncompressed_page_size} bytes`, at);
     } else throw bad(`page type ${h.type === undefined ? 'missing' : `${String(h.type)} unknown`}`, at);
   }
 }
