@@ -113,7 +113,7 @@ export async function openIndexFile(path: string, format: IndexFormat, label: st
     } catch {
       throw bad('unreadable header');
     }
-    if (header === null || typeof header !== 'object') throw bad('unreadable header');
+    if (header === null || typeof header !== 'object' || Array.isArray(header)) throw bad('the header is not a JSON object');
     const payloadStart = PREFIX + headerSize;
     const payloadSize = size - payloadStart - TRAILER;
     const expected = check(header);

@@ -57,6 +57,22 @@ export function trackTemp(path: string): void {
   install();
 }
 
+/**
+ * Create a temporary with `make` (which returns its path) while the signal handlers are installed,
+ * and track it. Use it where the path is only known once created (mkdtemp): with no handler
+ * installed, a signal would end the process at once, between the creation and `trackTemp`.
+ */
+export function createTracked(make: () => string): string {
+  install();
+  try {
+    const p = make();
+    tracked.add(p);
+    return p;
+  } finally {
+    if (tracked.size === 0) uninstall();
+  }
+}
+
 /** Stop tracking `path` (it was renamed into place or removed). */
 export function untrackTemp(path: string): void {
   tracked.delete(path);
@@ -136,16 +152,19 @@ export function acquireLock(target: string, what = target): Lock {
   const lockPath = `${target}.lock`;
   const me: LockInfo = { host: hostname(), pid: process.pid, started: new Date().toISOString() };
   const tmp = tempPathFor(lockPath);
-  try {
-    writeFileSync(tmp, `${JSON.stringify(me)}\n`);
-  } catch (e) {
-    throw new DataError(`cannot create the lock file ${lockPath}: ${systemReason(e)}`, undefined, 'check that the folder exists and is writable');
-  }
+  // Tracked before it exists (and the lock before the temporary is untracked): a signal that
+  // arrives while no handler is installed ends the process at once and would leave them.
   trackTemp(tmp);
   try {
+    try {
+      writeFileSync(tmp, `${JSON.stringify(me)}\n`);
+    } catch (e) {
+      throw new DataError(`cannot create the lock file ${lockPath}: ${systemReason(e)}`, undefined, 'check that the folder exists and is writable');
+    }
     for (let attempt = 0; ; attempt++) {
       try {
         linkSync(tmp, lockPath);
+        trackTemp(lockPath);
         break;
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw new DataError(`cannot create the lock file ${lockPath}: ${systemReason(e)}`);
@@ -172,7 +191,6 @@ export function acquireLock(target: string, what = target): Lock {
     } catch {}
     untrackTemp(tmp);
   }
-  trackTemp(lockPath);
   let released = false;
   return {
     path: lockPath,

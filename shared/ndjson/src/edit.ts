@@ -1,5 +1,5 @@
 import type { Json, JsonObject } from '@ldt/schema';
-import { topLevelSpans } from './spans.js';
+import { topLevelMembers, topLevelSpans } from './spans.js';
 
 /**
  * Serialise a row after a tool added or changed keys under `meta`, keeping every byte of the
@@ -8,13 +8,25 @@ import { topLevelSpans } from './spans.js';
  * (`12345678901234567890` → `12345678901234567000`), `1.0` becomes `1`, escapes are rewritten.
  * Splicing is also cheaper than a full JSON.stringify (no walk over the row).
  *
- * `row.meta` must already hold the updated meta object (use `setMeta`). Falls back to
- * JSON.stringify of the row only if the raw line's `meta` span cannot be located exactly (e.g.
- * duplicate `meta` keys), which keeps the output correct whatever the input looks like.
+ * `row.meta` must already hold the updated meta object (use `setMeta`). A line with `meta` more
+ * than once is rebuilt from its other members' bytes and the new meta (`rebuiltWithMeta`).
  */
 export function serializeWithMeta(raw: string, row: JsonObject, hadMeta: boolean): string {
   const s = metaSplice(raw, row, hadMeta);
-  return s ? `${raw.slice(0, s.start)}${s.text}${raw.slice(s.end)}` : JSON.stringify(row);
+  return s ? `${raw.slice(0, s.start)}${s.text}${raw.slice(s.end)}` : rebuiltWithMeta(raw, row);
+}
+
+/**
+ * A line whose `meta` occurs more than once (JSON.parse kept the last): every other member keeps
+ * its bytes, the `meta` members give way to the one new `meta` at the end. JSON.stringify of the
+ * row would change values outside meta (1e400 → null, big integers lose digits; found by the
+ * property test of issue 13); it stays only for a text that is not one object.
+ */
+function rebuiltWithMeta(raw: string, row: JsonObject): string {
+  const members = topLevelMembers(raw);
+  if (!members) return JSON.stringify(row);
+  const kept = members.filter((m) => m.key !== 'meta').map((m) => raw.slice(m.start, m.end));
+  return `{${[...kept, `"meta":${JSON.stringify(row.meta)}`].join(',')}}`;
 }
 
 /** An edit of a raw line: `raw[0, start)`, then `text`, then `raw[end, raw.length)`. */

@@ -6,7 +6,7 @@ import { describeJson } from '@ldt/schema';
 import { findTopLevelValue } from './edit.js';
 import { displayName, openInput } from './input.js';
 import { type Rejector, readLineChunks } from './lines.js';
-import type { ReadCounts, RowOptions } from './rows.js';
+import { deepError, deeperThan, MAX_DEPTH, nestingDepth, type ReadCounts, type RowOptions } from './rows.js';
 
 /**
  * One input record of a JSON or JSON Lines file. Unlike `Row`, `value` may be an array: a line (or
@@ -100,6 +100,11 @@ async function* readNdjson(inputs: readonly string[], opts: JsonInputOptions): A
           reason = 'not_object';
           err = new DataError(`expected a JSON object or an array of messages, got ${describeJson(value)} (${quote(raw, 40)})`, { file, line });
         }
+        // The depth limit of every reader (issue 13): walkers of the row may then recurse safely.
+        if (!err && raw.length > 2 * MAX_DEPTH && nestingDepth(raw) > MAX_DEPTH) {
+          reason = 'too_deep';
+          err = deepError(file, line);
+        }
         if (err) {
           if (!rejector) throw err;
           rejector.reject(reason, raw, { file, line }, err);
@@ -184,8 +189,17 @@ async function readJsonDocument(input: string, opts: JsonInputOptions): Promise<
       throw err;
     }
     counts.lines++;
-    return [[{ value: value as Record<string, unknown>, raw: JSON.stringify(value), file, line: firstNonBlankLine(text) }]];
+    const line = firstNonBlankLine(text);
+    if (deeperThan(value, MAX_DEPTH)) {
+      const err = deepError(file, line);
+      if (!opts.rejector) throw err;
+      opts.rejector.reject('too_deep', text.trim(), { file, line }, err);
+      return [];
+    }
+    return [[{ value: value as Record<string, unknown>, raw: JSON.stringify(value), file, line }]];
   }
+  // Elements nested deeper than the limit are rejected (only looked for when the document is that deep).
+  const deepDoc = nestingDepth(arrayText) > MAX_DEPTH;
   // One row per element; the line of each element's first character, for messages.
   const lines = elementLines(arrayText).map((l) => l + lineOffset);
   const batches: JsonInputRow[][] = [];
@@ -201,6 +215,12 @@ async function readJsonDocument(input: string, opts: JsonInputOptions): Promise<
       opts.rejector.reject('not_object', raw, { file, line }, err);
       continue;
     }
+    if (deepDoc && deeperThan(v, MAX_DEPTH)) {
+      const err = deepError(file, line);
+      if (!opts.rejector) throw err;
+      opts.rejector.reject('too_deep', stringifyOr(v, `(an element nested more than ${MAX_DEPTH} levels deep, too deep to write back)`), { file, line }, err);
+      continue;
+    }
     batch.push({ value: v as JsonInputRow['value'], raw: JSON.stringify(v), file, line });
     if (batch.length >= DOC_BATCH) {
       batches.push(batch);
@@ -209,6 +229,14 @@ async function readJsonDocument(input: string, opts: JsonInputOptions): Promise<
   }
   if (batch.length > 0) batches.push(batch);
   return batches;
+}
+
+function stringifyOr(v: unknown, fallback: string): string {
+  try {
+    return JSON.stringify(v);
+  } catch {
+    return fallback; // V8's JSON.stringify recurses: tens of thousands of levels overflow its stack
+  }
 }
 
 function firstNonBlankLine(text: string): number {

@@ -141,7 +141,27 @@ export function nestingDepth(text: string): number {
   return max;
 }
 
-function deepError(file: string, line: number): DataError {
+/** True when a parsed value nests arrays/objects deeper than `max` (iterative: any depth is safe). */
+export function deeperThan(value: unknown, max: number): boolean {
+  const stack: unknown[] = [value];
+  const depths: number[] = [1];
+  while (stack.length > 0) {
+    const v = stack.pop();
+    const d = depths.pop() as number;
+    if (v === null || typeof v !== 'object') continue;
+    if (d > max) return true;
+    for (const c of Array.isArray(v) ? v : Object.values(v)) {
+      if (c !== null && typeof c === 'object') {
+        stack.push(c);
+        depths.push(d + 1);
+      }
+    }
+  }
+  return false;
+}
+
+/** The error of a row nested deeper than `MAX_DEPTH` (reason `too_deep`). */
+export function deepError(file: string, line: number): DataError {
   return new DataError(
     `row is nested more than ${MAX_DEPTH} levels deep`,
     { file, line },

@@ -31,6 +31,37 @@ export function topLevelSpans(text: string): Map<string, [number, number]> | und
   }
 }
 
+/**
+ * Every top-level member of a JSON object text, duplicate keys included, in order: its key and
+ * the [start, end) of the member text (from the key's opening quote to the end of its value).
+ * Undefined when the text is not a single object.
+ */
+export function topLevelMembers(text: string): { key: string; start: number; end: number }[] | undefined {
+  let i = skipWs(text, 0);
+  if (text.charCodeAt(i) !== 123) return undefined;
+  i++;
+  const out: { key: string; start: number; end: number }[] = [];
+  for (;;) {
+    i = skipWs(text, i);
+    if (text.charCodeAt(i) === 125 && out.length === 0) return out;
+    if (text.charCodeAt(i) !== 34) return undefined;
+    const start = i;
+    const kEnd = skipString(text, i);
+    const raw = text.slice(i + 1, kEnd - 1);
+    const key = raw.includes('\\') ? (JSON.parse(text.slice(i, kEnd)) as string) : raw;
+    i = skipWs(text, kEnd);
+    if (text.charCodeAt(i) !== 58) return undefined;
+    i = skipWs(text, i + 1);
+    const end = skipValue(text, i);
+    out.push({ key, start, end });
+    i = skipWs(text, end);
+    const c = text.charCodeAt(i);
+    if (c === 44) i++;
+    else if (c === 125) return out;
+    else return undefined;
+  }
+}
+
 function skipWs(t: string, i: number): number {
   for (;;) {
     const c = t.charCodeAt(i);

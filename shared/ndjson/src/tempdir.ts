@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataError } from '@ldt/errors';
-import { trackTemp, untrackTemp } from './cleanup.js';
+import { createTracked, untrackTemp } from './cleanup.js';
 
 /**
  * A private temporary directory (`<parent>/<prefix>XXXXXX`) that is removed on `remove()`,
@@ -19,7 +19,7 @@ export class TempDir {
    */
   constructor(parent: string, prefix: string, describe: { label?: string; hint?: string } = {}) {
     try {
-      this.path = mkdtempSync(join(parent, prefix));
+      this.path = createTracked(() => mkdtempSync(join(parent, prefix)));
     } catch (e) {
       const err = e as NodeJS.ErrnoException;
       const why = err.code === 'ENOENT' ? 'no such directory' : err.code === 'EACCES' ? 'permission denied' : err.code === 'ENOSPC' ? 'no space left on device' : err.message;
@@ -29,7 +29,6 @@ export class TempDir {
         describe.hint ?? 'check that the directory exists and is writable',
       );
     }
-    trackTemp(this.path);
   }
 
   /** Remove the directory and everything in it (idempotent) and drop the signal handlers. */

@@ -22,3 +22,43 @@ test('TempDir in a missing directory is a DataError naming it, with the caller l
     (e: unknown) => e instanceof DataError && e.message === 'cannot create a temporary directory in --tmpdir /nonexistent/dir: no such directory' && e.hint === 'give --tmpdir DIR',
   );
 });
+
+// Issue 13 bug 4 (a race the reliability suite hit now and then): with nothing tracked no signal
+// handler is installed, and a signal then ends the process at once. So a lock file or temporary
+// must never exist while no handler is installed: checked at each file-system call that creates
+// or removes one, through the fs module's own functions (what @ldt/ndjson's named imports bind to).
+test('a temporary or lock file never exists while no signal handler is installed', async (t) => {
+  const fs = (await import('node:fs')).default;
+  const { syncBuiltinESMExports } = await import('node:module');
+  const { acquireLock } = await import('@ldt/ndjson');
+  const parent = mkdtempSync(join(tmpdir(), 'ldt-tempdir-test-'));
+  const unguarded: string[] = [];
+  const check = (what: string) => {
+    if (process.listenerCount('SIGINT') === 0) unguarded.push(what);
+  };
+  for (const name of ['writeFileSync', 'linkSync', 'mkdtempSync'] as const) {
+    const orig = fs[name] as (...a: unknown[]) => unknown;
+    t.mock.method(fs, name, (...a: unknown[]) => {
+      const r = orig(...a);
+      check(`after ${name}(${String(a[0])})`);
+      return r;
+    });
+  }
+  const unlink = fs.unlinkSync;
+  t.mock.method(fs, 'unlinkSync', (p: string) => {
+    check(`before unlinkSync(${p})`);
+    unlink(p);
+  });
+  syncBuiltinESMExports();
+  try {
+    assert.equal(process.listenerCount('SIGINT'), 0, 'nothing tracked before');
+    const lock = acquireLock(join(parent, 'idx'));
+    lock.release();
+    const d = new TempDir(parent, '.x-');
+    d.remove();
+  } finally {
+    t.mock.restoreAll();
+    syncBuiltinESMExports();
+  }
+  assert.deepEqual(unguarded, []);
+});

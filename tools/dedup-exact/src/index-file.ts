@@ -1,7 +1,7 @@
 import { createWriteStream } from 'node:fs';
 import { rename, unlink } from 'node:fs/promises';
 import { UsageError } from '@ldt/errors';
-import { HashSet128, IndexFileWriter, type IndexFormat, openIndexFile } from '@ldt/hash';
+import { HashSet128, IndexFileWriter, type IndexFormat, invalidIndex, openIndexFile } from '@ldt/hash';
 import { cleanStaleTemps, tempPathFor, trackTemp, untrackTemp, writeError } from '@ldt/ndjson';
 
 /**
@@ -77,6 +77,9 @@ export async function saveIndex(path: string, header: Omit<IndexHeader, 'keys'>,
 export async function loadIndex(path: string, expect: { key_mode: string; normalize: string }): Promise<{ set: HashSet128; header: IndexHeader }> {
   const file = await openIndexFile(path, FORMAT, 'index', (h) => {
     const header = h as unknown as IndexHeader;
+    // Checked before the checksum is (the payload is read for it): any JSON may stand here.
+    if (!Number.isSafeInteger(header.keys) || header.keys < 0 || typeof header.key_mode !== 'string' || typeof header.normalize !== 'string')
+      throw invalidIndex(path, FORMAT, 'header without a key count, key mode or normalisation');
     if (header.key_mode !== expect.key_mode) {
       throw new UsageError(
         `index ${path} holds ${header.key_mode === 'line' ? '--fields line' : 'row key'} hashes; this run uses ${expect.key_mode === 'line' ? '--fields line' : 'row keys'}`,

@@ -136,7 +136,7 @@ export function prepareRows(
         s = metaSplice(row.raw, value, true);
       } else s = appendMetaSplice(row.raw, hex);
       if (s) asm.splice(row.raw, bytes, s.start, s.end, s.text);
-      else asm.text(JSON.stringify(value));
+      else asm.text(serializeWithMeta(row.raw, value, true)); // meta twice: the other members keep their bytes
       asm.endLine();
     } else if (hadMeta) {
       setMeta(value, 'content_hash', hex, row);

@@ -321,7 +321,7 @@ export function emitRow(row: Row, d: Decision, mark: boolean, ctx: ToolContext, 
       setMeta(value, 'cluster_size', d.clusterSize, row);
       const s = metaSplice(row.raw, value, hadMeta);
       if (s) out.pushEdited(row.raw, row.bytes, s);
-      else out.push(JSON.stringify(value));
+      else out.push(serializeWithMeta(row.raw, value, hadMeta)); // meta twice: the other members keep their bytes
     } else out.pushEdited(row.raw, row.bytes);
     report.written++;
     return;

@@ -112,6 +112,8 @@ export async function runCluster(co: ClusterOptions, ctx: ToolContext): Promise<
         if (v.dedup_near_sign !== undefined) {
           if (v.dedup_near_sign !== 1) throw new DataError(`sign file version ${JSON.stringify(v.dedup_near_sign)} is not supported (expected 1)`, r);
           const p = v.params as unknown as IndexParams;
+          const why = badParams(p);
+          if (why) throw new DataError(`sign file header: ${why}`, r, 'the input of `dedup-near cluster` is the output of `dedup-near sign`; make the sign file again');
           if (params && JSON.stringify(p) !== JSON.stringify(params))
             throw new DataError(
               'this sign file was made with other parameters than the first one',
@@ -209,6 +211,30 @@ export async function runCluster(co: ClusterOptions, ctx: ToolContext): Promise<
   } finally {
     nd?.close();
   }
+}
+
+/**
+ * What is wrong with the parameters of a sign file header (the ranges `dedup-near sign` accepts),
+ * or undefined. They size the MinHash tables: a header edited to `"num_perm": 1e9` or without
+ * params must be an error, not a crash or an allocation of gigabytes (property test, issue 13).
+ */
+function badParams(p: unknown): string | undefined {
+  if (p === null || typeof p !== 'object' || Array.isArray(p)) return 'no "params" object';
+  const q = p as Record<string, unknown>;
+  const int = (k: string, min: number, max: number) =>
+    Number.isSafeInteger(q[k]) && (q[k] as number) >= min && (q[k] as number) <= max ? undefined : `params.${k} is not an integer in [${min}, ${max}]`;
+  const why =
+    int('num_perm', 2, 1024) ??
+    int('bands', 1, 1024) ??
+    int('rows', 1, 1024) ??
+    int('seed', 0, Number.MAX_SAFE_INTEGER) ??
+    int('ngram', 1, 100) ??
+    int('char_ngram', 0, 100) ??
+    int('auto_char_ngram', 0, 100);
+  if (why) return why;
+  if ((q.bands as number) * (q.rows as number) > (q.num_perm as number)) return 'params.bands x params.rows is more than params.num_perm';
+  if (q.tool !== 'dedup-near' || q.normalize !== 'aggressive' || q.shingle_hash !== 'xxh32') return 'params are not those of dedup-near sign (tool, normalize, shingle_hash)';
+  return undefined;
 }
 
 function badRecord(r: { file: string; line: number }): DataError {

@@ -2,6 +2,7 @@ import { DataError, LdtError } from '@ldt/errors';
 import type { AsyncBuffer, FileMetaData, ParquetParsers } from 'hyparquet';
 import { jsonValue } from './json.js';
 import { type Decompress, type FastPlan, fastRowGroup, fastStats, noteFallback, planFast, ReadFailure, Unsupported } from './parquet-fast.js';
+import { guardedRowGroupFile } from './pageguard.js';
 import type { Stamp } from './stamp.js';
 import { dateText, isoFrom } from './times.js';
 
@@ -85,9 +86,22 @@ async function loadCompressors(codecs?: Iterable<string>): Promise<Record<string
 
 /** Read the footer (one ranged read of the tail, plus one more if the footer is larger). */
 export async function readParquetMetadata(file: AsyncBuffer, display: string): Promise<FileMetaData> {
-  const { parquetMetadataAsync } = await import('hyparquet');
+  const { parquetMetadataAsync, parquetSchema } = await import('hyparquet');
   try {
-    return await parquetMetadataAsync(file);
+    const md = await parquetMetadataAsync(file);
+    // Malformed schemas and row group lists fail here, with the footer named, not later.
+    parquetSchema(md);
+    // Every row has at least one value (or null/empty level) in each leaf column, so a row group's
+    // row count is at most each column chunk's value count: a footer that says otherwise is altered.
+    for (const [i, rg] of md.row_groups.entries()) {
+      const rows = Number(rg.num_rows);
+      if (!Number.isSafeInteger(rows) || rows < 0) throw new Error(`row group ${i} has an invalid row count`);
+      for (const c of rg.columns) {
+        const values = Number(c.meta_data?.num_values);
+        if (!c.meta_data || !Number.isSafeInteger(values) || values < rows) throw new Error(`row group ${i}: a column chunk with missing or too few values for its ${rows} rows`);
+      }
+    }
+    return md;
   } catch (e) {
     throw wrap(e, display, 'cannot read the parquet footer');
   }
@@ -178,8 +192,16 @@ export async function rowGroupLines(file: AsyncBuffer, plan: ParquetPlan, start:
   const { cols, keys, plain, metaCol } = plan;
   const data = new Map<string, { rowStart: number; columnData: ArrayLike<unknown> }[]>();
   try {
+    // The row group that holds `start` (rows of one group only: callers read group by group).
+    let group = 0;
+    let first = 0;
+    for (; group < plan.md.row_groups.length; group++) {
+      const n = Number(plan.md.row_groups[group].num_rows);
+      if (start < first + n) break;
+      first += n;
+    }
     await parquetRead({
-      file,
+      file: group < plan.md.row_groups.length ? guardedRowGroupFile(file, plan.md, group, first, display) : file,
       metadata: plan.md,
       columns: cols,
       rowStart: start,
@@ -392,6 +414,10 @@ function columnSlice(chunks: { rowStart: number; columnData: ArrayLike<unknown> 
 
 function wrap(e: unknown, display: string, what: string): Error {
   if (e instanceof LdtError) return e;
-  const msg = (e as Error)?.message ?? String(e);
+  // hyparquet's own errors say what is wrong ("thrift ..."); a TypeError or RangeError is the
+  // decoder tripping over malformed bytes, and its text ("Cannot destructure property 'type' of
+  // ...") would only confuse: say the file is malformed instead.
+  const internal = e instanceof TypeError || e instanceof RangeError || e instanceof ReferenceError || !(e instanceof Error);
+  const msg = internal ? 'malformed metadata or pages' : (e as Error).message;
   return new DataError(`${display}: ${what}: ${msg}`, undefined, 'the file is not valid parquet, is truncated, or uses a feature hyparquet does not support');
 }

@@ -9,6 +9,7 @@ import { parsePaths } from '@ldt/schema';
 import { countRowTokens, LEGACY_TOKEN_RULE, loadTokenCounter, recordRenderer, TEMPLATE_TOKEN_RULE, TemplateRowError, TOKEN_RULE, type TokenRule } from '@ldt/tokens';
 import { FieldCatalog } from './fields.js';
 import { datasetId, MANIFEST_FORMAT, type Manifest, sideFiles } from './format.js';
+import { manifestShapeError } from './shape.js';
 import { SourceTally } from './source.js';
 
 /** What is wrong with one file of a manifest folder. */
@@ -43,6 +44,8 @@ export async function readManifest(dir: string): Promise<Manifest> {
     throw new DataError(`${p} is not valid JSON: ${(e as Error).message}`);
   }
   if (m?.format !== MANIFEST_FORMAT || !Array.isArray(m.shards)) throw new DataError(`${p} is not an ldt manifest (expected "format": "${MANIFEST_FORMAT}")`);
+  const shape = manifestShapeError(m);
+  if (shape) throw new DataError(`${p}: ${shape}`, undefined, 'the manifest was edited or damaged; rebuild the folder with manifest build');
   for (const [i, s] of m.shards.entries()) checkShardPath(s?.path, `${p}: shards[${i}].path`);
   return m;
 }

@@ -1,0 +1,20 @@
+// Worker of parquet-prop.test.ts: reads each mutated parquet file it is sent with readParquet and
+// replies with the row count or the error. A worker, so that the test can end a read that hangs.
+import { isMainThread, parentPort } from 'node:worker_threads';
+import { LdtError } from '@ldt/errors';
+import { type ParquetEngine, readParquet, Stamp } from '@ldt/hf-fetch';
+
+if (!isMainThread && parentPort) {
+  const port = parentPort;
+  port.on('message', async (m: { id: number; bytes: Uint8Array; engine: ParquetEngine }) => {
+    const ab = m.bytes.buffer.slice(m.bytes.byteOffset, m.bytes.byteOffset + m.bytes.byteLength) as ArrayBuffer;
+    const file = { byteLength: ab.byteLength, slice: async (s: number, e?: number) => ab.slice(s, e) };
+    let rows = 0;
+    try {
+      for await (const b of readParquet(file, { display: 'f.parquet', stamp: Stamp.none(), engine: m.engine })) rows += b.length;
+      port.postMessage({ id: m.id, ok: true, rows });
+    } catch (e) {
+      port.postMessage({ id: m.id, ok: false, ldt: e instanceof LdtError, name: (e as Error)?.constructor?.name, message: String((e as Error)?.message ?? e) });
+    }
+  });
+}
