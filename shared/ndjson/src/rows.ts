@@ -20,7 +20,10 @@ export interface Row {
 
 export type { ReadCounts };
 
-export type RowOptions = LineOptions;
+export interface RowOptions extends LineOptions {
+  /** Give each row its bytes (`Row.bytes`, a view into the read chunk), for tools that copy rows as bytes. */
+  withBytes?: boolean;
+}
 
 const PRETTY_HINT = "each line must be one complete JSON object; is the file pretty-printed or a JSON array? convert it with: jq -c '.[]' FILE (array) or jq -c . FILE (objects)";
 
@@ -33,7 +36,7 @@ const PRETTY_HINT = "each line must be one complete JSON object; is the file pre
 export async function* readRows(inputs: readonly string[], opts: RowOptions): AsyncGenerator<Row[]> {
   const counts = opts.counts ?? { lines: 0, blank: 0 };
   for await (const chunk of readLineChunks(inputs, { ...opts, counts })) {
-    const batch = parseChunk(chunk, counts, opts.rejector);
+    const batch = parseChunk(chunk, counts, opts.rejector, opts.withBytes);
     if (batch.length > 0) yield batch;
   }
 }

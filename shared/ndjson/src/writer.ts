@@ -3,6 +3,7 @@ import { rename, unlink } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
 import { DataError, systemReason } from '@ldt/errors';
 import { cleanStaleTemps, tempPathFor, trackTemp, untrackTemp } from './cleanup.js';
+import type { Splice } from './edit.js';
 
 /** Thrown by a writer when its reader has gone away (`tool | head -1`): the harness exits 0 quietly. */
 export class BrokenPipeError extends Error {
@@ -81,6 +82,42 @@ export class LineWriter {
     }
     this.off += this.cur.write(line, this.off);
     this.cur[this.off++] = 10;
+  }
+
+  /**
+   * Queue the line `raw`, edited by splice `s` if given. With `bytes` (raw's UTF-8, e.g. `Row.bytes`)
+   * the unchanged parts are copied as bytes rather than encoded again (issue 17).
+   */
+  pushEdited(raw: string, bytes: Uint8Array | undefined, s?: Splice): void {
+    if (bytes === undefined) {
+      this.push(s ? `${raw.slice(0, s.start)}${s.text}${raw.slice(s.end)}` : raw);
+      return;
+    }
+    const a = s ? bytePrefix(raw, bytes, s.start) : bytes.length;
+    const b = s ? bytePrefix(raw, bytes, s.end) : bytes.length;
+    const max = a + (s ? s.text.length * 3 : 0) + (bytes.length - b) + 1;
+    if (this.off + max > this.cur.length) {
+      if (max > SEGMENT / 4) {
+        this.queued++;
+        this.retire();
+        this.bufs.push(Buffer.from(bytes.subarray(0, a)), Buffer.from(s ? s.text : '', 'utf8'), Buffer.from(bytes.subarray(b)), NEWLINE);
+        return;
+      }
+      this.retire();
+      this.cur = Buffer.allocUnsafe(SEGMENT);
+      this.off = 0;
+      this.segStart = 0;
+    }
+    this.queued++;
+    const cur = this.cur;
+    cur.set(bytes.subarray(0, a), this.off);
+    this.off += a;
+    if (s) this.off += cur.write(s.text, this.off);
+    if (b < bytes.length) {
+      cur.set(bytes.subarray(b), this.off);
+      this.off += bytes.length - b;
+    }
+    cur[this.off++] = 10;
   }
 
   /** Queue raw bytes that already end with `\n` (or are empty). Keeps the order with queued lines. */

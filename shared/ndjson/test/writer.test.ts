@@ -113,7 +113,7 @@ test('serializeWithMeta falls back to JSON.stringify on duplicate meta keys', as
   assert.equal(serializeWithMeta(raw, row, true), '{"meta":{"b":2,"c":3}}');
 });
 
-test('LineWriter writes the same bytes as joining the lines and encoding them once (random lines: multibyte, lone surrogates, long lines, raw byte pushes)', async () => {
+test('LineWriter writes the same bytes as joining the lines and encoding them once (random lines: multibyte, lone surrogates, long lines, raw byte pushes, spliced byte copies)', async () => {
   let seed = 17;
   const rand = (n: number) => {
     seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
@@ -144,6 +144,17 @@ test('LineWriter writes the same bytes as joining the lines and encoding them on
         const raw = Buffer.from(`${line()}\n`);
         want.push(raw);
         w.pushBytes(raw);
+      } else if (rand(3) === 0) {
+        // An edit of a line whose bytes the writer copies (pushEdited), as tools splice meta.
+        const l = line();
+        const a = rand(l.length + 1);
+        const b = a + rand(l.length - a + 1);
+        // Splice points on code point boundaries (a tool splices at ASCII JSON syntax).
+        const ok = (k: number) =>
+          k === 0 || k === l.length || !(l.charCodeAt(k) >= 0xdc00 && l.charCodeAt(k) <= 0xdfff && l.charCodeAt(k - 1) >= 0xd800 && l.charCodeAt(k - 1) <= 0xdbff);
+        const edit = ok(a) && ok(b) ? { start: a, end: b, text: `,"meta":{"n":${rand(1000)}}` } : undefined;
+        batch.push(edit ? `${l.slice(0, edit.start)}${edit.text}${l.slice(edit.end)}` : l);
+        w.pushEdited(l, Buffer.from(l, 'utf8'), edit);
       } else {
         const l = line();
         batch.push(l);

@@ -4,7 +4,7 @@ import { PassThrough, type Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import type { ToolContext } from '@ldt/cli';
 import { DataError, type Position } from '@ldt/errors';
-import { mapLineChunks, type Rejector, type Report, type Row, readLineChunks, readRows, serializeWithMeta } from '@ldt/ndjson';
+import { mapLineChunks, metaSplice, type Rejector, type Report, type Row, readLineChunks, readRows, serializeWithMeta } from '@ldt/ndjson';
 import { isJsonObject, type JsonObject, setMeta } from '@ldt/schema';
 import { applyProblem, type ChunkJob, type ChunkProblem, fieldsOf, ROW_MISSING, ROW_PLAIN, signChunk } from './chunks.js';
 import { type IndexParams, loadIndex, writeIndex } from './index-file.js';
@@ -202,7 +202,7 @@ export async function runNear(opts: NearOptions, files: NearFiles, ctx: ToolCont
             } else {
               endRun(start);
               const raw = buf.toString('utf8', start, stop);
-              emitRow({ value: JSON.parse(raw) as JsonObject, raw, file, line }, d, files.mark, ctx, dupsSink !== undefined, tally);
+              emitRow({ value: JSON.parse(raw) as JsonObject, raw, file, line, bytes: buf.subarray(start, stop) }, d, files.mark, ctx, dupsSink !== undefined, tally);
             }
           }
         }
@@ -319,8 +319,10 @@ export function emitRow(row: Row, d: Decision, mark: boolean, ctx: ToolContext, 
     if (mark) {
       setMeta(value, 'cluster', d.cluster, row);
       setMeta(value, 'cluster_size', d.clusterSize, row);
-      out.push(serializeWithMeta(row.raw, value, hadMeta));
-    } else out.push(row.raw);
+      const s = metaSplice(row.raw, value, hadMeta);
+      if (s) out.pushEdited(row.raw, row.bytes, s);
+      else out.push(JSON.stringify(value));
+    } else out.pushEdited(row.raw, row.bytes);
     report.written++;
     return;
   }

@@ -289,7 +289,7 @@ export async function runApply(assignment: string, mark: boolean, dups: string |
   const readCount = new Map<string, number>();
   // Bad lines were counted (or rejected) by `sign`: skipped here. Rows are counted as read.
   ctx.progressStage('writing');
-  for await (const batch of readRows(ctx.inputs, { stdin: ctx.io.stdin, rejector: IGNORE, onBytes: ctx.readOptions.onBytes })) {
+  for await (const batch of readRows(ctx.inputs, { stdin: ctx.io.stdin, rejector: IGNORE, onBytes: ctx.readOptions.onBytes, withBytes: true })) {
     for (const row of batch) {
       if (row.file !== lastFile) {
         lastFile = row.file;
