@@ -197,10 +197,10 @@ async function handler(o: OptionsOf<typeof spec.options>, ctx: ToolContext): Pro
     const spoolWriter = spool ? new LineWriter(fs.createWriteStream(spool), undefined, `the spool of standard input ${spool}`) : undefined;
     for (const input of ctx.inputs) {
       router.startInput();
-      for await (const batch of readRows([input], ctx.readOptions)) {
+      for await (const batch of readRows([input], spoolWriter ? { ...ctx.readOptions, withBytes: true } : ctx.readOptions)) {
         router.observe(batch, report);
         if (spoolWriter) {
-          for (const r of batch) spoolWriter.push(r.raw);
+          for (const r of batch) spoolWriter.pushEdited(r.raw, r.bytes);
           await spoolWriter.flush();
         }
         await report.flushSinks();

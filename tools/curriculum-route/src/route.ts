@@ -1,6 +1,6 @@
 import { DataError } from '@ldt/errors';
 import { xxh128 } from '@ldt/hash';
-import { findTopLevelValue, type Report, type Row, serializeWithMeta } from '@ldt/ndjson';
+import { bytePrefix, findTopLevelValue, type Report, type Row, type Splice, serializeWithMeta } from '@ldt/ndjson';
 import { type FieldPath, getMeta, globToRegExp, isJsonObject, type Json, type JsonObject, recordKind, setMeta } from '@ldt/schema';
 import { rowTexts, type TokenCounter } from '@ldt/tokens';
 import type { CurriculumConfig, Kind, PhaseConfig } from './config.js';
@@ -483,7 +483,18 @@ export class CurriculumRouter {
     } else {
       const raw = buf.toString('utf8', start, stop);
       const name = this.opts.config.phases[p].name;
-      for (let r = first; r < c; r++) out(p, Buffer.from(`${withMeta(raw, r === 0 ? { phase: name } : { phase: name, repeat: r })}\n`));
+      const line = buf.subarray(start, stop);
+      for (let r = first; r < c; r++) {
+        const e = metaEdit(raw, r === 0 ? { phase: name } : { phase: name, repeat: r });
+        if (typeof e === 'string') out(p, Buffer.from(`${e}\n`));
+        else {
+          // The line's bytes around the new meta value, not the whole row encoded again (issue 17).
+          out(p, line.subarray(0, bytePrefix(raw, line, e.start)));
+          out(p, Buffer.from(e.text));
+          out(p, line.subarray(bytePrefix(raw, line, e.end)));
+          out(p, NL);
+        }
+      }
     }
     if (epoch > 0) this.repeats++;
     report.written++;
@@ -496,6 +507,12 @@ export class CurriculumRouter {
  * else goes through a full parse and `serializeWithMeta`.
  */
 export function withMeta(raw: string, add: Record<string, Json>): string {
+  const e = metaEdit(raw, add);
+  return typeof e === 'string' ? e : `${raw.slice(0, e.start)}${e.text}${raw.slice(e.end)}`;
+}
+
+/** `withMeta` as a splice of the raw line where its common case applies, else the whole new line. */
+function metaEdit(raw: string, add: Record<string, Json>): Splice | string {
   if (!raw.includes('"meta"')) {
     // No "meta" key anywhere (a key is always written with its quotes): append it before the
     // closing brace, without parsing the row.
@@ -505,7 +522,7 @@ export function withMeta(raw: string, add: Record<string, Json>): string {
       let k = end - 1;
       while (k > 0 && (raw.charCodeAt(k) === 32 || raw.charCodeAt(k) === 9 || raw.charCodeAt(k) === 13 || raw.charCodeAt(k) === 10)) k--;
       const empty = raw.charCodeAt(k) === 123; /* { */
-      return `${raw.slice(0, end)}${empty ? '' : ','}"meta":${JSON.stringify(add)}}`;
+      return { start: end, end: raw.length, text: `${empty ? '' : ','}"meta":${JSON.stringify(add)}}` };
     }
   }
   const span = findTopLevelValue(raw, 'meta');
@@ -514,7 +531,7 @@ export function withMeta(raw: string, add: Record<string, Json>): string {
     if (isJsonObject(meta)) {
       delete meta.repeat;
       Object.assign(meta, add);
-      return `${raw.slice(0, span[0])}${JSON.stringify(meta)}${raw.slice(span[1])}`;
+      return { start: span[0], end: span[1], text: JSON.stringify(meta) };
     }
   }
   const row = JSON.parse(raw) as JsonObject;
@@ -523,6 +540,8 @@ export function withMeta(raw: string, add: Record<string, Json>): string {
   for (const [k, v] of Object.entries(add)) setMeta(row, k, v);
   return serializeWithMeta(raw, row, hadMeta);
 }
+
+const NL = Buffer.from('\n');
 
 /**
  * Split `total` by `weights` (largest remainder, as `apportion`), but no part above its

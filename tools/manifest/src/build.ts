@@ -2,7 +2,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { DataError, quote, UsageError } from '@ldt/errors';
-import { acquireLock, cleanStaleTemps, encodeLines, type Lock, type Report, type Row, tempPathFor, trackTemp, untrackTemp, writeError } from '@ldt/ndjson';
+import { acquireLock, cleanStaleTemps, type Lock, type Report, type Row, tempPathFor, trackTemp, untrackTemp, writeError } from '@ldt/ndjson';
 import { type FieldPath, getMeta, getPath, isJsonObject, type Json } from '@ldt/schema';
 import { countRowTokens, rowTexts, TOKEN_RULE, type TokenCounter } from '@ldt/tokens';
 import { croissantFor } from './croissant.js';
@@ -51,7 +51,8 @@ interface Partition {
   values: Record<string, Json>;
   shards: ShardFile[];
   cur: ShardFile | undefined;
-  lines: string[];
+  /** Queued rows: their bytes where the reader gave them (copied, not encoded again), else their text. */
+  lines: (string | Buffer)[];
   /** Upper bound of the raw bytes of `lines` (queued, not yet written to the current shard): 3 per UTF-16 unit. */
   pendingMax: number;
   rows: number;
@@ -89,7 +90,7 @@ export class ManifestBuilder {
   private readonly required: Map<string, number>[];
   private readonly labels: string[];
   private single: ShardFile | undefined;
-  private singleLines: string[] = [];
+  private singleLines: (string | Buffer)[] = [];
   private rows = 0;
   private tokens = 0;
   private readonly scratch: string[] = [];
@@ -208,12 +209,12 @@ export class ManifestBuilder {
       cur.rows++;
       cur.tokens += t;
       part.pendingMax += 3 * row.raw.length + 1;
-      part.lines.push(row.raw);
+      part.lines.push(row.bytes ?? row.raw);
       part.rows++;
       touched.add(part);
       this.rows++;
       this.tokens += t;
-      if (this.single) this.singleLines.push(row.raw);
+      if (this.single) this.singleLines.push(row.bytes ?? row.raw);
 
       // Groups: group-by (or source dataset) × split × phase; resolved sources.
       const src = getMeta(v, 'source');
@@ -265,7 +266,7 @@ export class ManifestBuilder {
     }
     for (const p of touched) await this.flushPartition(p);
     if (this.single && this.singleLines.length > 0) {
-      await this.single.write(encodeLines(this.singleLines).bytes);
+      await this.single.write(linesToBuffer(this.singleLines));
       this.singleLines = [];
     }
     this.report.written += batch.length;
@@ -274,15 +275,10 @@ export class ManifestBuilder {
   private async flushPartition(p: Partition): Promise<void> {
     if (p.lines.length === 0 || !p.cur) return;
     // Encode straight into one buffer sized by the upper bound (no joined string to collect).
-    const buf = Buffer.allocUnsafe(p.pendingMax);
-    let off = 0;
-    for (const line of p.lines) {
-      off += buf.write(line, off, 'utf8');
-      buf[off++] = 10;
-    }
+    const buf = linesToBuffer(p.lines, p.pendingMax);
     p.lines = [];
     p.pendingMax = 0;
-    await p.cur.write(buf.subarray(0, off));
+    await p.cur.write(buf);
   }
 
   /** Close every shard, check the gates, write manifest.json (and croissant.json), move the folder into place. */
@@ -434,4 +430,24 @@ async function firstUnlistedFile(out: string): Promise<string | undefined> {
 function scalarKey(v: unknown): Json {
   if (v === undefined || v === null) return null;
   return typeof v === 'object' ? JSON.stringify(v) : (v as Json);
+}
+
+/**
+ * Rows as output bytes, each ending in `\n`: rows read with their bytes are copied, others
+ * encoded, straight into one buffer (no joined string; issue 17). `max` bounds the size when known.
+ */
+function linesToBuffer(lines: readonly (string | Buffer)[], max?: number): Buffer {
+  let cap = max ?? 0;
+  if (max === undefined) for (const l of lines) cap += (typeof l === 'string' ? 3 * l.length : l.length) + 1;
+  const buf = Buffer.allocUnsafe(cap);
+  let off = 0;
+  for (const line of lines) {
+    if (typeof line === 'string') off += buf.write(line, off, 'utf8');
+    else {
+      buf.set(line, off);
+      off += line.length;
+    }
+    buf[off++] = 10;
+  }
+  return buf.subarray(0, off);
 }

@@ -224,7 +224,7 @@ async function build(o: Options, ctx: ToolContext, files: string[], argv: readon
   );
   await b.start();
   try {
-    for await (const batch of readRows(inputs, ctx.readOptions)) {
+    for await (const batch of readRows(inputs, { ...ctx.readOptions, withBytes: true })) {
       await b.addBatch(batch);
       await ctx.report.flushSinks();
     }
