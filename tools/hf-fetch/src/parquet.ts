@@ -1,8 +1,8 @@
 import { DataError, LdtError } from '@ldt/errors';
 import type { AsyncBuffer, FileMetaData, ParquetParsers } from 'hyparquet';
 import { jsonValue } from './json.js';
-import { type Decompress, type FastPlan, fastRowGroup, fastStats, noteFallback, planFast, ReadFailure, Unsupported } from './parquet-fast.js';
 import { guardedRowGroupFile } from './pageguard.js';
+import { type Decompress, type FastPlan, fastRowGroup, fastStats, noteFallback, planFast, ReadFailure, Unsupported } from './parquet-fast.js';
 import type { Stamp } from './stamp.js';
 import { dateText, isoFrom } from './times.js';
 
