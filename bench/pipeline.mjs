@@ -174,8 +174,10 @@ const refDir = join(ROOT, '..', 'shared', 'reference');
 let glue;
 if (py.status === 0) {
   process.stderr.write('bench: python glue\n');
-  const t = sh(`PYTHONPATH=${refDir}/datasketch:${refDir}/ftfy /usr/bin/python3 ${refDir}/pipeline_glue.py ${corpus.file} glue.jsonl`);
-  glue = { t, rows: readFileSync(join(W, 'glue.jsonl'), 'utf8').split('\n').length - 1 };
+  const timed = TIME ? `/usr/bin/time -o glue.time -f '%U %S' ` : '';
+  const t = sh(`PYTHONPATH=${refDir}/datasketch:${refDir}/ftfy ${timed}/usr/bin/python3 ${refDir}/pipeline_glue.py ${corpus.file} glue.jsonl`);
+  const cpu = TIME ? readFileSync(join(W, 'glue.time'), 'utf8').trim().split(/\s+/).map(Number).reduce((a, b) => a + b, 0) : undefined;
+  glue = { t, cpu, rows: readFileSync(join(W, 'glue.jsonl'), 'utf8').split('\n').length - 1 };
 }
 
 const sum = (k) => times.reduce((a, t) => a + t[k], 0);
