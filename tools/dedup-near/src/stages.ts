@@ -151,12 +151,23 @@ export async function runCluster(co: ClusterOptions, ctx: ToolContext): Promise<
           continue;
         }
         const keys = v.keys;
-        if (typeof v.len !== 'number' || typeof v.hash !== 'string' || typeof v.set !== 'string' || !Array.isArray(keys)) throw badRecord(r);
+        if (
+          !Number.isSafeInteger(v.len) ||
+          (v.len as number) < 0 ||
+          typeof v.hash !== 'string' ||
+          !/^[0-9a-f]{32}$/.test(v.hash) ||
+          typeof v.set !== 'string' ||
+          !Array.isArray(keys)
+        )
+          throw badRecord(r);
+        if (!keys.every((k) => Number.isInteger(k) && (k as number) >= 0 && (k as number) <= 0xffffffff)) throw badRecord(r);
         const setBuf = Buffer.from(v.set, 'base64');
+        // 4 bytes a shingle hash (a set edited to another length was a RangeError: property test, issue 13).
+        if (setBuf.length % 4 !== 0) throw badRecord(r);
         const set = new Uint32Array(setBuf.length / 4);
         new Uint8Array(set.buffer).set(setBuf);
         if (keys.length !== (set.length === 0 ? 0 : params.bands)) throw badRecord(r);
-        nd.addSigned({ len: v.len, hash: Buffer.from(v.hash, 'hex'), set, keys: Uint32Array.from(keys as number[]), charMode: v.char === true });
+        nd.addSigned({ len: v.len as number, hash: Buffer.from(v.hash, 'hex'), set, keys: Uint32Array.from(keys as number[]), charMode: v.char === true });
       }
     }
     if (!nd || !params) throw new DataError('no sign file header in the input', undefined, 'the input of `dedup-near cluster` is the output of `dedup-near sign`');

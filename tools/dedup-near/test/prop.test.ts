@@ -131,3 +131,14 @@ test('sign files: a header without params, or with params no sign run writes, is
     assert.match(r.stderr, /params\.sign:1: /);
   }
 });
+
+test('sign files: a record whose set is not whole 4-byte hashes is a clean error (found by a long run)', async () => {
+  const lines = SIGN.toString('utf8').trimEnd().split('\n');
+  const rec = JSON.parse(lines[1]) as Record<string, unknown>;
+  rec.set = '++';
+  const p = join(dir, 'set.sign');
+  writeFileSync(p, `${[lines[0], JSON.stringify(rec), ...lines.slice(2)].join('\n')}\n`);
+  const r = await runInProcess(main, ['cluster', p]);
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(r.stderr, /set\.sign:2: expected a dedup-near sign record/);
+});
