@@ -76,7 +76,8 @@ test('stage1-mix: counts add up, sources are capped exactly, the mix is {"messag
   const full = rows(ex(p, 'out', 'mixed.jsonl'));
   const per = new Map<string, number>();
   for (const r of full) {
-    const src = String(meta(r).source).replace(/^.*\/(hub|data)\/([^/]+)\/.*$/, '$2');
+    // Content-addressed sources (issue 23): <folder>/<path>@xxh3-… for a dataset folder, followups/<file>@xxh3-… below --source-root.
+    const src = String(meta(r).source).split('/')[0];
     per.set(src, (per.get(src) ?? 0) + 1);
   }
   assert.deepEqual(Object.fromEntries([...per].sort()), { followups: 30, 'lmsys-style': 50, 'magpie-style': 90, 'prosocial-style': 60, 'ultrachat-style': 100 });

@@ -90,6 +90,14 @@ export const SHARED_OPTIONS = {
     concept: 'output directory',
     describe: 'Write files into DIR instead of stdout.',
   },
+  'keys-out': {
+    name: 'keys-out',
+    type: 'string',
+    arg: 'FILE',
+    file: 'output',
+    concept: 'per-row keys for the merge step of a sharded form',
+    describe: 'Sharded form, per shard: write the key of every row to FILE for the merge step.',
+  },
   dups: {
     name: 'dups',
     type: 'string',

@@ -43,12 +43,9 @@ export const spec = defineTool({
     sharedOption('index', {
       describe: 'Load the seen-set saved by an earlier run (--save-index) and drop rows whose key is in it (counted as in_index). Must match --normalize and the --fields kind.',
     }),
-    {
-      name: 'keys-out',
-      type: 'string',
-      arg: 'FILE',
+    sharedOption('keys-out', {
       describe: 'Sharded form, step 1 (per shard): write the key hash of every row (16 bytes a row, after a JSON header line) to FILE instead of rows. Step 2 is --partition.',
-    },
+    }),
     {
       name: 'partition',
       type: 'string',

@@ -67,14 +67,10 @@ export const spec = defineTool({
       describe:
         'Sharded form: the input is a shard whose first row is row N of the whole input (N = the rows of the shards before it; shuffle offsets prints them). Its rows get the keys they have in the whole input. Skipping costs two PRNG steps per row before the shard.',
     },
-    {
-      name: 'keys-out',
-      type: 'string',
-      arg: 'FILE',
-      file: 'output',
+    sharedOption('keys-out', {
       describe:
         'Sharded form: also write the key and row index of every row written (16 bytes a row, after a JSON header line; a footer with the row counts) to FILE, for shuffle merge. Written atomically. Not with --sample-order input.',
-    },
+    }),
   ],
   examples: [
     ['shuffle --seed 7 examples/chat.ndjson > /tmp/shuffled.ndjson', 'Shuffle a file reproducibly.'],
