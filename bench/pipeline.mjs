@@ -176,7 +176,13 @@ if (py.status === 0) {
   process.stderr.write('bench: python glue\n');
   const timed = TIME ? `/usr/bin/time -o glue.time -f '%U %S' ` : '';
   const t = sh(`PYTHONPATH=${refDir}/datasketch:${refDir}/ftfy ${timed}/usr/bin/python3 ${refDir}/pipeline_glue.py ${corpus.file} glue.jsonl`);
-  const cpu = TIME ? readFileSync(join(W, 'glue.time'), 'utf8').trim().split(/\s+/).map(Number).reduce((a, b) => a + b, 0) : undefined;
+  const cpu = TIME
+    ? readFileSync(join(W, 'glue.time'), 'utf8')
+        .trim()
+        .split(/\s+/)
+        .map(Number)
+        .reduce((a, b) => a + b, 0)
+    : undefined;
   glue = { t, cpu, rows: readFileSync(join(W, 'glue.jsonl'), 'utf8').split('\n').length - 1 };
 }
 
