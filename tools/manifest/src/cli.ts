@@ -183,171 +183,44 @@ async function handler(o: Options, ctx: ToolContext, argv: readonly string[]): P
   }
   const foreign = Object.keys(ONLY).filter((n) => !ONLY[n].includes(command) && given(o, n));
   if (foreign.length > 0) throw new UsageError(`manifest ${command} does not take ${foreign.map((n) => `--${n}`).join(', ')}`);
-  if (command === 'build') return build(o, ctx, rest, argv);
-  if (command === 'show') return show(o, ctx, rest);
+  // Imported here, not at the top: `--help` and `--version` stay as cheap as node itself.
+  const core = await import('./run.js');
+  if (command === 'build') {
+    const { normalizeInputs } = await import('@ldt/ndjson');
+    await checkOutputs(spec, o as unknown as Record<string, unknown>, normalizeInputs(rest), ctx.io);
+    return core.runBuild(
+      {
+        outDir: o['out-dir'],
+        files: rest,
+        partitionBy: o['partition-by'],
+        shardBytes: o['shard-size'],
+        shardRows: o['shard-rows'],
+        compress: o.compress,
+        groupBy: o['group-by'],
+        tokenizer: o.tokenizer,
+        template: o.template,
+        fields: o.fields,
+        single: o.single,
+        croissant: o.croissant,
+        name: o.name,
+        require: o.require ?? [],
+        minRows: o['min-rows'],
+        statsFrom: o['stats-from'] ?? [],
+        argv,
+        version,
+      },
+      ctx,
+    );
+  }
+  if (command === 'show')
+    return core.runShow(
+      { files: rest, json: o.json === true, tokenizer: o.tokenizer, fields: o.fields, streamOnly: ['tokenizer', 'fields', 'rejects'].filter((n) => given(o, n)) },
+      ctx,
+    );
   if (rest.length !== 1) throw new UsageError(`manifest ${command} takes one folder (the --out-dir of a build); got ${rest.length}`);
-  if (command === 'verify') return verify(rest[0], ctx);
-  if (command === 'report') return report(rest[0], o['out-dir'], ctx);
-  return cat(rest[0], o.partition ?? [], ctx);
-}
-
-/** `--template NAME|FILE` as a counting rule and the record the manifest keeps of it. */
-async function templateRule(spec: string): Promise<{ record: import('@ldt/tokens').TemplateRecord; rule: import('@ldt/tokens').TemplateTokenRule }> {
-  const { templateRecord, recordRenderer, TEMPLATE_TOKEN_RULE } = await import('@ldt/tokens');
-  const record = templateRecord(spec);
-  return { record, rule: { name: TEMPLATE_TOKEN_RULE, render: await recordRenderer(record) } };
-}
-
-async function build(o: Options, ctx: ToolContext, files: string[], argv: readonly string[]): Promise<void> {
-  const [{ parsePath, parsePaths }, { normalizeInputs, readRows, writeError }, { ManifestBuilder }, { loadTokenCounter }, { readToolChain }, { basename, resolve }] =
-    await Promise.all([import('@ldt/schema'), import('@ldt/ndjson'), import('./build.js'), import('@ldt/tokens'), import('./toolchain.js'), import('node:path')]);
-  const outDir = o['out-dir'];
-  if (!outDir) throw new UsageError('manifest build needs --out-dir DIR');
-  const inputs = normalizeInputs(files);
-  await checkOutputs(spec, o as unknown as Record<string, unknown>, inputs, ctx.io);
-  const requireGates = (o.require ?? []).map((r) => {
-    const eq = r.indexOf('=');
-    if (eq <= 0 || eq === r.length - 1) throw new UsageError(`--require must look like PATH=V1,V2 (e.g. meta.family=math,code); got ${JSON.stringify(r)}`);
-    return { path: parsePath(r.slice(0, eq)), values: r.slice(eq + 1).split(',') };
-  });
-  const tokens = await loadTokenCounter(o.tokenizer);
-  if (o.template !== undefined && o.fields !== undefined) throw new UsageError('--template and --fields exclude each other (--template counts the rendered conversation)');
-  const template = o.template === undefined ? undefined : await templateRule(o.template);
-  const toolChain = await readToolChain(o['stats-from'] ?? []);
-  const textField = o.fields;
-  const groupBy = o['group-by'];
-  const b = new ManifestBuilder(
-    {
-      outDir,
-      partitionBy: parsePaths(o['partition-by']),
-      shardBytes: o['shard-size'],
-      shardRows: o['shard-rows'],
-      compression: o.compress,
-      groupBy: groupBy ? parsePaths(groupBy) : undefined,
-      tokens,
-      template,
-      textFields: textField ? parsePaths(textField) : undefined,
-      single: o.single,
-      croissant: o.croissant,
-      name: o.name ?? basename(resolve(outDir)),
-      require: requireGates,
-      minRows: o['min-rows'],
-      toolChain,
-      createdBy: { tool: 'manifest', version, argv: [...argv] },
-      inputs,
-    },
-    ctx.report,
-  );
-  await b.start();
-  try {
-    for await (const batch of readRows(inputs, { ...ctx.readOptions, withBytes: true })) {
-      await b.addBatch(batch);
-      await ctx.report.flushSinks();
-    }
-    const m = await b.finish();
-    ctx.report.notes.dataset_id = m.dataset_id;
-    ctx.report.notes.shards = m.totals.shards;
-    ctx.report.notes.tokens = m.totals.tokens;
-    ctx.report.notes.tokens_estimated = tokens.estimate;
-    ctx.summaryExtra.push(`${m.totals.shards} shard${m.totals.shards === 1 ? '' : 's'} in ${m.totals.partitions} partition${m.totals.partitions === 1 ? '' : 's'}`);
-    ctx.summaryExtra.push(`${tokens.estimate ? '~' : ''}${m.totals.tokens} tokens (${tokens.estimate ? 'estimate' : tokens.name})`);
-    ctx.summaryExtra.push(`dataset id ${m.dataset_id}`);
-  } catch (e) {
-    await b.abort();
-    // A system error here is a write of a shard or the manifest (reads fail as DataErrors naming the input).
-    const errno = e as NodeJS.ErrnoException;
-    if (typeof errno?.code === 'string' && typeof errno.syscall === 'string') throw writeError(`--out-dir ${outDir}`, e);
-    throw e;
-  }
-}
-
-/** `show DIR`: the dataset's summary (verified); `show [FILE...]` / `show -`: a summary of an NDJSON stream. */
-async function show(o: Options, ctx: ToolContext, files: string[]): Promise<void> {
-  const [{ existsSync, statSync }, { join }, { DataError }, { parsePaths }, { normalizeInputs, readRows }, { loadTokenCounter }, sh, { verifyDir }] = await Promise.all([
-    import('node:fs'),
-    import('node:path'),
-    import('@ldt/errors'),
-    import('@ldt/schema'),
-    import('@ldt/ndjson'),
-    import('@ldt/tokens'),
-    import('./show.js'),
-    import('./verify.js'),
-  ]);
-  const json = o.json === true;
-  const write = (text: string) => ctx.out.pushBytes(Buffer.from(text));
-  // show looks at rows and writes a summary, not rows: an audit (`checked N rows`, as verify).
-  ctx.report.audit = true;
-  if (files.length === 1 && files[0] !== '-' && existsSync(files[0]) && statSync(files[0]).isDirectory()) {
-    const dir = files[0];
-    if (!existsSync(join(dir, 'manifest.json')))
-      throw new DataError(`${dir} is a folder without manifest.json`, undefined, 'give the --out-dir folder of a manifest build, or NDJSON files');
-    for (const n of ['tokenizer', 'fields', 'rejects']) if (given(o, n)) throw new UsageError(`manifest show DIR does not take --${n} (the manifest records its own counts)`);
-    const v = await verifyDir(dir);
-    const s = sh.datasetSummary(dir, v.manifest, v);
-    ctx.report.counts.lines = v.rows;
-    write(json ? `${JSON.stringify(s, null, 2)}\n` : sh.renderDataset(s));
-    if (!s.verify.ok) ctx.warn(`${dir}: verify found ${s.verify.problems.length} problem${s.verify.problems.length === 1 ? '' : 's'} (listed above)`);
-    return;
-  }
-  const inputs = normalizeInputs(files);
-  const textField = o.fields;
-  const summarizer = new sh.StreamSummarizer(await loadTokenCounter(o.tokenizer), textField ? parsePaths(textField) : undefined, inputs);
-  for await (const batch of readRows(inputs, ctx.readOptions)) for (const row of batch) summarizer.add(row);
-  const s = summarizer.toJSON();
-  write(json ? `${JSON.stringify(s, null, 2)}\n` : sh.renderStream(s));
-}
-
-/** `report DIR [-o FILE]`: one self-contained HTML page; DIR/report.html by default, then recorded in manifest.json as a side file. */
-async function report(dir: string, outFile: string | undefined, ctx: ToolContext): Promise<void> {
-  const { writeReport } = await import('./report.js');
-  const r = await writeReport(dir, outFile, ctx.io.env);
-  ctx.summaryExtra.push(`wrote ${r.path} (${r.bytes} bytes${r.recorded ? ', recorded in manifest.json' : ''})`);
-  for (const w of r.warnings) ctx.warn(w);
-}
-
-async function verify(dir: string, ctx: ToolContext): Promise<void> {
-  const { verifyDir } = await import('./verify.js');
-  const { DataError } = await import('@ldt/errors');
-  const r = await verifyDir(dir);
-  ctx.report.audit = true;
-  ctx.report.counts.lines = r.rows;
-  for (const p of r.problems) ctx.io.stderr.write(`manifest: ${dir.replace(/\/$/, '')}/${p.path}: ${p.detail}\n`);
-  if (r.problems.length > 0) {
-    const by = new Map<string, number>();
-    for (const p of r.problems) by.set(p.problem, (by.get(p.problem) ?? 0) + 1);
-    throw new DataError(
-      `verify failed: ${[...by].map(([k, n]) => `${n} ${k}`).join(', ')}; ${r.shardsOk} of ${r.manifest.shards.length} shards are intact`,
-      undefined,
-      'rebuild the folder with manifest build, or restore the named files',
-    );
-  }
-  ctx.summaryExtra.push(`verified ${r.shardsOk} shard${r.shardsOk === 1 ? '' : 's'}, dataset id ${r.manifest.dataset_id}`);
-}
-
-async function cat(dir: string, partitions: string[], ctx: ToolContext): Promise<void> {
-  const [{ readManifest, shardFile }, { readLineChunks }, { DataError }] = await Promise.all([import('./verify.js'), import('@ldt/ndjson'), import('@ldt/errors')]);
-  const m = await readManifest(dir);
-  const want = (p: string) => partitions.length === 0 || partitions.some((q) => p === q || p.startsWith(`${q}/`));
-  const shards = m.shards.filter((s) => want(s.partition));
-  if (partitions.length > 0 && shards.length === 0)
-    throw new DataError(
-      `no partition matches ${partitions.map((p) => JSON.stringify(p)).join(', ')}`,
-      undefined,
-      `the partitions are: ${m.partitions.map((p) => p.name).join(', ')}`,
-    );
-  for (const s of shards) {
-    let rows = 0;
-    for await (const chunk of readLineChunks([shardFile(dir, s.path)], { stdin: ctx.io.stdin })) {
-      let n = 0;
-      for (let i = chunk.buf.indexOf(10); i >= 0; i = chunk.buf.indexOf(10, i + 1)) n++;
-      rows += n;
-      ctx.report.counts.lines += n;
-      ctx.report.written += n;
-      ctx.out.pushBytes(chunk.buf);
-      await ctx.out.flush();
-    }
-    if (rows !== s.rows) throw new DataError(`${s.path} holds ${rows} rows, the manifest says ${s.rows}`, undefined, `run: manifest verify ${dir}`);
-  }
+  if (command === 'verify') return core.runVerify(rest[0], ctx);
+  if (command === 'report') return core.runReport(rest[0], o['out-dir'], ctx);
+  return core.runCat(rest[0], o.partition ?? [], ctx);
 }
 
 /** Entry point of the bin shim. */

@@ -7,6 +7,7 @@ export { datasetId, MANIFEST_FORMAT, type Manifest, type ManifestGate, type Mani
 export { BIN_COUNT, BIN_SCHEME, binLower, binOf, binUpper, Histogram, type HistogramJson } from './histogram.js';
 export { codePoints, type ManifestProfile, ProfileBuilder } from './profile.js';
 export { type ReportResult, renderReport, writeReport } from './report.js';
+export { type BuildRunOptions, runBuild, runCat, runReport, runShow, runVerify, type ShowRunOptions } from './run.js';
 export { type Compression, ShardFile } from './shard-file.js';
 export { type DatasetSummary, datasetSummary, renderDataset, renderStream, StreamSummarizer, type StreamSummary, table } from './show.js';
 export { parseSource, type SourceParts } from './source.js';
