@@ -418,6 +418,8 @@ function wrap(e: unknown, display: string, what: string): Error {
   // decoder tripping over malformed bytes, and its text ("Cannot destructure property 'type' of
   // ...") would only confuse: say the file is malformed instead.
   const internal = e instanceof TypeError || e instanceof RangeError || e instanceof ReferenceError || !(e instanceof Error);
-  const msg = internal ? 'malformed metadata or pages' : (e as Error).message;
+  // An enum code outside the format's range reaches hyparquet's messages as "undefined"
+  // ("parquet unsupported encoding: undefined", found by a long property run): say what it is.
+  const msg = internal ? 'malformed metadata or pages' : (e as Error).message.replace(/\bundefined\b/g, 'a code outside the parquet format');
   return new DataError(`${display}: ${what}: ${msg}`, undefined, 'the file is not valid parquet, is truncated, or uses a feature hyparquet does not support');
 }

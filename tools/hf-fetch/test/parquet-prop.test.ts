@@ -110,6 +110,18 @@ test('parquet: a data page v2 header without its level length (a hang of minutes
   }
 });
 
+test('parquet: a page encoding outside the format (found by a long run) is named as such, not as undefined', async () => {
+  const bytes = Uint8Array.from(FILES[1]);
+  bytes[Math.floor(0.019430051813471502 * bytes.length)] = 51; // fast-bad-utf8.parquet: a page header's encoding field
+  const r = await readInWorker(bytes, 'auto');
+  assert.notEqual(r, 'hang');
+  assert.deepEqual(r === 'hang' ? r : [r.ok, r.ldt, r.message], [
+    false,
+    true,
+    'f.parquet: cannot read row group at row 0: parquet unsupported encoding: a code outside the parquet format',
+  ]);
+});
+
 test('parquet: a page header without a page type (found by a long run) fails at once, naming the column', async () => {
   const bytes = Uint8Array.from(FILES[0]);
   bytes[4] = 19; // types.parquet: the first page header's field 1 (type) becomes field 2
