@@ -209,9 +209,13 @@ export function planFast(root: SchemaNode, columnNames: readonly string[], plain
       const index = leaves.length;
       const fixedWidth = e.type === 'INT96' ? 12 : e.type === 'FIXED_LEN_BYTE_ARRAY' ? Number(e.type_length) : 0;
       if (e.type === 'FIXED_LEN_BYTE_ARRAY' && !(fixedWidth > 0)) return `${path.join('.')}: FIXED_LEN_BYTE_ARRAY without a length`;
+      // A footer field of another type (a BigInt where an i32 belongs, found by a long property
+      // run) must not reach arithmetic: an unusable scale leaves the column to hyparquet.
+      const scale = Number(e.scale ?? 0);
+      if (!Number.isInteger(scale) || scale < 0 || scale > 76) return `${path.join('.')}: decimal scale ${String(e.scale)} out of range`;
       leaves.push({
         kind: kind as LeafKind,
-        decimalFactor: 10 ** -(e.scale || 0),
+        decimalFactor: 10 ** -scale,
         fixedWidth,
         physicalType: String(e.type),
         path,

@@ -122,6 +122,18 @@ test('parquet: a page encoding outside the format (found by a long run) is named
   ]);
 });
 
+test('parquet: a footer whose decimal scale is not an i32 (found by a long run) is a DataError, not a TypeError', async () => {
+  const src = FILES[6];
+  const bytes = mutate(src, [
+    { region: 'footer', at: 0.022354694485842028, bytes: Uint8Array.of(0, 0, 54, 1) },
+    { region: 'footer', at: 0, bytes: Uint8Array.of(21) },
+  ]);
+  const r = await readInWorker(bytes, 'auto');
+  assert.notEqual(r, 'hang');
+  assert.deepEqual(r === 'hang' ? r : [r.ok, r.ldt], [false, true]);
+  assert.match(r === 'hang' ? '' : (r.message ?? ''), /^f\.parquet: /);
+});
+
 test('parquet: a page header without a page type (found by a long run) fails at once, naming the column', async () => {
   const bytes = Uint8Array.from(FILES[0]);
   bytes[4] = 19; // types.parquet: the first page header's field 1 (type) becomes field 2
