@@ -11,4 +11,4 @@ export { type Signed, Signer } from './signer.js';
 export { SpillFile } from './spill.js';
 export { BandKeys, type BandSortStats, DEFAULT_MEMORY } from './spillsort.js';
 export { type ClusterOptions, runApply, runCluster, runSign } from './stages.js';
-export { xxh32, xxh32Words } from './xxh32.js';
+export { wordsLE, xxh32, xxh32Words } from './xxh32.js';
