@@ -180,19 +180,15 @@ export function convertAs(fmt: FormatName, v: Obj | unknown[], ctx: FormatContex
         consumed: ['instruction', 'context', 'response'],
       };
     case 'instruction_response':
-      return pair(v, ctx, fmt, 'instruction', 'response');
     case 'prompt_completion':
-      return pair(v, ctx, fmt, 'prompt', 'completion');
     case 'prompt_response':
-      return pair(v, ctx, fmt, 'prompt', 'response');
     case 'query_response':
-      return pair(v, ctx, fmt, 'query', 'response');
     case 'question_answer':
-      return pair(v, ctx, fmt, 'question', 'answer');
     case 'humaneval':
-      return pair(v, ctx, fmt, 'prompt', 'canonical_solution');
-    case 'prosocial':
-      return pair(v, ctx, fmt, 'context', 'response');
+    case 'prosocial': {
+      const [prompt, response] = PAIR_FIELDS[fmt];
+      return pair(v, ctx, fmt, prompt, response);
+    }
     case 'ultrachat': {
       const field = isStrList(v.data) ? 'data' : 'messages';
       need(v, fmt, field);
@@ -249,6 +245,17 @@ export function convertAs(fmt: FormatName, v: Obj | unknown[], ctx: FormatContex
       return custom(v, ctx);
   }
 }
+
+/** The prompt and response fields of the formats that are one exchange (`pair`). */
+const PAIR_FIELDS = {
+  instruction_response: ['instruction', 'response'],
+  prompt_completion: ['prompt', 'completion'],
+  prompt_response: ['prompt', 'response'],
+  query_response: ['query', 'response'],
+  question_answer: ['question', 'answer'],
+  humaneval: ['prompt', 'canonical_solution'],
+  prosocial: ['context', 'response'],
+} as const;
 
 /** One exchange from two fields; each may be a string or (TRL conversational prompt-completion) a message list. */
 function pair(v: Obj, ctx: FormatContext, fmt: string, p: string, r: string): Conversion {
