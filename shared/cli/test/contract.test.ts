@@ -4,7 +4,6 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough, Readable } from 'node:stream';
 import { after, test } from 'node:test';
 import {
   commandTypo,
@@ -12,14 +11,14 @@ import {
   deprecatedSpellings,
   didYouMean,
   editDistance,
+  type Handler,
   type OptionsOf,
   parseArgs,
-  runTool,
   SHARED_OPTIONS,
   sharedOption,
   type ToolContext,
 } from '@ldt/cli';
-import { readRows } from '@ldt/ndjson';
+import { runFake } from './fake-tool.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ldt-cli-contract-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -44,29 +43,8 @@ const spec = defineTool({
   examples: [],
 });
 
-async function run(argv: string[], stdin: string, handler?: (o: OptionsOf<typeof spec.options>, ctx: ToolContext) => Promise<void>) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const out: Buffer[] = [];
-  const err: Buffer[] = [];
-  stdout.on('data', (c: Buffer) => out.push(c));
-  stderr.on('data', (c: Buffer) => err.push(c));
-  const code = await runTool(
-    spec,
-    argv,
-    { stdin: Readable.from([Buffer.from(stdin)]), stdout, stderr, env: {}, stderrIsTTY: false },
-    handler ??
-      (async (_o, ctx) => {
-        for await (const batch of readRows(ctx.inputs, ctx.readOptions)) {
-          for (const r of batch) ctx.out.push(r.raw);
-          ctx.report.written += batch.length;
-          await ctx.out.flush();
-          await ctx.report.flushSinks();
-        }
-      }),
-  );
-  await new Promise((r) => setImmediate(r));
-  return { code, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() };
+function run(argv: string[], stdin: string, handler?: (o: OptionsOf<typeof spec.options>, ctx: ToolContext) => Promise<void>) {
+  return runFake(argv, { spec, stdin, handler: handler as Handler | undefined });
 }
 
 test('a shared option keeps the table name, type and deprecated spellings; the tool sets wording and default', () => {

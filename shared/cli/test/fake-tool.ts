@@ -76,9 +76,11 @@ export interface RunOptions {
   env?: Record<string, string | undefined>;
   /** Use this stdout instead of a collecting PassThrough. */
   stdout?: Writable;
+  /** Another tool's option table instead of fake-tool's (the handler still defaults to `copyHandler`). */
+  spec?: ToolSpec;
 }
 
-/** Run `fake-tool` in-process on in-memory streams; collects stdout and stderr as text. */
+/** Run `fake-tool` (or `opts.spec`) in-process on in-memory streams; collects stdout and stderr as text. */
 export async function runFake(argv: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
   const stdout = new PassThrough();
   const stderr = new PassThrough();
@@ -93,7 +95,7 @@ export async function runFake(argv: readonly string[], opts: RunOptions = {}): P
     env: opts.env ?? {},
     stderrIsTTY: opts.stderrIsTTY ?? false,
   };
-  const code = await runTool(spec, argv, io, opts.handler ?? copyHandler);
+  const code = await runTool(opts.spec ?? spec, argv, io, opts.handler ?? copyHandler);
   // Let queued 'data' events run before reading what was collected.
   await new Promise((resolve) => setImmediate(resolve));
   return { code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') };

@@ -5,8 +5,8 @@ import { DataError, quote, UsageError } from '@ldt/errors';
 import { describeJson } from '@ldt/schema';
 import { findTopLevelValue } from './edit.js';
 import { displayName, openInput } from './input.js';
-import { type Rejector, readLineChunks } from './lines.js';
-import { deepError, deeperThan, MAX_DEPTH, nestingDepth, type ReadCounts, type RowOptions } from './rows.js';
+import { readLineChunks } from './lines.js';
+import { deepError, deeperThan, MAX_DEPTH, nestingDepth, parseLines, type ReadCounts, type RowOptions, shortJsonMessage } from './rows.js';
 
 /**
  * One input record of a JSON or JSON Lines file. Unlike `Row`, `value` may be an array: a line (or
@@ -65,56 +65,8 @@ export async function* readJsonInput(inputs: readonly string[], opts: JsonInputO
 }
 
 async function* readNdjson(inputs: readonly string[], opts: JsonInputOptions): AsyncGenerator<JsonInputRow[]> {
-  const counts = opts.counts;
-  const rejector: Rejector | undefined = opts.rejector;
   for await (const chunk of readLineChunks(inputs, opts)) {
-    // Lines are decoded one by one (see parseChunk in rows.ts: a whole-chunk string is a large-object allocation).
-    const file = chunk.file;
-    const batch: JsonInputRow[] = [];
-    let line = chunk.firstLine;
-    const buf = chunk.buf;
-    let bstart = 0;
-    const n = buf.length;
-    while (bstart < n) {
-      let bnl = buf.indexOf(10, bstart);
-      if (bnl < 0) bnl = n;
-      let bend = bnl;
-      if (bend > bstart && buf[bend - 1] === 13) bend--;
-      if (isBlankBytes(buf, bstart, bend)) counts.blank++;
-      else {
-        counts.lines++;
-        const raw = buf.toString('utf8', bstart, bend);
-        let value: unknown;
-        let err: DataError | undefined;
-        let reason = 'bad_json';
-        try {
-          value = JSON.parse(raw);
-        } catch (e) {
-          err = new DataError(
-            `invalid JSON: ${shortJsonMessage(e as Error)}`,
-            { file, line },
-            'each line must be one complete JSON object (or array of messages); for a JSON array file use --input-format json',
-          );
-        }
-        if (!err && (typeof value !== 'object' || value === null)) {
-          reason = 'not_object';
-          err = new DataError(`expected a JSON object or an array of messages, got ${describeJson(value)} (${quote(raw, 40)})`, { file, line });
-        }
-        // The depth limit of every reader (issue 13): walkers of the row may then recurse safely.
-        if (!err && raw.length > 2 * MAX_DEPTH && nestingDepth(raw) > MAX_DEPTH) {
-          reason = 'too_deep';
-          err = deepError(file, line);
-        }
-        if (err) {
-          if (!rejector) throw err;
-          rejector.reject(reason, raw, { file, line }, err);
-        } else {
-          batch.push({ value: value as JsonInputRow['value'], raw, file, line, bytes: buf.subarray(bstart, bend) });
-        }
-      }
-      bstart = bnl + 1;
-      line++;
-    }
+    const batch = parseLines(chunk, opts.counts, opts.rejector, true, true);
     if (batch.length > 0) yield batch;
   }
 }
@@ -285,25 +237,4 @@ export function elementLines(text: string): number[] {
     else if (c === 44 && depth === 1) expect = true;
   }
   return out;
-}
-
-function shortJsonMessage(e: Error): string {
-  const m = /at position (\d+)/.exec(e.message);
-  let what = e.message
-    .replace(/,? ?(?:\.\.\.)?".*"(?:\.\.\.)? is not valid JSON$/s, '')
-    .replace(/ in JSON at position \d+.*$/, '')
-    .replace(/ at position \d+.*$/, '')
-    .replace(/ \(line \d+ column \d+\)/, '')
-    .trim();
-  if (what === '') what = 'unexpected input';
-  what = what.charAt(0).toLowerCase() + what.slice(1);
-  return `${what}${m ? ` at column ${Number(m[1]) + 1}` : ''}`;
-}
-
-function isBlankBytes(b: Buffer, start: number, stop: number): boolean {
-  for (let i = start; i < stop; i++) {
-    const c = b[i];
-    if (c !== 32 && c !== 9 && c !== 13) return false;
-  }
-  return true;
 }

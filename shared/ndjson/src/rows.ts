@@ -47,6 +47,22 @@ export async function* readRows(inputs: readonly string[], opts: RowOptions): As
  * throw the first `DataError` when there is none.
  */
 export function parseChunk(chunk: LineChunk, counts: ReadCounts, rejector?: Rejector, withBytes = false): Row[] {
+  return parseLines(chunk, counts, rejector, withBytes, false) as Row[];
+}
+
+/**
+ * A row of `parseLines`: with `arrays`, `value` may be a JSON array (see `JsonInputRow`).
+ */
+export interface LineRow extends Omit<Row, 'value'> {
+  value: JsonObject | unknown[];
+}
+
+/**
+ * The line loop of `parseChunk`. With `arrays`, a line that is a JSON array is a row too (a bare
+ * list of messages, as xtuner's `openai_sft.jsonl` has: `readJsonInput`), and the messages of bad
+ * lines say so.
+ */
+export function parseLines(chunk: LineChunk, counts: ReadCounts, rejector: Rejector | undefined, withBytes: boolean, arrays: boolean): LineRow[] {
   // Each line is decoded on its own (`buf.toString(utf8, start, end)`), not the whole chunk at
   // once: a 1 MiB chunk decoded as one string lands in V8's large-object space, a fresh mapping
   // per chunk, and the page faults of that churn were ~40% of the floor's CPU time (perf stat on
@@ -55,7 +71,7 @@ export function parseChunk(chunk: LineChunk, counts: ReadCounts, rejector?: Reje
   // a UTF-8 sequence, so the strings are the same either way.
   const buf = chunk.buf;
   const file = chunk.file;
-  const batch: Row[] = [];
+  const batch: LineRow[] = [];
   let line = chunk.firstLine;
   let start = 0;
   const n = buf.length;
@@ -71,7 +87,7 @@ export function parseChunk(chunk: LineChunk, counts: ReadCounts, rejector?: Reje
       try {
         value = JSON.parse(raw);
       } catch (e) {
-        const err = jsonError(e as Error, raw, file, line);
+        const err = arrays ? arrayLineJsonError(e as Error, file, line) : jsonError(e as Error, raw, file, line);
         if (!rejector) throw err;
         rejector.reject('bad_json', raw, { file, line }, err);
         value = undefined;
@@ -90,7 +106,7 @@ export function parseChunk(chunk: LineChunk, counts: ReadCounts, rejector?: Reje
     } else {
       counts.lines++;
       const raw = buf.toString('utf8', start, stop);
-      const err = notObjectError(raw, file, line);
+      const err = notObjectError(raw, file, line, arrays);
       if (err.reason === 'bad_json' || err.reason === 'not_object') {
         if (!rejector) throw err.error;
         rejector.reject(err.reason, raw, { file, line }, err.error);
@@ -99,7 +115,8 @@ export function parseChunk(chunk: LineChunk, counts: ReadCounts, rejector?: Reje
         if (!rejector) throw deep;
         rejector.reject('too_deep', raw, { file, line }, deep);
       } else {
-        batch.push({ value: err.value as JsonObject, raw, file, line });
+        const value = err.value as LineRow['value'];
+        batch.push(withBytes ? { value, raw, file, line, bytes: buf.subarray(start, stop) } : { value, raw, file, line });
       }
     }
     start = end + 1;
@@ -177,15 +194,23 @@ function isBlankBytes(b: Buffer, start: number, stop: number): boolean {
   return true;
 }
 
-/** A line that does not start with `{`: leading white space before an object, or not an object. */
-function notObjectError(raw: string, file: string, line: number): { reason: 'bad_json' | 'not_object' | 'ok'; error: DataError; value?: unknown } {
+/**
+ * A line that does not start with `{`: leading white space before an object, or not an object
+ * (with `arrays`, an array is a row too).
+ */
+function notObjectError(raw: string, file: string, line: number, arrays: boolean): { reason: 'bad_json' | 'not_object' | 'ok'; error: DataError; value?: unknown } {
   let value: unknown;
   try {
     value = JSON.parse(raw);
   } catch (e) {
-    return { reason: 'bad_json', error: jsonError(e as Error, raw, file, line) };
+    return { reason: 'bad_json', error: arrays ? arrayLineJsonError(e as Error, file, line) : jsonError(e as Error, raw, file, line) };
   }
-  if (typeof value === 'object' && value !== null && !Array.isArray(value)) return { reason: 'ok', error: undefined as unknown as DataError, value };
+  if (typeof value === 'object' && value !== null && (arrays || !Array.isArray(value))) return { reason: 'ok', error: undefined as unknown as DataError, value };
+  if (arrays)
+    return {
+      reason: 'not_object',
+      error: new DataError(`expected a JSON object or an array of messages, got ${describeJson(value)} (${quote(raw, 40)})`, { file, line }),
+    };
   return {
     reason: 'not_object',
     error: new DataError(
@@ -194,6 +219,29 @@ function notObjectError(raw: string, file: string, line: number): { reason: 'bad
       Array.isArray(value) ? "each row must be a JSON object; wrap arrays, e.g. jq -c '{messages: .}'" : undefined,
     ),
   };
+}
+
+/** The bad-JSON error of a line where arrays are rows too (`parseLines` with `arrays`). */
+function arrayLineJsonError(e: Error, file: string, line: number): DataError {
+  return new DataError(
+    `invalid JSON: ${shortJsonMessage(e)}`,
+    { file, line },
+    'each line must be one complete JSON object (or array of messages); for a JSON array file use --input-format json',
+  );
+}
+
+/** V8's JSON.parse message as `<what> at column N`, without echoing the text (JSON documents, array-row lines). */
+export function shortJsonMessage(e: Error): string {
+  const m = /at position (\d+)/.exec(e.message);
+  let what = e.message
+    .replace(/,? ?(?:\.\.\.)?".*"(?:\.\.\.)? is not valid JSON$/s, '')
+    .replace(/ in JSON at position \d+.*$/, '')
+    .replace(/ at position \d+.*$/, '')
+    .replace(/ \(line \d+ column \d+\)/, '')
+    .trim();
+  if (what === '') what = 'unexpected input';
+  what = what.charAt(0).toLowerCase() + what.slice(1);
+  return `${what}${m ? ` at column ${Number(m[1]) + 1}` : ''}`;
 }
 
 /** Turn V8's JSON.parse message into `invalid JSON: <what> at column N`, without echoing the line. */

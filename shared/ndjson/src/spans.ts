@@ -1,65 +1,62 @@
 /**
- * The [start, end) span of each top-level key's value in a JSON object text, in one pass.
- * Returns undefined when the text is not a single object or a key occurs twice (JSON.parse keeps
- * the last one; callers then re-serialise instead of guessing).
+ * Walk the top-level members of a JSON object text in order, calling `member` with each key and
+ * the offsets of the member (from the key's opening quote) and of its value [valueStart, end).
+ * True when the text is a single object and `member` never returned false. With `trailingComma`,
+ * a comma before the closing brace (`{"a":1,}`) is accepted, else such a text is not an object.
  */
-export function topLevelSpans(text: string): Map<string, [number, number]> | undefined {
-  const n = text.length;
+function walkMembers(text: string, trailingComma: boolean, member: (key: string, start: number, valueStart: number, end: number) => boolean): boolean {
   let i = skipWs(text, 0);
-  if (text.charCodeAt(i) !== 123) return undefined;
+  if (text.charCodeAt(i) !== 123) return false;
   i++;
-  const spans = new Map<string, [number, number]>();
-  for (;;) {
+  for (let first = true; ; first = false) {
     i = skipWs(text, i);
-    if (text.charCodeAt(i) === 125) return spans;
-    if (text.charCodeAt(i) !== 34) return undefined;
-    const kEnd = skipString(text, i);
-    const raw = text.slice(i + 1, kEnd - 1);
-    const key = raw.includes('\\') ? (JSON.parse(text.slice(i, kEnd)) as string) : raw;
-    i = skipWs(text, kEnd);
-    if (text.charCodeAt(i) !== 58) return undefined;
-    i = skipWs(text, i + 1);
-    const vEnd = skipValue(text, i);
-    if (spans.has(key)) return undefined;
-    spans.set(key, [i, vEnd]);
-    i = skipWs(text, vEnd);
-    const c = text.charCodeAt(i);
-    if (c === 44) i++;
-    else if (c === 125) return spans;
-    else return undefined;
-    if (i >= n) return undefined;
-  }
-}
-
-/**
- * Every top-level member of a JSON object text, duplicate keys included, in order: its key and
- * the [start, end) of the member text (from the key's opening quote to the end of its value).
- * Undefined when the text is not a single object.
- */
-export function topLevelMembers(text: string): { key: string; start: number; end: number }[] | undefined {
-  let i = skipWs(text, 0);
-  if (text.charCodeAt(i) !== 123) return undefined;
-  i++;
-  const out: { key: string; start: number; end: number }[] = [];
-  for (;;) {
-    i = skipWs(text, i);
-    if (text.charCodeAt(i) === 125 && out.length === 0) return out;
-    if (text.charCodeAt(i) !== 34) return undefined;
+    if (text.charCodeAt(i) === 125 && (first || trailingComma)) return true;
+    if (text.charCodeAt(i) !== 34) return false;
     const start = i;
     const kEnd = skipString(text, i);
     const raw = text.slice(i + 1, kEnd - 1);
     const key = raw.includes('\\') ? (JSON.parse(text.slice(i, kEnd)) as string) : raw;
     i = skipWs(text, kEnd);
-    if (text.charCodeAt(i) !== 58) return undefined;
+    if (text.charCodeAt(i) !== 58) return false;
     i = skipWs(text, i + 1);
     const end = skipValue(text, i);
-    out.push({ key, start, end });
+    if (!member(key, start, i, end)) return false;
     i = skipWs(text, end);
     const c = text.charCodeAt(i);
     if (c === 44) i++;
-    else if (c === 125) return out;
-    else return undefined;
+    else return c === 125;
   }
+}
+
+/**
+ * The [start, end) span of each top-level key's value in a JSON object text, in one pass.
+ * Returns undefined when the text is not a single object or a key occurs twice (JSON.parse keeps
+ * the last one; callers then re-serialise instead of guessing). A trailing comma before the
+ * closing brace is tolerated (callers pass lines JSON.parse accepted).
+ */
+export function topLevelSpans(text: string): Map<string, [number, number]> | undefined {
+  const spans = new Map<string, [number, number]>();
+  const ok = walkMembers(text, true, (key, _start, valueStart, end) => {
+    if (spans.has(key)) return false;
+    spans.set(key, [valueStart, end]);
+    return true;
+  });
+  return ok ? spans : undefined;
+}
+
+/**
+ * Every top-level member of a JSON object text, duplicate keys included, in order: its key and
+ * the [start, end) of the member text (from the key's opening quote to the end of its value).
+ * Undefined when the text is not a single object (a trailing comma included: the members are
+ * joined again into a new object, which must be valid JSON).
+ */
+export function topLevelMembers(text: string): { key: string; start: number; end: number }[] | undefined {
+  const out: { key: string; start: number; end: number }[] = [];
+  const ok = walkMembers(text, false, (key, start, _valueStart, end) => {
+    out.push({ key, start, end });
+    return true;
+  });
+  return ok ? out : undefined;
 }
 
 function skipWs(t: string, i: number): number {

@@ -67,18 +67,9 @@ export class LineWriter {
   push(line: string): void {
     this.queued++;
     // A UTF-16 code unit takes at most 3 UTF-8 bytes (a surrogate pair: 4 bytes for 2 units).
-    const max = line.length * 3 + 1;
-    if (this.off + max > this.cur.length) {
-      if (max > SEGMENT / 4) {
-        // A long line: encode it on its own rather than size the segment for it.
-        this.retire();
-        this.bufs.push(Buffer.from(line, 'utf8'), NEWLINE);
-        return;
-      }
-      this.retire();
-      this.cur = Buffer.allocUnsafe(SEGMENT);
-      this.off = 0;
-      this.segStart = 0;
+    if (!this.room(line.length * 3 + 1)) {
+      this.bufs.push(Buffer.from(line, 'utf8'), NEWLINE);
+      return;
     }
     this.off += this.cur.write(line, this.off);
     this.cur[this.off++] = 10;
@@ -95,20 +86,11 @@ export class LineWriter {
     }
     const a = s ? bytePrefix(raw, bytes, s.start) : bytes.length;
     const b = s ? bytePrefix(raw, bytes, s.end) : bytes.length;
-    const max = a + (s ? s.text.length * 3 : 0) + (bytes.length - b) + 1;
-    if (this.off + max > this.cur.length) {
-      if (max > SEGMENT / 4) {
-        this.queued++;
-        this.retire();
-        this.bufs.push(Buffer.from(bytes.subarray(0, a)), Buffer.from(s ? s.text : '', 'utf8'), Buffer.from(bytes.subarray(b)), NEWLINE);
-        return;
-      }
-      this.retire();
-      this.cur = Buffer.allocUnsafe(SEGMENT);
-      this.off = 0;
-      this.segStart = 0;
-    }
     this.queued++;
+    if (!this.room(a + (s ? s.text.length * 3 : 0) + (bytes.length - b) + 1)) {
+      this.bufs.push(Buffer.from(bytes.subarray(0, a)), Buffer.from(s ? s.text : '', 'utf8'), Buffer.from(bytes.subarray(b)), NEWLINE);
+      return;
+    }
     const cur = this.cur;
     cur.set(bytes.subarray(0, a), this.off);
     this.off += a;
@@ -118,6 +100,22 @@ export class LineWriter {
       this.off += bytes.length - b;
     }
     cur[this.off++] = 10;
+  }
+
+  /**
+   * Make room in `cur` for a line of at most `max` UTF-8 bytes (with its `\n`): true when it fits,
+   * in the current segment or a fresh one. False for a long line (over SEGMENT / 4) that does not
+   * fit: the caller queues it on its own rather than size the segment for it (the filled part of
+   * `cur` is retired first, so the order holds).
+   */
+  private room(max: number): boolean {
+    if (this.off + max <= this.cur.length) return true;
+    this.retire();
+    if (max > SEGMENT / 4) return false;
+    this.cur = Buffer.allocUnsafe(SEGMENT);
+    this.off = 0;
+    this.segStart = 0;
+    return true;
   }
 
   /** Queue raw bytes that already end with `\n` (or are empty). Keeps the order with queued lines. */

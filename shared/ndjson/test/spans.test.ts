@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { byteSpansInOrder, spansInOrder, topLevelSpans } from '@ldt/ndjson';
+import { byteSpansInOrder, spansInOrder, topLevelMembers, topLevelSpans } from '@ldt/ndjson';
 
 test('topLevelSpans finds each value once and refuses duplicate keys', () => {
   const t = '{ "a" : [1, {"b":"}"}] , "c":"x\\"y", "d": 12e3 }';
@@ -15,6 +15,27 @@ test('topLevelSpans finds each value once and refuses duplicate keys', () => {
     ],
   );
   assert.equal(topLevelSpans('{"a":1,"a":2}'), undefined);
+});
+
+test('topLevelMembers keeps duplicate keys; a trailing comma is tolerated by topLevelSpans only', () => {
+  const t = '{"a":1, "m":{"x":2},"a" : "s"}';
+  assert.deepEqual(
+    topLevelMembers(t)?.map((m) => [m.key, t.slice(m.start, m.end)]),
+    [
+      ['a', '"a":1'],
+      ['m', '"m":{"x":2}'],
+      ['a', '"a" : "s"'],
+    ],
+  );
+  assert.deepEqual(topLevelMembers(' { } '), []);
+  assert.deepEqual([...(topLevelSpans(' { } ') ?? ['not an object'])], []);
+  // The members are joined into a new object, so a trailing comma is not an object there.
+  assert.equal(topLevelMembers('{"a":1,}'), undefined);
+  assert.deepEqual([...(topLevelSpans('{"a":1,}') ?? [])], [['a', [5, 6]]]);
+  for (const bad of ['[1]', '{"a":1', '{"a" 1}', '{"a":1 "b":2}', '{,}', '{"a":1,']) {
+    assert.equal(topLevelMembers(bad), undefined, bad);
+    assert.equal(topLevelSpans(bad), undefined, bad);
+  }
 });
 
 test('spansInOrder and byteSpansInOrder give the value spans of keys in order, or undefined', () => {

@@ -80,8 +80,42 @@ interface MessageParts {
   reasoning: boolean;
 }
 
-const COMPARE_PARTS: MessageParts = { reasoning: false };
-const TOKEN_PARTS: MessageParts = { reasoning: true };
+/** What `kindTexts` takes from a row besides its messages' texts. */
+interface TextRule extends MessageParts {
+  /** The tool definitions in `tools` (chat, preference, kto rows), as compact JSON. */
+  tools: boolean;
+  /** The `rejected` answer of a preference row. */
+  rejected: boolean;
+}
+
+const COMPARE_TEXTS: TextRule = { reasoning: false, tools: false, rejected: false };
+const TOKEN_TEXTS: TextRule = { reasoning: true, tools: true, rejected: true };
+
+/** The texts of a row of kind `kind` (not `other`) under `rule`, appended to `out`, in field order. */
+function kindTexts(row: JsonObject, out: string[], kind: Exclude<RecordKind, 'other'>, rule: TextRule): string[] {
+  switch (kind) {
+    case 'text':
+      out.push(row.text as string);
+      return out;
+    case 'chat':
+      messagesTexts(row.messages, out, rule);
+      break;
+    case 'preference':
+      messagesTexts(row.prompt, out, rule);
+      messagesTexts(row.chosen, out, rule);
+      if (rule.rejected) messagesTexts(row.rejected, out, rule);
+      break;
+    case 'kto':
+      messagesTexts(row.prompt, out, rule);
+      messagesTexts(row.completion ?? row.messages, out, rule);
+      break;
+    case 'prompt_only':
+      messagesTexts(row.prompt, out, rule);
+      return out;
+  }
+  if (rule.tools) toolsTexts(row.tools, out);
+  return out;
+}
 
 /**
  * The texts dedup-near compares by default (joined with newlines by the caller), or undefined for
@@ -95,27 +129,7 @@ const TOKEN_PARTS: MessageParts = { reasoning: true };
  */
 export function comparedTexts(row: JsonObject, out: string[] = [], kind: RecordKind = recordKind(row)): string[] | undefined {
   out.length = 0;
-  switch (kind) {
-    case 'text':
-      out.push(row.text as string);
-      return out;
-    case 'chat':
-      messagesTexts(row.messages, out, COMPARE_PARTS);
-      return out;
-    case 'preference':
-      messagesTexts(row.prompt, out, COMPARE_PARTS);
-      messagesTexts(row.chosen, out, COMPARE_PARTS);
-      return out;
-    case 'kto':
-      messagesTexts(row.prompt, out, COMPARE_PARTS);
-      messagesTexts(row.completion ?? row.messages, out, COMPARE_PARTS);
-      return out;
-    case 'prompt_only':
-      messagesTexts(row.prompt, out, COMPARE_PARTS);
-      return out;
-    default:
-      return undefined;
-  }
+  return kind === 'other' ? undefined : kindTexts(row, out, kind, COMPARE_TEXTS);
 }
 
 /**
@@ -130,30 +144,9 @@ export function comparedTexts(row: JsonObject, out: string[] = [], kind: RecordK
  */
 export function tokenTexts(row: JsonObject, out: string[] = [], kind: RecordKind = recordKind(row)): string[] {
   out.length = 0;
-  switch (kind) {
-    case 'text':
-      out.push(row.text as string);
-      return out;
-    case 'chat':
-      messagesTexts(row.messages, out, TOKEN_PARTS);
-      toolsTexts(row.tools, out);
-      return out;
-    case 'preference':
-      for (const k of ['prompt', 'chosen', 'rejected']) messagesTexts(row[k], out, TOKEN_PARTS);
-      toolsTexts(row.tools, out);
-      return out;
-    case 'kto':
-      messagesTexts(row.prompt, out, TOKEN_PARTS);
-      messagesTexts(row.completion ?? row.messages, out, TOKEN_PARTS);
-      toolsTexts(row.tools, out);
-      return out;
-    case 'prompt_only':
-      messagesTexts(row.prompt, out, TOKEN_PARTS);
-      return out;
-    default:
-      for (const k in row) if (k !== 'meta') allStrings(row[k], out);
-      return out;
-  }
+  if (kind !== 'other') return kindTexts(row, out, kind, TOKEN_TEXTS);
+  for (const k in row) if (k !== 'meta') allStrings(row[k], out);
+  return out;
 }
 
 /** The name of the default token-counting rule of `tokenTexts`, recorded in manifests. */
@@ -301,7 +294,7 @@ function fieldStrings(v: unknown, out: string[]): void {
   else if (Array.isArray(v)) for (const x of v) fieldStrings(x, out);
   else if (v !== null && typeof v === 'object') {
     const o = v as JsonObject;
-    if ('content' in o || 'tool_calls' in o) messagesTexts([o], out, COMPARE_PARTS);
+    if ('content' in o || 'tool_calls' in o) messagesTexts([o], out, COMPARE_TEXTS);
     else for (const k of Object.keys(o)) fieldStrings(o[k], out);
   }
 }

@@ -141,6 +141,23 @@ test('tokenTexts counts reasoning, tool calls and tool definitions; the legacy r
   assert.deepEqual(tokenTexts({ q: 'x', n: { a: 'y' }, meta: { s: 'z' } }), ['x', 'y']);
 });
 
+test('per kind, tokenTexts adds reasoning, rejected and tool definitions (not on text rows) to what comparedTexts takes', () => {
+  const tools = [{ type: 'function', function: { name: 'f' } }];
+  const toolText = '{"type":"function","function":{"name":"f"}}';
+  const think = { role: 'assistant', content: 'a', reasoning_content: 'why' };
+  const cases: [JsonObject, string[], string[]][] = [
+    [{ text: 't', tools }, ['t'], ['t']],
+    [{ messages: [{ role: 'user', content: 'q' }, think], tools }, ['q', 'a'], ['q', 'why', 'a', toolText]],
+    [{ prompt: 'p', chosen: [think], rejected: 'r', tools }, ['p', 'a'], ['p', 'why', 'a', 'r', toolText]],
+    [{ prompt: 'p', completion: [think], label: true, tools }, ['p', 'a'], ['p', 'why', 'a', toolText]],
+    [{ prompt: [{ role: 'user', content: 'p' }] }, ['p'], ['p']],
+  ];
+  for (const [row, compared, counted] of cases) {
+    assert.deepEqual(comparedTexts(row), compared, recordKind(row));
+    assert.deepEqual(tokenTexts(row), counted, recordKind(row));
+  }
+});
+
 test('valuesAt / textsAt: per-row field lists keep the path names', () => {
   const paths = parsePaths('a,b');
   assert.deepEqual(valuesAt({ a: 'x', b: 'y' }, paths), ['x', 'y']);

@@ -282,3 +282,20 @@ test('sharded form: keys per shard, repeated keys per hash partition, drops per 
   assert.equal(key.code, 1);
   assert.match(key.stderr, /made with another --fields or --normalize/);
 });
+
+test('a line with white space before its object is written whole, in its place, between byte-copied rows (1 and 2 threads)', async () => {
+  const dir = tmpDir();
+  const f = join(dir, 'ws.ndjson');
+  const lines = ['{"text":"a"}', '   {"text":"lead"}', '{"text":"b","meta":{"x":1}}', '{"text":"b","meta":{"x":1}}', '\t{"text":"c"}', '{"text":"d"}'];
+  writeFileSync(f, `${lines.join('\n')}\n`);
+  for (const threads of ['1', '2']) {
+    const r = await runInProcess(main, ['--threads', threads, f]);
+    assert.equal(r.code, 0, r.stderr);
+    const out = r.stdout.trimEnd().split('\n');
+    assert.deepEqual(
+      out.map((l) => l.replace(/,?"content_hash":"[0-9a-f]{32}"/, '')),
+      ['{"text":"a","meta":{}}', '   {"text":"lead","meta":{}}', '{"text":"b","meta":{"x":1}}', '\t{"text":"c","meta":{}}', '{"text":"d","meta":{}}'],
+      `--threads ${threads}`,
+    );
+  }
+});

@@ -3,7 +3,7 @@
 import { workerData } from 'node:worker_threads';
 import { serveWorker, type WireChunk } from '@ldt/ndjson';
 import { type ChunkJob, fieldsOf, type SignedChunk, signChunk } from './chunks.js';
-import { Signer } from './near.js';
+import { Signer } from './signer.js';
 
 const job = workerData as ChunkJob;
 const signer = new Signer(job.opts);

@@ -2,9 +2,10 @@ import { DataError, type Position } from '@ldt/errors';
 import { parseChunk, type Report, type WireChunk } from '@ldt/ndjson';
 import { type FieldPath, isJsonObject, parsePath, setMeta } from '@ldt/schema';
 import { normalizeText } from '@ldt/text';
-import { type NearOptions, REASONS, type Signed, type Signer } from './near.js';
+import { type NearOptions, REASONS } from './near.js';
 import { packSigned } from './parallel.js';
 import { comparedText } from './shingle.js';
+import type { Signed, Signer } from './signer.js';
 
 /**
  * Pass 1 of the one-shot run, per chunk of input lines: parse, find each row's compared text, sign

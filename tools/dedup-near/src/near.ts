@@ -1,13 +1,12 @@
 import type { Position } from '@ldt/errors';
-import { xxh128String } from '@ldt/hash';
 import type { FieldPath, JsonObject } from '@ldt/schema';
 import { normalizeText } from '@ldt/text';
-import { SignKernels } from './kernels.js';
-import { bandKeys, MinHasher } from './minhash.js';
-import { comparedText, isNoSpaceScript, jaccard, type ShingleOptions, shingleNormalized } from './shingle.js';
+import { forEachNgramKey } from './ngram-overlap.js';
+import { PairCache } from './pair-cache.js';
+import { comparedText, jaccard, type ShingleOptions } from './shingle.js';
+import { type Signed, Signer } from './signer.js';
 import { SpillFile } from './spill.js';
 import { BandKeys, DEFAULT_MEMORY } from './spillsort.js';
-import { xxh32 } from './xxh32.js';
 
 /** Which row of a cluster is kept. */
 export type KeepPolicy = 'first' | 'longest' | 'shortest';
@@ -62,68 +61,6 @@ export interface Decision {
   dupOf?: string;
   /** Jaccard similarity of the shingle sets with dupOf (absent for ngram_overlap). */
   similarity?: number;
-}
-
-/** A row's signature: what pass 1 (or the staged `sign` step) computes from its compared text. */
-export interface Signed {
-  /** Length of the normalised compared text (UTF-16 code units), for --keep longest/shortest. */
-  len: number;
-  /** XXH3-128 of the normalised compared text (16 bytes): the row's cluster id when kept. */
-  hash: Uint8Array;
-  /** Sorted, distinct shingle hashes. */
-  set: Uint32Array;
-  /** Band keys (length bands); empty when the set is empty. */
-  keys: Uint32Array;
-  charMode: boolean;
-}
-
-/** Normalised text → shingles → MinHash → band keys, with the run's options. Stateless between rows. */
-export class Signer {
-  private readonly kernels: SignKernels;
-  private readonly sig: Uint32Array;
-
-  constructor(readonly opts: NearOptions) {
-    const hasher = new MinHasher(opts.numPerm, opts.seed);
-    this.kernels = new SignKernels(hasher.a, hasher.b, opts.ngram, opts.charNgram, opts.autoCharNgram);
-    this.sig = new Uint32Array(opts.numPerm);
-  }
-
-  /** True when the row is cut into character n-grams. */
-  charMode(norm: string): boolean {
-    return this.opts.charNgram > 0 || isNoSpaceScript(norm);
-  }
-
-  /**
-   * Sign a row's compared text (not yet normalised): the same result as
-   * `sign(normalizeText(text, 'aggressive'))`, computed without building the normalised string
-   * (src/fastnorm.ts, src/kernels.wat).
-   */
-  signText(text: string): Signed {
-    const k = this.kernels.signText(text);
-    if (!k) return this.sign(normalizeText(text, 'aggressive'));
-    const o = this.opts;
-    const keys = new Uint32Array(k.set.length === 0 ? 0 : o.bands);
-    if (k.set.length > 0) {
-      this.kernels.signature(this.sig);
-      bandKeys(this.sig, o.bands, o.rows, keys, 0);
-    }
-    return { len: k.len, hash: k.hash, set: k.set, keys, charMode: k.charMode };
-  }
-
-  /** Sign normalised text (`normalizeText(text, 'aggressive')`). */
-  sign(norm: string): Signed {
-    const o = this.opts;
-    const charMode = this.charMode(norm);
-    const n = charMode ? (o.charNgram > 0 ? o.charNgram : o.autoCharNgram) : o.ngram;
-    const set = shingleNormalized(norm, n, charMode);
-    const hash = xxh128String(norm);
-    const keys = new Uint32Array(set.length === 0 ? 0 : o.bands);
-    if (set.length > 0) {
-      this.kernels.signSet(set, this.sig);
-      bandKeys(this.sig, o.bands, o.rows, keys, 0);
-    }
-    return { len: norm.length, hash, set, keys, charMode };
-  }
 }
 
 /**
@@ -470,59 +407,4 @@ export class NearDedup {
   }
 }
 
-/**
- * A direct-mapped cache of rejected pairs (2^20 slots, 8 MiB): it only saves recomputing a Jaccard
- * whose answer is known, so eviction changes speed, never results.
- */
-class PairCache {
-  private readonly xs = new Uint32Array(1 << 20);
-  private readonly ys = new Uint32Array(1 << 20);
-
-  private slot(x: number, y: number): number {
-    return (Math.imul(x ^ Math.imul(y, 0x9e3779b1), 0x85ebca6b) >>> 12) & 0xfffff;
-  }
-
-  has(x: number, y: number): boolean {
-    const i = this.slot(x, y);
-    return this.xs[i] === x + 1 && this.ys[i] === y;
-  }
-
-  add(x: number, y: number): void {
-    const i = this.slot(x, y);
-    this.xs[i] = x + 1;
-    this.ys[i] = y;
-  }
-}
-
 const EMPTY_KEYS = new Uint32Array(0);
-
-let ngScratch = Buffer.allocUnsafe(1 << 16);
-
-/**
- * Call `fn` with a 52-bit key (two XXH32 hashes, seeds 0 and 1) of every n-gram of the normalised
- * text (words, or code points in char mode); texts shorter than n give none. Stops when fn returns true.
- * 52 bits: at a million reference n-grams a random input n-gram collides with probability ~2e-10.
- */
-export function forEachNgramKey(norm: string, n: number, charMode: boolean, fn: (key: number) => boolean): void {
-  if (norm.length === 0) return;
-  if (norm.length * 3 > ngScratch.length) ngScratch = Buffer.allocUnsafe(Math.max(norm.length * 3, ngScratch.length * 2));
-  const len = ngScratch.write(norm, 0, 'utf8');
-  const buf = ngScratch;
-  const starts: number[] = [];
-  if (charMode) {
-    for (let i = 0; i < len; i++) if ((buf[i] & 0xc0) !== 0x80) starts.push(i);
-    starts.push(len);
-  } else {
-    starts.push(0);
-    for (let i = 0; i < len; i++) if (buf[i] === 32) starts.push(i + 1);
-    starts.push(len + 1);
-  }
-  const units = starts.length - 1;
-  const sep = charMode ? 0 : 1;
-  for (let i = 0; i + n <= units; i++) {
-    const s = starts[i];
-    const e = starts[i + n] - sep;
-    const key = (xxh32(buf, s, e, 0) & 0xfffff) * 4294967296 + xxh32(buf, s, e, 1);
-    if (fn(key)) return;
-  }
-}

@@ -1,4 +1,4 @@
-import type { Signed } from './near.js';
+import type { Signed } from './signer.js';
 
 /**
  * Pack signatures into one transferable buffer of u32 words, per item:

@@ -4,9 +4,10 @@ import { mapLineChunks, readRows } from '@ldt/ndjson';
 import type { FieldPath, JsonObject } from '@ldt/schema';
 import { applyProblem, type ChunkJob, fieldsOf, ROW_MISSING, signChunk } from './chunks.js';
 import { type IndexParams, loadIndex, writeIndex } from './index-file.js';
-import { type Decision, type KeepPolicy, NearDedup, type NearOptions, REASONS, Signer } from './near.js';
+import { type Decision, type KeepPolicy, NearDedup, type NearOptions, REASONS } from './near.js';
 import { unpackSigned } from './parallel.js';
 import { emitRow, finishTally, IGNORE, indexParams, roundSim, type Tally } from './run.js';
+import { Signer } from './signer.js';
 
 /**
  * The staged mode: `sign` (stateless per shard) → `cluster` (all signatures) → `apply` (per shard).

@@ -67,31 +67,28 @@ export function xxh32(buf: Uint8Array, start: number, end: number, seed = 0): nu
   return avalanche(h);
 }
 
-/** XXH32 of a run of 32-bit words `w[start, end)` taken as little-endian bytes (band keys), with `seed`. */
+const LITTLE_ENDIAN = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
+let viewed: Uint32Array | undefined;
+let view: Uint8Array = new Uint8Array(0);
+
+/** The words `w` as little-endian bytes: a copy (`DataView`), whatever the machine's byte order. */
+export function wordsLE(w: Uint32Array): Uint8Array {
+  const out = new Uint8Array(w.length * 4);
+  const dv = new DataView(out.buffer);
+  for (let i = 0; i < w.length; i++) dv.setUint32(i * 4, w[i], true);
+  return out;
+}
+
+/**
+ * XXH32 of a run of 32-bit words `w[start, end)` taken as little-endian bytes (band keys), with
+ * `seed`: `xxh32` over the words' bytes. On a little-endian machine the bytes are a view of `w`
+ * (kept while the same array is passed again: the signer's signature buffer), else a copy.
+ */
 export function xxh32Words(w: Uint32Array, start: number, end: number, seed: number): number {
-  const len = (end - start) * 4;
-  let i = start;
-  let h: number;
-  if (len >= 16) {
-    let v1 = (seed + P1 + P2) | 0;
-    let v2 = (seed + P2) | 0;
-    let v3 = seed | 0;
-    let v4 = (seed - P1) | 0;
-    while (i + 4 <= end) {
-      v1 = round(v1, w[i]);
-      v2 = round(v2, w[i + 1]);
-      v3 = round(v3, w[i + 2]);
-      v4 = round(v4, w[i + 3]);
-      i += 4;
-    }
-    h = (rotl(v1, 1) + rotl(v2, 7) + rotl(v3, 12) + rotl(v4, 18)) | 0;
-  } else {
-    h = (seed + P5) | 0;
+  if (!LITTLE_ENDIAN) return xxh32(wordsLE(w.subarray(start, end)), 0, (end - start) * 4, seed);
+  if (w !== viewed) {
+    viewed = w;
+    view = new Uint8Array(w.buffer, w.byteOffset, w.byteLength);
   }
-  h = (h + len) | 0;
-  while (i < end) {
-    h = Math.imul(rotl((h + Math.imul(w[i], P3)) | 0, 17), P4);
-    i++;
-  }
-  return avalanche(h);
+  return xxh32(view, start * 4, end * 4, seed);
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { test } from 'node:test';
-import { candidateProbability, isNoSpaceScript, jaccard, MinHasher, optimalParams, shingle, shingleNormalized, xxh32 } from '@ldt/dedup-near';
+import { candidateProbability, isNoSpaceScript, jaccard, MinHasher, optimalParams, shingle, shingleNormalized, wordsLE, xxh32, xxh32Words } from '@ldt/dedup-near';
 import { Prng, xxh32Reference } from '@ldt/hash';
 
 const opts = { ngram: 5, charNgram: 0, autoCharNgram: 5 };
@@ -13,6 +13,23 @@ test('xxh32 equals the reference XXH32 (hash-wasm) for every length 0..100', () 
     for (let i = 0; i < b.length; i++) b[i] = rng.nextU32() & 0xff;
     const want = xxh32Reference(b.subarray(2, 2 + n)).readUInt32BE(0);
     assert.equal(xxh32(b, 2, 2 + n), want, `length ${n}`);
+  }
+});
+
+test('xxh32Words is the reference XXH32 of the words as little-endian bytes, for any array and range', () => {
+  const rng = new Prng(9);
+  const arrays = [new Uint32Array(40), new Uint32Array(new ArrayBuffer(200), 12, 40)];
+  for (const w of arrays) for (let i = 0; i < w.length; i++) w[i] = rng.nextU32();
+  for (let n = 0; n <= 24; n++) {
+    for (const w of arrays) {
+      const start = n % 7;
+      const le = Buffer.alloc(n * 4);
+      for (let i = 0; i < n; i++) le.writeUInt32LE(w[start + i], i * 4);
+      assert.deepEqual(Buffer.from(wordsLE(w.subarray(start, start + n))), le);
+      const want = xxh32Reference(le).readUInt32BE(0);
+      assert.equal(xxh32Words(w, start, start + n, 0), want, `${n} words at ${start}`);
+      assert.equal(xxh32Words(w, start, start + n, n), xxh32(le, 0, le.length, n), `seed ${n}`);
+    }
   }
 });
 

@@ -199,17 +199,16 @@ export class MockHub {
     return a?.startsWith('Bearer ') ? a.slice(7) : undefined;
   }
 
+  /** Log a request (its status is filled in when it is answered). */
+  private logRequest(server: LoggedRequest['server'], q: IncomingMessage, url: URL): LoggedRequest {
+    const entry: LoggedRequest = { server, method: q.method ?? 'GET', url: url.pathname + url.search, authorization: q.headers.authorization, range: q.headers.range, status: 0 };
+    this.log.push(entry);
+    return entry;
+  }
+
   private handleHub(q: IncomingMessage, s: ServerResponse): unknown {
     const url = new URL(q.url ?? '/', this.hubUrl);
-    const entry: LoggedRequest = {
-      server: 'hub',
-      method: q.method ?? 'GET',
-      url: url.pathname + url.search,
-      authorization: q.headers.authorization,
-      range: q.headers.range,
-      status: 0,
-    };
-    this.log.push(entry);
+    const entry = this.logRequest('hub', q, url);
     const f = this.fault(entry.method, url.pathname, 'hub', q.headers.range);
     if (this.preFault(f, q, s, entry, () => this.handleHubAfterFaults(q, s, entry))) return;
     return this.handleHubAfterFaults(q, s, entry);
@@ -390,15 +389,7 @@ export class MockHub {
 
   private handleCdn(q: IncomingMessage, s: ServerResponse): void {
     const url = new URL(q.url ?? '/', this.cdnUrl);
-    const entry: LoggedRequest = {
-      server: 'cdn',
-      method: q.method ?? 'GET',
-      url: url.pathname + url.search,
-      authorization: q.headers.authorization,
-      range: q.headers.range,
-      status: 0,
-    };
-    this.log.push(entry);
+    const entry = this.logRequest('cdn', q, url);
     const m = /^\/blob\/([0-9a-f]{64})$/.exec(url.pathname);
     const c = m ? this.blobs.get(m[1]) : undefined;
     if (!c) {

@@ -1,7 +1,8 @@
 import { DataError } from '@ldt/errors';
 import type { JsonInputRow as InRow, Rejector } from '@ldt/ndjson';
 import { byteSpansInOrder, spansInOrder, topLevelSpans } from '@ldt/ndjson';
-import { convertAs, detectFormat, type FieldMap, FORMATS, type FormatName } from './formats.js';
+import type { FieldMap } from './format-parts.js';
+import { convertAs, detectFormat, FORMATS, type FormatName } from './formats.js';
 import { applySystem, ConvState, type Msg, type Role, RowReject } from './messages.js';
 
 /** Options of the to-chatml core. Defaults: detect per row, keep extras, reject same-role runs. */

@@ -2,7 +2,8 @@ import type { ToolContext } from '@ldt/cli';
 import { type DataError, type Position, UsageError } from '@ldt/errors';
 import { type Rejector, readJsonInput } from '@ldt/ndjson';
 import { ToChatml } from './convert.js';
-import type { FieldMap, FormatName } from './formats.js';
+import type { FieldMap } from './format-parts.js';
+import type { FormatName } from './formats.js';
 import type { Msg, Role } from './messages.js';
 import { loadTemplate, renderChatml, templateRenderer } from './render.js';
 
