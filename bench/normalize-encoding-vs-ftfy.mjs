@@ -1,7 +1,10 @@
 // normalize-encoding side by side with ftfy 6.3.1 (the reference every peer wraps), on the same
 // inputs in the same run: agreement, false repairs, missed repairs, and both speeds.
 //
-//   node bench/normalize-encoding-vs-ftfy.mjs [--data DIR] [--chat-rows N] [--runs N] [--time-mb N] [--only SETS] [--show N]
+//   node bench/normalize-encoding-vs-ftfy.mjs [--data DIR] [--chat-rows N] [--runs N] [--time-mb N] [--only SETS] [--show N] [--no-time]
+//
+// For quick iteration: `--only generated --no-time` compares the outputs on one copy of the
+// generated set and prints no speed figures (the speed goal is then not judged).
 //
 // ftfy runs from ../shared/reference/ftfy with Debian's /usr/bin/python3 (see
 // ../shared/reference/README.md), in the "LLM-safe" profile of datatrove and NeMo Curator:
@@ -29,7 +32,8 @@
 // the ratios ftfy / ours by wall and by CPU time (user + sys, GNU time). On the generated set, where the
 // clean original of every row is known: of the broken rows ftfy restores to the original, the
 // share we restore too, and per kind of breakage the rows each tool restores.
-// Goals (issue 14): no damage on any set; ≥ 97% of ftfy's restorations on generated; ≥ 1.5× ftfy's
+// Goals (issue 14): no damage on any set; on generated, ≥ 97% of the rows ftfy changes changed to the
+// same output (and ≥ 97% of ftfy's restorations); ≥ 1.5× ftfy's
 // speed. Exits 0 even when a goal is missed (printed as FAIL); 1 when the tool is not built.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -52,6 +56,7 @@ const runs = Number(flag('runs', '1'));
 const show = Number(flag('show', '20'));
 const timeSize = Number(flag('time-mb', '16')) * 2 ** 20;
 const only = flag('only', undefined)?.split(',');
+const noTime = args.includes('--no-time');
 const log = (s) => process.stderr.write(`bench: ${s}\n`);
 mkdirSync(OUT, { recursive: true });
 
@@ -324,7 +329,7 @@ for (const { name, make } of sets()) {
   // Timed on the set repeated to at least --time-size (start-up, 0.1–0.3 s for either tool, would
   // otherwise weigh more than the work); the outputs compared are those of the first copy.
   const once = rows.map((r) => `${JSON.stringify({ text: r.text })}\n`).join('');
-  const copies = Math.max(1, Math.ceil(timeSize / Buffer.byteLength(once)));
+  const copies = noTime ? 1 : Math.max(1, Math.ceil(timeSize / Buffer.byteLength(once)));
   writeFileSync(inFile, once.repeat(copies));
   // The generated rows with their kind and clean original, for looking into the figures.
   if (rows[0]?.clean !== undefined) writeFileSync(join(OUT, `vs-ftfy-${name}.truth.ndjson`), rows.map((r) => `${JSON.stringify(r)}\n`).join(''));
@@ -421,7 +426,7 @@ for (const { name, make } of sets()) {
     for (const i of s.onlyFtfy.slice(0, show)) out.push(`  - ONLY-FTFY ${rows[i].kind ?? ''} ${clip(rows[i].text)} → ${clip(ftfy[i])}`);
     out.push(`- both changed, differently: ${s.differ.length}`);
     for (const i of s.differ.slice(0, show)) out.push(`  - DIFFER ${rows[i].kind ?? ''} ${clip(rows[i].text)} → ours ${clip(ours[i])} / ftfy ${clip(ftfy[i])}`);
-    out.push(
+    if (!noTime) out.push(
       `- time: ours ${s.oursTime.wall.toFixed(2)} s (cpu ${s.oursTime.cpu.toFixed(2)}), ftfy ${s.ftfyTime.wall.toFixed(2)} s (cpu ${s.ftfyTime.cpu.toFixed(2)}): ours is ${(s.ftfyTime.wall / s.oursTime.wall).toFixed(2)}× ftfy's speed by wall time, ${(s.ftfyTime.cpu / s.oursTime.cpu).toFixed(2)}× by CPU time`,
     );
   } else out.push(`- we changed ${s.oursChanged} rows (ftfy skipped); time ${s.oursTime.wall.toFixed(2)} s`);
@@ -460,14 +465,15 @@ for (const s of summary) {
   }
   const speed = s.ftfyTime.wall / s.oursTime.wall;
   const cpuSpeed = s.ftfyTime.cpu / s.oursTime.cpu;
+  const agree = s.ftfyChanged === 0 ? 1 : s.agreeOnFtfyChanged / s.ftfyChanged;
   const restoredShare = s.ftfyRestored === 0 ? 1 : s.bothRestored / s.ftfyRestored;
   const gen = s.name === 'generated';
   const damage = s.onlyOursDamage + s.keptDamaged.filter((i) => !s.onlyOurs.includes(i)).length;
   lines.push(
-    `| ${s.name} | ${s.rows} | ${s.ftfyChanged} | ${s.agreeOnFtfyChanged} (${pct(s.agreeOnFtfyChanged, s.ftfyChanged)}) | ${gen ? `${s.bothRestored} of ${s.ftfyRestored} (${pct(s.bothRestored, s.ftfyRestored)})${restoredShare >= 0.97 ? ' ok' : ' FAIL'}` : '—'} | ${damage}${damage === 0 ? ' ok' : ' FAIL'} | ${gen ? s.onlyOursRestored : '—'} | ${s.onlyFtfy.length} | ${s.differ.length} | ${s.oursTime.wall.toFixed(2)} (${s.oursTime.cpu.toFixed(2)}) | ${s.ftfyTime.wall.toFixed(2)} (${s.ftfyTime.cpu.toFixed(2)}) | ${speed.toFixed(2)}×${speed >= 1.5 ? ' ok' : ' FAIL'} | ${Number.isFinite(cpuSpeed) ? `${cpuSpeed.toFixed(2)}×${cpuSpeed >= 1.5 ? ' ok' : ' FAIL'}` : 'n/a'} |`,
+    `| ${s.name} | ${s.rows} | ${s.ftfyChanged} | ${s.agreeOnFtfyChanged} (${pct(s.agreeOnFtfyChanged, s.ftfyChanged)})${gen ? (agree >= 0.97 ? ' ok' : ' FAIL') : ''} | ${gen ? `${s.bothRestored} of ${s.ftfyRestored} (${pct(s.bothRestored, s.ftfyRestored)})${restoredShare >= 0.97 ? ' ok' : ' FAIL'}` : '—'} | ${damage}${damage === 0 ? ' ok' : ' FAIL'} | ${gen ? s.onlyOursRestored : '—'} | ${s.onlyFtfy.length} | ${s.differ.length} | ${noTime ? 'not timed | not timed | — | —' : `${s.oursTime.wall.toFixed(2)} (${s.oursTime.cpu.toFixed(2)}) | ${s.ftfyTime.wall.toFixed(2)} (${s.ftfyTime.cpu.toFixed(2)}) | ${speed.toFixed(2)}×${speed >= 1.5 ? ' ok' : ' FAIL'} | ${Number.isFinite(cpuSpeed) ? `${cpuSpeed.toFixed(2)}×${cpuSpeed >= 1.5 ? ' ok' : ' FAIL'}` : 'n/a'}`} |`,
   );
 }
 lines.push(
-  '\nGoals: no damage on any set (damage: a correct row that only we change; on generated also the correct text around a broken middle, changed by us); of the broken generated rows ftfy restores to the clean original, we restore ≥ 97%; speed ≥ 1.5× ftfy. "agree" counts rows whose two outputs are equal among the rows ftfy changed, right or wrong; "only ours, restored" are broken rows ftfy leaves as they are and we restore.',
+  '\nGoals: no damage on any set (damage: a correct row that only we change; on generated also the correct text around a broken middle, changed by us); on generated, our output equals ftfy’s in ≥ 97% of the rows ftfy changes ("agree", the strict figure) and we restore ≥ 97% of the broken rows ftfy restores to the clean original; speed ≥ 1.5× ftfy. "agree" counts rows whose two outputs are equal among the rows ftfy changed, right or wrong; "only ours, restored" are broken rows ftfy leaves as they are and we restore.',
 );
 process.stdout.write(`${lines.join('\n')}\n`);
