@@ -426,9 +426,10 @@ for (const { name, make } of sets()) {
     for (const i of s.onlyFtfy.slice(0, show)) out.push(`  - ONLY-FTFY ${rows[i].kind ?? ''} ${clip(rows[i].text)} → ${clip(ftfy[i])}`);
     out.push(`- both changed, differently: ${s.differ.length}`);
     for (const i of s.differ.slice(0, show)) out.push(`  - DIFFER ${rows[i].kind ?? ''} ${clip(rows[i].text)} → ours ${clip(ours[i])} / ftfy ${clip(ftfy[i])}`);
-    if (!noTime) out.push(
-      `- time: ours ${s.oursTime.wall.toFixed(2)} s (cpu ${s.oursTime.cpu.toFixed(2)}), ftfy ${s.ftfyTime.wall.toFixed(2)} s (cpu ${s.ftfyTime.cpu.toFixed(2)}): ours is ${(s.ftfyTime.wall / s.oursTime.wall).toFixed(2)}× ftfy's speed by wall time, ${(s.ftfyTime.cpu / s.oursTime.cpu).toFixed(2)}× by CPU time`,
-    );
+    if (!noTime)
+      out.push(
+        `- time: ours ${s.oursTime.wall.toFixed(2)} s (cpu ${s.oursTime.cpu.toFixed(2)}), ftfy ${s.ftfyTime.wall.toFixed(2)} s (cpu ${s.ftfyTime.cpu.toFixed(2)}): ours is ${(s.ftfyTime.wall / s.oursTime.wall).toFixed(2)}× ftfy's speed by wall time, ${(s.ftfyTime.cpu / s.oursTime.cpu).toFixed(2)}× by CPU time`,
+      );
   } else out.push(`- we changed ${s.oursChanged} rows (ftfy skipped); time ${s.oursTime.wall.toFixed(2)} s`);
   if (perKind.size > 0) {
     out.push('\n| breakage | rows | restored by ours | restored by ftfy | ours = ftfy |\n|---|---|---|---|---|');

@@ -28,6 +28,12 @@ function encodeLine(line: string, page: WholePage): Uint8Array | undefined {
   if (scratch.length < n) scratch = new Uint8Array(Math.max(n, scratch.length * 2));
   const out = scratch.subarray(0, n);
   let high = false;
+  // windows-1252 and latin-1 share a table: bytes 0x80–0x9F read as latin-1 are C1 controls, read
+  // as windows-1252 they are `€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ`. One line was read one way, so a line
+  // holding both kinds (`âŠ` from ISO-8859-2, whose C1 controls sit beside its `Š`) is not this
+  // page's mojibake.
+  let c1 = false;
+  let w1252 = false;
   for (let i = 0; i < n; i++) {
     const c = line.charCodeAt(i);
     if (c < 0x80) {
@@ -43,9 +49,14 @@ function encodeLine(line: string, page: WholePage): Uint8Array | undefined {
       }
       return undefined;
     }
+    if (b <= 0x9f) {
+      if (c > 0xff) w1252 = true;
+      else if (b !== 0x81 && b !== 0x8d && b !== 0x8f && b !== 0x90 && b !== 0x9d) c1 = true;
+    }
     out[i] = b;
     high = true;
   }
+  if (c1 && w1252 && page.name === 'windows-1252') return undefined;
   return high ? out : undefined;
 }
 
@@ -227,11 +238,16 @@ function linePage(line: string, runs: [number, number][]): WholePage | undefined
 }
 
 const SEQ_CONT = 16;
-/** A continuation character, or a space (that stood for byte 0xA0), or `?` (a lost byte). */
+/**
+ * A continuation character, or a space (that stood for byte 0xA0). Not U+FFFD or `?` (a lost
+ * byte): a run is judged on what it holds, and a lost byte is evidence only when the whole line
+ * decodes around it (`decodeWholeLine`); in a run, `Ð¼Ñ?Ð³` would keep `Ð¼` and `Ð³` from being
+ * read (`мÑ?г`), and a letter beside a U+FFFD of an earlier round would be eaten (`а��` → `�`).
+ */
 const contAt = (s: string, i: number) => {
   if (i >= s.length) return false;
   const c = s.charCodeAt(i);
-  return c === 0x20 || c === 0x3f || (SEQ_FLAGS[c] & SEQ_CONT) !== 0;
+  return c === 0x20 || (SEQ_FLAGS[c] & SEQ_CONT) !== 0;
 };
 
 /**
