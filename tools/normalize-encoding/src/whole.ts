@@ -341,8 +341,11 @@ export function decodeRuns(line: string): { text: string; pages: string[] } {
 }
 
 const FOREIGN = /^[\p{L}\p{M}]$/u;
-const LATIN_OR_INHERITED = /^[\p{Script=Latin}\p{Script=Inherited}\p{Script=Common}]$/u;
-/** A letter or mark of a script other than Latin (modifier letters such as `ˈ` `ʼ` belong to none: Common). */
+const LATIN_OR_INHERITED = /^[\p{Script=Latin}\p{Script=Inherited}\p{Script=Common}\p{Script=Greek}]$/u;
+/**
+ * A letter or mark of a script other than Latin. Not modifier letters (`ˈ` `ʼ`: Common script), and
+ * not Greek letters, which Latin text uses as symbols glued to letters and digits (`5μm`, `πr²`).
+ */
 function isForeign(cp: number): boolean {
   const ch = String.fromCodePoint(cp);
   return FOREIGN.test(ch) && !LATIN_OR_INHERITED.test(ch);
