@@ -250,6 +250,13 @@ const contAt = (s: string, i: number) => {
   return c === 0x20 || (SEQ_FLAGS[c] & SEQ_CONT) !== 0;
 };
 
+/** Are the `l - 1` characters after `s[at]` continuations (and inside `s`)? */
+function seqFits(s: string, at: number, l: number): boolean {
+  if (at + l > s.length) return false;
+  for (let k = 1; k < l; k++) if (!contAt(s, at + k)) return false;
+  return true;
+}
+
 /**
  * Runs of characters that look like UTF-8 read through some code page of WHOLE_PAGES: a lead
  * followed by as many continuation characters as it needs, repeated. A run does not start right
@@ -269,20 +276,8 @@ function sequenceRuns(s: string): [number, number][] {
     let end = i;
     for (;;) {
       const f = SEQ_FLAGS[s.charCodeAt(end)];
-      let len = 0;
-      for (const [bitv, l] of [
-        [2, 2],
-        [4, 3],
-        [8, 4],
-      ] as const) {
-        if ((f & bitv) === 0) continue;
-        let ok = end + l <= n;
-        for (let k = 1; k < l && ok; k++) ok = contAt(s, end + k);
-        if (ok) {
-          len = l;
-          break;
-        }
-      }
+      // The first of the lead kinds this character is (2-, 3-, 4-byte) whose continuations follow.
+      const len = (f & 2) !== 0 && seqFits(s, end, 2) ? 2 : (f & 4) !== 0 && seqFits(s, end, 3) ? 3 : (f & 8) !== 0 && seqFits(s, end, 4) ? 4 : 0;
       if (len === 0) break;
       end += len;
       if (end >= n || s.charCodeAt(end) < 0x80) break;
