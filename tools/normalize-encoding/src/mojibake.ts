@@ -174,7 +174,6 @@ function repairLine(line: string, fixes: MojibakeFix[]): string {
       }
       continue;
     }
-    if (process.env.EXP?.includes('nostep4')) break;
     const suspects = mojibakeSuspects(text);
     // Every code page is tried; the one that explains the most characters wins (ties: the more common page).
     let best: { text: string; page: Codepage; replaced: number; produced: Uint8Array } | undefined;
