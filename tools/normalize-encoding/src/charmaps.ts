@@ -152,7 +152,7 @@ export const ANY_PAGE_FLAGS: Uint8Array = (() => {
 /**
  * Per UTF-16 code unit, over the windows-125x and ISO-8859-2 pages of WHOLE_PAGES: bit 1 when some
  * page encodes it to a 2-byte lead (0xC2–0xDF), bit 2 to a 3-byte lead (0xE0–0xEF), bit 3 to a
- * 4-byte lead (0xF0–0xF4), bit 4 to a continuation byte (or it is U+FFFD, a lost byte).
+ * 4-byte lead (0xF0–0xF4), bit 4 to a continuation byte.
  */
 export const SEQ_FLAGS: Uint8Array = (() => {
   const f = new Uint8Array(65536);
@@ -167,6 +167,5 @@ export const SEQ_FLAGS: Uint8Array = (() => {
       else if (b >= 0x80 && b <= 0xbf) f[c] |= 16;
     }
   }
-  f[0xfffd] |= 16;
   return f;
 })();

@@ -36,7 +36,7 @@ enum K {
   CLOSE,
   /** Numeric and math signs: ² ³ ¹ ± ¼ ½ ¾ × µ ÷ ⁄ ∂ ∆ ∏ ∑ √ ∞ ∩ ∫ ≈ ≠ ≡ ≤ ≥ № */
   NUMERIC,
-  /** O/U letters with marks that kaomoji use as eyes (Ò-Ö Ù-Ü ò-ö ø-ü Ő Ō Ū Ų °) */
+  /** O/U letters with marks that kaomoji use as eyes (Ò-Ö Ù-Û ò-ö ø-û Ő Ō Ū Ų °) */
   FACE,
   /** Upper-case accented Latin letters */
   UPPER,
@@ -73,8 +73,10 @@ put(K.FACE, 'ÒÓÔÕÖÙÚÛòóôõöøùúûŐŌŪŲ°');
 put(K.UPPER_SCRIPT, `Þ${range(0x391, 0x3a9)}ΆΈΉΊΌΎΏΪΫ${range(0x401, 0x42f)}`);
 put(K.LOWER_SCRIPT, `${range(0x3b1, 0x3c9)}άέήίΰ${range(0x430, 0x45f)}`);
 put(K.BOX, '│┌┐┘├┤┬┼═║╒╓╔╕╖╗╘╙╚╛╜╝╞╟╠╡╢╣╤╥╦╧╨╩╪╫╬▀▄█▌▐░▒▓');
-// ü, ø: eyes in kaomoji, but also the commonest mojibake letters; ftfy counts them as faces only.
-CLASS[0xfc] = K.FACE;
+// ü: an eye in kaomoji too, but first a letter of German, Turkish, Hungarian… and of MacRoman
+// mojibake (`·üÜ` in Khmer read through MacRoman): a small accented letter, whose rules are the
+// stricter ones (box drawing then `ü` is odd either way).
+CLASS[0xfc] = K.LOWER;
 
 const bit = (...ks: K[]) => ks.reduce((m, k) => m | (1 << k), 0);
 /** Classes that the three-character rules look at in the last position. */

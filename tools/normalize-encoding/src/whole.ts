@@ -28,6 +28,12 @@ function encodeLine(line: string, page: WholePage): Uint8Array | undefined {
   if (scratch.length < n) scratch = new Uint8Array(Math.max(n, scratch.length * 2));
   const out = scratch.subarray(0, n);
   let high = false;
+  // windows-1252 and latin-1 share a table: bytes 0x80–0x9F read as latin-1 are C1 controls, read
+  // as windows-1252 they are `€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ`. One line was read one way, so a line
+  // holding both kinds (`âŠ` from ISO-8859-2, whose C1 controls sit beside its `Š`) is not this
+  // page's mojibake.
+  let c1 = false;
+  let w1252 = false;
   for (let i = 0; i < n; i++) {
     const c = line.charCodeAt(i);
     if (c < 0x80) {
@@ -43,9 +49,14 @@ function encodeLine(line: string, page: WholePage): Uint8Array | undefined {
       }
       return undefined;
     }
+    if (b <= 0x9f) {
+      if (c > 0xff) w1252 = true;
+      else if (b !== 0x81 && b !== 0x8d && b !== 0x8f && b !== 0x90 && b !== 0x9d) c1 = true;
+    }
     out[i] = b;
     high = true;
   }
+  if (c1 && w1252 && page.name === 'windows-1252') return undefined;
   return high ? out : undefined;
 }
 
@@ -227,12 +238,24 @@ function linePage(line: string, runs: [number, number][]): WholePage | undefined
 }
 
 const SEQ_CONT = 16;
-/** A continuation character, or a space (that stood for byte 0xA0), or `?` (a lost byte). */
+/**
+ * A continuation character, or a space (that stood for byte 0xA0). Not U+FFFD or `?` (a lost
+ * byte): a run is judged on what it holds, and a lost byte is evidence only when the whole line
+ * decodes around it (`decodeWholeLine`); in a run, `Ð¼Ñ?Ð³` would keep `Ð¼` and `Ð³` from being
+ * read (`мÑ?г`), and a letter beside a U+FFFD of an earlier round would be eaten (`а��` → `�`).
+ */
 const contAt = (s: string, i: number) => {
   if (i >= s.length) return false;
   const c = s.charCodeAt(i);
-  return c === 0x20 || c === 0x3f || (SEQ_FLAGS[c] & SEQ_CONT) !== 0;
+  return c === 0x20 || (SEQ_FLAGS[c] & SEQ_CONT) !== 0;
 };
+
+/** Are the `l - 1` characters after `s[at]` continuations (and inside `s`)? */
+function seqFits(s: string, at: number, l: number): boolean {
+  if (at + l > s.length) return false;
+  for (let k = 1; k < l; k++) if (!contAt(s, at + k)) return false;
+  return true;
+}
 
 /**
  * Runs of characters that look like UTF-8 read through some code page of WHOLE_PAGES: a lead
@@ -253,20 +276,8 @@ function sequenceRuns(s: string): [number, number][] {
     let end = i;
     for (;;) {
       const f = SEQ_FLAGS[s.charCodeAt(end)];
-      let len = 0;
-      for (const [bitv, l] of [
-        [2, 2],
-        [4, 3],
-        [8, 4],
-      ] as const) {
-        if ((f & bitv) === 0) continue;
-        let ok = end + l <= n;
-        for (let k = 1; k < l && ok; k++) ok = contAt(s, end + k);
-        if (ok) {
-          len = l;
-          break;
-        }
-      }
+      // The first of the lead kinds this character is (2-, 3-, 4-byte) whose continuations follow.
+      const len = (f & 2) !== 0 && seqFits(s, end, 2) ? 2 : (f & 4) !== 0 && seqFits(s, end, 3) ? 3 : (f & 8) !== 0 && seqFits(s, end, 4) ? 4 : 0;
       if (len === 0) break;
       end += len;
       if (end >= n || s.charCodeAt(end) < 0x80) break;
@@ -325,8 +336,11 @@ export function decodeRuns(line: string): { text: string; pages: string[] } {
 }
 
 const FOREIGN = /^[\p{L}\p{M}]$/u;
-const LATIN_OR_INHERITED = /^[\p{Script=Latin}\p{Script=Inherited}]$/u;
-/** A letter or mark of a script other than Latin. */
+const LATIN_OR_INHERITED = /^[\p{Script=Latin}\p{Script=Inherited}\p{Script=Common}\p{Script=Greek}]$/u;
+/**
+ * A letter or mark of a script other than Latin. Not modifier letters (`ˈ` `ʼ`: Common script), and
+ * not Greek letters, which Latin text uses as symbols glued to letters and digits (`5μm`, `πr²`).
+ */
 function isForeign(cp: number): boolean {
   const ch = String.fromCodePoint(cp);
   return FOREIGN.test(ch) && !LATIN_OR_INHERITED.test(ch);

@@ -115,6 +115,44 @@ test('lossy mojibake: a sequence that lost a byte (to U+FFFD, or to ?) becomes o
   assert.equal(fixText(lossy.replaceAll('\ufffd', '?')).text, want);
 });
 
+test('a line holding both C1 controls and windows-1252 punctuation is not windows-1252 mojibake: ISO-8859-2 is tried', () => {
+  // ISO-8859-2 reads bytes 0x80–0x9F as C1 controls and 0xA9 as `Š`, which windows-1252 has at
+  // 0x8A: read as one page mixing both, `╩` (E2 95 A9) would come back as `╊` (E2 95 8A).
+  for (const clean of ['╚════╩════╝', 'עברית: שלום עולם']) {
+    const broken = misread(clean, 'iso-8859-2');
+    assert.match(broken, /[\u0080-\u009f]/);
+    assert.match(broken, /Š/);
+    assert.deepEqual(fixText(broken), { text: clean, fixes: ['mojibake:iso-8859-2'] }, broken);
+  }
+});
+
+test('partial mojibake with lost bytes: the sequences around a `?` or U+FFFD are repaired, the lost one is not guessed', () => {
+  // `я` is D1 8F; strict windows-1252 has no 0x8F, so it became U+FFFD, then `?`.
+  const lost = iconv.decode(Buffer.from('мягких', 'utf8'), 'windows-1252');
+  assert.equal(lost, 'Ð¼Ñ\ufffdÐ³ÐºÐ¸Ñ…');
+  assert.equal(fixText(`мягких ${lost.replace('\ufffd', '?')}`).text, 'мягких мÑ?гких');
+  // A U+FFFD that an earlier round produced does not swallow the letter before it.
+  const twoLost = iconv.decode(Buffer.from('отнасят', 'utf8'), 'windows-1252');
+  assert.equal(fixText(`x ${twoLost} Ã©`).text, 'x отна\ufffd\ufffdт é');
+});
+
+test('issue 14 repair classes: a single Greek letter inside a word, modifier letters, language names in their own scripts', () => {
+  // One mid-word Greek letter in an otherwise correct line (`Î¼` for `μ`).
+  assert.deepEqual(fixText(`a 5${misread('μ', 'windows-1252')}m wide cell, déjà vu`), { text: 'a 5μm wide cell, déjà vu', fixes: ['mojibake:windows-1252'] });
+  // IPA with modifier letters (`ˈ`, Common script) glued to Latin ones, in part of a line.
+  assert.equal(fixText(`Phonetics: ${misread('/ˈfəʊnɛtɪks/', 'windows-1252')} ʃ ʒ`).text, 'Phonetics: /ˈfəʊnɛtɪks/ ʃ ʒ');
+  const names = 'English, Français, Русский, 中文, 日本語, العربية, Ελληνικά';
+  assert.equal(fixText(`Languages: ${misread(names, 'windows-1252')}`).text, `Languages: ${names}`);
+  assert.equal(fixText(`Languages: English, ${misread('Русский, 中文, 日本語', 'windows-1252')}, Ελληνικά`).text, 'Languages: English, Русский, 中文, 日本語, Ελληνικά');
+  // MacRoman, once and twice: `·ûò·ûì` (Khmer) holds `ûª` and `üÜ`, a small accented letter then a
+  // rare sign or a capital.
+  const khmer = 'មនុស្សទាំងអស់ កើតមកមានសេរីភាព';
+  assert.deepEqual(fixText(misread(khmer, 'macintosh')), { text: khmer, fixes: ['mojibake:macroman'] });
+  assert.deepEqual(fixText(misread(misread(khmer, 'macintosh'), 'macintosh')), { text: khmer, fixes: ['mojibake:macroman'] });
+  // Correct text with the same letters is left alone.
+  for (const s of ['Müller│Türkü│ ÀÉ', 'Grüße für Müsli — 5 € · üben', 'μm, πr², Ω·m', 'ˈfəʊnɛtɪks ʃ ʒ']) assert.deepEqual(fixText(s), { text: s, fixes: [] }, s);
+});
+
 test('a space that stood for byte 0xA0 (NBSP collapsed) is restored', () => {
   assert.equal(fixText('voilÃ le travail').text, 'voilà le travail');
   assert.equal(fixText('costs 5Â euros, Ã©tÃ©').text, 'costs 5\u00a0euros, été');
