@@ -1,11 +1,16 @@
 // Worker of parquet-prop.test.ts: reads each mutated parquet file it is sent with readParquet and
 // replies with the row count or the error. A worker, so that the test can end a read that hangs.
+import { readFileSync } from 'node:fs';
 import { isMainThread, parentPort } from 'node:worker_threads';
 import { LdtError } from '@ldt/errors';
 import { type ParquetEngine, readParquet, Stamp } from '@ldt/hf-fetch';
 
 if (!isMainThread && parentPort) {
   const port = parentPort;
+  // This thread's id, so that the test can limit a read's CPU time rather than its wall time (Linux).
+  try {
+    port.postMessage({ tid: Number(readFileSync('/proc/thread-self/stat', 'utf8').split(' ')[0]) });
+  } catch {}
   port.on('message', async (m: { id: number; bytes: Uint8Array; engine: ParquetEngine }) => {
     const ab = m.bytes.buffer.slice(m.bytes.byteOffset, m.bytes.byteOffset + m.bytes.byteLength) as ArrayBuffer;
     const file = { byteLength: ab.byteLength, slice: async (s: number, e?: number) => ab.slice(s, e) };
