@@ -91,6 +91,9 @@ export async function readParquetMetadata(file: AsyncBuffer, display: string): P
     const md = await parquetMetadataAsync(file);
     // Malformed schemas and row group lists fail here, with the footer named, not later.
     parquetSchema(md);
+    // A name is required of every schema element (a footer without one was read as column
+    // "undefined": found by a long property run).
+    for (const [i, el] of md.schema.entries()) if (typeof el.name !== 'string') throw new Error(`schema element ${i} has no name`);
     // Every row has at least one value (or null/empty level) in each leaf column, so a row group's
     // row count is at most each column chunk's value count: a footer that says otherwise is altered.
     for (const [i, rg] of md.row_groups.entries()) {

@@ -181,3 +181,12 @@ test('parquet: a page header without a page type (found by a long run) fails at 
     [false, true, 'f.parquet: cannot read row group at row 0, column big: malformed page header at byte 0 of its column chunk (page type missing)'],
   );
 });
+
+test('parquet: a schema element without a name (found by a long run) fails in the footer, not as column "undefined"', async () => {
+  // types.parquet: the footer's bytes at 8% become ff ff ff 7f, and schema element 2 loses its name
+  const bytes = mutate(FILES[0], [{ region: 'footer', at: 0.08150470219435736, bytes: Uint8Array.of(0xff, 0xff, 0xff, 0x7f) }]);
+  for (const engine of ['auto', 'hyparquet'] as const) {
+    const r = await read(bytes, engine);
+    assert.deepEqual([r.ok, r.ldt, r.message], [false, true, 'f.parquet: cannot read the parquet footer: schema element 2 has no name']);
+  }
+});
