@@ -1,17 +1,21 @@
 // Worker of parquet-prop.test.ts: reads each mutated parquet file it is sent with readParquet and
 // replies with the row count or the error. A worker, so that the test can end a read that hangs.
+// It first sends its thread id (Linux), before loading the reader, so that the test can measure
+// the thread's CPU time from the start.
 import { readFileSync } from 'node:fs';
 import { isMainThread, parentPort } from 'node:worker_threads';
-import { LdtError } from '@ldt/errors';
-import { type ParquetEngine, readParquet, Stamp } from '@ldt/hf-fetch';
+import type { ParquetEngine } from '@ldt/hf-fetch';
 
 if (!isMainThread && parentPort) {
   const port = parentPort;
-  // This thread's id, so that the test can limit a read's CPU time rather than its wall time (Linux).
   try {
     port.postMessage({ tid: Number(readFileSync('/proc/thread-self/stat', 'utf8').split(' ')[0]) });
-  } catch {}
+  } catch {
+    port.postMessage({ tid: undefined });
+  }
+  const modules = Promise.all([import('@ldt/errors'), import('@ldt/hf-fetch')]);
   port.on('message', async (m: { id: number; bytes: Uint8Array; engine: ParquetEngine }) => {
+    const [{ LdtError }, { readParquet, Stamp }] = await modules;
     const ab = m.bytes.buffer.slice(m.bytes.byteOffset, m.bytes.byteOffset + m.bytes.byteLength) as ArrayBuffer;
     const file = { byteLength: ab.byteLength, slice: async (s: number, e?: number) => ab.slice(s, e) };
     let rows = 0;

@@ -23,23 +23,37 @@ const FILES = [
 /**
  * A read of these small files takes milliseconds of CPU; far longer is a hang. The limit is on the
  * worker thread's own CPU time (Linux: /proc/self/task/TID/stat), not on wall time: on a loaded
- * machine under `nice` a read of an 18 ms file has waited over 20 s of wall time for a core, which
- * a wall-time limit took for a hang. A read that waits without using CPU (a promise that never
- * settles) is caught by a wall-time limit 10 times as long; where /proc is missing the plain
- * wall-time limit applies.
+ * machine under `nice` a read of an 18 ms file has waited over 20 s, even 200 s, of wall time for
+ * a core, which a wall-time limit took for a hang. A read that waits on nothing (a promise that
+ * never settles) is caught by the same limit on the worker's idle time (its event loop waiting
+ * with the read pending); a starved thread is not idle. 30 times the limit in wall time is a last
+ * resort. Where /proc is missing the plain wall-time limit applies.
  */
 const LIMIT_MS = Number(process.env.FC_CASE_MS ?? 20_000);
-const WALL_LIMIT_MS = existsSync('/proc/self/task') ? 10 * LIMIT_MS : LIMIT_MS;
+const PROC = existsSync('/proc/self/task');
 /** Texts of JavaScript's own errors: a decoder that tripped, whose words mean nothing to a user. */
 const INTERNAL = /Cannot (read|destructure|set)|is not a function|is not iterable|undefined|Invalid array length|out of bounds|outside the bounds|Maximum call stack/;
 
-let worker: { w: Worker; tid?: number } | undefined;
+interface Reader {
+  w: Worker;
+  /** The worker thread's id (Linux), sent by the worker before it loads the reader. */
+  tid?: number;
+  /** Why the worker ended, once it has. */
+  ended?: string;
+}
+let worker: Reader | undefined;
 let nextId = 0;
-function reader(): { w: Worker; tid?: number } {
+function reader(): Reader {
   if (!worker) {
-    const r: { w: Worker; tid?: number } = { w: new Worker(new URL('./parquet-fuzz-worker.js', import.meta.url)) };
+    const r: Reader = { w: new Worker(new URL('./parquet-fuzz-worker.js', import.meta.url)) };
     r.w.on('message', (m: { tid?: number }) => {
-      if (m.tid !== undefined) r.tid = m.tid;
+      if ('tid' in m) r.tid = m.tid;
+    });
+    r.w.on('error', (e) => {
+      r.ended ??= `the worker failed: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`;
+    });
+    r.w.on('exit', (code) => {
+      r.ended ??= `the worker exited (code ${code})`;
     });
     worker = r;
   }
@@ -59,24 +73,33 @@ function threadCpuMs(tid: number | undefined): number | undefined {
   }
 }
 
-/** Read `bytes` in the worker: the outcome, or a hang (the worker is then replaced). */
-function readInWorker(bytes: Uint8Array, engine: 'auto' | 'hyparquet'): Promise<{ ok: boolean; ldt?: boolean; name?: string; message?: string; rows?: number } | { hang: string }> {
+type Outcome = { ok: boolean; ldt?: boolean; name?: string; message?: string; rows?: number };
+
+/** Read `bytes` in the worker: the outcome, or a hang or crash (the worker is then replaced). */
+function readInWorker(bytes: Uint8Array, engine: 'auto' | 'hyparquet'): Promise<Outcome | { hang: string }> {
   const r = reader();
   const id = nextId++;
   const t0 = Date.now();
-  let cpu0 = threadCpuMs(r.tid);
+  // A new worker's CPU counts from its start (module loading included).
+  let cpu0 = r.tid === undefined ? 0 : threadCpuMs(r.tid);
+  const idle0 = r.w.performance.eventLoopUtilization().idle;
   return new Promise((resolve) => {
     const timer = setInterval(() => {
       const cpu = threadCpuMs(r.tid);
-      if (cpu0 === undefined) cpu0 = cpu; // the worker was starting: its CPU counts from now
+      cpu0 ??= cpu;
       const used = cpu === undefined || cpu0 === undefined ? undefined : cpu - cpu0;
+      const idle = Math.round(r.w.performance.eventLoopUtilization().idle - idle0);
       const wall = Date.now() - t0;
-      const hang =
-        used !== undefined && used > LIMIT_MS
-          ? `the read used over ${LIMIT_MS} ms of CPU (${wall} ms of wall time)`
-          : wall > WALL_LIMIT_MS
-            ? `the read took over ${wall} ms of wall time${used === undefined ? '' : ` (${used} ms of CPU)`}`
-            : undefined;
+      const took = `${wall} ms of wall time, ${used === undefined ? 'unknown' : used} ms of CPU, ${idle} ms idle`;
+      const hang = r.ended
+        ? `${r.ended} (${took})`
+        : !PROC
+          ? wall > LIMIT_MS && `the read took over ${LIMIT_MS} ms (${took})`
+          : used !== undefined && used > LIMIT_MS
+            ? `the read used over ${LIMIT_MS} ms of CPU (${took})`
+            : idle > LIMIT_MS
+              ? `the read waited on nothing for over ${LIMIT_MS} ms (${took})`
+              : wall > 30 * LIMIT_MS && `the read took over ${30 * LIMIT_MS} ms (${took})`;
       if (!hang) return;
       clearInterval(timer);
       r.w.off('message', on);
@@ -84,11 +107,11 @@ function readInWorker(bytes: Uint8Array, engine: 'auto' | 'hyparquet'): Promise<
       worker = undefined;
       resolve({ hang });
     }, 250);
-    const on = (m: { id: number }) => {
+    const on = (m: { id?: number }) => {
       if (m.id !== id) return;
       clearInterval(timer);
       r.w.off('message', on);
-      resolve(m as never);
+      resolve(m as Outcome);
     };
     r.w.on('message', on);
     r.w.postMessage({ id, bytes, engine });
