@@ -19,11 +19,17 @@ if (!isMainThread && parentPort) {
     const ab = m.bytes.buffer.slice(m.bytes.byteOffset, m.bytes.byteOffset + m.bytes.byteLength) as ArrayBuffer;
     const file = { byteLength: ab.byteLength, slice: async (s: number, e?: number) => ab.slice(s, e) };
     let rows = 0;
+    let reply: object;
     try {
       for await (const b of readParquet(file, { display: 'f.parquet', stamp: Stamp.none(), engine: m.engine })) rows += b.length;
-      port.postMessage({ id: m.id, ok: true, rows });
+      reply = { id: m.id, ok: true, rows };
     } catch (e) {
-      port.postMessage({ id: m.id, ok: false, ldt: e instanceof LdtError, name: (e as Error)?.constructor?.name, message: String((e as Error)?.message ?? e) });
+      reply = { id: m.id, ok: false, ldt: e instanceof LdtError, name: (e as Error)?.constructor?.name, message: String((e as Error)?.message ?? e) };
     }
+    // A promise of this read that fails unhandled ends the worker (as it would end the tool, with
+    // a stack trace) before the next turn of the event loop: reply after that, so that the test
+    // sees the crash on this read, not on the next one.
+    await new Promise((resolve) => setImmediate(resolve));
+    port.postMessage(reply);
   });
 }
