@@ -4,7 +4,10 @@
 // The test files run side by side (--jobs, default all); each property's runs, time and outcome
 // are printed at the end (and a failure's seed and path, to replay it with FC_SEED/FC_PATH).
 //
-//   nice -n 15 node scripts/fuzz-long.mjs [--minutes 10] [--jobs 5] [--only ndjson,parquet]
+//   nice -n 15 node scripts/fuzz-long.mjs [--minutes 10] [--jobs 5] [--only ndjson,parquet] [--match REGEX]
+//
+// --match runs only the tests whose names match (node --test-name-pattern), e.g. to rerun one
+// property after a fix.
 //
 // Run the build first (the tests run on compiled output).
 import { spawn } from 'node:child_process';
@@ -21,7 +24,7 @@ const FILES = {
   parquet: 'tools/hf-fetch/dist/test/parquet-prop.test.js',
   manifest: 'tools/manifest/dist/test/prop.test.js',
 };
-const { values } = parseArgs({ options: { minutes: { type: 'string', default: '10' }, jobs: { type: 'string' }, only: { type: 'string' } } });
+const { values } = parseArgs({ options: { minutes: { type: 'string', default: '10' }, jobs: { type: 'string' }, only: { type: 'string' }, match: { type: 'string' } } });
 const minutes = Number(values.minutes);
 const names = values.only ? values.only.split(',') : Object.keys(FILES);
 for (const n of names) {
@@ -39,7 +42,11 @@ async function worker() {
   for (let n = queue.shift(); n; n = queue.shift()) {
     const t0 = Date.now();
     codes[n] = await new Promise((resolve) => {
-      const child = spawn(process.execPath, ['--test', '--test-reporter=dot', join(root, FILES[n])], { cwd: root, env, stdio: ['ignore', 'ignore', 'inherit'] });
+      const child = spawn(process.execPath, ['--test', '--test-reporter=dot', ...(values.match ? [`--test-name-pattern=${values.match}`] : []), join(root, FILES[n])], {
+        cwd: root,
+        env,
+        stdio: ['ignore', 'ignore', 'inherit'],
+      });
       child.on('close', (code) => resolve(code));
     });
     console.error(`fuzz-long: ${n} done in ${((Date.now() - t0) / 60_000).toFixed(1)} min (exit ${codes[n]})`);

@@ -1,6 +1,6 @@
 import type { ToolContext } from '@ldt/cli';
 import { DataError, UsageError } from '@ldt/errors';
-import { mapLineChunks, readRows } from '@ldt/ndjson';
+import { displayName, mapLineChunks, readRows } from '@ldt/ndjson';
 import type { FieldPath, JsonObject } from '@ldt/schema';
 import { applyProblem, type ChunkJob, fieldsOf, ROW_MISSING, signChunk } from './chunks.js';
 import { type IndexParams, loadIndex, writeIndex } from './index-file.js';
@@ -171,7 +171,14 @@ export async function runCluster(co: ClusterOptions, ctx: ToolContext): Promise<
         nd.addSigned({ len: v.len as number, hash: Buffer.from(v.hash, 'hex'), set, keys: Uint32Array.from(keys as number[]), charMode: v.char === true });
       }
     }
-    if (!nd || !params) throw new DataError('no sign file header in the input', undefined, 'the input of `dedup-near cluster` is the output of `dedup-near sign`');
+    // Only an input without rows gets here (a row before the header fails above): name it
+    // (an empty sign file gave no name: found by a long property run).
+    if (!nd || !params)
+      throw new DataError(
+        `${inputs.map(displayName).join(', ')}: no sign file header (no rows)`,
+        undefined,
+        'the input of `dedup-near cluster` is the output of `dedup-near sign`',
+      );
     ctx.progressStage('clustering');
     nd.cluster();
     ctx.progressStage('writing');

@@ -142,3 +142,11 @@ test('sign files: a record whose set is not whole 4-byte hashes is a clean error
   assert.equal(r.code, 1, r.stderr);
   assert.match(r.stderr, /set\.sign:2: expected a dedup-near sign record/);
 });
+
+test('sign files: an empty sign file is an error naming it (found by a long run)', async () => {
+  const p = join(dir, 'empty.sign');
+  writeFileSync(p, '');
+  const r = await runInProcess(main, ['cluster', p]);
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(r.stderr, /^dedup-near cluster: \S*empty\.sign: no sign file header \(no rows\)\n/);
+});

@@ -90,7 +90,10 @@ export async function readParquetMetadata(file: AsyncBuffer, display: string): P
   try {
     const md = await parquetMetadataAsync(file);
     // Malformed schemas and row group lists fail here, with the footer named, not later.
-    parquetSchema(md);
+    const tree = parquetSchema(md) as unknown as SchemaNode;
+    // A name is required of every schema element (a footer without one was read as column
+    // "undefined": found by a long property run).
+    for (const [i, el] of md.schema.entries()) if (typeof el.name !== 'string') throw new Error(`schema element ${i} has no name`);
     // Every row has at least one value (or null/empty level) in each leaf column, so a row group's
     // row count is at most each column chunk's value count: a footer that says otherwise is altered.
     for (const [i, rg] of md.row_groups.entries()) {
@@ -99,6 +102,12 @@ export async function readParquetMetadata(file: AsyncBuffer, display: string): P
       for (const c of rg.columns) {
         const values = Number(c.meta_data?.num_values);
         if (!c.meta_data || !Number.isSafeInteger(values) || values < rows) throw new Error(`row group ${i}: a column chunk with missing or too few values for its ${rows} rows`);
+        // hyparquet looks each chunk's column up while it starts the reads of the others: a path
+        // not in the schema threw there and left those reads' failures unhandled, which ended
+        // the process with a stack trace (found by a long property run).
+        let node: SchemaNode | undefined = tree;
+        for (const part of c.meta_data.path_in_schema ?? []) node = node?.children.find((ch) => ch.element.name === part);
+        if (!node || node === tree) throw new Error(`row group ${i}: a column chunk of column ${JSON.stringify(c.meta_data.path_in_schema)}, which is not in the schema`);
       }
     }
     return md;
