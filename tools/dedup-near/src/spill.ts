@@ -4,6 +4,9 @@ import { join } from 'node:path';
 import { DataError } from '@ldt/errors';
 import { TempDir } from '@ldt/ndjson';
 
+/** Bytes of records collected before they are written. */
+const PENDING = 4 << 20;
+
 /**
  * Shingle sets on disk, for verification: one record per row, `u32 count | 16-byte content hash |
  * count × u32 sorted shingle hashes` (little-endian), appended in row order and read back by offset.
@@ -21,8 +24,14 @@ export class SpillFile {
   readonly dir: string;
   private readonly fd: number;
   private size = 0;
-  private pending: Buffer[] = [];
+  /**
+   * Records not yet written, encoded straight into one 4 MiB buffer (a record that does not fit is
+   * written on its own): a fresh Buffer per record and a Buffer.concat per flush were ~8% of a
+   * --mark run's CPU on a 64 MB chat file (issue 17).
+   */
+  private readonly pending = Buffer.allocUnsafe(PENDING);
   private pendingBytes = 0;
+  private records = 0;
   private readonly cache = new Map<number, Uint32Array>();
   private closed = false;
 
@@ -41,26 +50,45 @@ export class SpillFile {
 
   /** Append a record; returns its offset. */
   append(hash: Uint8Array, set: Uint32Array): number {
+    const len = 20 + set.length * 4;
+    if (this.pendingBytes + len > PENDING) this.flush();
+    if (len > PENDING) {
+      const rec = Buffer.allocUnsafe(len);
+      this.encode(rec, 0, hash, set);
+      return this.writeAlone(rec);
+    }
     const off = this.size;
-    const rec = Buffer.allocUnsafe(20 + set.length * 4);
-    rec.writeUInt32LE(set.length, 0);
-    rec.set(hash, 4);
-    if (set.length > 0) Buffer.from(set.buffer, set.byteOffset, set.byteLength).copy(rec, 20);
-    this.pending.push(rec);
-    this.pendingBytes += rec.length;
-    this.size += rec.length;
-    if (this.pendingBytes >= 4 << 20) this.flush();
+    this.encode(this.pending, this.pendingBytes, hash, set);
+    this.pendingBytes += len;
+    this.size += len;
+    this.records++;
     return off;
+  }
+
+  private encode(to: Buffer, at: number, hash: Uint8Array, set: Uint32Array): void {
+    to.writeUInt32LE(set.length, at);
+    to.set(hash, at + 4);
+    if (set.length > 0) to.set(new Uint8Array(set.buffer, set.byteOffset, set.byteLength), at + 20);
   }
 
   /** Append a record already in the on-disk layout (from an index file); returns its offset. */
   appendRaw(rec: Uint8Array): number {
+    if (this.pendingBytes + rec.length > PENDING) this.flush();
+    if (rec.length > PENDING) return this.writeAlone(rec);
     const off = this.size;
-    const b = Buffer.from(rec);
-    this.pending.push(b);
-    this.pendingBytes += b.length;
-    this.size += b.length;
-    if (this.pendingBytes >= 4 << 20) this.flush();
+    this.pending.set(rec, this.pendingBytes);
+    this.pendingBytes += rec.length;
+    this.size += rec.length;
+    this.records++;
+    return off;
+  }
+
+  /** Write a record bigger than the pending buffer (nothing is pending); returns its offset. */
+  private writeAlone(rec: Uint8Array): number {
+    const off = this.size;
+    this.write(rec, off);
+    this.size += rec.length;
+    this.records++;
     return off;
   }
 
@@ -71,9 +99,12 @@ export class SpillFile {
 
   flush(): void {
     if (this.pendingBytes === 0) return;
-    const all = Buffer.concat(this.pending, this.pendingBytes);
+    this.write(this.pending.subarray(0, this.pendingBytes), this.size - this.pendingBytes);
+    this.pendingBytes = 0;
+  }
+
+  private write(all: Uint8Array, base: number): void {
     let done = 0;
-    const base = this.size - this.pendingBytes;
     try {
       while (done < all.length) done += writeSync(this.fd, all, done, all.length - done, base + done);
     } catch (e) {
@@ -85,8 +116,6 @@ export class SpillFile {
         'the shingle sets need 20 + 4 bytes per shingle per row there; free some space, or give another directory: --tmp-dir DIR',
       );
     }
-    this.pending = [];
-    this.pendingBytes = 0;
   }
 
   private head = Buffer.allocUnsafe(20);
@@ -143,21 +172,23 @@ export class SpillFile {
     return this.window.toString('hex', at + 4, at + 20);
   }
 
-  /** Scratch for `readSet`: one read of up to 16 KiB usually holds a whole record. */
+  /** Scratch for `readSet`. */
   private readonly setScratch = Buffer.allocUnsafe(16 << 10);
 
   /**
-   * The shingle set of the record at `off`. One `readSync` of up to 16 KiB reads the header and,
-   * for all but long documents, the whole set: a second read only for bigger records. Two reads per
-   * set (header, then set) were ~11% of a `--mark` run's CPU on a 64 MB chat file (14,827
-   * candidate pairs; issue 17).
+   * The shingle set of the record at `off`. One `readSync` of twice the mean record size (256 B
+   * to 16 KiB) reads the header and, for most records, the whole set; a second read only for
+   * longer ones. Two reads per set (header, then set) were ~11% of a `--mark` run's CPU on a
+   * 64 MB chat file (14,827 candidate pairs; issue 17), and a fixed 16 KiB read copies more than
+   * it saves.
    */
   readSet(off: number): Uint32Array {
     const hit = this.cache.get(off);
     if (hit) return hit;
     this.flush();
     const sc = this.setScratch;
-    const got = readSync(this.fd, sc, 0, Math.min(sc.length, this.size - off), off);
+    const guess = Math.min(sc.length, Math.max(256, 2 * Math.ceil(this.size / Math.max(1, this.records))));
+    const got = readSync(this.fd, sc, 0, Math.min(guess, this.size - off), off);
     if (got < 20)
       throw new DataError(
         `the shingle-set file in ${this.dir} is shorter than expected (offset ${off})`,
