@@ -32,6 +32,7 @@ export class SpillFile {
   private readonly pending = Buffer.allocUnsafe(PENDING);
   private pendingBytes = 0;
   private records = 0;
+  /** Recently read records (`readRecord`), by offset. */
   private readonly cache = new Map<number, Uint32Array>();
   private closed = false;
 
@@ -135,20 +136,24 @@ export class SpillFile {
   private window: Buffer = Buffer.alloc(0);
   private windowAt = -1;
 
+  private short(off: number): DataError {
+    return new DataError(
+      `the shingle-set file in ${this.dir} is shorter than expected (offset ${off})`,
+      undefined,
+      'was the temporary directory changed while dedup-near ran? run it again',
+    );
+  }
+
   /**
    * The 16-byte content hash of the record at `off`, as 32 hex digits. The output pass asks for
    * every row's hash in row order (records are laid out in that order), so it reads the file
    * 1 MiB at a time instead of one 20-byte `readSync` per row (~7% of a --mark run's CPU on a
-   * 64 MB chat file; issue 17). Records behind the window (a cluster's keeper) are read alone,
-   * so the window only moves forward.
+   * 64 MB chat file; issue 17). A record behind the window (a cluster's keeper) is read whole and
+   * cached (its set is compared next), so the window only moves forward.
    */
   readHash(off: number): string {
     this.flush();
-    if (this.windowAt >= 0 && off < this.windowAt) {
-      // A record behind the window (the keeper of a cluster, earlier in the input): one small read.
-      readSync(this.fd, this.head, 0, 20, off);
-      return this.head.toString('hex', 4, 20);
-    }
+    if (this.windowAt >= 0 && off < this.windowAt) return hexOf(this.readRecord(off));
     if (this.windowAt < 0 || off + 20 > this.windowAt + this.window.length) {
       this.windowBuf ??= Buffer.allocUnsafe(1 << 20);
       const buf = this.windowBuf;
@@ -159,12 +164,7 @@ export class SpillFile {
         if (n === 0) break;
         got += n;
       }
-      if (got < 20)
-        throw new DataError(
-          `the shingle-set file in ${this.dir} is shorter than expected (offset ${off})`,
-          undefined,
-          'was the temporary directory changed while dedup-near ran? run it again',
-        );
+      if (got < 20) throw this.short(off);
       this.windowAt = off;
       this.window = buf.subarray(0, got);
     }
@@ -172,38 +172,50 @@ export class SpillFile {
     return this.window.toString('hex', at + 4, at + 20);
   }
 
-  /** Scratch for `readSet`. */
-  private readonly setScratch = Buffer.allocUnsafe(16 << 10);
+  /** Scratch for `readRecord`. */
+  private readonly recScratch = Buffer.allocUnsafe(16 << 10);
 
   /**
-   * The shingle set of the record at `off`. One `readSync` of twice the mean record size (256 B
-   * to 16 KiB) reads the header and, for most records, the whole set; a second read only for
-   * longer ones. Two reads per set (header, then set) were ~11% of a `--mark` run's CPU on a
-   * 64 MB chat file (14,827 candidate pairs; issue 17), and a fixed 16 KiB read copies more than
-   * it saves.
+   * The record at `off` as u32 words (count, hash, set), from the cache or read and cached. One
+   * `readSync` of twice the mean record size (256 B to 16 KiB) reads the header and, for most
+   * records, the whole set; a second read only for longer ones. Two reads per set (header, then
+   * set) were ~11% of a `--mark` run's CPU on a 64 MB chat file (14,827 candidate pairs;
+   * issue 17), and a fixed 16 KiB read copies more than it saves.
    */
-  readSet(off: number): Uint32Array {
+  private readRecord(off: number): Uint32Array {
     const hit = this.cache.get(off);
     if (hit) return hit;
     this.flush();
-    const sc = this.setScratch;
+    const sc = this.recScratch;
     const guess = Math.min(sc.length, Math.max(256, 2 * Math.ceil(this.size / Math.max(1, this.records))));
     const got = readSync(this.fd, sc, 0, Math.min(guess, this.size - off), off);
-    if (got < 20)
-      throw new DataError(
-        `the shingle-set file in ${this.dir} is shorter than expected (offset ${off})`,
-        undefined,
-        'was the temporary directory changed while dedup-near ran? run it again',
-      );
+    if (got < 20) throw this.short(off);
     const n = sc.readUInt32LE(0);
-    const set = new Uint32Array(n);
-    const u8 = new Uint8Array(set.buffer);
-    const have = Math.min(got - 20, n * 4);
-    if (have > 0) u8.set(sc.subarray(20, 20 + have));
-    if (have < n * 4) readSync(this.fd, u8, have, n * 4 - have, off + 20 + have);
+    const rec = new Uint32Array(5 + n);
+    const u8 = new Uint8Array(rec.buffer);
+    const have = Math.min(got, u8.length);
+    u8.set(sc.subarray(0, have));
+    if (have < u8.length && readSync(this.fd, u8, have, u8.length - have, off + have) < u8.length - have) throw this.short(off);
     if (this.cache.size >= 4096) this.cache.clear();
-    this.cache.set(off, set);
-    return set;
+    this.cache.set(off, rec);
+    return rec;
+  }
+
+  /**
+   * The shingle set of the record at `off` (sorted u32 hashes). A record inside the output pass's
+   * read-ahead window (`readHash`: the row being written) is copied from it, without a read.
+   */
+  readSet(off: number): Uint32Array {
+    const at = off - this.windowAt;
+    if (this.windowAt >= 0 && at >= 0 && at + 20 <= this.window.length && this.pendingBytes === 0) {
+      const n = this.window.readUInt32LE(at);
+      if (at + 20 + n * 4 <= this.window.length) {
+        const set = new Uint32Array(n);
+        new Uint8Array(set.buffer).set(this.window.subarray(at + 20, at + 20 + n * 4));
+        return set;
+      }
+    }
+    return this.readRecord(off).subarray(5);
   }
 
   /** Close and delete the file. Safe to call twice. */
@@ -213,4 +225,9 @@ export class SpillFile {
     closeSync(this.fd);
     this.tmp.remove();
   }
+}
+
+/** The content hash of a record (`readRecord` words) as 32 hex digits. */
+function hexOf(rec: Uint32Array): string {
+  return Buffer.from(rec.buffer, rec.byteOffset + 4, 16).toString('hex');
 }
