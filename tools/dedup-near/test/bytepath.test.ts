@@ -45,6 +45,8 @@ test('--mark on bytes writes what the full parse writes: random near-duplicate r
   for (const [i, line] of got.entries()) {
     const raw = lines[i].replace(/\r$/, '');
     const meta = (JSON.parse(line) as { meta: JsonObject }).meta;
+    assert.match(String(meta.cluster), /^[0-9a-f]{32}$/);
+    assert.ok(Number.isInteger(meta.cluster_size) && (meta.cluster_size as number) >= 1);
     // The full parse: parse the input row, set the meta keys in the order dedup-near sets them.
     const value = JSON.parse(raw) as JsonObject;
     const hadMeta = value.meta !== undefined;
@@ -56,6 +58,7 @@ test('--mark on bytes writes what the full parse writes: random near-duplicate r
       assert.equal(meta.dup_of, meta.cluster);
       // Similarity to the kept row (clusters are transitive: it may be below the threshold).
       assert.ok(typeof meta.similarity === 'number' && meta.similarity > 0 && meta.similarity <= 1);
+      assert.equal(Math.round(meta.similarity * 1e4) / 1e4, meta.similarity, 'similarity has 4 decimals');
     }
     assert.equal(line, serializeWithMeta(raw, value, hadMeta), `line ${i + 1}`);
   }
