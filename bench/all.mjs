@@ -20,6 +20,7 @@ const scripts = [
   'shuffle',
   'manifest',
   'curriculum-route',
+  'tokens',
   'hf-fetch',
   'install',
   'pipeline',

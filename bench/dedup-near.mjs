@@ -7,8 +7,10 @@
 //
 // Documents are ~6 KB texts built from the real turns that bench/corpus.mjs loads (loadTurns), with
 // near-duplicates injected at known edit levels: word substitutions, insertions and truncations.
-// Prints a markdown report to stdout, progress to stderr. datasketch is not installed here (no
-// network besides npm), so the Python reference is quoted from issue 4, not measured.
+// Prints a markdown report to stdout, progress to stderr. datasketch (the unmodified reference copy
+// in ../shared/reference, run by Debian's /usr/bin/python3 with numpy/scipy through
+// bench/datasketch-near.py) runs on the same documents in the same run, with the same threshold,
+// num_perm and bands × rows; skipped, saying so, when python3 cannot import it.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync, writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -155,6 +157,44 @@ log('dedup-near whole run…');
 const statsFile = join(outDir, 'dedup-near-stats.json');
 const full = timed(process.execPath, [bin, '--quiet', '--stats', statsFile, file], { stdio: ['ignore', 'ignore', 'pipe'] });
 const stats = JSON.parse(readFileSync(statsFile, 'utf8'));
+
+// datasketch on the same file (bench/datasketch-near.py): whole process timed like dedup-near's.
+const refDir = join(root, '..', 'shared', 'reference');
+const py = '/usr/bin/python3';
+const pyEnv = { ...process.env, PYTHONPATH: join(refDir, 'datasketch') };
+let ds;
+let dsSkip;
+const probe = spawnSync(py, ['-c', 'import numpy, scipy, datasketch'], { env: pyEnv, encoding: 'utf8' });
+if (probe.error || probe.status !== 0)
+  dsSkip = `datasketch not run: ${py} cannot import numpy, scipy and datasketch from ${refDir}/datasketch (${(probe.error?.message ?? probe.stderr).trim().split('\n').pop()}); see ../shared/reference/README.md`;
+else {
+  log('datasketch (same documents)…');
+  const dsOut = join(outDir, 'dedup-near-datasketch.json');
+  const r = timed(
+    'sh',
+    ['-c', `exec "$0" "$@" > "${dsOut}"`, py, join(root, 'bench', 'datasketch-near.py'), file, String(stats.notes.bands), String(stats.notes.rows), String(THRESHOLD)],
+    {
+      env: pyEnv,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
+  ds = { ...r, ...JSON.parse(readFileSync(dsOut, 'utf8')) };
+  // Agreement of the duplicate sets (rows not first of their cluster), from a --mark run.
+  const ours = new Set();
+  let i = 0;
+  const marked = execFileSync(process.execPath, [bin, '--quiet', '--mark', file], { encoding: 'utf8', maxBuffer: 1 << 30 });
+  for (let at = 0; at < marked.length; ) {
+    let e = marked.indexOf('\n', at);
+    if (e < 0) e = marked.length;
+    if (marked.slice(at, e).includes('"dup_reason":')) ours.add(i);
+    i++;
+    at = e + 1;
+  }
+  const theirs = new Set(ds.duplicates);
+  let both = 0;
+  for (const d of theirs) if (ours.has(d)) both++;
+  ds.agree = { ours: ours.size, theirs: theirs.size, both };
+}
 log('signatures vs npm minhash (same documents, alternately, best of 3)…');
 // The machine may be shared: both are timed on the same documents, alternately, best of 3.
 const opts = { ngram: 5, charNgram: 0, autoCharNgram: 5 };
@@ -200,8 +240,12 @@ p(
   `| floor: bench/passthrough.mjs | ${floor.secs.toFixed(2)} s | ${(docCount / floor.secs).toFixed(0)} | ${(textBytes / 1e6 / floor.secs).toFixed(1)} | ${floor.rssMB.toFixed(0)} MB | 1 |`,
 );
 p(
-  `| dedup-near, whole run (2 passes, sign + LSH + verify + cluster + write) | ${full.secs.toFixed(2)} s | ${(docCount / full.secs).toFixed(0)} | ${fullMBs.toFixed(1)} | ${full.rssMB.toFixed(0)} MB | ${(full.secs / floor.secs).toFixed(1)}× the floor's time; ${(fullMBs / 2).toFixed(1)}× datasketch's ~2 MB/s (issue figure, not measured here) |`,
+  `| dedup-near, whole run (2 passes, sign + LSH + verify + cluster + write) | ${full.secs.toFixed(2)} s | ${(docCount / full.secs).toFixed(0)} | ${fullMBs.toFixed(1)} | ${full.rssMB.toFixed(0)} MB | ${(full.secs / floor.secs).toFixed(1)}× the floor's time${ds ? `; ${(ds.secs / full.secs).toFixed(1)}× datasketch's speed` : ''} |`,
 );
+if (ds)
+  p(
+    `| datasketch (MinHash + MinHashLSH, ${ds.num_perm} permutations, params=(${stats.notes.bands}, ${stats.notes.rows}), threshold ${THRESHOLD}, lower-cased \\w+ word 5-grams, connected components of candidate pairs, unverified; bench/datasketch-near.py, whole process) | ${ds.secs.toFixed(2)} s | ${(docCount / ds.secs).toFixed(0)} | ${(textBytes / 1e6 / ds.secs).toFixed(2)} | ${ds.rssMB.toFixed(0)} MB | ${(ds.secs / floor.secs).toFixed(1)}× the floor's time (after its imports: ${ds.seconds.toFixed(2)} s) |`,
+  );
 p(
   `| dedup-near signatures (Signer.signText: normalise + shingle + 128 permutations + band keys + content hash, WebAssembly, one thread), ${K} docs | ${signSecs.toFixed(3)} s | ${signDocsPerSec.toFixed(0)} | ${(subsetBytes / 1e6 / signSecs).toFixed(1)} | | ${(signDocsPerSec / pkgDocsPerSec).toFixed(0)}× npm minhash (goal ≥ 50×) |`,
 );
@@ -218,6 +262,11 @@ p(
       ', ',
     )} on ${execFileSync('nproc').toString().trim()} cores (a shared machine makes timings noisy; the two signature rows are timed alternately on the same documents, best of 3).`,
 );
+if (ds)
+  p(
+    `\nDuplicate rows (not the first of their cluster), same ${docCount} documents: dedup-near ${ds.agree.ours}, datasketch ${ds.agree.theirs}, both ${ds.agree.both} (${ds.agree.ours + ds.agree.theirs - ds.agree.both > 0 ? ((ds.agree.both / (ds.agree.ours + ds.agree.theirs - ds.agree.both)) * 100).toFixed(1) : '100.0'}% of the union). They differ by design: dedup-near verifies candidates by exact Jaccard and normalises more (NFKC, punctuation folded), datasketch joins every LSH candidate pair.`,
+  );
+else p(`\n${dsSkip}`);
 p(
   `\nIndex memory: ${stats.notes.bytes_per_row} bytes/row outside --memory at the clustering peak, plus ${4 * stats.notes.bands} (band keys) and 16 (one band's sort) while the keys fit in --memory (${stats.notes.band_key_runs} runs spilled here): ${stats.notes.bytes_per_row + 4 * stats.notes.bands + 16} bytes/row in all (${stats.notes.bands} bands × ${stats.notes.rows} rows). Whole run: ${stats.notes.candidate_pairs} candidate pairs, ${stats.notes.verified_pairs} verified, ${stats.notes.rejected_pairs} rejected by verification; dropped ${stats.dropped_total}.\n`,
 );
