@@ -1,6 +1,6 @@
 import { DataError } from '@ldt/errors';
 import { xxh128 } from '@ldt/hash';
-import { bytePrefix, findTopLevelValue, type Report, type Row, type Splice, serializeWithMeta } from '@ldt/ndjson';
+import { bytePrefix, byteTopLevelValue, findTopLevelValue, type Report, type Row, type Splice, serializeWithMeta } from '@ldt/ndjson';
 import { type FieldPath, getMeta, globToRegExp, isJsonObject, type Json, type JsonObject, recordKind, setMeta } from '@ldt/schema';
 import { rowTexts, type TokenCounter } from '@ldt/tokens';
 import type { CurriculumConfig, Kind, PhaseConfig } from './config.js';
@@ -481,9 +481,27 @@ export class CurriculumRouter {
         out(p, this.suffix(p, r, empty));
       }
     } else {
-      const raw = buf.toString('utf8', start, stop);
       const name = this.opts.config.phases[p].name;
       const line = buf.subarray(start, stop);
+      // The common case on bytes: only the meta value is decoded and parsed, the rest of the line
+      // is copied (the same bytes metaEdit's splice gives; the text form below does the rest).
+      const span = byteTopLevelValue(line, 'meta');
+      const meta = span ? (JSON.parse(line.toString('utf8', span[0], span[1])) as unknown) : undefined;
+      if (span && isJsonObject(meta)) {
+        delete meta.repeat;
+        const head = line.subarray(0, span[0]);
+        const tail = line.subarray(span[1]);
+        for (let r = first; r < c; r++) {
+          out(p, head);
+          out(p, Buffer.from(JSON.stringify(Object.assign(meta, r === 0 ? { phase: name } : { phase: name, repeat: r }))));
+          out(p, tail);
+          out(p, NL);
+        }
+        if (epoch > 0) this.repeats++;
+        report.written++;
+        return;
+      }
+      const raw = buf.toString('utf8', start, stop);
       for (let r = first; r < c; r++) {
         const e = metaEdit(raw, r === 0 ? { phase: name } : { phase: name, repeat: r });
         if (typeof e === 'string') out(p, Buffer.from(`${e}\n`));
