@@ -18,6 +18,12 @@
 // to be byte-identical to the single-process one. Not part of the tests.
 //
 //   node bench/pipeline.mjs [--size 32MB] [--shards 4] [--seed 1] [--data DIR] [--base DIR]
+//   node bench/pipeline.mjs --pipe-only --size 10GB --out /big/disk   # the scale run of issue 17
+//
+// --pipe-only runs the one pipe alone (no anchors, stages, parallel or glue: at 10 GB those take
+// hours), with TMPDIR inside the work folder and its size sampled every 2 s, and reports wall time,
+// MB/s, each stage's CPU seconds and peak RSS, and the peak temporary disk. --out DIR puts the corpus
+// and the work folder there instead of bench/out (a 10 GB run needs ~3x the corpus in free disk).
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -26,7 +32,6 @@ import { parseArgs } from 'node:util';
 import { ensureCorpus, parseSize, sizeLabel } from './corpus.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const OUT = join(ROOT, 'bench', 'out');
 const { values } = parseArgs({
   options: {
     size: { type: 'string', default: '32MB' },
@@ -36,10 +41,13 @@ const { values } = parseArgs({
     seed: { type: 'string', default: '1' },
     data: { type: 'string' },
     base: { type: 'string' },
+    'pipe-only': { type: 'boolean' },
+    out: { type: 'string' },
   },
   strict: false,
 });
 // One run per configuration (--runs is accepted from bench/all.mjs and ignored: a run is minutes).
+const OUT = values.out ? resolve(values.out) : join(ROOT, 'bench', 'out');
 const sizeBytes = parseSize(values.quick ? '20MB' : values.size);
 const shards = Number(values.shards);
 const dataDir = resolve(values.data ?? join(ROOT, '..', 'shared', 'data'));
@@ -119,26 +127,52 @@ const PIPE_STAGES = [
   ['curriculum-route', `curriculum-route -q ${CR}`],
   ['manifest build', 'manifest build -q -o DIR/dataset --single DIR/export.jsonl'],
 ];
-function runPipe(binDir, dir) {
+function runPipe(binDir, dir, prefix = '') {
   sh(`rm -rf ${dir} && mkdir -p ${dir}`);
   const cmd = PIPE_STAGES.map(([, c], k) => {
     const full = `${binDir}/${c.replaceAll('DIR', dir)}`;
     return TIME ? `/usr/bin/time -o ${dir}/t${k} -f '%e %U %S %M' ${full}` : full;
   }).join(' | ');
-  const wall = sh(cmd);
+  const wall = sh(prefix + cmd);
   const stages = PIPE_STAGES.map(([name], k) => {
     if (!TIME) return { name };
-    const [, user, sys, rss] = readFileSync(join(W, dir, `t${k}`), 'utf8')
+    const [stageWall, user, sys, rss] = readFileSync(join(W, dir, `t${k}`), 'utf8')
       .trim()
       .split(/\s+/)
       .map(Number);
-    return { name, cpu: user + sys, rssMb: rss / 1024 };
+    return { name, wall: stageWall, cpu: user + sys, rssMb: rss / 1024 };
   });
   return { wall, stages };
 }
 const BIN = join(ROOT, 'node_modules', '.bin');
 process.stderr.write('bench: one pipe\n');
 sh(`cat ${corpus.file} > /dev/null`);
+if (values['pipe-only']) {
+  // Temporary files of the tools (dedup-near's and curriculum-route's spools, manifest's staging)
+  // go to p-tmp, sampled every 2 s by a background loop of the same shell.
+  const tmp = join(W, 'p-tmp');
+  mkdirSync(tmp, { recursive: true });
+  env.TMPDIR = tmp;
+  const du = join(W, 'du.log');
+  const t0 = performance.now();
+  const p = runPipe(BIN, 'p', `( while sleep 2; do du -sb ${tmp} ${join(W, 'p')} | awk '{s+=$1} END {print s}' >> ${du}; done ) & S=$!; trap 'kill $S' EXIT; `);
+  const wall = (performance.now() - t0) / 1000;
+  const peak = Math.max(0, ...readFileSync(du, 'utf8').split('\n').filter(Boolean).map(Number));
+  const out = spawnSync('wc', ['-l', join(W, 'p', 'export.jsonl')], { encoding: 'utf8' }).stdout.split(' ')[0];
+  const f = (x) => x.toFixed(1);
+  const text = [
+    `final-dataset pipeline, one shell pipe, on the ${sizeLabel(sizeBytes)} bench corpus (${corpus.meta.rows} chat rows, ${(corpus.meta.bytes / 1e9).toFixed(2)} GB), Node ${process.version}, ${new Date().toISOString().slice(0, 16)}Z, load average before ${loadBefore}, after ${(await import('node:os')).loadavg()[0].toFixed(1)}`,
+    '',
+    `**${f(wall)} s (${(wall / 60).toFixed(1)} min), ${(corpus.meta.bytes / 1e6 / wall).toFixed(1)} MB/s**; ${out} rows exported; peak disk of the work folder and temporary files ${(peak / 1e9).toFixed(1)} GB.`,
+    '',
+    '| stage | wall s | CPU s (user+sys) | peak RSS MB |',
+    '| --- | ---: | ---: | ---: |',
+    ...p.stages.map((st) => `| ${st.name} | ${f(st.wall)} | ${f(st.cpu)} | ${st.rssMb.toFixed(0)} |`),
+    `| **all stages** | | **${f(p.stages.reduce((a, st) => a + st.cpu, 0))}** | |`,
+  ];
+  process.stdout.write(`${text.join('\n')}\n`);
+  process.exit(0);
+}
 const pipe = runPipe(BIN, 'p');
 let basePipe;
 if (values.base) {
