@@ -1,6 +1,6 @@
 import { DataError } from '@ldt/errors';
 import { canonicalText, HashSet128 } from '@ldt/hash';
-import { bytePrefix, byteTopLevelValue, LineAssembler, type Report, type Row, serializeWithMeta } from '@ldt/ndjson';
+import { bytePrefix, LineAssembler, type Report, type Row, serializeWithMeta } from '@ldt/ndjson';
 import { compileGlob, type FieldPath, type Glob, getPath, isJsonObject, type JsonObject, setMeta } from '@ldt/schema';
 import { type GroupOptions, groupKey, MissingGroupError, seededHash, unitInterval } from './key.js';
 import { pick, type Ratios } from './ratios.js';
@@ -276,22 +276,6 @@ export class Splitter {
       hashes.set(h.subarray(0, 8), n * 8);
       splits[n] = s;
       rowLines[n] = row.line;
-      // A row with a meta object, ending at its closing brace: meta's value replaced on the bytes
-      // (its byte span, as metaSplice would find it in the text; replaceLastMeta's case gives the
-      // same bytes). No JSON.stringify of the old meta, no UTF-8 offsets to count.
-      const bytes = row.bytes;
-      if (bytes && isJsonObject(row.value.meta) && bytes[bytes.length - 1] === 125 /* } */) {
-        const span = byteTopLevelValue(bytes, 'meta');
-        if (span) {
-          setMeta(row.value, 'split', this.names[s], row);
-          out.copy(bytes, 0, span[0]);
-          out.text(JSON.stringify(row.value.meta));
-          out.copy(bytes, span[1], bytes.length);
-          out.endLine();
-          n++;
-          continue;
-        }
-      }
       const e = this.edit(row, s);
       if (typeof e === 'string') out.text(e);
       else if (row.bytes) {
