@@ -1,6 +1,5 @@
 import { DataError, type Position } from '@ldt/errors';
 import {
-  byteTopLevelValue,
   encodeLines,
   LineAssembler,
   type LineChunk,
@@ -132,18 +131,12 @@ export function prepareRows(
     const bytes = row.bytes;
     if (asm && bytes) {
       let s: Splice | undefined;
-      // With meta: its value's byte span where the byte scanner finds it (no UTF-8 offsets to count), else the text form.
-      const span = hadMeta ? byteTopLevelValue(bytes, 'meta') : undefined;
-      if (hadMeta) setMeta(value, 'content_hash', hex, row);
-      if (span) {
-        asm.copy(bytes, 0, span[0]);
-        asm.text(JSON.stringify(value.meta));
-        asm.copy(bytes, span[1], bytes.length);
-      } else {
-        s = hadMeta ? metaSplice(row.raw, value, true) : appendMetaSplice(row.raw, hex);
-        if (s) asm.splice(row.raw, bytes, s.start, s.end, s.text);
-        else asm.text(serializeWithMeta(row.raw, value, true)); // meta twice: the other members keep their bytes
-      }
+      if (hadMeta) {
+        setMeta(value, 'content_hash', hex, row);
+        s = metaSplice(row.raw, value, true);
+      } else s = appendMetaSplice(row.raw, hex);
+      if (s) asm.splice(row.raw, bytes, s.start, s.end, s.text);
+      else asm.text(serializeWithMeta(row.raw, value, true)); // meta twice: the other members keep their bytes
       asm.endLine();
     } else if (hadMeta) {
       setMeta(value, 'content_hash', hex, row);
