@@ -1,5 +1,4 @@
-import { createRequire } from 'node:module';
-import type { createXXHash3 as Create3, createXXHash32 as Create32, createXXHash128 as Create128, IHasher } from 'hash-wasm';
+import { createXXHash3, createXXHash32, createXXHash128, type IHasher } from 'hash-wasm';
 
 // XXH3 through hash-wasm's WebAssembly build (MIT, pure JS + embedded wasm: nothing compiles at
 // install, so `npm install -g` needs no compiler). It replaced the xxhash-addon native addon
@@ -12,15 +11,9 @@ import type { createXXHash3 as Create3, createXXHash32 as Create32, createXXHash
 // The instances are created once at module load (top-level await: hash-wasm only offers async
 // constructors) and are not re-entrant: every call below runs init → update → digest without
 // yielding, so one instance per thread is safe.
-// Loaded from hash-wasm's one-algorithm builds (same WebAssembly, same digests), not its index: the
-// index embeds every algorithm hash-wasm has (271 KB of source), and importing it cost every tool
-// that hashes ~0.10 CPU-s at start-up against ~0.03 s for these three files (node -e import, median
-// of 3, 2-core Xeon, Node 20.20.2; issue 17). Created together: the three compile concurrently.
-const require = createRequire(import.meta.url);
-const { createXXHash128 } = require('hash-wasm/dist/xxhash128.umd.min.js') as { createXXHash128: typeof Create128 };
-const { createXXHash3 } = require('hash-wasm/dist/xxhash3.umd.min.js') as { createXXHash3: typeof Create3 };
-const { createXXHash32 } = require('hash-wasm/dist/xxhash32.umd.min.js') as { createXXHash32: typeof Create32 };
-const [h128, h64, h32]: IHasher[] = await Promise.all([createXXHash128(0, 0), createXXHash3(0, 0), createXXHash32(0)]);
+const h128: IHasher = await createXXHash128(0, 0);
+const h64: IHasher = await createXXHash3(0, 0);
+const h32: IHasher = await createXXHash32(0);
 
 /**
  * XXH3-128 of `data` with seed 0 (the fixed, documented seed of every ldt content hash).
