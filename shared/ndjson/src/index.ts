@@ -7,7 +7,7 @@ export { DEFAULT_MAX_LINE_BYTES, firstInvalidByte, type LineChunk, type LineOpti
 export { defaultWorkers, orderedWorkerMap, type PoolOptions, readsPipe, serveWorker } from './pool.js';
 export { Report, type ReportSinks } from './report.js';
 export { MAX_DEPTH, nestingDepth, parseChunk, type ReadCounts, type Row, type RowOptions, readRows } from './rows.js';
-export { byteSpansInOrder, spansInOrder, topLevelMembers, topLevelSpans } from './spans.js';
+export { byteSpansInOrder, byteTopLevelValue, spansInOrder, topLevelMembers, topLevelSpans } from './spans.js';
 export { TempDir } from './tempdir.js';
 export { AtomicFile, BrokenPipeError, bytePrefix, encodeLines, LineAssembler, LineWriter, writeError } from './writer.js';
 export { decompressZstd, zstdDecompressor } from './zstd.js';

@@ -173,6 +173,44 @@ export function byteSpansInOrder(b: Uint8Array, keys: readonly string[]): Int32A
   return b[bSkipWs(b, i)] === 125 ? out : undefined;
 }
 
+/**
+ * `topLevelSpans(text)?.get(key)` over the line's UTF-8 bytes, without decoding the line: the
+ * [start, end) byte span of the value of the top-level `key` (plain ASCII, no quote or
+ * backslash). Undefined exactly where the text form is (not one object, a key twice, `key`
+ * absent), and also when any key holds an escape (the caller falls back to the text form).
+ */
+export function byteTopLevelValue(b: Buffer, key: string): [number, number] | undefined {
+  const n = b.length;
+  const kl = key.length;
+  const seen: string[] = [];
+  let found: [number, number] | undefined;
+  let i = bSkipWs(b, 0);
+  if (b[i] !== 123) return undefined;
+  i++;
+  for (;;) {
+    i = bSkipWs(b, i);
+    if (b[i] === 125) return found;
+    if (b[i] !== 34) return undefined;
+    const kEnd = bSkipString(b, i);
+    for (let x = i + 1; x < kEnd - 1; x++) if (b[x] === 92) return undefined;
+    // Distinct UTF-8 byte strings are distinct latin1 strings: duplicates found as topLevelSpans finds them.
+    const k = b.toString('latin1', i + 1, kEnd - 1);
+    if (seen.includes(k)) return undefined;
+    seen.push(k);
+    i = bSkipWs(b, kEnd);
+    if (b[i] !== 58) return undefined;
+    i = bSkipWs(b, i + 1);
+    const vEnd = bSkipValue(b, i);
+    if (k.length === kl && k === key) found = [i, vEnd];
+    i = bSkipWs(b, vEnd);
+    const c = b[i];
+    if (c === 44) i++;
+    else if (c === 125) return found;
+    else return undefined;
+    if (i >= n) return undefined;
+  }
+}
+
 function bSkipWs(b: Uint8Array, i: number): number {
   for (;;) {
     const c = b[i];

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { after, test } from 'node:test';
 import { DataError } from '@ldt/errors';
-import { byteSpansInOrder, MAX_DEPTH, readRows, serializeWithMeta, spansInOrder, topLevelSpans } from '@ldt/ndjson';
+import { byteSpansInOrder, byteTopLevelValue, MAX_DEPTH, readRows, serializeWithMeta, spansInOrder, topLevelSpans } from '@ldt/ndjson';
 import fc from 'fast-check';
 
 function params(name: string, runs: number) {
@@ -209,6 +209,16 @@ test('span scanner: every top-level span is the text of that key value; spansInO
       const bytes = Buffer.from(t, 'utf8');
       const b = byteSpansInOrder(bytes, keys);
       if (b) for (let j = 0; j < keys.length; j++) assert.deepEqual(JSON.parse(bytes.subarray(b[2 * j], b[2 * j + 1]).toString('utf8')), value[keys[j]]);
+      // The byte form of topLevelSpans(t).get(key): the same span (in bytes), or undefined only where the text form is or a key has an escape.
+      for (const key of ['meta', 'a']) {
+        const bs = byteTopLevelValue(bytes, key);
+        const ts = spans?.get(key);
+        if (bs) assert.ok(ts, `byte span of ${key} where the text form has none`);
+        if (ts) {
+          if (!bs) assert.ok(/"[^"]*\\/.test(t), `no byte span of ${key} in a text without escaped keys`);
+          else assert.deepEqual(bs, [Buffer.byteLength(t.slice(0, ts[0])), Buffer.byteLength(t.slice(0, ts[1]))]);
+        }
+      }
     }),
     params('span scanner', 400),
   );

@@ -35,3 +35,24 @@ test('isNormalizeMode', () => {
   assert.ok(isNormalizeMode('lower'));
   assert.ok(!isNormalizeMode('LOWER'));
 });
+
+test('whitespace mode equals replace(/\\s+/gu, " ").trim() on every code unit and on random strings', async () => {
+  const { isSpace } = await import('../src/normalize.js');
+  for (let c = 0; c <= 0xffff; c++) assert.equal(isSpace(c), /\s/.test(String.fromCharCode(c)), `U+${c.toString(16)}`);
+  const reference = (s: string) => s.replace(/\s+/gu, ' ').trim();
+  const alphabet = [' ', ' ', '\n', '\t', '\r', '\u00a0', '\u2028', '\u3000', '\ufeff', '\u180e', '\u200b', 'a', 'b', 'é', '\ud83d', '\ude00', '.', 'x'];
+  let seed = 17;
+  const next = () => {
+    seed = (seed * 1103515245 + 12345) >>> 0;
+    return seed >>> 8;
+  };
+  for (let i = 0; i < 20000; i++) {
+    let s = '';
+    const len = next() % 24;
+    for (let k = 0; k < len; k++) s += alphabet[next() % alphabet.length];
+    assert.equal(normalizeText(s, 'whitespace'), reference(s), JSON.stringify(s));
+    assert.equal(normalizeText(s, 'lower'), reference(s).toLowerCase(), JSON.stringify(s));
+  }
+  const clean = 'no change here';
+  assert.equal(normalizeText(clean, 'whitespace'), clean);
+});

@@ -1,5 +1,5 @@
 import { DataError } from '@ldt/errors';
-import { bytePrefix, type Report, type Row } from '@ldt/ndjson';
+import { byteTopLevelValue, type LineAssembler, type Report, type Row } from '@ldt/ndjson';
 import { type FieldPath, getMeta, globToRegExp, isJsonObject, type Json, type JsonObject, setMeta } from '@ldt/schema';
 import { rowTexts, type TokenCounter } from '@ldt/tokens';
 import type { CurriculumConfig, Kind, PhaseConfig } from './config.js';
@@ -396,25 +396,26 @@ export class CurriculumRouter {
 
   private readonly suffixes = new Map<string, Buffer>();
 
-  /** `,"meta":{…}}\n` (or without the comma for an empty row), cached per phase and copy. */
+  /** `,"meta":{…}}` (or without the comma for an empty row), cached per phase and copy. */
   private suffix(p: number, k: number, empty: boolean): Buffer {
     const key = `${p}/${k}/${empty ? 1 : 0}`;
     let b = this.suffixes.get(key);
     if (!b) {
       const add: Record<string, Json> = k === 0 ? { phase: this.opts.config.phases[p].name } : { phase: this.opts.config.phases[p].name, repeat: k };
-      b = Buffer.from(`${empty ? '' : ','}"meta":${JSON.stringify(add)}}\n`);
+      b = Buffer.from(`${empty ? '' : ','}"meta":${JSON.stringify(add)}}`);
       this.suffixes.set(key, b);
     }
     return b;
   }
 
   /**
-   * Pass 2 on bytes: the output of row `i`, whose line is `buf[start, stop)` (no line end), as
-   * pieces pushed to `out(phase, piece)`. A line without the bytes `"meta"` gets meta appended
-   * before its closing brace without decoding; other lines go through `withMeta`.
+   * Pass 2 on bytes: the output of row `i`, whose line is `buf[start, stop)` (no line end), added
+   * as a line to `out(phase)`. A line without the bytes `"meta"` gets meta appended before its
+   * closing brace without decoding; a line with a top-level meta object gets its meta value
+   * replaced, only that value decoded; other lines go through `withMeta`.
    * `hasMeta` says whether `"meta"` occurs in the line.
    */
-  emitBytes(i: number, buf: Buffer, start: number, stop: number, hasMeta: boolean, out: (phase: number, piece: Buffer) => void, report: Report, epoch = 0): void {
+  emitBytes(i: number, buf: Buffer, start: number, stop: number, hasMeta: boolean, out: (phase: number) => LineAssembler, report: Report, epoch = 0): void {
     const b = this.bucketOf.a[i];
     if (b === 0xffffffff) return; // counted in pass 1 (unmatched)
     const copies = (this.copies as Uint16Array)[i];
@@ -425,39 +426,42 @@ export class CurriculumRouter {
     // Copy number `epoch` only: repeated copies are written one epoch (one pass over the input) at
     // a time, so a copy is never next to its original but in the same order an epoch later.
     if (copies <= epoch) return;
-    const first = epoch;
-    const c = epoch + 1;
+    const r = epoch;
     const p = this.buckets[b].phase;
+    const asm = out(p);
     let end = stop - 1;
     while (end > start && (buf[end] === 32 || buf[end] === 9 || buf[end] === 13)) end--;
     if (!hasMeta && buf[end] === 125 /* } */) {
       let k = end - 1;
       while (k > start && (buf[k] === 32 || buf[k] === 9 || buf[k] === 13)) k--;
       const empty = buf[k] === 123; /* { */
-      const body = buf.subarray(start, end);
-      for (let r = first; r < c; r++) {
-        out(p, body);
-        out(p, this.suffix(p, r, empty));
-      }
+      asm.copy(buf, start, end);
+      const suffix = this.suffix(p, r, empty);
+      asm.copy(suffix, 0, suffix.length);
+      asm.endLine();
     } else {
-      const raw = buf.toString('utf8', start, stop);
       const name = this.opts.config.phases[p].name;
+      const add: Record<string, Json> = r === 0 ? { phase: name } : { phase: name, repeat: r };
       const line = buf.subarray(start, stop);
-      for (let r = first; r < c; r++) {
-        const e = metaEdit(raw, r === 0 ? { phase: name } : { phase: name, repeat: r });
-        if (typeof e === 'string') out(p, Buffer.from(`${e}\n`));
-        else {
-          // The line's bytes around the new meta value, not the whole row encoded again (issue 17).
-          out(p, line.subarray(0, bytePrefix(raw, line, e.start)));
-          out(p, Buffer.from(e.text));
-          out(p, line.subarray(bytePrefix(raw, line, e.end)));
-          out(p, NL);
-        }
+      // The common case on bytes: only the meta value is decoded and parsed, the rest of the line
+      // is copied (the same bytes as metaEdit's splice below).
+      const span = byteTopLevelValue(line, 'meta');
+      const meta = span ? (JSON.parse(line.toString('utf8', span[0], span[1])) as unknown) : undefined;
+      if (span && isJsonObject(meta)) {
+        delete meta.repeat;
+        asm.copy(line, 0, span[0]);
+        asm.text(JSON.stringify(Object.assign(meta, add)));
+        asm.copy(line, span[1], line.length);
+      } else {
+        const raw = line.toString('utf8');
+        const e = metaEdit(raw, add);
+        // The line's bytes around the new meta value, not the whole row encoded again (issue 17).
+        if (typeof e === 'string') asm.text(e);
+        else asm.splice(raw, line, e.start, e.end, e.text);
       }
+      asm.endLine();
     }
     if (epoch > 0) this.repeats++;
     report.written++;
   }
 }
-
-const NL = Buffer.from('\n');

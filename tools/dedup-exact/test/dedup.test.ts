@@ -187,7 +187,17 @@ test('prepareChunk: rows copied as bytes around meta.content_hash give the bytes
   };
   const words = ['plain', 'é😀', '\\"q\\"', '\\\\', '\\u00e9', '€', 'a\\nb'];
   const text = () => Array.from({ length: 1 + rand(6) }, () => words[rand(words.length)]).join(' ');
-  const metas = ['', ',"meta":{"source":"s"}', ', "meta" : { "n": 12345678901234567890 } ', ',"meta":{"x":1.0},"after":"é"', ',"meta":{"content_hash":"old"}'];
+  const metas = [
+    '',
+    ',"meta":{"source":"s"}',
+    ', "meta" : { "n": 12345678901234567890 } ',
+    ',"meta":{"x":1.0},"after":"é"',
+    ',"meta":{"content_hash":"old"}',
+    // Where the byte scanner gives way to the text form: meta twice, another key twice, an escaped key.
+    ',"meta":{"a":1},"meta":{"b":2}',
+    ',"meta":{"a":1},"big":3',
+    ',"m\\u0065ta":{"a":"é"}',
+  ];
   const rows: string[] = [];
   for (let i = 0; i < 300; i++)
     rows.push(`{"text":"${text()}","big":${rand(2) ? '12345678901234567890' : '1.50'}${metas[rand(metas.length)]}}${rand(3) === 0 ? '\r' : ''}${rand(5) === 0 ? '  ' : ''}`);
