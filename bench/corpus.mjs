@@ -219,3 +219,29 @@ export function ensureCorpus({ dataDir, outDir, sizeBytes, seed, log = () => {} 
   log(`generated ${file} (${(bytes / 2 ** 20).toFixed(1)} MB, ${rows} rows) in ${meta.generated_in_s}s`);
   return { file, meta, cached: false };
 }
+
+/**
+ * Synthetic documents for the dedup-near benchmarks: each call of the returned function gives the
+ * next document's words, `minWords` to `minWords + spanWords - 1` words from a 30,000-word vocabulary
+ * (seeded mulberry32), a quarter of them near-duplicates of an earlier document (1–5 words replaced,
+ * sometimes 3 appended).
+ */
+export function nearDupDocs(seed, minWords, spanWords) {
+  const rand = mulberry32(seed);
+  const VOCAB = Array.from({ length: 30000 }, (_, k) => `w${k}`);
+  const word = () => VOCAB[Math.floor(rand() * 30000)];
+  const bases = [];
+  return () => {
+    let w;
+    if (bases.length > 0 && rand() < 0.25) {
+      w = [...bases[Math.floor(rand() * bases.length)]];
+      for (let k = 1 + Math.floor(rand() * 5); k > 0; k--) w[Math.floor(rand() * w.length)] = word();
+      if (rand() < 0.25) w.push(word(), word(), word());
+    } else {
+      w = Array.from({ length: minWords + Math.floor(rand() * spanWords) }, word);
+      if (bases.length < 50000) bases.push(w);
+      else bases[Math.floor(rand() * bases.length)] = w;
+    }
+    return w;
+  };
+}

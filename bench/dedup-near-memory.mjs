@@ -15,7 +15,7 @@ import { createHash } from 'node:crypto';
 import { closeSync, mkdirSync, openSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
-import { mulberry32 } from './corpus.mjs';
+import { mulberry32, nearDupDocs } from './corpus.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const args = process.argv.slice(2);
@@ -88,24 +88,13 @@ if (!args.includes('--retained-only')) rssBench();
 
 function rssBench() {
   // ---------- corpus ----------
-  const rand = mulberry32(42);
-  const word = () => `w${Math.floor(rand() * 30000)}`;
-  const bases = [];
+  const nextDoc = nearDupDocs(42, 40, 80);
   const shardFiles = [];
   const per = Math.ceil(DOCS / SHARDS);
   for (let s = 0; s < SHARDS; s++) {
     const lines = [];
     for (let i = s * per; i < Math.min(DOCS, (s + 1) * per); i++) {
-      let w;
-      if (bases.length > 0 && rand() < 0.25) {
-        w = [...bases[Math.floor(rand() * bases.length)]];
-        for (let k = 1 + Math.floor(rand() * 5); k > 0; k--) w[Math.floor(rand() * w.length)] = word();
-        if (rand() < 0.25) w.push(word(), word(), word());
-      } else {
-        w = Array.from({ length: 40 + Math.floor(rand() * 80) }, word);
-        if (bases.length < 50000) bases.push(w);
-        else bases[Math.floor(rand() * bases.length)] = w;
-      }
+      const w = nextDoc();
       lines.push(JSON.stringify({ id: i, text: w.join(' ') }));
     }
     const f = join(dir, `shard-${s}.ndjson`);

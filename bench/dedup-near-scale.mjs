@@ -17,7 +17,7 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, r
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { mulberry32 } from './corpus.mjs';
+import { nearDupDocs } from './corpus.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const { values } = parseArgs({
@@ -31,26 +31,14 @@ mkdirSync(DIR, { recursive: true });
 
 /** Writes the first `n` documents of the seeded corpus to `file` (atomically); returns its size. */
 function generate(n, file) {
-  const rand = mulberry32(42);
-  const VOCAB = Array.from({ length: 30000 }, (_, k) => `w${k}`);
-  const word = () => VOCAB[Math.floor(rand() * 30000)];
-  const bases = [];
+  const nextDoc = nearDupDocs(42, 100, 100);
   const tmp = `${file}.tmp-${process.pid}`;
   const fd = openSync(tmp, 'w');
   let buf = [];
   let pending = 0;
   let total = 0;
   for (let i = 0; i < n; i++) {
-    let w;
-    if (bases.length > 0 && rand() < 0.25) {
-      w = [...bases[Math.floor(rand() * bases.length)]];
-      for (let k = 1 + Math.floor(rand() * 5); k > 0; k--) w[Math.floor(rand() * w.length)] = word();
-      if (rand() < 0.25) w.push(word(), word(), word());
-    } else {
-      w = Array.from({ length: 100 + Math.floor(rand() * 100) }, word);
-      if (bases.length < 50000) bases.push(w);
-      else bases[Math.floor(rand() * bases.length)] = w;
-    }
+    const w = nextDoc();
     const line = `{"id":${i},"text":"${w.join(' ')}"}\n`;
     buf.push(line);
     pending += line.length;
