@@ -1,15 +1,16 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { DataError } from '@ldt/errors';
 import { parseChunk, Report, type Row, readRows } from '@ldt/ndjson';
 
 const dir = mkdtempSync(join(tmpdir(), 'ldt-ndjson-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
 let n = 0;
 function file(content: string | Buffer, ext = '.ndjson'): string {
   const p = join(dir, `f${n++}${ext}`);

@@ -1,13 +1,19 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import { DataError } from '@ldt/errors';
 import { TempDir } from '@ldt/ndjson';
 
+const made: string[] = [];
+after(() => {
+  for (const d of made) rmSync(d, { recursive: true, force: true });
+});
+
 test('TempDir creates a private directory and removes it with its contents', () => {
   const parent = mkdtempSync(join(tmpdir(), 'ldt-tempdir-test-'));
+  made.push(parent);
   const t = new TempDir(parent, 'ldt-x-');
   assert.ok(t.path.startsWith(join(parent, 'ldt-x-')));
   writeFileSync(join(t.path, 'run-0'), 'data');
@@ -32,6 +38,7 @@ test('a temporary or lock file never exists while no signal handler is installed
   const { syncBuiltinESMExports } = await import('node:module');
   const { acquireLock } = await import('@ldt/ndjson');
   const parent = mkdtempSync(join(tmpdir(), 'ldt-tempdir-test-'));
+  made.push(parent);
   const unguarded: string[] = [];
   const check = (what: string) => {
     if (process.listenerCount('SIGINT') === 0) unguarded.push(what);

@@ -1,10 +1,15 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Writable } from 'node:stream';
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import { AtomicFile, BrokenPipeError, LineWriter, Report } from '@ldt/ndjson';
+
+const made: string[] = [];
+after(() => {
+  for (const d of made) rmSync(d, { recursive: true, force: true });
+});
 
 test('LineWriter writes one chunk per flush, every line ending in \\n', async () => {
   const writes: string[] = [];
@@ -56,6 +61,7 @@ test('LineWriter turns EPIPE into BrokenPipeError', async () => {
 
 test('AtomicFile appears only on commit; abort leaves nothing', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'ldt-atomic-'));
+  made.push(dir);
   const p = join(dir, 'out.ndjson');
   const f = new AtomicFile(p);
   f.writer.push('{"a":1}');

@@ -1,5 +1,5 @@
 // Where tests find the repository, the shared data sets and fresh temp folders.
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,7 +28,21 @@ export function sharedData(rel: string): string | undefined {
   return undefined;
 }
 
-/** A fresh temporary directory. */
+const made: string[] = [];
+
+/** Removes every folder tmpDir made in this process (a test file), unless LDT_KEEP_TMP=1 asks to keep them for a look. */
+function removeMade(): void {
+  if (process.env.LDT_KEEP_TMP === '1') return;
+  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
+}
+
+/**
+ * A fresh temporary directory, removed with everything in it when the test process exits (set
+ * LDT_KEEP_TMP=1 to keep them). A suite run used to leave ~1,700 folders in /tmp.
+ */
 export function tmpDir(prefix = 'ldt-test-'): string {
-  return mkdtempSync(join(tmpdir(), prefix));
+  if (made.length === 0) process.once('exit', removeMade);
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  made.push(dir);
+  return dir;
 }

@@ -27,3 +27,21 @@ test('brokenTableRows: an unescaped | inside a code span splits a cell; \\| does
   ].join('\n');
   assert.deepEqual(brokenTableRows(md), ['line 4: got 4 cells, header has 2']);
 });
+
+test('tmpDir folders are removed when the test process exits, and kept with LDT_KEEP_TMP=1', async () => {
+  const { spawnSync } = await import('node:child_process');
+  const { existsSync, rmSync } = await import('node:fs');
+  const script = `import { writeFileSync } from 'node:fs'; import { tmpDir } from '@ldt/testkit'; const d = tmpDir('ldt-testkit-'); writeFileSync(d + '/f', 'x'); console.log(d);`;
+  const run = (keep: boolean) => {
+    const env = { ...process.env, LDT_KEEP_TMP: keep ? '1' : '' };
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: import.meta.dirname, env, encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    return r.stdout.trim();
+  };
+  const gone = run(false);
+  assert.ok(gone.includes('ldt-testkit-'), gone);
+  assert.equal(existsSync(gone), false);
+  const kept = run(true);
+  assert.equal(existsSync(`${kept}/f`), true);
+  rmSync(kept, { recursive: true, force: true });
+});
