@@ -59,7 +59,7 @@ export async function runTool<const O extends readonly OptionSpec[]>(spec: ToolS
   if (ask === 'version') return writeOut(io.stdout, `${tool} ${spec.version}\n`);
 
   // Loaded here, not at the top: --help and --version must cost little more than `node -e 0`.
-  const { acquireLock, normalizeInputs, trackTemp, untrackTemp, writeError } = await import('@ldt/ndjson');
+  const { acquireLock, normalizeInputs, outputTarget, trackTemp, untrackTemp, writeError } = await import('@ldt/ndjson');
   let options: Record<string, unknown>;
   let inputs: string[];
   try {
@@ -81,7 +81,9 @@ export async function runTool<const O extends readonly OptionSpec[]>(spec: ToolS
     // Before anything is read or created: no output may be an input or another output.
     await checkOutputs(spec, options, spec.positional ? [] : inputs, io);
     for (const o of allOptions(spec)) {
-      if (o.lock && typeof options[o.name] === 'string') locks.push(acquireLock(options[o.name] as string, `--${o.name} ${options[o.name]}`));
+      // No lock beside a device or FIFO (`--save-index /dev/null`): nothing is renamed into place there.
+      if (o.lock && typeof options[o.name] === 'string' && !outputTarget(options[o.name] as string).direct)
+        locks.push(acquireLock(options[o.name] as string, `--${o.name} ${options[o.name]}`));
     }
     scope = await createToolContext(tool, io, inputs, { rejects: options.rejects as string | undefined, progress: io.stderrIsTTY && !quiet });
     const { ctx } = scope;
@@ -93,7 +95,7 @@ export async function runTool<const O extends readonly OptionSpec[]>(spec: ToolS
     const budget = options['max-rejects'] as RejectBudget | undefined;
     const over = budget ? overBudget(budget, report.rejectedTotal, report.counts.lines) : undefined;
     if (budget) report.notes.max_rejects = { limit: budget.text, exceeded: over !== undefined };
-    if (statsPath) await writeStats(statsPath, spec, argv, options, inputs, report, { trackTemp, untrackTemp, writeError });
+    if (statsPath) await writeStats(statsPath, spec, argv, options, inputs, report, { outputTarget, trackTemp, untrackTemp, writeError });
     if (over) ctx.summaryExtra.push('over the --max-rejects budget');
     if (!quiet) io.stderr.write(`${tool}: ${report.summary()}${ctx.summaryExtra.length > 0 ? `; ${ctx.summaryExtra.join('; ')}` : ''}\n`);
     if (over) {
@@ -121,7 +123,7 @@ async function writeStats(
   options: Record<string, unknown>,
   inputs: string[],
   report: Report,
-  nd: Pick<typeof import('@ldt/ndjson'), 'trackTemp' | 'untrackTemp' | 'writeError'>,
+  nd: Pick<typeof import('@ldt/ndjson'), 'outputTarget' | 'trackTemp' | 'untrackTemp' | 'writeError'>,
 ): Promise<void> {
   const stats = {
     tool: spec.name,
@@ -131,11 +133,23 @@ async function writeStats(
     inputs,
     ...report.toJSON(),
   };
-  const tmp = `${path}.tmp-${process.pid}`;
+  const text = `${JSON.stringify(stats, null, 2)}\n`;
+  const target = nd.outputTarget(path);
+  if (target.direct) {
+    // A device or FIFO (--stats /dev/stderr): written in place, never renamed over.
+    try {
+      if (target.fd !== undefined) writeSync(target.fd, text);
+      else await writeFile(path, text, { flag: 'a' });
+    } catch (e) {
+      throw nd.writeError(`--stats file ${path}`, e);
+    }
+    return;
+  }
+  const tmp = `${target.path}.tmp-${process.pid}`;
   nd.trackTemp(tmp);
   try {
-    await writeFile(tmp, `${JSON.stringify(stats, null, 2)}\n`);
-    await rename(tmp, path);
+    await writeFile(tmp, text);
+    await rename(tmp, target.path);
   } catch (e) {
     await rm(tmp, { force: true }).catch(() => {});
     throw nd.writeError(`--stats file ${path}`, e);

@@ -1,4 +1,4 @@
-import { linkSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { linkSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { DataError, systemReason } from '@ldt/errors';
@@ -77,6 +77,40 @@ export function createTracked(make: () => string): string {
 export function untrackTemp(path: string): void {
   tracked.delete(path);
   if (tracked.size === 0) uninstall();
+}
+
+const FD_PATH = /^\/(?:dev\/(?:(stdout|stderr)|fd\/(\d+))|proc\/self\/fd\/(\d+))$/;
+
+/**
+ * How to write an output file the user named. A regular file (or a new name) is written to a
+ * temporary beside it and renamed into place, and through a symbolic link the link's target is
+ * replaced, not the link. Anything else that exists — a device such as `/dev/null` or
+ * `/dev/stderr`, a FIFO, a process substitution `>(gzip > x)` — is written in place: renaming a
+ * file over it would replace the device node itself (as root, `--stats /dev/null` turned
+ * /dev/null into a regular file) and a reader waiting on a FIFO would never get the data.
+ */
+export function outputTarget(path: string): { direct: boolean; path: string; fd?: number } {
+  // An open descriptor by name (`--stats /dev/stderr` with `2> log`) is written to that descriptor,
+  // even when it is a regular file: renaming over the file it resolves to would replace the caller's
+  // log, and a socket (a spawned child's stdio) cannot be opened by name at all (ENXIO). Other direct
+  // writes append (flag 'a'), so what is already there stays.
+  const fd = FD_PATH.exec(path);
+  if (fd) return { direct: true, path, fd: fd[1] === 'stdout' ? 1 : fd[1] === 'stderr' ? 2 : Number(fd[2] ?? fd[3]) };
+  let st: ReturnType<typeof statSync>;
+  try {
+    st = statSync(path);
+  } catch {
+    return { direct: false, path };
+  }
+  if (st.isFile()) {
+    try {
+      return { direct: false, path: realpathSync(path) };
+    } catch {
+      return { direct: false, path };
+    }
+  }
+  // A folder is left to fail on rename with its own clear error (EISDIR), as before.
+  return { direct: !st.isDirectory(), path };
 }
 
 /** The temporary name ldt writes `path` under before renaming it into place. */

@@ -2,7 +2,7 @@ import { createWriteStream } from 'node:fs';
 import { rename, unlink } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
 import { DataError, systemReason } from '@ldt/errors';
-import { cleanStaleTemps, tempPathFor, trackTemp, untrackTemp } from './cleanup.js';
+import { cleanStaleTemps, outputTarget, tempPathFor, trackTemp, untrackTemp } from './cleanup.js';
 import type { Splice } from './edit.js';
 
 /** Thrown by a writer when its reader has gone away (`tool | head -1`): the harness exits 0 quietly. */
@@ -197,35 +197,49 @@ export class LineWriter {
   }
 }
 
-/**
- * A file written next to its final name and renamed into place on `commit()`, so a failed or
- * interrupted run never leaves a half-written file under the final name.
- */
 /** Size of the buffers lines are encoded into. */
 const SEGMENT = 1 << 20;
 const NEWLINE = Buffer.from('\n');
 
+/**
+ * A file written next to its final name and renamed into place on `commit()`, so a failed or
+ * interrupted run never leaves a half-written file under the final name. A path that names a
+ * device, FIFO or process substitution (`/dev/null`, `/dev/stderr`, `>(gzip > x)`) is written in
+ * place instead (see `outputTarget`): renaming over it would replace the device node.
+ */
 export class AtomicFile {
   readonly writer: LineWriter;
-  private readonly tmp: string;
+  /** The temporary renamed into place on commit; undefined when written in place. */
+  private readonly tmp: string | undefined;
+  private readonly target: string;
   private readonly stream: Writable;
+  /** Written to an open descriptor of this process (`/dev/stderr`), which is not closed. */
+  private fdMode = false;
   private done = false;
 
   constructor(readonly path: string) {
-    // Temporaries of earlier runs into the same place that were killed before they could clean up.
-    cleanStaleTemps(path);
-    this.tmp = tempPathFor(path);
-    trackTemp(this.tmp);
-    this.stream = createWriteStream(this.tmp);
+    const target = outputTarget(path);
+    this.target = target.path;
+    if (target.direct) {
+      this.tmp = undefined;
+      this.fdMode = target.fd !== undefined;
+      this.stream = target.fd !== undefined ? createWriteStream('', { fd: target.fd, autoClose: false }) : createWriteStream(path, { flags: 'a' });
+    } else {
+      // Temporaries of earlier runs into the same place that were killed before they could clean up.
+      cleanStaleTemps(this.target);
+      this.tmp = tempPathFor(this.target);
+      trackTemp(this.tmp);
+      this.stream = createWriteStream(this.tmp);
+    }
     this.writer = new LineWriter(this.stream, undefined, path);
   }
 
   async commit(): Promise<void> {
     try {
       await this.writer.end();
-      await rename(this.tmp, this.path);
+      if (this.tmp !== undefined) await rename(this.tmp, this.target);
       this.done = true;
-      untrackTemp(this.tmp);
+      if (this.tmp !== undefined) untrackTemp(this.tmp);
     } catch (e) {
       await this.abort();
       if (e instanceof DataError) throw e;
@@ -238,9 +252,10 @@ export class AtomicFile {
     this.done = true;
     // Wait for the stream to close: destroying it before its open() finished would let the open
     // complete after our unlink and leave the temporary behind.
-    const closed = this.stream.closed ? Promise.resolve() : new Promise<void>((resolve) => this.stream.once('close', () => resolve()));
+    const closed = this.stream.closed || this.fdMode ? Promise.resolve() : new Promise<void>((resolve) => this.stream.once('close', () => resolve()));
     this.stream.destroy();
     await closed;
+    if (this.tmp === undefined) return;
     await unlink(this.tmp).catch(() => {});
     untrackTemp(this.tmp);
   }

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, lstatSync, mkdtempSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Writable } from 'node:stream';
 import { after, test } from 'node:test';
-import { AtomicFile, BrokenPipeError, LineWriter, Report } from '@ldt/ndjson';
+import { AtomicFile, BrokenPipeError, LineWriter, outputTarget, Report } from '@ldt/ndjson';
 
 const made: string[] = [];
 after(() => {
@@ -73,6 +74,50 @@ test('AtomicFile appears only on commit; abort leaves nothing', async () => {
   g.writer.push('x');
   await g.abort();
   assert.ok(!existsSync(join(dir, 'gone.ndjson')));
+});
+
+test('AtomicFile into a FIFO writes through it and leaves the FIFO a FIFO (renaming over it would replace it)', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'ldt-atomic-'));
+  made.push(dir);
+  const fifo = join(dir, 'dups.fifo');
+  if (spawnSync('mkfifo', [fifo]).status !== 0) return t.skip('mkfifo is not available');
+  const reader = spawn('cat', [fifo]);
+  let got = '';
+  reader.stdout.on('data', (b) => {
+    got += b;
+  });
+  const done = new Promise((r) => reader.on('close', r));
+  const f = new AtomicFile(fifo);
+  f.writer.push('{"a":1}');
+  await f.commit();
+  await done;
+  assert.equal(got, '{"a":1}\n');
+  assert.ok(statSync(fifo).isFIFO(), 'still a FIFO');
+  assert.deepEqual(spawnSync('ls', [dir]).stdout.toString().trim().split('\n'), ['dups.fifo'], 'no temporary left beside it');
+});
+
+test('AtomicFile through a symbolic link replaces the file it points at, not the link', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ldt-atomic-'));
+  made.push(dir);
+  writeFileSync(join(dir, 'real.ndjson'), 'old\n');
+  symlinkSync('real.ndjson', join(dir, 'link.ndjson'));
+  const f = new AtomicFile(join(dir, 'link.ndjson'));
+  f.writer.push('new');
+  await f.commit();
+  assert.ok(lstatSync(join(dir, 'link.ndjson')).isSymbolicLink());
+  assert.equal(readlinkSync(join(dir, 'link.ndjson')), 'real.ndjson');
+  assert.equal(readFileSync(join(dir, 'real.ndjson'), 'utf8'), 'new\n');
+});
+
+test('outputTarget: devices, FIFOs and open descriptors by name are written in place; files and new names through a temporary', () => {
+  assert.deepEqual(outputTarget('/dev/null'), { direct: true, path: '/dev/null' });
+  assert.deepEqual(outputTarget('/dev/stderr'), { direct: true, path: '/dev/stderr', fd: 2 });
+  assert.deepEqual(outputTarget('/dev/fd/7'), { direct: true, path: '/dev/fd/7', fd: 7 });
+  assert.deepEqual(outputTarget('/proc/self/fd/1'), { direct: true, path: '/proc/self/fd/1', fd: 1 });
+  const dir = mkdtempSync(join(tmpdir(), 'ldt-atomic-'));
+  made.push(dir);
+  assert.deepEqual(outputTarget(join(dir, 'new.ndjson')), { direct: false, path: join(dir, 'new.ndjson') });
+  assert.equal(outputTarget(dir).direct, false, 'a folder is left to fail on rename with its own error');
 });
 
 test('Report counts, summarises and diverts rejects', async () => {

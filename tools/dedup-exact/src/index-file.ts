@@ -2,7 +2,7 @@ import { createWriteStream } from 'node:fs';
 import { rename, unlink } from 'node:fs/promises';
 import { UsageError } from '@ldt/errors';
 import { HashSet128, IndexFileWriter, type IndexFormat, invalidIndex, openIndexFile } from '@ldt/hash';
-import { cleanStaleTemps, tempPathFor, trackTemp, untrackTemp, writeError } from '@ldt/ndjson';
+import { cleanStaleTemps, outputTarget, tempPathFor, trackTemp, untrackTemp, writeError } from '@ldt/ndjson';
 
 /**
  * The persistent seen-set of dedup-exact (`--save-index` / `--index`), version 1:
@@ -35,10 +35,16 @@ const FORMAT: IndexFormat = { magic: Buffer.from('LDTXIDX\0', 'latin1'), version
 export async function saveIndex(path: string, header: Omit<IndexHeader, 'keys'>, sets: HashSet128[]): Promise<number> {
   let keys = 0;
   for (const s of sets) keys += s.size;
-  cleanStaleTemps(path);
-  const tmp = tempPathFor(path);
-  trackTemp(tmp);
-  const ws = createWriteStream(tmp);
+  // A device or FIFO (`--save-index /dev/null`) is written in place: renaming over it would replace it.
+  const target = outputTarget(path);
+  let tmp: string | undefined;
+  if (!target.direct) {
+    cleanStaleTemps(target.path);
+    tmp = tempPathFor(target.path);
+    trackTemp(tmp);
+  }
+  const ws =
+    tmp !== undefined ? createWriteStream(tmp) : target.fd !== undefined ? createWriteStream('', { fd: target.fd, autoClose: false }) : createWriteStream(path, { flags: 'a' });
   const file = new IndexFileWriter(
     FORMAT,
     (b: Uint8Array) =>
@@ -51,10 +57,12 @@ export async function saveIndex(path: string, header: Omit<IndexHeader, 'keys'>,
       }),
   );
   try {
-    await new Promise<void>((resolve, reject) => {
-      ws.once('open', () => resolve());
-      ws.once('error', reject);
-    });
+    // A stream on a descriptor already open (`/dev/stderr`) emits no 'open'.
+    if (target.fd === undefined)
+      await new Promise<void>((resolve, reject) => {
+        ws.once('open', () => resolve());
+        ws.once('error', reject);
+      });
     await file.header({ ...header, keys });
     for (const s of sets) for (const chunk of s.chunks()) await file.payload(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
     await file.finish();
@@ -62,13 +70,13 @@ export async function saveIndex(path: string, header: Omit<IndexHeader, 'keys'>,
       ws.once('error', reject);
       ws.end(() => resolve());
     });
-    await rename(tmp, path);
+    if (tmp !== undefined) await rename(tmp, target.path);
   } catch (e) {
     ws.destroy();
-    await unlink(tmp).catch(() => {});
+    if (tmp !== undefined) await unlink(tmp).catch(() => {});
     throw writeError(`index ${path}`, e);
   } finally {
-    untrackTemp(tmp);
+    if (tmp !== undefined) untrackTemp(tmp);
   }
   return keys;
 }

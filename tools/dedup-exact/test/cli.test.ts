@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -32,6 +33,27 @@ test('the bin: a bad line names file and line, exit 1', () => {
   const r = runBin('dedup-exact', [p]);
   assert.equal(r.code, 1);
   assert.match(r.stderr, new RegExp(`^dedup-exact: ${p.replaceAll('/', '\\/')}:2: invalid JSON`));
+});
+
+test('the bin: --stats, --dups and --save-index into a device or /dev/stderr write through it and never replace it', (t) => {
+  const dir = tmpDir();
+  const input = '{"text":"a"}\n{"text":"a"}\n';
+  // --stats /dev/stderr: the stats JSON arrives on stderr (a pipe here), after nothing is renamed over it.
+  const r = runBin('dedup-exact', ['-q', '--stats', '/dev/stderr'], { input });
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(JSON.parse(r.stderr).tool, 'dedup-exact');
+  // A null device of our own (as root, `--stats /dev/null` used to turn /dev/null into a regular file).
+  const dev = join(dir, 'null');
+  if (spawnSync('mknod', ['-m', '666', dev, 'c', '1', '3']).status !== 0) return t.skip('mknod needs root');
+  const dev2 = join(dir, 'null2');
+  const dev3 = join(dir, 'null3');
+  spawnSync('mknod', ['-m', '666', dev2, 'c', '1', '3']);
+  spawnSync('mknod', ['-m', '666', dev3, 'c', '1', '3']);
+  const d = runBin('dedup-exact', ['-q', '--stats', dev, '--dups', dev2, '--save-index', dev3], { input });
+  assert.equal(d.code, 0, d.stderr);
+  assert.equal(d.stdout.split('\n').length, 2, 'one row kept');
+  for (const p of [dev, dev2, dev3]) assert.ok(statSync(p).isCharacterDevice(), `${p} is still a device`);
+  assert.deepEqual(readdirSync(dir).sort(), ['null', 'null2', 'null3'], 'no temporary or lock left');
 });
 
 test('index: save, load, update in place; keys round-trip exactly', async () => {

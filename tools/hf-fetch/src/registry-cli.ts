@@ -270,10 +270,13 @@ async function enable(o: OptionsOf<typeof enableSpec.options>, ctx: ToolContext)
   const next = await applyApproval(text, e, { approver: approver, approved: date, decision_record: record, revision: rev });
   const checked = await parseRegistry(next, file);
   if (!checked.registry) throw new LdtError(`the approval would leave ${file} invalid; it is unchanged:\n  ${problemLines(file, checked.problems).join('\n  ')}`);
-  const tmp = `${file}.tmp-${process.pid}`;
+  // Through a symbolic link the registry it points at is replaced, not the link.
+  const { outputTarget } = await import('@ldt/ndjson');
+  const target = outputTarget(file).path;
+  const tmp = `${target}.tmp-${process.pid}`;
   try {
     await writeFile(tmp, next);
-    await rename(tmp, file);
+    await rename(tmp, target);
   } catch (err) {
     await unlink(tmp).catch(() => {});
     throw new LdtError(`cannot write the registry ${file}: ${(err as Error).message}`);

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { rename, rm, writeFile } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
 import { UsageError } from '@ldt/errors';
+import { outputTarget } from '@ldt/ndjson';
 import type { Json } from '@ldt/schema';
 import { cmp } from './fields.js';
 import type { Manifest, SideFile } from './format.js';
@@ -412,10 +413,14 @@ export function reportDate(env: Record<string, string | undefined> = process.env
 }
 
 async function atomicWrite(path: string, data: string | Buffer): Promise<void> {
-  const tmp = `${path}.tmp-${process.pid}`;
+  // A device or FIFO (`--out /dev/stdout`) is written in place: renaming over it would replace it.
+  const target = outputTarget(path);
+  if (target.fd !== undefined) return writeFileSync(target.fd, data);
+  if (target.direct) return writeFile(path, data, { flag: 'a' });
+  const tmp = `${target.path}.tmp-${process.pid}`;
   try {
     await writeFile(tmp, data);
-    await rename(tmp, path);
+    await rename(tmp, target.path);
   } catch (e) {
     await rm(tmp, { force: true });
     throw e;
