@@ -269,13 +269,10 @@ function pageRuns(s: string, page: WholePage): [number, number][] {
       end += len;
       if (end >= n || s.charCodeAt(end) < 0x80) break;
     }
-    // MacRoman and cp437 leads are symbols (`ƒ`, `√`, `╬`) that sit beside letters in correct text
-    // (`ƒãa` in Ewe is `ċa` in MacRoman): a single 2-byte sequence of theirs is left to the
-    // per-sequence repair (mojibake.ts), which asks for local evidence.
-    if (end > i && (end - i > 2 || !page.symbolLeads)) {
+    if (end > i) {
       runs.push([i, end]);
       i = end;
-    } else i = Math.max(i + 1, end);
+    } else i++;
   }
   return runs;
 }
@@ -291,13 +288,30 @@ const COMMON_EXT_B = new Set([
   0x1d0, 0x1d1, 0x1d2, 0x1d3, 0x1d4, 0x1d5, 0x1d6, 0x1d7, 0x1d8, 0x1d9, 0x1da, 0x1db, 0x1dc, 0x218, 0x219, 0x21a, 0x21b,
 ]);
 
+/** Latin Extended-A letters of Esperanto and the like (ĉ ĝ ĥ ĵ ŝ ŭ ŀ ŉ ĸ ſ): `ÄĄ` is Maltese `ġ` in ISO-8859-2, `ĥ` in windows-1250. */
+const RARE_EXT_A = new Set([0x108, 0x109, 0x11c, 0x11d, 0x124, 0x125, 0x134, 0x135, 0x13f, 0x140, 0x149, 0x138, 0x15c, 0x15d, 0x16c, 0x16d, 0x17f]);
+
 /** How many characters of `t` are rare: C1 controls and the uncommon Latin Extended-B letters. */
 function rareCount(t: string): number {
   let n = 0;
   for (let i = 0; i < t.length; i++) {
     const c = t.charCodeAt(i);
-    if ((c >= 0x80 && c <= 0x9f) || (c >= 0x180 && c <= 0x24f && !COMMON_EXT_B.has(c))) n++;
+    if ((c >= 0x80 && c <= 0x9f) || (c >= 0x180 && c <= 0x24f && !COMMON_EXT_B.has(c)) || RARE_EXT_A.has(c)) n++;
   }
+  return n;
+}
+
+const UPPER_CASE = /^\p{Lu}$/u;
+const LOWER_CASE = /^\p{Ll}$/u;
+/**
+ * How implausible the reading `t` of `line[a, b)` is, to choose between pages that explain as much:
+ * its rare characters (rareCount), plus each capital letter glued after a small one, within `t` and
+ * against its neighbours (`ĂŠ` is `é` in ISO-8859-2 but `Ê` in windows-1250: `élÊves`, `fÜrnuft`).
+ */
+function rarity(line: string, a: number, b: number, t: string): number {
+  let n = rareCount(t);
+  const chars = [...(a > 0 ? line[a - 1] : ''), ...t, ...(b < line.length ? line[b] : '')];
+  for (let i = 1; i < chars.length; i++) if (UPPER_CASE.test(chars[i]) && LOWER_CASE.test(chars[i - 1])) n++;
   return n;
 }
 
@@ -336,10 +350,15 @@ export function decodeRuns(line: string): { text: string; pages: string[] } {
     let rare = 0;
     const odd = runs.map(([a, b]) => {
       if (b - a >= line.length) return false;
+      // MacRoman and cp437 leads are symbols (`ƒ`, `√`, `╬`) that sit beside letters in correct
+      // text (`ƒãa` in Ewe is `ċa` in MacRoman): a single 2-byte sequence of theirs is no evidence
+      // here; it is left to the per-sequence repair (mojibake.ts), which asks for more, or repaired
+      // as a leftover once longer runs showed the line's page.
+      if (page.symbolLeads && b - a === 2) return false;
       const t = decodeWith(line.slice(a, b), page);
       if (t === undefined) return false;
       all += b - a;
-      rare += rareCount(t);
+      rare += rarity(line, a, b, t);
       // Judged with one character of context on the left (`iÅ¡`: an accented capital after a small
       // letter), as ftfy's rules that look back one character need.
       if (!isOdd(line, Math.max(0, a - 1), b)) return false;
