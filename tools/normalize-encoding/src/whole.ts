@@ -195,19 +195,25 @@ function lostSequence3(c1: number, c2: number, c3: number): boolean {
 
 /**
  * Try the pages of WHOLE_PAGES on `line` in order; the first in which it encodes and decodes as
- * UTF-8 to something else gives the repair. Undefined when none does.
+ * UTF-8 to something else gives the repair, unless its reading holds rare letters or a capital glued
+ * after a small letter (`rarity`) and a later page's holds fewer (`De Ă¤ro med fĂśrnuft` is
+ * `De äro med förnuft` in ISO-8859-2, `fÜrnuft` in windows-1250, the earlier page). Undefined when
+ * none does.
  */
-export function decodeWholeLine(line: string, first?: WholePage): { text: string; page: string } | undefined {
-  if (first !== undefined) {
-    const text = decodeWith(line, first);
-    if (text !== undefined) return { text, page: first.name };
-  }
+export function decodeWholeLine(line: string): { text: string; page: string } | undefined {
+  let best: { text: string; page: string } | undefined;
+  let bestRarity = 0;
   for (const page of WHOLE_PAGES) {
-    if (page === first) continue;
     const text = decodeWith(line, page);
-    if (text !== undefined) return { text, page: page.name };
+    if (text === undefined) continue;
+    const r = rarity(text, 0, text.length, text);
+    if (best === undefined || r < bestRarity) {
+      best = { text, page: page.name };
+      bestRarity = r;
+      if (r === 0) break;
+    }
   }
-  return undefined;
+  return best;
 }
 
 function decodeWith(line: string, page: WholePage): string | undefined {
