@@ -373,11 +373,13 @@ for (const { name, make } of sets()) {
     const oc = o !== base;
     if (oc) s.oursChanged++;
     if (rows[i].kind !== undefined) {
-      const k = perKind.get(rows[i].kind) ?? { n: 0, ours: 0, ftfy: 0, agree: 0 };
+      const k = perKind.get(rows[i].kind) ?? { n: 0, ours: 0, ftfy: 0, agree: 0, neither: 0 };
       k.n++;
-      if (o === canon(rows[i].clean.normalize('NFC'))) k.ours++;
-      if (ftfy && canon(ftfy[i]) === canon(rows[i].clean.normalize('NFC'))) k.ftfy++;
+      const want = canon(rows[i].clean.normalize('NFC'));
+      if (o === want) k.ours++;
+      if (ftfy && canon(ftfy[i]) === want) k.ftfy++;
       if (ftfy && canon(ftfy[i]) === o) k.agree++;
+      if (ftfy && o !== want && canon(ftfy[i]) !== want) k.neither++;
       perKind.set(rows[i].kind, k);
     }
     if (oc && rows[i].keep && damaged(rows[i], o)) s.keptDamaged.push(i);
@@ -446,8 +448,20 @@ for (const { name, make } of sets()) {
       );
   } else out.push(`- we changed ${s.oursChanged} rows (ftfy skipped); time ${s.oursTime.wall.toFixed(2)} s`);
   if (perKind.size > 0) {
-    out.push('\n| breakage | rows | restored by ours | restored by ftfy | ours = ftfy |\n|---|---|---|---|---|');
-    for (const [k, v] of perKind) out.push(`| ${k} | ${v.n} | ${v.ours} | ${ftfy ? v.ftfy : 'n/a'} | ${ftfy ? v.agree : 'n/a'} |`);
+    if (ftfy) {
+      // Broken rows neither tool restores, by class: what is left to do (the lossy rows cannot be
+      // restored: a byte is gone).
+      const byClass = new Map();
+      for (const [k, v] of perKind) {
+        if (k === 'clean' || v.neither === 0) continue;
+        const c = k.startsWith('lossy') ? 'lossy (a byte lost)' : k.endsWith('partial') ? 'partial' : k.includes('twice') || k.includes(' then ') ? 'twice' : 'whole';
+        byClass.set(c, (byClass.get(c) ?? 0) + v.neither);
+      }
+      const total = [...byClass.values()].reduce((a, b) => a + b, 0);
+      out.push(`- broken rows neither tool restores: ${total}${total ? ` (${[...byClass].map(([c, n]) => `${c} ${n}`).join(', ')}; by breakage in the table)` : ''}`);
+    }
+    out.push('\n| breakage | rows | restored by ours | restored by ftfy | ours = ftfy | neither restores |\n|---|---|---|---|---|---|');
+    for (const [k, v] of perKind) out.push(`| ${k} | ${v.n} | ${v.ours} | ${ftfy ? v.ftfy : 'n/a'} | ${ftfy ? v.agree : 'n/a'} | ${ftfy ? v.neither : 'n/a'} |`);
   }
   process.stdout.write(`${out.join('\n')}\n`);
 }
