@@ -324,10 +324,25 @@ function rarity(line: string, a: number, b: number, t: string): number {
 /** Characters a leftover run may decode to besides letters and marks: the punctuation UTF-8 text is full of. */
 const PLAIN_PUNCT = new Set('’‘“”–—…\u00a0‐');
 const LETTER_OR_MARK = /^[\p{L}\p{M}]$/u;
-/** Is `t` (a decoded leftover run) plain text: letters, marks and common punctuation, none of them rare? */
+const PUNCTUATION = /^\p{P}$/u;
+const UNUSABLE = /^[\p{Cc}\p{Cn}\p{Co}\p{Cs}]$/u;
+/**
+ * Is `t` (a decoded leftover run) plain text, none of it rare? Letters, marks and common
+ * punctuation; the punctuation of other scripts (`۔`, U+0370 and up); and any assigned character
+ * from a sequence of three or four bytes (U+0800 and up: `β‡’` for `⇒`), which correct text does
+ * not spell by chance. Not the Latin-1 signs of a 2-byte sequence: `¬´` beside real MacRoman
+ * mojibake is an emoticon, not `«`.
+ */
 function plainDecoded(t: string): boolean {
   if (rareCount(t) > 0) return false;
-  for (const ch of t) if (!PLAIN_PUNCT.has(ch) && !(ch.charCodeAt(0) < 0x80 ? /[A-Za-z ]/.test(ch) : LETTER_OR_MARK.test(ch))) return false;
+  for (const ch of t) {
+    const c = ch.codePointAt(0) as number;
+    if (c < 0x80) {
+      if (!/[A-Za-z ]/.test(ch)) return false;
+    } else if (c >= 0x800) {
+      if (UNUSABLE.test(ch)) return false;
+    } else if (!PLAIN_PUNCT.has(ch) && !LETTER_OR_MARK.test(ch) && !(c >= 0x370 && PUNCTUATION.test(ch))) return false;
+  }
   return true;
 }
 

@@ -199,6 +199,9 @@ test("leftovers of the line's misreading are repaired once its page is known", (
   assert.deepEqual(fixText(`Sie ${misread('hàn àlli Vernùnft', 'windows-1257')} ùn`), { text: 'Sie hàn àlli Vernùnft ùn', fixes: ['mojibake:windows-1257'] });
   // A single MacRoman 2-byte sequence (`Ÿà` for `و`) beside longer runs of the same garble.
   assert.deepEqual(fixText(`لحاظ ${misread('و حقوق با هم', 'macintosh')} برابرند`), { text: 'لحاظ و حقوق با هم برابرند', fixes: ['mojibake:macroman'] });
+  // A leftover may be a sign of a 3-byte sequence (`β‡’` for `⇒`), or punctuation of another script (`Ű”` for `۔`).
+  assert.deepEqual(fixText(`∀ε>0: |x${misread('−a|<δ ⇒', 'windows-1253')} |f(x)|<ε`), { text: '∀ε>0: |x−a|<δ ⇒ |f(x)|<ε', fixes: ['mojibake:windows-1253'] });
+  assert.equal(fixText(`حقوق ${misread('سره برابر دي۔ ټول د عقل', 'windows-1250')} او`).text, 'حقوق سره برابر دي۔ ټول د عقل او');
 });
 
 test('false repairs the run reading must not make: MacRoman symbol leads beside letters, emoticons beside real mojibake', () => {
