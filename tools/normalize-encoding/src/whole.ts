@@ -1,4 +1,4 @@
-import { SEQ_FLAGS, WHOLE_PAGES, type WholePage } from './charmaps.js';
+import { WHOLE_PAGES, type WholePage } from './charmaps.js';
 import { isOdd } from './oddness.js';
 
 /**
@@ -195,19 +195,25 @@ function lostSequence3(c1: number, c2: number, c3: number): boolean {
 
 /**
  * Try the pages of WHOLE_PAGES on `line` in order; the first in which it encodes and decodes as
- * UTF-8 to something else gives the repair. Undefined when none does.
+ * UTF-8 to something else gives the repair, unless its reading holds rare letters or a capital glued
+ * after a small letter (`rarity`) and a later page's holds fewer (`De Ă¤ro med fĂśrnuft` is
+ * `De äro med förnuft` in ISO-8859-2, `fÜrnuft` in windows-1250, the earlier page). Undefined when
+ * none does.
  */
-export function decodeWholeLine(line: string, first?: WholePage): { text: string; page: string } | undefined {
-  if (first !== undefined) {
-    const text = decodeWith(line, first);
-    if (text !== undefined) return { text, page: first.name };
-  }
+export function decodeWholeLine(line: string): { text: string; page: string } | undefined {
+  let best: { text: string; page: string } | undefined;
+  let bestRarity = 0;
   for (const page of WHOLE_PAGES) {
-    if (page === first) continue;
     const text = decodeWith(line, page);
-    if (text !== undefined) return { text, page: page.name };
+    if (text === undefined) continue;
+    const r = rarity(text, 0, text.length, text);
+    if (best === undefined || r < bestRarity) {
+      best = { text, page: page.name };
+      bestRarity = r;
+      if (r === 0) break;
+    }
   }
-  return undefined;
+  return best;
 }
 
 function decodeWith(line: string, page: WholePage): string | undefined {
@@ -217,68 +223,55 @@ function decodeWith(line: string, page: WholePage): string | undefined {
   return text !== undefined && text !== line ? text : undefined;
 }
 
-/**
- * The page that decodes the most of `runs` (ties: the earlier page), tried first on each run: one
- * line was misread through one page, and a short run alone may also decode through another
- * (`Ć©` is `é` in windows-1257, as the rest of the line shows, but `Ʃ` in windows-1250).
- */
-function linePage(line: string, runs: [number, number][]): WholePage | undefined {
-  if (runs.length < 2) return undefined;
-  let best: WholePage | undefined;
-  let bestCount = 0;
-  for (const page of WHOLE_PAGES) {
-    let count = 0;
-    for (const [a, b] of runs) if (decodeWith(line.slice(a, b), page) !== undefined) count++;
-    if (count > bestCount) {
-      best = page;
-      bestCount = count;
-    }
-  }
-  return best;
-}
+/** Lead length of byte `b` (2, 3, or 4 for F0 only: U+10000–U+3FFFF, emoji and historic scripts; F1–F4 are rarely meant), or 0. */
+const leadLength = (b: number) => (b >= 0xc2 && b <= 0xdf ? 2 : b >= 0xe0 && b <= 0xef ? 3 : b === 0xf0 ? 4 : 0);
 
-const SEQ_CONT = 16;
 /**
- * A continuation character, or a space (that stood for byte 0xA0). Not U+FFFD or `?` (a lost
- * byte): a run is judged on what it holds, and a lost byte is evidence only when the whole line
+ * A continuation character of `page`, or a space (that stood for byte 0xA0). Not U+FFFD or `?` (a
+ * lost byte): a run is judged on what it holds, and a lost byte is evidence only when the whole line
  * decodes around it (`decodeWholeLine`); in a run, `Ð¼Ñ?Ð³` would keep `Ð¼` and `Ð³` from being
  * read (`мÑ?г`), and a letter beside a U+FFFD of an earlier round would be eaten (`а��` → `�`).
  */
-const contAt = (s: string, i: number) => {
+function contAt(s: string, i: number, page: WholePage): boolean {
   if (i >= s.length) return false;
   const c = s.charCodeAt(i);
-  return c === 0x20 || (SEQ_FLAGS[c] & SEQ_CONT) !== 0;
-};
+  if (c === 0x20) return page.a0;
+  if (c < 0x80) return false;
+  const b = page.encode[c];
+  return b >= 0x80 && b <= 0xbf;
+}
 
-/** Are the `l - 1` characters after `s[at]` continuations (and inside `s`)? */
-function seqFits(s: string, at: number, l: number): boolean {
+/** Are the `l - 1` characters after `s[at]` continuations of `page` (and inside `s`)? */
+function seqFits(s: string, at: number, l: number, page: WholePage): boolean {
   if (at + l > s.length) return false;
-  for (let k = 1; k < l; k++) if (!contAt(s, at + k)) return false;
+  for (let k = 1; k < l; k++) if (!contAt(s, at + k, page)) return false;
   return true;
 }
 
 /**
- * Runs of characters that look like UTF-8 read through some code page of WHOLE_PAGES: a lead
- * followed by as many continuation characters as it needs, repeated. A run does not start right
- * after a continuation character (`…` and `™` are continuations in windows-1252; a run cut out of
- * a longer garble would be mis-split). Each run is [start, end).
+ * Runs of characters that look like UTF-8 read through `page`: a lead of that page followed by as
+ * many of its continuation characters as it needs, repeated. One page at a time: a run found over
+ * the union of the pages would mix characters of several (`ß‡` is a windows-1250 sequence cut out
+ * of MacRoman Thai `∏ß‡∏±`, and `ј` of correct Serbian, a windows-1251 continuation, would keep a
+ * windows-1250 run glued to it from starting). A run does not start right after a continuation
+ * character of the page (`…` and `™` are continuations in windows-1252; a run cut out of a longer
+ * garble would be mis-split). Each run is [start, end).
  */
-function sequenceRuns(s: string): [number, number][] {
+function pageRuns(s: string, page: WholePage): [number, number][] {
   const runs: [number, number][] = [];
   const n = s.length;
+  const enc = page.encode;
   let i = 0;
   while (i < n - 1) {
     const c = s.charCodeAt(i);
-    if (c < 0x80 || (i > 0 && s.charCodeAt(i - 1) >= 0x80 && (SEQ_FLAGS[s.charCodeAt(i - 1)] & SEQ_CONT) !== 0)) {
+    if (c < 0x80 || (i > 0 && s.charCodeAt(i - 1) >= 0x80 && contAt(s, i - 1, page))) {
       i++;
       continue;
     }
     let end = i;
     for (;;) {
-      const f = SEQ_FLAGS[s.charCodeAt(end)];
-      // The first of the lead kinds this character is (2-, 3-, 4-byte) whose continuations follow.
-      const len = (f & 2) !== 0 && seqFits(s, end, 2) ? 2 : (f & 4) !== 0 && seqFits(s, end, 3) ? 3 : (f & 8) !== 0 && seqFits(s, end, 4) ? 4 : 0;
-      if (len === 0) break;
+      const len = leadLength(enc[s.charCodeAt(end)]);
+      if (len === 0 || !seqFits(s, end, len, page)) break;
       end += len;
       if (end >= n || s.charCodeAt(end) < 0x80) break;
     }
@@ -291,39 +284,133 @@ function sequenceRuns(s: string): [number, number][] {
 }
 
 /**
- * Partial mojibake, ftfy's way: each run of UTF-8-looking characters (sequenceRuns) that is
- * implausible as written on its own is read back through the code pages like a whole line (and
- * again, while it stays implausible: text broken twice). Returns the text (the input itself when
+ * Latin Extended-B letters that written languages use (Romanian ș ț, Vietnamese ơ ư, pinyin ǎ ǐ ǒ
+ * ǔ ǚ ǜ, the African alphabets' Ɓ Ɔ Ɗ Ɛ Ƒ Ɣ Ɩ Ƙ Ɲ Ʋ Ƴ, click letters ǀ ǁ ǂ ǃ); the rest of the block
+ * (U+0180–U+024F: Ʈ Ƥ Ʃ Ƭ Ʊ …) is what a wrong page makes of Latin-1 letters (`Ć®` is `î` in
+ * windows-1257, `Ʈ` in windows-1250).
+ */
+const COMMON_EXT_B = new Set([
+  0x181, 0x186, 0x18a, 0x190, 0x191, 0x192, 0x194, 0x196, 0x198, 0x199, 0x19d, 0x1a0, 0x1a1, 0x1af, 0x1b0, 0x1b2, 0x1b3, 0x1b4, 0x1c0, 0x1c1, 0x1c2, 0x1c3, 0x1cd, 0x1ce, 0x1cf,
+  0x1d0, 0x1d1, 0x1d2, 0x1d3, 0x1d4, 0x1d5, 0x1d6, 0x1d7, 0x1d8, 0x1d9, 0x1da, 0x1db, 0x1dc, 0x218, 0x219, 0x21a, 0x21b,
+]);
+
+/** Latin Extended-A letters of Esperanto and the like (ĉ ĝ ĥ ĵ ŝ ŭ ŀ ŉ ĸ ſ): `ÄĄ` is Maltese `ġ` in ISO-8859-2, `ĥ` in windows-1250. */
+const RARE_EXT_A = new Set([0x108, 0x109, 0x11c, 0x11d, 0x124, 0x125, 0x134, 0x135, 0x13f, 0x140, 0x149, 0x138, 0x15c, 0x15d, 0x16c, 0x16d, 0x17f]);
+
+/** How many characters of `t` are rare: C1 controls and the uncommon Latin Extended-B letters. */
+function rareCount(t: string): number {
+  let n = 0;
+  for (let i = 0; i < t.length; i++) {
+    const c = t.charCodeAt(i);
+    if ((c >= 0x80 && c <= 0x9f) || (c >= 0x180 && c <= 0x24f && !COMMON_EXT_B.has(c)) || RARE_EXT_A.has(c)) n++;
+  }
+  return n;
+}
+
+const UPPER_CASE = /^\p{Lu}$/u;
+const LOWER_CASE = /^\p{Ll}$/u;
+/**
+ * How implausible the reading `t` of `line[a, b)` is, to choose between pages that explain as much:
+ * its rare characters (rareCount), plus each capital letter glued after a small one, within `t` and
+ * against its neighbours (`ĂŠ` is `é` in ISO-8859-2 but `Ê` in windows-1250: `élÊves`, `fÜrnuft`).
+ */
+function rarity(line: string, a: number, b: number, t: string): number {
+  let n = rareCount(t);
+  const chars = [...(a > 0 ? line[a - 1] : ''), ...t, ...(b < line.length ? line[b] : '')];
+  for (let i = 1; i < chars.length; i++) if (UPPER_CASE.test(chars[i]) && LOWER_CASE.test(chars[i - 1])) n++;
+  return n;
+}
+
+/** Characters a leftover run may decode to besides letters and marks: the punctuation UTF-8 text is full of. */
+const PLAIN_PUNCT = new Set('’‘“”–—…\u00a0‐');
+const LETTER_OR_MARK = /^[\p{L}\p{M}]$/u;
+const PUNCTUATION = /^\p{P}$/u;
+const UNUSABLE = /^[\p{Cc}\p{Cn}\p{Co}\p{Cs}]$/u;
+/**
+ * Is `t` (a decoded leftover run) plain text, none of it rare? Letters, marks and common
+ * punctuation; the punctuation of other scripts (`۔`, U+0370 and up); and any assigned character
+ * from a sequence of three or four bytes (U+0800 and up: `β‡’` for `⇒`), which correct text does
+ * not spell by chance. Not the Latin-1 signs of a 2-byte sequence: `¬´` beside real MacRoman
+ * mojibake is an emoticon, not `«`.
+ */
+function plainDecoded(t: string): boolean {
+  if (rareCount(t) > 0) return false;
+  for (const ch of t) {
+    const c = ch.codePointAt(0) as number;
+    if (c < 0x80) {
+      if (!/[A-Za-z ]/.test(ch)) return false;
+    } else if (c >= 0x800) {
+      if (UNUSABLE.test(ch)) return false;
+    } else if (!PLAIN_PUNCT.has(ch) && !LETTER_OR_MARK.test(ch) && !(c >= 0x370 && PUNCTUATION.test(ch))) return false;
+  }
+  return true;
+}
+
+/**
+ * Partial mojibake, ftfy's way: each run of UTF-8-looking characters (pageRuns) that is implausible
+ * as written on its own is read back through a code page like a whole line (and again, while it
+ * stays implausible: text broken twice). One page per call: one line was misread through one page,
+ * and a run alone may also decode through another (`Ć©` is `é` in windows-1257, as the rest of the
+ * line shows, but `Ʃ` in windows-1250). The line's page is the one whose implausible runs decode
+ * the most; ties go to the page whose readings hold fewer rare letters (rareCount), then to the
+ * earlier page. Once that page has repaired a run of the line, its other runs that decode to plain
+ * text (letters, marks, common punctuation) are repaired too, implausible or not (`hĆ n` for `hàn`
+ * beside `Vernùnft`, `Ă­` for `í`): the leftovers of the same misreading. A line with mojibake of two
+ * pages gets the second in the next round (repairMojibake). Returns the text (the input itself when
  * nothing changed) and the pages used.
  */
 export function decodeRuns(line: string): { text: string; pages: string[] } {
-  const runs = sequenceRuns(line);
   const pages: string[] = [];
-  if (runs.length === 0) return { text: line, pages };
-  const first = linePage(line, runs);
+  let best: { page: WholePage; runs: [number, number][]; odd: boolean[]; count: number; all: number; rare: number } | undefined;
+  for (const page of WHOLE_PAGES) {
+    const runs = pageRuns(line, page);
+    if (runs.length === 0) continue;
+    // Characters explained: by the implausible runs, then by all the runs that decode.
+    let count = 0;
+    let all = 0;
+    let rare = 0;
+    const odd = runs.map(([a, b]) => {
+      if (b - a >= line.length) return false;
+      // MacRoman and cp437 leads are symbols (`ƒ`, `√`, `╬`) that sit beside letters in correct
+      // text (`ƒãa` in Ewe is `ċa` in MacRoman): a single 2-byte sequence of theirs is no evidence
+      // here; it is left to the per-sequence repair (mojibake.ts), which asks for more, or repaired
+      // as a leftover once longer runs showed the line's page.
+      if (page.symbolLeads && b - a === 2) return false;
+      const t = decodeWith(line.slice(a, b), page);
+      if (t === undefined) return false;
+      all += b - a;
+      rare += rarity(line, a, b, t);
+      // Judged with one character of context on the left (`iÅ¡`: an accented capital after a small
+      // letter), as ftfy's rules that look back one character need.
+      if (!isOdd(line, Math.max(0, a - 1), b)) return false;
+      count += b - a;
+      return true;
+    });
+    if (count > 0 && (best === undefined || count > best.count || (count === best.count && (all > best.all || (all === best.all && rare < best.rare)))))
+      best = { page, runs, odd, count, all, rare };
+  }
+  if (best === undefined) return foreignRuns(line);
+  const { page, runs, odd } = best;
   let out = '';
   let pos = 0;
-  for (const [a, b] of runs) {
+  for (let r = 0; r < runs.length; r++) {
+    const [a, b] = runs[r];
     if (b - a >= line.length) continue;
     let run = line.slice(a, b);
-    let changed = false;
-    // Judged with one character of context on the left (`iÅ¡`: an accented capital after a small
-    // letter), as ftfy's rules that look back one character need.
-    for (let round = 0; round < 4 && (round === 0 ? isOdd(line, Math.max(0, a - 1), b) : isOdd(run)); round++) {
-      const w = decodeWholeLine(run, round === 0 ? first : undefined);
-      if (w === undefined) break;
-      run = w.text;
-      changed = true;
-      if (!pages.includes(w.page)) pages.push(w.page);
-    }
-    if (!changed) {
-      // Beyond ftfy: two or more windows-1252 sequences in a row that decode to letters of
-      // scripts other than Latin (`ì—„ê³¼` → `엄과`, `Ð³Ð¾` → `го`) are mojibake even when no
-      // pair of their characters is implausible on its own; correct text does not spell them.
-      const w = decodeWholeLine(run, first);
-      if (w === undefined || w.page !== 'windows-1252' || !foreignWord(w.text)) continue;
-      run = w.text;
-      if (!pages.includes(w.page)) pages.push(w.page);
+    if (odd[r]) {
+      run = decodeWith(run, page) as string;
+      if (!pages.includes(page.name)) pages.push(page.name);
+      // Text broken twice: again, through any page, while it stays implausible.
+      for (let round = 1; round < 4 && isOdd(run); round++) {
+        const w = decodeWholeLine(run);
+        if (w === undefined) break;
+        run = w.text;
+        if (!pages.includes(w.page)) pages.push(w.page);
+      }
+    } else {
+      const t = decodeWith(run, page);
+      if (t === undefined || !plainDecoded(t)) continue;
+      run = t;
     }
     // A letter of another script glued to a Latin letter is not what the text meant (`lá¬¥` would
     // give Balinese `lᬥ`): the repair must not introduce characters rarer than those it removes.
@@ -331,8 +418,29 @@ export function decodeRuns(line: string): { text: string; pages: string[] } {
     out += line.slice(pos, a) + run;
     pos = b;
   }
-  if (pos === 0) return { text: line, pages };
+  if (pos === 0) return { text: line, pages: [] };
   return { text: out + line.slice(pos), pages };
+}
+
+const W1252 = WHOLE_PAGES[0];
+/**
+ * Beyond ftfy: two or more windows-1252 sequences in a row that decode to letters of scripts other
+ * than Latin (`ì—„ê³¼` → `엄과`, `Ð³Ð¾` → `го`) are mojibake even when no pair of their characters
+ * is implausible on its own; correct text does not spell them. Used when no run is implausible.
+ */
+function foreignRuns(line: string): { text: string; pages: string[] } {
+  let out = '';
+  let pos = 0;
+  for (const [a, b] of pageRuns(line, W1252)) {
+    if (b - a >= line.length) continue;
+    const run = decodeWith(line.slice(a, b), W1252);
+    if (run === undefined || !foreignWord(run)) continue;
+    if ((isAsciiLetterAt(line, a - 1) && isForeign(run.codePointAt(0) as number)) || (isAsciiLetterAt(line, b) && isForeign(lastCodePoint(run)))) continue;
+    out += line.slice(pos, a) + run;
+    pos = b;
+  }
+  if (pos === 0) return { text: line, pages: [] };
+  return { text: out + line.slice(pos), pages: [W1252.name] };
 }
 
 const FOREIGN = /^[\p{L}\p{M}]$/u;

@@ -111,6 +111,17 @@ test('fixRowLine: keeps bytes outside changed strings, skips keys and meta, hono
   assert.equal(r.line, '{"a":"\ufffd x","b":["é"]}');
 });
 
+test('fixRowLine: value tokens with nothing to fix are passed over, the ones after them are still fixed', () => {
+  // ASCII values before and between non-ASCII keys and values; escapes that matter (`\\u`, `\\r`) and
+  // ones that do not (`\\n`, `\\"`, an escaped backslash before a `u`); `&` only with --html-entities.
+  const raw = '{"Ã©": "plain \\"q\\" \\\\u", "k": ["a\\nb", "cafÃ©"], "r": "x\\ry", "e": "\\u00c3\\u00a9", "h": "&amp;", "z": "Ã©t"}';
+  const value = JSON.parse(raw);
+  const r = fixRowLine(raw, value, { fix: DEFAULTS, fields: undefined, explain: false });
+  assert.equal(r.line, '{"Ã©": "plain \\"q\\" \\\\u", "k": ["a\\nb", "café"], "r": "x\\ny", "e": "é", "h": "&amp;", "z": "ét"}');
+  const h = fixRowLine(raw, JSON.parse(raw), { fix: { ...DEFAULTS, htmlEntities: true }, fields: undefined, explain: false });
+  assert.equal(h.line, '{"Ã©": "plain \\"q\\" \\\\u", "k": ["a\\nb", "café"], "r": "x\\ny", "e": "é", "h": "&", "z": "ét"}');
+});
+
 test('fixText never throws and is idempotent on random mixes of the characters mojibake is made of (seed 7)', () => {
   let seed = 7;
   const rand = () => {

@@ -170,3 +170,46 @@ test('--explain names the code page of each repair (issue 14)', async () => {
   assert.deepEqual(out[1], { text: 'Καλημέρα', meta: { fixes: ['mojibake:windows-1253'] } });
   assert.deepEqual(out[2], { text: 'Γ(½) = √π' });
 });
+
+test('partial mojibake is read run by run within one code page, the page chosen for the whole line', () => {
+  // A windows-1250 garble glued to correct Serbian `ј`, which windows-1251 has as a continuation
+  // byte: runs found over all pages at once could not start there.
+  const serbian = `свој${misread('ствени изглед', 'windows-1250')}`;
+  assert.deepEqual(fixText(serbian), { text: 'својствени изглед', fixes: ['mojibake:windows-1250'] });
+  // MacRoman Thai inside correct Thai: `∏ß‡` must not be cut into a windows-1250 sequence `ß‡`.
+  const thai = `ไทย: ${misread('สวัสดี', 'macintosh')}ครับ`;
+  assert.deepEqual(fixText(thai), { text: 'ไทย: สวัสดีครับ', fixes: ['mojibake:macroman'] });
+  // Devanagari through windows-1250: MacRoman (`¤•` is a 2-byte sequence there) must not take it.
+  assert.equal(fixText(`अधि${misread('कारदृशा च समानाः', 'windows-1250')} सन्ति`).text, 'अधिकारदृशा च समानाः सन्ति');
+});
+
+test('pages that read a run alike are told apart by rare letters and capitals glued after small letters', () => {
+  // `Ć®` is `î` in windows-1257 and `Ʈ` (Latin Extended-B) in windows-1250, which comes first.
+  const romanian = `Ele ${misread('sînt înzestrate cu rațiune și conștiință', 'windows-1257')} și trebuie`;
+  assert.deepEqual(fixText(romanian), { text: 'Ele sînt înzestrate cu rațiune și conștiință și trebuie', fixes: ['mojibake:windows-1257'] });
+  // `Ăś` is `ö` in ISO-8859-2 and `Ü` in windows-1250: `fÜrnuft` has a capital after a small letter.
+  const swedish = `De ${misread('äro utrustade med förnuft', 'iso-8859-2')} och samvete`;
+  assert.deepEqual(fixText(swedish), { text: 'De äro utrustade med förnuft och samvete', fixes: ['mojibake:iso-8859-2'] });
+  // `ÄĄ` is Maltese `ġ` in ISO-8859-2 and Esperanto-only `ĥ` in windows-1250 (whole-line reading).
+  assert.deepEqual(fixText(`Sa ${misread('mogħnija bir-raġuni', 'iso-8859-2')} u`), { text: 'Sa mogħnija bir-raġuni u', fixes: ['mojibake:iso-8859-2'] });
+});
+
+test("leftovers of the line's misreading are repaired once its page is known", () => {
+  // `Ć ` (`à` with its byte 0xA0 collapsed to a space) is plausible on its own; beside `VernĆ¹nft` it is the same misreading.
+  assert.deepEqual(fixText(`Sie ${misread('hàn àlli Vernùnft', 'windows-1257')} ùn`), { text: 'Sie hàn àlli Vernùnft ùn', fixes: ['mojibake:windows-1257'] });
+  // A single MacRoman 2-byte sequence (`Ÿà` for `و`) beside longer runs of the same garble.
+  assert.deepEqual(fixText(`لحاظ ${misread('و حقوق با هم', 'macintosh')} برابرند`), { text: 'لحاظ و حقوق با هم برابرند', fixes: ['mojibake:macroman'] });
+  // A leftover may be a sign of a 3-byte sequence (`β‡’` for `⇒`), or punctuation of another script (`Ű”` for `۔`).
+  assert.deepEqual(fixText(`∀ε>0: |x${misread('−a|<δ ⇒', 'windows-1253')} |f(x)|<ε`), { text: '∀ε>0: |x−a|<δ ⇒ |f(x)|<ε', fixes: ['mojibake:windows-1253'] });
+  assert.equal(fixText(`حقوق ${misread('سره برابر دي۔ ټول د عقل', 'windows-1250')} او`).text, 'حقوق سره برابر دي۔ ټول د عقل او');
+});
+
+test('false repairs the run reading must not make: MacRoman symbol leads beside letters, emoticons beside real mojibake', () => {
+  // Ewe `ƒã` is `ċ` read as MacRoman: one 2-byte sequence of a page whose leads are symbols is no evidence.
+  for (const s of ['Esi eme va kɔ ƒãa be, ablɔɖevinyenye', 'kɔ ƒãa, ƒõ ƒẽ ŋutiƒaƒa']) assert.deepEqual(fixText(s), { text: s, fixes: [] }, s);
+  // An emoticon (`¬´`, `«` in MacRoman) in a line that does hold MacRoman mojibake is not a leftover:
+  // a leftover must decode to letters, marks or common punctuation, and `«` is not among them.
+  const line = `:( ¬´ ): (ツ) and ${misread('¯\\_(ツ)_/¯', 'macintosh')}`;
+  const out = fixText(line).text;
+  assert.ok(out.startsWith(':( ¬´ ): (ツ) and ¯\\_('), out);
+});
