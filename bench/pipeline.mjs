@@ -63,7 +63,8 @@ mkdirSync(W, { recursive: true });
 const config = join(W, 'curriculum.yaml');
 // One SFT phase taking 80% of the chat rows (downsampled by hash), as the example's sft-foundation.
 writeFileSync(config, `seed: 1\nmax_epochs: 1\nphases:\n  - name: sft\n    match: { kind: chat }\n    target: { rows: ${Math.round(corpus.meta.rows * 0.8 * 0.85)} }\n`);
-const env = { ...process.env, PATH: `${join(ROOT, 'node_modules', '.bin')}:${process.env.PATH}`, LC_ALL: 'C' };
+// PARALLEL_SHELL: GNU parallel runs the jobs with bash, for their `set -o pipefail`.
+const env = { ...process.env, PATH: `${join(ROOT, 'node_modules', '.bin')}:${process.env.PATH}`, LC_ALL: 'C', PARALLEL_SHELL: 'bash' };
 const SPLIT = '--group-by meta.cluster --ratios train=0.8,val=0.1,test=0.1 --seed 11';
 const CR = `--config ${config} --seed 11`;
 
@@ -144,7 +145,7 @@ const parSteps = [
   },
   {
     name: 'to-chatml | normalize-encoding | dedup-exact --keys-out (per shard)',
-    cmd: `${PAR} 'to-chatml -q b/in/{}.jsonl | normalize-encoding -q | tee b/norm/{}.jsonl | dedup-exact -q --keys-out b/keys/{}.keys' ::: ${each((s) => s)}`,
+    cmd: `${PAR} 'set -o pipefail; to-chatml -q b/in/{}.jsonl | normalize-encoding -q | tee b/norm/{}.jsonl | dedup-exact -q --keys-out b/keys/{}.keys' ::: ${each((s) => s)}`,
   },
   {
     name: `dedup-exact --partition (${PARTS} partitions)`,
@@ -157,7 +158,7 @@ const parSteps = [
   { name: 'dedup-near cluster', cmd: `dedup-near cluster -q ${each((s) => `b/sign/${s}.sign`)} > b/assignment.ndjson` },
   {
     name: 'dedup-near apply --mark | split-holdout | curriculum-route --counts-out (per shard)',
-    cmd: `${PAR} 'dedup-near apply -q --mark --assignment b/assignment.ndjson b/unique/{}.jsonl | split-holdout -q --threads 1 ${SPLIT} | tee b/split/{}.jsonl | curriculum-route -q ${CR} --counts-out b/counts/{}.counts' ::: ${each((s) => s)}`,
+    cmd: `${PAR} 'set -o pipefail; dedup-near apply -q --mark --assignment b/assignment.ndjson b/unique/{}.jsonl | split-holdout -q --threads 1 ${SPLIT} | tee b/split/{}.jsonl | curriculum-route -q ${CR} --counts-out b/counts/{}.counts' ::: ${each((s) => s)}`,
   },
   { name: 'split-holdout check', cmd: `split-holdout check -q --group-by meta.cluster --near ${each((s) => `b/split/${s}.jsonl`)}` },
   { name: 'curriculum-route --plan-out', cmd: `curriculum-route -q ${CR} --plan-out b/plan.bin ${each((s) => `b/counts/${s}.counts`)}` },
