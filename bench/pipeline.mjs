@@ -6,18 +6,20 @@
 //      form issue 17's goal is stated in; with --base DIR also the same pipe with the tools of
 //      another checkout (e.g. the previous commit in a worktree, built), in the same run;
 //   1. single process: one command per stage, each reading the previous stage's file;
-//   2. GNU parallel -j2 over named shards, in the sharded forms of examples/parallel (stateless
-//      stages per shard; dedup-exact keys -> partitions -> drops; dedup-near sign -> cluster ->
-//      apply; curriculum-route counts -> plan -> select; manifest over the shard files);
+//   2. GNU parallel -j2 over named shards (--shards, default 2), in the sharded forms of
+//      examples/parallel (dedup-exact keys -> partitions -> drops; dedup-near sign -> cluster ->
+//      apply; curriculum-route counts -> plan -> select; manifest over the shard files), each job
+//      running a shard's consecutive per-shard stages as one pipe (see parSteps);
 //   3. the Python glue a team writes today (../shared/reference/pipeline_glue.py: ftfy,
 //      sha256 exact dedup, datasketch MinHash-LSH, hash split by cluster), skipped, saying so,
 //      when /usr/bin/python3 cannot import numpy.
 // Fixed anchors on the same corpus in the same run: `cat`, `jq -c .`, the `ndjson` npm package
-// pass-through and the project's floor (bench/passthrough.mjs). Wall time per stage (GNU
-// parallel's -j2 stages include their merge steps); the pipe's and the parallel output are checked
-// to be byte-identical to the single-process one. Not part of the tests.
+// pass-through and the project's floor (bench/passthrough.mjs). Wall time and CPU seconds of every
+// single-process stage and every parallel step (the CPU of all the processes a step ran, GNU
+// parallel's included); the pipe's and the parallel output are checked to be byte-identical to the
+// single-process one. --no-glue skips the Python glue (~40 s). Not part of the tests.
 //
-//   node bench/pipeline.mjs [--size 32MB] [--shards 4] [--seed 1] [--data DIR] [--base DIR]
+//   node bench/pipeline.mjs [--size 32MB] [--shards 2] [--seed 1] [--data DIR] [--base DIR]
 //   node bench/pipeline.mjs --pipe-only --size 10GB --out /big/disk   # the scale run of issue 17
 //
 // --pipe-only runs the one pipe alone (no anchors, stages, parallel or glue: at 10 GB those take
@@ -37,11 +39,12 @@ const { values } = parseArgs({
     size: { type: 'string', default: '32MB' },
     quick: { type: 'boolean' },
     runs: { type: 'string', default: '1' },
-    shards: { type: 'string', default: '4' },
+    shards: { type: 'string', default: '2' },
     seed: { type: 'string', default: '1' },
     data: { type: 'string' },
     base: { type: 'string' },
     'pipe-only': { type: 'boolean' },
+    'no-glue': { type: 'boolean' },
     out: { type: 'string' },
   },
   strict: false,
@@ -60,60 +63,109 @@ mkdirSync(W, { recursive: true });
 const config = join(W, 'curriculum.yaml');
 // One SFT phase taking 80% of the chat rows (downsampled by hash), as the example's sft-foundation.
 writeFileSync(config, `seed: 1\nmax_epochs: 1\nphases:\n  - name: sft\n    match: { kind: chat }\n    target: { rows: ${Math.round(corpus.meta.rows * 0.8 * 0.85)} }\n`);
-const env = { ...process.env, PATH: `${join(ROOT, 'node_modules', '.bin')}:${process.env.PATH}`, LC_ALL: 'C' };
+// PARALLEL_SHELL: GNU parallel runs the jobs with bash, for their `set -o pipefail`.
+const env = { ...process.env, PATH: `${join(ROOT, 'node_modules', '.bin')}:${process.env.PATH}`, LC_ALL: 'C', PARALLEL_SHELL: 'bash' };
 const SPLIT = '--group-by meta.cluster --ratios train=0.8,val=0.1,test=0.1 --seed 11';
 const CR = `--config ${config} --seed 11`;
 
 function sh(cmd) {
-  const t0 = performance.now();
-  const r = spawnSync('bash', ['-c', `set -euo pipefail; ${cmd}`], { cwd: W, env, stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 1 << 26 });
-  if (r.status !== 0) throw new Error(`${cmd}: exit ${r.status}\n${r.stderr}`);
-  return (performance.now() - t0) / 1000;
+  return shTimed(cmd).wall;
 }
 
-const S = Array.from({ length: shards }, (_, k) => `s${k}`);
-const each = (f) => S.map(f).join(' ');
-const PAR = `parallel --halt now,fail=1 -j2`;
+/** Run `cmd` in bash: { wall, cpu } in seconds, cpu = user+sys of every process it ran (bash's `times`). */
+function shTimed(cmd) {
+  const t0 = performance.now();
+  const r = spawnSync('bash', ['-c', `set -euo pipefail; { ${cmd} ; } > /dev/null; times`], {
+    cwd: W,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    encoding: 'utf8',
+    maxBuffer: 1 << 26,
+  });
+  if (r.status !== 0) throw new Error(`${cmd}: exit ${r.status}\n${r.stderr}`);
+  const wall = (performance.now() - t0) / 1000;
+  // `times`: the shell's own user/sys, then its children's (e.g. "0m1.234s 0m0.056s").
+  const children = r.stdout.trim().split('\n').pop() ?? '';
+  const cpu = [...children.matchAll(/(\d+)m([\d.]+)s/g)].reduce((a, m) => a + Number(m[1]) * 60 + Number(m[2]), 0);
+  return { wall, cpu };
+}
+
 const stages = [
   {
     name: 'to-chatml',
     one: `to-chatml -q ${corpus.file} > a/chatml.jsonl`,
-    par: `split -n l/${shards} -d -a 1 --additional-suffix=.jsonl ${corpus.file} b/in/s && ${PAR} 'to-chatml -q b/in/{}.jsonl > b/chatml/{}.jsonl' ::: ${each((s) => s)}`,
   },
   {
     name: 'normalize-encoding',
     one: 'normalize-encoding -q a/chatml.jsonl > a/norm.jsonl',
-    par: `${PAR} 'normalize-encoding -q b/chatml/{}.jsonl > b/norm/{}.jsonl' ::: ${each((s) => s)}`,
   },
   {
     name: 'dedup-exact',
     one: 'dedup-exact -q a/norm.jsonl > a/unique.jsonl',
-    par: `${PAR} 'dedup-exact -q --keys-out b/keys/{}.keys b/norm/{}.jsonl' ::: ${each((s) => s)} && ${PAR} 'dedup-exact -q --partition {}/2 --drops-dir b/drops ${each((s) => `b/keys/${s}.keys`)}' ::: 0 1 && ${PAR} 'dedup-exact -q --drops b/drops/{}.p0.drops --drops b/drops/{}.p1.drops b/norm/{}.jsonl > b/unique/{}.jsonl' ::: ${each((s) => s)}`,
   },
   {
     name: 'dedup-near --mark',
     one: 'dedup-near -q --mark a/unique.jsonl > a/near.jsonl',
-    par: `${PAR} 'dedup-near sign -q --threads 1 b/unique/{}.jsonl > b/sign/{}.sign' ::: ${each((s) => s)} && dedup-near cluster -q ${each((s) => `b/sign/${s}.sign`)} > b/assignment.ndjson && ${PAR} 'dedup-near apply -q --mark --assignment b/assignment.ndjson b/unique/{}.jsonl > b/near/{}.jsonl' ::: ${each((s) => s)}`,
   },
   {
     name: 'split-holdout',
     one: `split-holdout -q ${SPLIT} a/near.jsonl > a/split.jsonl`,
-    par: `${PAR} 'split-holdout -q --threads 1 ${SPLIT} b/near/{}.jsonl > b/split/{}.jsonl' ::: ${each((s) => s)}`,
   },
   {
     name: 'split-holdout check',
     one: 'split-holdout check -q --group-by meta.cluster --near a/split.jsonl',
-    par: `split-holdout check -q --group-by meta.cluster --near ${each((s) => `b/split/${s}.jsonl`)}`,
   },
   {
     name: 'curriculum-route',
     one: `curriculum-route -q ${CR} a/split.jsonl > a/routed.jsonl`,
-    par: `${PAR} 'curriculum-route -q ${CR} --counts-out b/counts/{}.counts b/split/{}.jsonl' ::: ${each((s) => s)} && curriculum-route -q ${CR} --plan-out b/plan.bin ${each((s) => `b/counts/${s}.counts`)} && ${PAR} 'curriculum-route -q ${CR} --plan b/plan.bin b/split/{}.jsonl > b/routed/{}.jsonl' ::: ${each((s) => s)}`,
   },
   {
     name: 'manifest build + verify',
     one: 'manifest build -q -o a/dataset --single a/export.jsonl a/routed.jsonl && manifest verify -q a/dataset',
-    par: `manifest build -q -o b/dataset --single b/export.jsonl ${each((s) => `b/routed/${s}.jsonl`)} && manifest verify -q b/dataset`,
+  },
+];
+// 2. GNU parallel -j2 over named shards, as few invocations as the data flow allows: a job runs a
+// shard's consecutive per-shard stages as one pipe (or one after the other, where a stage must name
+// its input file: dedup-near sign records the shard path that apply looks up), so each stage
+// starts once per shard and no intermediate file is written that nothing reads again. As many
+// shards as jobs (--shards, default 2 = -j2): on 2 cores more shards only add start-ups (every
+// tool invocation costs 0.15-0.3 CPU-s before its first row: bench/startup.mjs). A job that reads
+// a file passes --threads 1 (GNU parallel already fills the cores with jobs; a tool's default
+// reading a file is a worker pool: dedup-exact --drops on a 32 MB shard took 1.03-1.45 CPU-s with
+// it, 0.70-0.95 with --threads 1). Jobs reading a pipe get 1 by default (shared/ndjson pool.ts).
+const S = Array.from({ length: shards }, (_, k) => `s${k}`);
+const each = (f) => S.map(f).join(' ');
+const PAR = `parallel --halt now,fail=1 -j2`;
+const PARTS = 2;
+const P = Array.from({ length: PARTS }, (_, k) => k);
+const parSteps = [
+  {
+    name: 'split into shards',
+    cmd: `split -n l/${shards} -d -a ${String(shards - 1).length} --additional-suffix=.jsonl ${corpus.file} b/in/s`,
+  },
+  {
+    name: 'to-chatml | normalize-encoding | dedup-exact --keys-out (per shard)',
+    cmd: `${PAR} 'set -o pipefail; to-chatml -q b/in/{}.jsonl | normalize-encoding -q | tee b/norm/{}.jsonl | dedup-exact -q --keys-out b/keys/{}.keys' ::: ${each((s) => s)}`,
+  },
+  {
+    name: `dedup-exact --partition (${PARTS} partitions)`,
+    cmd: `${PAR} 'dedup-exact -q --partition {}/${PARTS} --drops-dir b/drops ${each((s) => `b/keys/${s}.keys`)}' ::: ${P.join(' ')}`,
+  },
+  {
+    name: 'dedup-exact --drops; dedup-near sign (per shard)',
+    cmd: `${PAR} 'dedup-exact -q --threads 1 ${P.map((k) => `--drops b/drops/{}.p${k}.drops`).join(' ')} b/norm/{}.jsonl > b/unique/{}.jsonl && dedup-near sign -q --threads 1 b/unique/{}.jsonl > b/sign/{}.sign' ::: ${each((s) => s)}`,
+  },
+  { name: 'dedup-near cluster', cmd: `dedup-near cluster -q ${each((s) => `b/sign/${s}.sign`)} > b/assignment.ndjson` },
+  {
+    name: 'dedup-near apply --mark | split-holdout | curriculum-route --counts-out (per shard)',
+    cmd: `${PAR} 'set -o pipefail; dedup-near apply -q --mark --assignment b/assignment.ndjson b/unique/{}.jsonl | split-holdout -q --threads 1 ${SPLIT} | tee b/split/{}.jsonl | curriculum-route -q ${CR} --counts-out b/counts/{}.counts' ::: ${each((s) => s)}`,
+  },
+  { name: 'split-holdout check', cmd: `split-holdout check -q --group-by meta.cluster --near ${each((s) => `b/split/${s}.jsonl`)}` },
+  { name: 'curriculum-route --plan-out', cmd: `curriculum-route -q ${CR} --plan-out b/plan.bin ${each((s) => `b/counts/${s}.counts`)}` },
+  { name: 'curriculum-route --plan (per shard)', cmd: `${PAR} 'curriculum-route -q ${CR} --plan b/plan.bin b/split/{}.jsonl > b/routed/{}.jsonl' ::: ${each((s) => s)}` },
+  {
+    name: 'manifest build + verify',
+    cmd: `manifest build -q -o b/dataset --single b/export.jsonl ${each((s) => `b/routed/${s}.jsonl`)} && manifest verify -q b/dataset`,
   },
 ];
 // 0. The one-process-tree pipe, the same stages and flags as the single-process form below.
@@ -191,11 +243,15 @@ const anchorTimes = anchors.map(([name, cmd]) => {
   return { name, t: sh(cmd) };
 });
 
-sh(`mkdir -p a b/in ${['chatml', 'norm', 'keys', 'drops', 'unique', 'sign', 'near', 'split', 'counts', 'routed'].map((d) => `b/${d}`).join(' ')}`);
+sh(`mkdir -p a b/in ${['norm', 'keys', 'drops', 'unique', 'sign', 'split', 'counts', 'routed'].map((d) => `b/${d}`).join(' ')}`);
 sh(`cat ${corpus.file} > /dev/null`);
 const times = stages.map((s) => {
   process.stderr.write(`bench: ${s.name}\n`);
-  return { name: s.name, one: sh(s.one), par: sh(s.par) };
+  return { name: s.name, ...shTimed(s.one) };
+});
+const parTimes = parSteps.map((s) => {
+  process.stderr.write(`bench: parallel: ${s.name}\n`);
+  return { name: s.name, ...shTimed(s.cmd) };
 });
 const identical = spawnSync('cmp', ['-s', 'a/export.jsonl', 'b/export.jsonl'], { cwd: W }).status === 0;
 const pipeIdentical = spawnSync('cmp', ['-s', 'a/export.jsonl', 'p/export.jsonl'], { cwd: W }).status === 0;
@@ -203,7 +259,7 @@ const rows = readFileSync(join(W, 'a', 'export.jsonl'), 'utf8').split('\n').leng
 
 // The Python glue on the same input: its input is chat rows, so it reads to-chatml's output
 // (the corpus rows are OpenAI-style already; to-chatml only adds meta.format).
-const py = spawnSync('/usr/bin/python3', ['-c', 'import numpy'], { stdio: 'ignore' });
+const py = values['no-glue'] ? { status: 1 } : spawnSync('/usr/bin/python3', ['-c', 'import numpy'], { stdio: 'ignore' });
 const refDir = join(ROOT, '..', 'shared', 'reference');
 let glue;
 if (py.status === 0) {
@@ -220,9 +276,9 @@ if (py.status === 0) {
   glue = { t, cpu, rows: readFileSync(join(W, 'glue.jsonl'), 'utf8').split('\n').length - 1 };
 }
 
-const sum = (k) => times.reduce((a, t) => a + t[k], 0);
-const one = sum('one');
-const par = sum('par');
+const sum = (ts, k) => ts.reduce((a, t) => a + t[k], 0);
+const one = sum(times, 'wall');
+const par = sum(parTimes, 'wall');
 const f = (x) => x.toFixed(2);
 const mbs = (t) => (corpus.meta.bytes / 2 ** 20 / t).toFixed(1);
 const lines = [
@@ -254,15 +310,24 @@ const lines = [
   '',
   '### Stage by stage over files, and GNU parallel',
   '',
-  '| stage | single process (s) | GNU parallel -j2 (s) | speed-up |',
-  '| --- | ---: | ---: | ---: |',
-  ...times.map((t) => `| ${t.name} | ${f(t.one)} | ${f(t.par)} | ${(t.one / t.par).toFixed(2)}x |`),
-  `| **whole pipeline** | **${f(one)}** | **${f(par)}** | **${(one / par).toFixed(2)}x** |`,
+  '| single process: stage | s | CPU s (user+sys) |',
+  '| --- | ---: | ---: |',
+  ...times.map((t) => `| ${t.name} | ${f(t.wall)} | ${f(t.cpu)} |`),
+  `| **whole pipeline** | **${f(one)}** | **${f(sum(times, 'cpu'))}** |`,
+  '',
+  `| GNU parallel -j2, ${shards} shards: step | s | CPU s (user+sys) |`,
+  '| --- | ---: | ---: |',
+  ...parTimes.map((t) => `| ${t.name.replaceAll('|', '\\|')} | ${f(t.wall)} | ${f(t.cpu)} |`),
+  `| **whole pipeline** | **${f(par)}** | **${f(sum(parTimes, 'cpu'))}** |`,
+  '',
+  `GNU parallel -j2 is ${(one / par).toFixed(2)}x the single process by wall time.`,
   '',
   `Output: ${rows} rows; the parallel export is ${identical ? 'byte-identical to' : 'DIFFERENT from'} the single-process one.`,
   glue
     ? `Python glue (pipeline_glue.py: ftfy, sha256 dedup, datasketch LSH, split; no curriculum, no manifest) on the same input: ${f(glue.t)} s, ${glue.rows} rows out. ldt one pipe ${(glue.t / pipe.wall).toFixed(2)}x faster, stage by stage ${(glue.t / one).toFixed(2)}x, parallel -j2 ${(glue.t / par).toFixed(2)}x.`
-    : 'Python glue: skipped (/usr/bin/python3 cannot import numpy; apt-get install python3-numpy python3-scipy python3-wcwidth).',
+    : values['no-glue']
+      ? 'Python glue: skipped (--no-glue).'
+      : 'Python glue: skipped (/usr/bin/python3 cannot import numpy; apt-get install python3-numpy python3-scipy python3-wcwidth).',
 ];
 process.stdout.write(`${lines.join('\n')}\n`);
 writeFileSync(join(OUT, 'pipeline.md'), `${lines.join('\n')}\n`);

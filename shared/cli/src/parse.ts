@@ -54,46 +54,39 @@ export function wantsHelpOrVersion(argv: readonly string[]): 'help' | 'version' 
 }
 
 /**
- * Parse argv against the tool's option table with yargs (loaded lazily, so `--version` and
- * `--help` cost no yargs import). yargs is configured strict with its own exits and help off;
- * every value is converted and checked here, because yargs accepts `--seed abc` as NaN.
+ * The configuration yargs 17 ran its parser (yargs-parser) with for these tables. Exported for the
+ * test that checks this module against yargs itself (shared/cli/test/yargs-oracle.test.ts).
+ */
+export const PARSER_CONFIGURATION = {
+  'camel-case-expansion': false,
+  'strip-aliased': true,
+  'duplicate-arguments-array': true,
+  'greedy-arrays': false,
+  'short-option-groups': true,
+  'parse-numbers': false,
+  'parse-positional-numbers': false,
+  'boolean-negation': true,
+  'dot-notation': false,
+} as const;
+
+/**
+ * Parse argv against the tool's option table with yargs-parser, loaded lazily (so `--version` and
+ * `--help` cost no parser import), then check it the way yargs' strict mode did: an option the
+ * table does not have is an error, and so is an option that needs a value without one. This is
+ * what yargs (strictOptions, help and version off, no commands) did around the same parser, with
+ * the same messages, minus its start-up: importing and setting up yargs cost every tool run 41 ms
+ * of CPU above `node -e 0` (62 ms), yargs-parser 11 ms (user+sys, median of 15 alternating runs,
+ * 2-core Xeon, Node 20.20.2; issue 17) — a pipe of seven stages paid it seven times.
+ * shared/cli/test/yargs-oracle.test.ts checks the result against yargs on many argv.
+ * Every value is converted and checked here, because the parser accepts `--seed abc` as NaN.
  * Any problem is a `UsageError` (exit 2).
  */
 export async function parseArgs(spec: ToolSpec, argv: readonly string[]): Promise<ParsedArgs> {
-  const { default: yargs } = await import('yargs');
   const table = allOptions(spec);
   const rewritten = rewriteDeprecated(table, argv);
-  let failure: string | undefined;
-  let y = yargs(rewritten.argv)
-    .parserConfiguration({
-      'camel-case-expansion': false,
-      'strip-aliased': true,
-      'duplicate-arguments-array': true,
-      'greedy-arrays': false,
-      'short-option-groups': true,
-      'parse-numbers': false,
-      'parse-positional-numbers': false,
-      'boolean-negation': true,
-      'dot-notation': false,
-    })
-    .strictOptions()
-    .help(false)
-    .version(false)
-    .exitProcess(false)
-    .fail((msg: string | null, err: Error | undefined) => {
-      failure = msg ?? err?.message ?? 'invalid arguments';
-    });
-  for (const o of table) {
-    y = y.option(o.name, {
-      type: o.type === 'boolean' ? 'boolean' : 'string',
-      alias: o.short,
-      requiresArg: o.type !== 'boolean',
-      array: false,
-    });
-  }
-  const raw = y.parseSync() as Record<string, unknown> & { _: (string | number)[] };
-  if (failure !== undefined) throw new UsageError(rewordYargs(failure, table));
-
+  const r = await parseRaw(table, rewritten.argv);
+  if ('failure' in r) throw new UsageError(rewordYargs(r.failure, table));
+  const raw = r.raw;
   const options: Record<string, unknown> = {};
   for (const o of table) {
     const v = raw[o.name];
@@ -108,6 +101,50 @@ export async function parseArgs(spec: ToolSpec, argv: readonly string[]): Promis
     options['max-rejects'] = parseRejectBudget(options['max-rejects']);
   }
   return { options, positionals: raw._.map(String), warnings: rewritten.warnings };
+}
+
+/** What yargs' parseSync gave for `argv` (its `_` and one key per option given), or its failure message. */
+export type RawParse = { raw: Record<string, unknown> & { _: (string | number)[] } } | { failure: string };
+
+/**
+ * argv (deprecated spellings already rewritten) through yargs-parser with the hints yargs'
+ * `.option(name, { type, alias, requiresArg })` gave it, then yargs' strict-options check; the
+ * result, or the failure message, is yargs' own (shared/cli/test/yargs-oracle.test.ts).
+ */
+export async function parseRaw(table: readonly OptionSpec[], argv: readonly string[]): Promise<RawParse> {
+  const { default: parser } = await import('yargs-parser');
+  // requiresArg is nargs NaN: exactly one value, which must not look like an option.
+  const alias: Record<string, string[]> = {};
+  const boolean: string[] = [];
+  const string: string[] = [];
+  const narg: Record<string, number> = {};
+  const key: Record<string, boolean> = {};
+  for (const o of table) {
+    key[o.name] = true;
+    if (o.short !== undefined) alias[o.name] = [o.short];
+    if (o.type === 'boolean') boolean.push(o.name);
+    else {
+      string.push(o.name);
+      narg[o.name] = Number.NaN;
+    }
+  }
+  // `key` (every option name, as yargs passed it) is not in @types/yargs-parser, hence no literal.
+  const hints = { alias, boolean, string, narg, key, configuration: { ...PARSER_CONFIGURATION, 'populate--': true } };
+  const parsed = parser.detailed([...argv], hints);
+  if (parsed.error) return { failure: parsed.error.message };
+  const raw = parsed.argv as Record<string, unknown> & { _: (string | number)[]; '--'?: (string | number)[] };
+  // Strict options: every key the parser set must be an option (or alias) of the table.
+  const unknown = Object.keys(raw).filter((k) => k !== '_' && k !== '--' && !Object.hasOwn(parsed.aliases, k));
+  if (unknown.length > 0) {
+    const list = unknown.map((k) => (k.trim() ? k : `"${k}"`)).join(', ');
+    return { failure: `${unknown.length === 1 ? 'Unknown argument' : 'Unknown arguments'}: ${list}` };
+  }
+  // Arguments after `--` are positionals, after the others.
+  if (raw['--']) {
+    raw._.push(...raw['--']);
+    delete raw['--'];
+  }
+  return { raw };
 }
 
 function rewordYargs(msg: string, table: readonly OptionSpec[]): string {

@@ -1,4 +1,7 @@
-import { createXXHash3, createXXHash32, createXXHash128, type IHasher } from 'hash-wasm';
+import type { IHasher } from 'hash-wasm';
+import xxhash3 from 'hash-wasm/dist/xxhash3.umd.min.js';
+import xxhash32 from 'hash-wasm/dist/xxhash32.umd.min.js';
+import xxhash128 from 'hash-wasm/dist/xxhash128.umd.min.js';
 
 // XXH3 through hash-wasm's WebAssembly build (MIT, pure JS + embedded wasm: nothing compiles at
 // install, so `npm install -g` needs no compiler). It replaced the xxhash-addon native addon
@@ -11,9 +14,15 @@ import { createXXHash3, createXXHash32, createXXHash128, type IHasher } from 'ha
 // The instances are created once at module load (top-level await: hash-wasm only offers async
 // constructors) and are not re-entrant: every call below runs init → update → digest without
 // yielding, so one instance per thread is safe.
-const h128: IHasher = await createXXHash128(0, 0);
-const h64: IHasher = await createXXHash3(0, 0);
-const h32: IHasher = await createXXHash32(0);
+// Loaded from hash-wasm's one-algorithm builds (the same WebAssembly, the same digests; the tests pin
+// reference values), not from its index: the index embeds every algorithm hash-wasm has (272 KB of
+// source): importing it and creating the three hashers cost every process and worker thread that
+// hashes 57 ms of CPU above `node -e 0` (62 ms), these three files 27 ms (user+sys, median of 20
+// alternating runs, 2-core Xeon, Node 20.20.2; issue 17). Static imports, not createRequire:
+// the dist bundler (scripts/dist.mjs, esbuild) sees them, keeps them external and declares
+// hash-wasm in the package's dependencies (a createRequire'd path was missed, and the installed
+// bins failed). Types: ./hash-wasm-builds.d.ts. Created together: the three compile concurrently.
+const [h128, h64, h32]: IHasher[] = await Promise.all([xxhash128.createXXHash128(0, 0), xxhash3.createXXHash3(0, 0), xxhash32.createXXHash32(0)]);
 
 /**
  * XXH3-128 of `data` with seed 0 (the fixed, documented seed of every ldt content hash).
