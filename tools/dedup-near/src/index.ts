@@ -6,7 +6,7 @@ export { type Decision, type KeepPolicy, NearDedup, type NearOptions, REASONS } 
 export { forEachNgramKey } from './ngram-overlap.js';
 export { packSigned, unpackSigned } from './parallel.js';
 export { emitRow, indexParams, type NearFiles, runNear } from './run.js';
-export { comparedText, DEFAULT_SHINGLE, isNoSpaceScript, jaccard, type ShingleOptions, type Shingles, shingle, shingleNormalized } from './shingle.js';
+export { comparedText, DEFAULT_SHINGLE, isNoSpaceScript, jaccard, jaccardAtLeast, minOverlap, type ShingleOptions, type Shingles, shingle, shingleNormalized } from './shingle.js';
 export { type Signed, Signer } from './signer.js';
 export { SpillFile } from './spill.js';
 export { BandKeys, type BandSortStats, DEFAULT_MEMORY } from './spillsort.js';

@@ -340,7 +340,7 @@ test('kept rows are written as read: blank lines skipped, CR dropped, last line 
   assert.equal(m.stdout, '');
 });
 
-test('--mark appends meta to the bytes of rows without meta exactly as serializeWithMeta does', async () => {
+test('--mark and --dups write meta into the bytes of rows (with meta or without) exactly as serializeWithMeta does', async () => {
   const { serializeWithMeta } = await import('@ldt/ndjson');
   const base = 'alpha beta gamma delta epsilon zeta eta theta iota kappa';
   const lines = [
@@ -350,6 +350,12 @@ test('--mark appends meta to the bytes of rows without meta exactly as serialize
     `{ "text" : "other words here for a row that stays alone ok" }\r`,
     '{"text":"unicode café “quoted” words here and there now"}',
     '{"text":"","meta":{}}',
+    // Rows with meta, spliced on their bytes (pass 2 does not parse them): the meta is written as
+    // JSON.stringify writes the parsed meta; the bytes around it as read.
+    `{"text":"${base}.", "big":12345678901234567890, "meta" : { "a" : 1.0 , "cluster":"old", "b":[1, 2], "s":"\\u00e9\\"" } }`,
+    `{"text":"café ${base}","meta":{"z":1e400}}`,
+    `{"te\\u0078t":"${base} ok","meta":{"escaped":"key"}}`,
+    `{"text":"${base} ok","meta":{"a":1},"meta":{"twice":true}}`,
   ];
   const r = await runInProcess(main, ['--mark'], { stdin: `${lines.join('\n')}\n` });
   assert.equal(r.code, 0, r.stderr);
@@ -359,10 +365,37 @@ test('--mark appends meta to the bytes of rows without meta exactly as serialize
     const raw = lines[i].replace(/\r$/, '');
     const value = JSON.parse(raw);
     const hadMeta = value.meta !== undefined;
-    value.meta = { ...(value.meta ?? {}), ...JSON.parse(line).meta };
+    const meta = JSON.parse(line).meta;
+    const added = Object.keys(meta).filter((k) => k !== 'cluster' && !(k in (value.meta ?? {})));
+    assert.deepEqual(added, meta.dup_reason ? ['cluster_size', 'dup_of', 'dup_reason', 'similarity'] : ['cluster_size'], `line ${i + 1}`);
+    assert.match(meta.cluster, /^[0-9a-f]{32}$/);
+    value.meta = { ...(value.meta ?? {}), ...meta };
     assert.equal(line, serializeWithMeta(raw, value, hadMeta), `line ${i + 1}`);
   }
   assert.equal(JSON.parse(got[1]).meta.dup_reason, 'near_duplicate');
+  assert.equal(JSON.parse(got[6]).meta.dup_reason, 'near_duplicate');
+  // Dropping, with --dups: the same meta edit without --mark's keys.
+  const dir = tmpDir();
+  const dups = join(dir, 'dups.ndjson');
+  const d = await runInProcess(main, ['--dups', dups], { stdin: `${lines.join('\n')}\n` });
+  assert.equal(d.code, 0, d.stderr);
+  const dropped = readFileSync(dups, 'utf8')
+    .split('\n')
+    .filter((l) => l !== '');
+  assert.ok(dropped.length >= 5, readFileSync(dups, 'utf8'));
+  const expected = (raw: string, m: Record<string, unknown>) => {
+    const value = JSON.parse(raw);
+    const hadMeta = value.meta !== undefined;
+    value.meta = { ...(value.meta ?? {}), dup_of: m.dup_of, dup_reason: m.dup_reason, similarity: m.similarity };
+    return serializeWithMeta(raw, value, hadMeta);
+  };
+  for (const line of dropped) {
+    const m = JSON.parse(line).meta;
+    assert.ok(
+      lines.some((l) => expected(l.replace(/\r$/, ''), m) === line),
+      line,
+    );
+  }
 });
 
 test('a mixed to-chatml output goes through with the default fields; --fields lists are per row', async () => {

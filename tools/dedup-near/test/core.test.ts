@@ -1,7 +1,20 @@
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { test } from 'node:test';
-import { candidateProbability, isNoSpaceScript, jaccard, MinHasher, optimalParams, shingle, shingleNormalized, wordsLE, xxh32, xxh32Words } from '@ldt/dedup-near';
+import {
+  candidateProbability,
+  isNoSpaceScript,
+  jaccard,
+  jaccardAtLeast,
+  MinHasher,
+  minOverlap,
+  optimalParams,
+  shingle,
+  shingleNormalized,
+  wordsLE,
+  xxh32,
+  xxh32Words,
+} from '@ldt/dedup-near';
 import { Prng, xxh32Reference } from '@ldt/hash';
 
 const opts = { ngram: 5, charNgram: 0, autoCharNgram: 5 };
@@ -122,6 +135,45 @@ test('jaccard of sorted sets', () => {
   assert.equal(jaccard(s('a b c d'), s('a b c e')), 3 / 5);
   assert.equal(jaccard(s('a b'), s('c d')), 0);
   assert.equal(jaccard(new Uint32Array(0), new Uint32Array(0)), 0);
+});
+
+test('jaccardAtLeast(a, b, t) is exactly jaccard(a, b) >= t (early exits, size bound)', () => {
+  const rng = new Prng(17);
+  const set = (n: number, range: number) => {
+    const s = new Set<number>();
+    while (s.size < n) s.add(rng.nextInt(range));
+    return Uint32Array.from([...s].sort((x, y) => x - y));
+  };
+  const ts = [0.01, 0.5, 0.7, 0.8, 0.85, 0.9, 0.95, 1, 1 / 3, 2 / 3];
+  let yes = 0;
+  let no = 0;
+  for (let k = 0; k < 3000; k++) {
+    const na = rng.nextInt(40);
+    const range = 1 + rng.nextInt(80);
+    const a = set(Math.min(na, range), range);
+    // b: a with a few elements removed and added, or an unrelated set.
+    let b: Uint32Array;
+    if (rng.nextInt(2) === 0) b = set(Math.min(rng.nextInt(40), range), range);
+    else {
+      const s = new Set(a);
+      for (let e = rng.nextInt(6); e > 0; e--) s.delete(a[rng.nextInt(Math.max(1, a.length))]);
+      for (let e = rng.nextInt(6); e > 0; e--) s.add(rng.nextInt(range));
+      b = Uint32Array.from([...s].sort((x, y) => x - y));
+    }
+    for (const t of ts) {
+      const want = jaccard(a, b) >= t;
+      assert.equal(jaccardAtLeast(a, b, t), want, `|a| ${a.length} |b| ${b.length} t ${t}: jaccard ${jaccard(a, b)}`);
+      assert.equal(jaccardAtLeast(b, a, t), want);
+      if (want) yes++;
+      else no++;
+    }
+  }
+  assert.ok(yes > 1000 && no > 1000, `${yes} pass, ${no} fail: both sides exercised`);
+  // The least passing intersection, as the division rounds: 4/5 = 0.8 passes at 0.8, 3/5 not at 0.6000001.
+  assert.equal(minOverlap(5, 4, 0.8), 4);
+  assert.equal(minOverlap(10, 7, 0.8), -1);
+  assert.equal(minOverlap(0, 0, 0.5), -1);
+  assert.equal(jaccardAtLeast(new Uint32Array(0), new Uint32Array(0), 0.01), false);
 });
 
 test('MinHash estimate tracks the true Jaccard (128 permutations)', () => {
