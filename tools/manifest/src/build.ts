@@ -157,8 +157,12 @@ export class ManifestBuilder {
     }
   }
 
-  /** Add one batch of rows (as read). */
-  async addBatch(batch: readonly Row[]): Promise<void> {
+  /**
+   * Add one batch of rows (as read). `asRead`, when given, is the batch's rows exactly as their
+   * lines were read, each ending in `\n` (the read chunk): `--single` writes it as it is instead
+   * of copying every row into a new buffer (the same bytes).
+   */
+  async addBatch(batch: readonly Row[], asRead?: Buffer): Promise<void> {
     const { partitionBy, groupBy, tokens, textFields } = this.opts;
     const touched = new Set<Partition>();
     for (const row of batch) {
@@ -227,7 +231,7 @@ export class ManifestBuilder {
       touched.add(part);
       this.rows++;
       this.tokens += t;
-      if (this.single) this.singleLines.push(row.bytes ?? row.raw);
+      if (this.single && !asRead) this.singleLines.push(row.bytes ?? row.raw);
 
       // Groups: group-by (or source dataset) × split × phase; resolved sources.
       const src = getMeta(v, 'source');
@@ -278,7 +282,8 @@ export class ManifestBuilder {
       this.fields.add(v);
     }
     for (const p of touched) await this.flushPartition(p);
-    if (this.single && this.singleLines.length > 0) {
+    if (this.single && asRead) await this.single.write(asRead);
+    else if (this.single && this.singleLines.length > 0) {
       await this.single.write(linesToBuffer(this.singleLines));
       this.singleLines = [];
     }
