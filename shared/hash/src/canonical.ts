@@ -154,3 +154,130 @@ export function canonicalKey(value: unknown, mode: NormalizeMode): string {
       return 'z';
   }
 }
+
+let keyBuf = Buffer.allocUnsafe(1 << 16);
+let keyOff = 0;
+
+/**
+ * The UTF-8 bytes of `canonicalKey(value, mode)`, written straight into a reused buffer (valid
+ * until the next call; copy it to keep it): the same bytes, without building the key string.
+ * Building it made a rope of every string of the value that the UTF-8 encoder then had to
+ * flatten (a copy of the whole key) before encoding; here each string is encoded once, in place.
+ * The bytes are identical even for lone surrogates: every string piece of the encoding is
+ * bounded by ASCII (`:` before it; `s`, `n`, `[`, `{`, `]`, `}`, `t`, `f`, `z` after it), so no
+ * surrogate pair can form across pieces, and each piece encodes (U+FFFD for a lone surrogate)
+ * as it does inside the whole string. Measured on the 64 MB bench corpus' chat rows (45k
+ * distinct messages keys; node, process.cpuUsage, best of 3): canonicalKey + xxh128String
+ * 0.20 CPU-s, canonicalKeyBytes + xxh128 0.15 CPU-s.
+ */
+export function canonicalKeyBytes(value: unknown, mode: NormalizeMode): Buffer {
+  keyOff = 0;
+  putKey(value, mode);
+  return keyBuf.subarray(0, keyOff);
+}
+
+function room(n: number): void {
+  if (keyOff + n <= keyBuf.length) return;
+  const next = Buffer.allocUnsafe(Math.max(keyBuf.length * 2, keyOff + n));
+  keyBuf.copy(next, 0, 0, keyOff);
+  keyBuf = next;
+}
+
+/** `s` LEN `:` TEXT */
+function putString(s: string): void {
+  const n = s.length;
+  room(12 + 3 * n);
+  const b = keyBuf;
+  let o = keyOff;
+  b[o++] = 115; /* s */
+  o = putUint(b, o, n);
+  b[o++] = 58; /* : */
+  if (n <= 24) {
+    // Short strings (keys, roles): copied unit by unit while ASCII, the encoder's call overhead saved.
+    let i = 0;
+    for (; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 128) break;
+      b[o + i] = c;
+    }
+    if (i === n) {
+      keyOff = o + n;
+      return;
+    }
+  }
+  keyOff = o + b.write(s, o, 'utf8');
+}
+
+function putUint(b: Buffer, o: number, n: number): number {
+  if (n < 10) {
+    b[o] = 48 + n;
+    return o + 1;
+  }
+  let digits = 1;
+  for (let x = n; x >= 10; x = Math.floor(x / 10)) digits++;
+  for (let k = digits - 1, x = n; k >= 0; k--, x = Math.floor(x / 10)) b[o + k] = 48 + (x % 10);
+  return o + digits;
+}
+
+function putAscii(s: string): void {
+  room(s.length);
+  for (let i = 0; i < s.length; i++) keyBuf[keyOff + i] = s.charCodeAt(i);
+  keyOff += s.length;
+}
+
+function putByte(c: number): void {
+  room(1);
+  keyBuf[keyOff++] = c;
+}
+
+function putKey(value: unknown, mode: NormalizeMode): void {
+  switch (typeof value) {
+    case 'string':
+      putString(mode === 'none' ? value : normalizeText(value, mode));
+      return;
+    case 'number':
+      // JSON number text is ASCII.
+      putAscii(`n${JSON.stringify(value)};`);
+      return;
+    case 'boolean':
+      putByte(value ? 116 /* t */ : 102 /* f */);
+      return;
+    case 'object': {
+      if (value === null) {
+        putByte(122 /* z */);
+        return;
+      }
+      if (Array.isArray(value)) {
+        putByte(91 /* [ */);
+        for (let i = 0; i < value.length; i++) putKey(value[i], mode);
+        putByte(93 /* ] */);
+        return;
+      }
+      const obj = value as Record<string, unknown>;
+      const keys = Object.keys(obj);
+      if (keys.length === 2) {
+        if (keys[0] > keys[1]) keys.reverse();
+      } else {
+        let sorted = true;
+        for (let i = 1; i < keys.length; i++) {
+          if (keys[i - 1] > keys[i]) {
+            sorted = false;
+            break;
+          }
+        }
+        if (!sorted) keys.sort();
+      }
+      putByte(123 /* { */);
+      for (const k of keys) {
+        const v = obj[k];
+        if (v === undefined) continue;
+        putString(k);
+        putKey(v, mode);
+      }
+      putByte(125 /* } */);
+      return;
+    }
+    default:
+      putByte(122 /* z */);
+  }
+}

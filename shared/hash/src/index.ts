@@ -1,4 +1,4 @@
-export { canonicalJson, canonicalKey, canonicalText, referenceCanonicalJson } from './canonical.js';
+export { canonicalJson, canonicalKey, canonicalKeyBytes, canonicalText, referenceCanonicalJson } from './canonical.js';
 export { HashSet128 } from './hashset.js';
 export { type IndexFileReader, IndexFileWriter, type IndexFormat, invalidIndex, openIndexFile } from './index-file.js';
 export { Prng } from './prng.js';

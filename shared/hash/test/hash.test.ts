@@ -100,3 +100,49 @@ test('canonicalKey is order-independent for object keys and injective on tricky 
   assert.equal(new Set(keys).size, distinct.length);
   assert.equal(canonicalKey({ t: '  A  B ' }, 'lower'), '{s1:ts3:a b}');
 });
+
+test('canonicalKeyBytes is the UTF-8 of canonicalKey on random values (lone surrogates, big numbers, unsorted and long keys, every mode)', async () => {
+  const { canonicalKey, canonicalKeyBytes } = await import('@ldt/hash');
+  const rng = new Prng(20261207);
+  const units = ['a', 'Z', ' ', '  ', '\t', '\n', 'é', 'É', '中', '😀', '\ud83d', '\ude00', '\u0000', '"', '\\', ':', 's1:', '0', 'İ', 'ß'];
+  const str = (max: number): string => {
+    let s = '';
+    const n = rng.nextInt(max + 1);
+    for (let i = 0; i < n; i++) s += units[rng.nextInt(units.length)];
+    return s;
+  };
+  const nums = [0, -0, 1, -1.5, 1e21, 1e-7, 12345678901234567e3, Number.MAX_SAFE_INTEGER + 2, 0.1 + 0.2];
+  const value = (depth: number): unknown => {
+    switch (rng.nextInt(depth > 3 ? 5 : 7)) {
+      case 0:
+        return str(rng.nextInt(4) === 0 ? 400 : 12);
+      case 1:
+        return nums[rng.nextInt(nums.length)];
+      case 2:
+        return rng.nextInt(2) === 0;
+      case 3:
+        return null;
+      case 4:
+        return str(30);
+      case 5:
+        return Array.from({ length: rng.nextInt(5) }, () => value(depth + 1));
+      default: {
+        const o: Record<string, unknown> = {};
+        for (let k = rng.nextInt(5); k > 0; k--) o[rng.nextInt(5) === 0 ? String(rng.nextInt(20)) : str(6)] = value(depth + 1);
+        return o;
+      }
+    }
+  };
+  const modes = ['none', 'whitespace', 'lower', 'aggressive'] as const;
+  for (let i = 0; i < 3000; i++) {
+    const v = i === 0 ? { content: 'x'.repeat(100_000), role: 'user' } : value(0);
+    const mode = modes[i % modes.length];
+    assert.deepEqual(canonicalKeyBytes(v, mode), Buffer.from(canonicalKey(v, mode), 'utf8'), `value ${i}: ${JSON.stringify(v).slice(0, 200)}`);
+  }
+  // A chat message list, as dedup-exact hashes it.
+  const msgs = [
+    { role: 'user', content: 'héllo \ud83d' },
+    { content: 'wörld', role: 'assistant' },
+  ];
+  assert.equal(canonicalKeyBytes(msgs, 'none').toString('utf8'), '[{s7:contents7:héllo �s4:roles4:user}{s7:contents5:wörlds4:roles9:assistant}]');
+});

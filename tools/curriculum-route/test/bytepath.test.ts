@@ -73,6 +73,17 @@ test('pass 2 on bytes writes what the full parse writes: random rows with and wi
     ',"note":{"meta":{"phase":"nested"}}',
     ',"s":"has \\"meta\\": inside"',
     ',"meta":{"a":1},"meta":{"b":2}',
+    // Meta last and written by JSON.stringify (pass 2 extends it as bytes), and near misses.
+    ',"meta":{"cluster":"c1","split":"train"}',
+    ',"meta":{"s":"q\\"x é 😀","n":-1.5,"l":[1,{"a":null}],"t":true}',
+    ',"meta":{"b":1,"1":2}',
+    ',"meta":{"s":"\\u00e9"}',
+    ',"meta":{"n":1e400}',
+    ',"meta":{"n":12345678901234567890}',
+    ',"meta":{"phase":"old"}',
+    ',"meta":{"x":{"cluster":"c"},"repeat":2}',
+    ',"a":1, "a":2,"meta":{"c":1}',
+    ',"x":{"c":1},"meta":{"c":1}',
   ];
   const rows: string[] = [];
   for (let i = 0; i < 300; i++) {

@@ -139,3 +139,52 @@ test('index loader: edits with a correct checksum (the header as any JSON, keys,
     fcParams('dedup-exact index with checksum', 150),
   );
 });
+
+test('output lines are the full-parse lines (JSON.parse, meta.content_hash set, serializeWithMeta) on random rows, also where meta is extended as bytes', async () => {
+  const { serializeWithMeta } = await import('@ldt/ndjson');
+  const metaText = fc.oneof(
+    fc.dictionary(fc.string(), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 4 }).map((m) => JSON.stringify(m)),
+    fc.constantFrom('{}', '{"content_hash":"x"}', '{ "a" : 1 }', '{"a":1.0}', '{"n":12345678901234567890}', '{"s":"\\u00e9"}', '{"b":1,"1":2}', '[]', '"m"'),
+  );
+  const row = fc
+    .record({
+      id: fc.nat(),
+      text: fc.string({ unit: 'grapheme' }),
+      meta: fc.option(metaText, { nil: undefined }),
+      after: fc.boolean(),
+      dup: fc.constantFrom('', '', ',"id":-1', ',"meta":{"z":1}'),
+      space: fc.constantFrom('', ' ', '\t'),
+      trail: fc.constantFrom('', ' ', '\r'),
+    })
+    .map(({ id, text, meta, after, dup, space, trail }) => {
+      const members = [`"text":${JSON.stringify(text)}`, `${space}"id":${id}`];
+      if (meta !== undefined) members.splice(after ? 1 : 2, 0, `"meta":${meta}`);
+      return `{${members.join(',')}${dup}${space}}${trail}`;
+    });
+  fc.assert(
+    fc.asyncProperty(fc.array(row, { minLength: 1, maxLength: 30 }), async (rows) => {
+      // Distinct rows (a duplicate would be dropped): the index as the last key of the text.
+      const lines = rows.map((r, i) => r.replace('"text":"', `"text":"${i}:`));
+      const input = `${lines.join('\n')}\n`;
+      const raws = lines.map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
+      const r = await runInProcess(main, ['--quiet', '--rejects', '/dev/null'], { stdin: input });
+      assert.equal(r.code, 0, r.stderr);
+      const out = r.stdout.split('\n');
+      assert.equal(out.pop(), '');
+      let k = 0;
+      for (const raw of raws) {
+        const value = JSON.parse(raw) as Record<string, unknown>;
+        const m = value.meta;
+        if (m !== undefined && (m === null || typeof m !== 'object' || Array.isArray(m))) continue; // rejected (bad_meta)
+        const line = out[k++];
+        assert.ok(line !== undefined, `a line for ${raw}`);
+        const hash = (JSON.parse(line) as { meta: { content_hash: string } }).meta.content_hash;
+        if (m === undefined) value.meta = { content_hash: hash };
+        else (m as Record<string, unknown>).content_hash = hash;
+        assert.equal(line, serializeWithMeta(raw, value as never, m !== undefined), raw);
+      }
+      assert.equal(k, out.length);
+    }),
+    fcParams('dedup-exact output against the full parse', 100),
+  );
+});

@@ -69,9 +69,8 @@ interface Group {
 /** Characters kept as they are in a partition folder name; anything else is %XX (UTF-8). */
 const SAFE = /^[A-Za-z0-9._-]$/;
 
-/** `split=train`: the last path segment, `=`, the value percent-encoded for a safe folder name. */
-function segmentName(label: string, v: Json): string {
-  const s = typeof v === 'string' ? v : JSON.stringify(v);
+/** `split=train`: the last path segment, `=`, the value's text (a string as is, else JSON) percent-encoded for a safe folder name. */
+function segmentName(label: string, s: string): string {
   let out = '';
   for (const ch of s) out += SAFE.test(ch) ? ch : [...Buffer.from(ch)].map((b) => `%${b.toString(16).toUpperCase().padStart(2, '0')}`).join('');
   return `${label}=${out}`;
@@ -157,8 +156,26 @@ export class ManifestBuilder {
     }
   }
 
-  /** Add one batch of rows (as read). */
-  async addBatch(batch: readonly Row[]): Promise<void> {
+  /** Folder names by partition path and value text: few distinct values, each computed once (segmentName tests every character). */
+  private readonly segments: Map<string, string>[] = [];
+
+  private segment(i: number, v: Json): string {
+    const cache = (this.segments[i] ??= new Map());
+    const s = typeof v === 'string' ? v : JSON.stringify(v);
+    let name = cache.get(s);
+    if (name === undefined) {
+      name = segmentName(this.labels[i], s);
+      if (cache.size < 10_000) cache.set(s, name);
+    }
+    return name;
+  }
+
+  /**
+   * Add one batch of rows (as read). `asRead`, when given, is the batch's rows exactly as their
+   * lines were read, each ending in `\n` (the read chunk): `--single` writes it as it is instead
+   * of copying every row into a new buffer (the same bytes).
+   */
+  async addBatch(batch: readonly Row[], asRead?: Buffer): Promise<void> {
     const { partitionBy, groupBy, tokens, textFields } = this.opts;
     const touched = new Set<Partition>();
     for (const row of batch) {
@@ -177,7 +194,7 @@ export class ManifestBuilder {
           );
         }
         values[partitionBy[i].text] = x as Json;
-        segs.push(segmentName(this.labels[i], x as Json));
+        segs.push(this.segment(i, x as Json));
       }
       const pname = segs.length > 0 ? segs.join('/') : 'all';
       let part = this.partitions.get(pname);
@@ -227,7 +244,7 @@ export class ManifestBuilder {
       touched.add(part);
       this.rows++;
       this.tokens += t;
-      if (this.single) this.singleLines.push(row.bytes ?? row.raw);
+      if (this.single && !asRead) this.singleLines.push(row.bytes ?? row.raw);
 
       // Groups: group-by (or source dataset) × split × phase; resolved sources.
       const src = getMeta(v, 'source');
@@ -278,7 +295,8 @@ export class ManifestBuilder {
       this.fields.add(v);
     }
     for (const p of touched) await this.flushPartition(p);
-    if (this.single && this.singleLines.length > 0) {
+    if (this.single && asRead) await this.single.write(asRead);
+    else if (this.single && this.singleLines.length > 0) {
       await this.single.write(linesToBuffer(this.singleLines));
       this.singleLines = [];
     }

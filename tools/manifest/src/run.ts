@@ -3,7 +3,7 @@
 import { basename, resolve } from 'node:path';
 import type { ToolContext } from '@ldt/cli';
 import { DataError, UsageError } from '@ldt/errors';
-import { normalizeInputs, readLineChunks, readRows, writeError } from '@ldt/ndjson';
+import { normalizeInputs, parseChunk, readLineChunks, readRows, writeError } from '@ldt/ndjson';
 import { parsePath, parsePaths } from '@ldt/schema';
 import { loadTokenCounter, recordRenderer, TEMPLATE_TOKEN_RULE, type TemplateRecord, type TemplateTokenRule, templateRecord } from '@ldt/tokens';
 import { ManifestBuilder } from './build.js';
@@ -104,8 +104,15 @@ export async function runBuild(o: BuildRunOptions, ctx: ToolContext): Promise<vo
   );
   await b.start();
   try {
-    for await (const batch of readRows(inputs, { ...ctx.readOptions, withBytes: true })) {
-      await b.addBatch(batch);
+    // readRows' loop, with the chunks in sight: a chunk whose every line is a row as read (no blank
+    // or rejected line, no CR, ending in \n) goes to --single as it is, not copied row by row.
+    const counts = ctx.readOptions.counts ?? { lines: 0, blank: 0 };
+    for await (const chunk of readLineChunks(inputs, { ...ctx.readOptions, counts })) {
+      const batch = parseChunk(chunk, counts, ctx.readOptions.rejector, true);
+      if (batch.length === 0) continue;
+      let asRead = 0;
+      for (const r of batch) asRead += r.bytes ? r.bytes.length + 1 : Number.NaN;
+      await b.addBatch(batch, asRead === chunk.buf.length ? chunk.buf : undefined);
       await ctx.report.flushSinks();
     }
     const m = await b.finish();

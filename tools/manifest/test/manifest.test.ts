@@ -459,3 +459,24 @@ test('zstd and gzip shards are byte-identical across runs (same dataset id)', as
     for (const s of a.m.shards) assert.deepEqual(readFileSync(join(a.dir, s.path)), readFileSync(join(b.dir, s.path)));
   }
 });
+
+test('--single holds every row as read, with \\n line ends, whether a read chunk is written as it is or row by row', async () => {
+  const dir = tmpDir();
+  // Over 1 MiB of clean rows (whole chunks go to --single as read), then chunks with a CRLF line,
+  // blank lines and a last line without \n (row by row).
+  const rows: string[] = [];
+  for (let i = 0; rows.join('\n').length < 2_500_000; i++)
+    rows.push(JSON.stringify({ text: `row ${i} ${'é'.repeat(i % 50)} ${'x'.repeat(400)}`, meta: { split: i % 3 === 0 ? 'test' : 'train' } }));
+  const lines = rows.map((r, i) => (i === 3000 ? `${r}\r` : i === 3100 ? `\n  \n${r}` : r));
+  const input = join(dir, 'in.ndjson');
+  writeFileSync(input, lines.join('\n'));
+  const want = `${rows.join('\n')}\n`;
+  for (const via of ['file', 'stdin'] as const) {
+    const single = join(dir, `single-${via}.ndjson`);
+    const r = await runInProcess(main, ['build', '-q', '-o', join(dir, `ds-${via}`), '--single', single, ...(via === 'file' ? [input] : [])], {
+      stdin: via === 'stdin' ? readFileSync(input, 'utf8') : undefined,
+    });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(readFileSync(single, 'utf8'), want, via);
+  }
+});

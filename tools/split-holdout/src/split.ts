@@ -99,6 +99,8 @@ export class Splitter {
   private readonly holding: boolean;
   /** `"meta":{"split":"<name>"}` per split. */
   private readonly metaTexts: string[];
+  /** `,"split":"<name>"}}` per split: the end of a line whose last member is meta (see `edit`). */
+  private readonly splitTails: string[];
 
   constructor(readonly opts: SplitOptions) {
     this.names = [...opts.ratios.names];
@@ -111,6 +113,7 @@ export class Splitter {
     this.holdoutIndex = h;
     this.totals = emptyCounts(this.names.length);
     this.metaTexts = this.names.map((n) => `"meta":${JSON.stringify({ split: n })}`);
+    this.splitTails = this.names.map((n) => `,"split":${JSON.stringify(n)}}}`);
   }
 
   /** True when a first pass (`scan`) is needed: hard holdouts are given. */
@@ -246,6 +249,13 @@ export class Splitter {
     }
     const old = row.value.meta;
     const oldText = isJsonObject(old) ? JSON.stringify(old) : undefined;
+    if (oldText !== undefined && !Object.hasOwn(old as JsonObject, 'split')) {
+      // `split` is appended as meta's last key, so the new meta text is the old one with
+      // `,"split":"<name>"` before its closing brace: the line is kept up to that brace and a fixed
+      // tail per split follows (no meta object edit, no second JSON.stringify per row).
+      const at = lastMetaAt(row.raw, oldText);
+      if (at >= 0) return { keep: at + 6 + oldText.length, tail: oldText.length === 2 ? this.splitTails[s].slice(1) : this.splitTails[s] };
+    }
     setMeta(row.value, 'split', this.names[s], row);
     const fast = oldText === undefined ? undefined : replaceLastMeta(row.raw, oldText, JSON.stringify(row.value.meta));
     return fast ?? serializeWithMeta(row.raw, row.value, old !== undefined);
@@ -388,14 +398,18 @@ function appendMeta(raw: string, metaText: string): { keep: number; tail: string
  * Anything else returns undefined and takes serializeWithMeta's full scan (~2× slower per row).
  */
 function replaceLastMeta(raw: string, oldText: string, newText: string): { keep: number; tail: string } | undefined {
+  const at = lastMetaAt(raw, oldText);
+  return at < 0 ? undefined : { keep: at, tail: `"meta":${newText}}` };
+}
+
+/** Where `"meta":<oldText>}` starts when it ends `raw` (before trailing white space) as its structural last member (see replaceLastMeta); else −1. */
+function lastMetaAt(raw: string, oldText: string): number {
   let end = raw.length;
   while (end > 0 && isWs(raw.charCodeAt(end - 1))) end--;
-  const tail = `"meta":${oldText}}`;
-  const at = end - tail.length;
-  if (at < 1 || !raw.startsWith(tail, at)) return undefined;
+  const at = end - oldText.length - 8;
+  if (at < 1 || raw.charCodeAt(end - 1) !== 125 /* } */ || !raw.startsWith('"meta":', at) || !raw.startsWith(oldText, at + 7)) return -1;
   const before = raw.charCodeAt(at - 1);
-  if (before !== 44 /* , */ && before !== 123 /* { */) return undefined;
-  return { keep: at, tail: `"meta":${newText}}` };
+  return before === 44 /* , */ || before === 123 /* { */ ? at : -1;
 }
 
 function isWs(c: number): boolean {
