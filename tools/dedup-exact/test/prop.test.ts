@@ -161,13 +161,13 @@ test('output lines are the full-parse lines (JSON.parse, meta.content_hash set, 
       if (meta !== undefined) members.splice(after ? 1 : 2, 0, `"meta":${meta}`);
       return `{${members.join(',')}${dup}${space}}${trail}`;
     });
-  fc.assert(
+  await fc.assert(
     fc.asyncProperty(fc.array(row, { minLength: 1, maxLength: 30 }), async (rows) => {
       // Distinct rows (a duplicate would be dropped): the index as the last key of the text.
       const lines = rows.map((r, i) => r.replace('"text":"', `"text":"${i}:`));
       const input = `${lines.join('\n')}\n`;
       const raws = lines.map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
-      const r = await runInProcess(main, ['--quiet', '--rejects', '/dev/null'], { stdin: input });
+      const r = await runInProcess(main, ['--quiet', '--rejects', join(dir, 'rejects.ndjson')], { stdin: input });
       assert.equal(r.code, 0, r.stderr);
       const out = r.stdout.split('\n');
       assert.equal(out.pop(), '');
