@@ -20,7 +20,7 @@
 
 import type { Tokenizer } from '@huggingface/tokenizers';
 import * as hf from '@huggingface/tokenizers';
-import { MAX_KEY, PieceCache } from './cache.js';
+import { hashRange, MAX_KEY, PieceCache } from './cache.js';
 
 type PreTok = { pre_tokenize_text(text: string, options?: { section_index?: number }): string[]; pre_tokenize(text: string[], options?: unknown): string[] };
 type AddedTok = { lstrip: boolean; rstrip: boolean };
@@ -60,6 +60,7 @@ const BPE = cls('BPE');
 const ByteLevelPreTokenizer = cls('ByteLevelPreTokenizer') as unknown as new (config: object) => PreTok;
 const SequencePreTokenizer = cls('SequencePreTokenizer');
 const SequencePostProcessor = cls('SequencePostProcessor');
+const SplitPreTokenizer = cls('SplitPreTokenizer');
 
 /** Pre-tokenizers whose `pre_tokenize_text` ignores the section index (so a piece's later steps depend on the piece alone). */
 const SECTIONLESS = [
@@ -112,9 +113,13 @@ export function hfCounter(tok: Tokenizer): HfCounter {
   }
 
   // First pre-tokenizer step (its pieces are cached) and the later steps (run on a miss).
+  // `scan`, where set, is the first step as a regex over the text: `gaps` true for the library's
+  // Split (regex_split: the text between matches is a piece too), false for String.match (a
+  // ByteLevel with its own regex: text between matches is dropped).
   const pt = t.pre_tokenizer;
   let first: (s: string, section: number) => string[];
   let rest: PreTok[] = [];
+  let scan: { re: RegExp; gaps: boolean; prefixSpace: boolean } | undefined;
   if (pt === null) first = (s) => [s];
   else if (pt instanceof SequencePreTokenizer) {
     const steps = (pt as unknown as { tokenizers: (PreTok | null)[] }).tokenizers;
@@ -123,12 +128,16 @@ export function hfCounter(tok: Tokenizer): HfCounter {
     if (head && later.every(sectionless)) {
       first = (s, section) => head.pre_tokenize_text(s, { section_index: section });
       rest = later;
+      const split = head as unknown as { pattern: RegExp | null; config: { invert?: boolean; behavior?: string } };
+      if (head instanceof SplitPreTokenizer && split.pattern instanceof RegExp && !split.config.invert && split.config.behavior?.toLowerCase() !== 'removed')
+        scan = { re: split.pattern, gaps: true, prefixSpace: false };
     } else first = (s, section) => pt.pre_tokenize_text(s, { section_index: section });
   } else if (pt instanceof ByteLevelPreTokenizer && (pt as unknown as { use_regex: boolean }).use_regex) {
     // ByteLevel with its own regex: split (with the prefix space) first, map bytes on a miss.
     const bl = pt as unknown as { add_prefix_space: boolean; pattern: RegExp };
     first = (s) => (bl.add_prefix_space && !s.startsWith(' ') ? ` ${s}` : s).match(bl.pattern) ?? [];
     rest = [new ByteLevelPreTokenizer({ type: 'ByteLevel', add_prefix_space: false, use_regex: false })];
+    scan = { re: bl.pattern, gaps: false, prefixSpace: bl.add_prefix_space };
   } else first = (s, section) => pt.pre_tokenize_text(s, { section_index: section });
 
   const merger = !model.end_of_word_suffix && !model.continuing_subword_suffix ? new BpeMerger(model) : undefined;
@@ -141,22 +150,59 @@ export function hfCounter(tok: Tokenizer): HfCounter {
     for (const w of words) n += modelCount(w);
     return n;
   };
-  const countSection = (sub: string, section: number): number => {
-    let n = 0;
-    for (const p of first(sub, section)) {
-      if (p.length > MAX_KEY) {
-        n += pieceCount(p);
-        continue;
-      }
-      let c = cache.get(p);
-      if (c === undefined) {
-        c = pieceCount(p);
-        cache.set(p, c);
-      }
-      n += c;
+  /** Tokens of the piece text[start, end). */
+  const rangeCount = (text: string, start: number, end: number): number => {
+    if (end - start > MAX_KEY) return pieceCount(text.slice(start, end));
+    const h = hashRange(text, start, end);
+    let c = cache.lookup(text, start, end, h);
+    if (c < 0) {
+      const p = text.slice(start, end);
+      c = pieceCount(p);
+      cache.add(p, h, c);
     }
+    return c;
+  };
+  const piecesCount = (sub: string, section: number): number => {
+    let n = 0;
+    for (const p of first(sub, section)) n += rangeCount(p, 0, p.length);
     return n;
   };
+  let countSection = piecesCount;
+  if (scan) {
+    // The regex anchored at lastIndex ('y') steps from match to match without match arrays;
+    // the 'g' original finds the next match after a gap. An empty match (which the library's
+    // matchAll steps over) sends the section to `piecesCount`.
+    const { gaps, prefixSpace } = scan;
+    const global = new RegExp(scan.re.source, scan.re.flags.includes('g') ? scan.re.flags : `${scan.re.flags}g`);
+    const sticky = new RegExp(scan.re.source, `${scan.re.flags.replace('g', '')}y`);
+    countSection = (sub, section) => {
+      const text = prefixSpace && !sub.startsWith(' ') ? ` ${sub}` : sub;
+      const len = text.length;
+      let n = 0;
+      for (let pos = 0; pos < len; ) {
+        sticky.lastIndex = pos;
+        if (sticky.test(text)) {
+          const end = sticky.lastIndex;
+          if (end === pos) return piecesCount(sub, section);
+          n += rangeCount(text, pos, end);
+          pos = end;
+          continue;
+        }
+        if (!gaps) return piecesCount(sub, section);
+        global.lastIndex = pos;
+        const m = global.exec(text);
+        if (m === null) {
+          n += rangeCount(text, pos, len);
+          break;
+        }
+        const end = m.index + m[0].length;
+        if (end === m.index) return piecesCount(sub, section);
+        n += rangeCount(text, pos, m.index) + rangeCount(text, m.index, end);
+        pos = end;
+      }
+      return n;
+    };
+  }
 
   const added = t.added_tokens_map;
   const unnormalized = splitter(t.splitter_unnormalized);

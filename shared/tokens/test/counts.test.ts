@@ -285,6 +285,26 @@ test('made-up tokenizer.json files: the counts of @huggingface/tokenizers on eve
       }),
       /^cached/,
     ],
+    ...(
+      [
+        ['\\p{L}+', 'Isolated'],
+        ['\\d*', 'Isolated'],
+        ['\\s+', 'Removed'],
+        ['[aeiou]', 'MergedWithPrevious'],
+      ] as const
+    ).map(([re, behavior]): [string, Record<string, unknown>, RegExp] => [
+      `Split ${re} ${behavior} + ByteLevel (gaps between matches, empty matches, removed)`,
+      byteLevelJson({
+        pre_tokenizer: {
+          type: 'Sequence',
+          pretokenizers: [
+            { type: 'Split', pattern: { Regex: re }, behavior, invert: false },
+            { type: 'ByteLevel', add_prefix_space: false, trim_offsets: false, use_regex: false },
+          ],
+        },
+      }),
+      /^cached/,
+    ]),
     ['unknown token, no byte fallback, bytes >= 200 not in the vocabulary', byteLevelJson({}, { unk_token: 'Ġthe' }, 200), /^cached/],
     ['no unknown token, bytes >= 200 not in the vocabulary (dropped)', byteLevelJson({}, {}, 200), /^cached/],
     [
