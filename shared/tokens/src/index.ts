@@ -4,8 +4,12 @@ import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { DataError, UsageError } from '@ldt/errors';
 import { type FieldPath, getPath, type JsonObject, LEGACY_TOKEN_RULE, legacyTokenTexts, recordKind, TOKEN_RULE, tokenTexts } from '@ldt/schema';
+import { hfCounter } from './hf.js';
 import type { Renderer, TemplateMessage } from './template.js';
+import { tiktokenCounter } from './tiktoken.js';
 
+export { GENERATION, MAX_KEY, PieceCache } from './cache.js';
+export { BpeMerger, type HfCounter, hfCounter } from './hf.js';
 export {
   type ChatTemplate,
   loadTemplate,
@@ -18,6 +22,7 @@ export {
   templateRecord,
   templateRenderer,
 } from './template.js';
+export { type TiktokenName, tiktokenCounter } from './tiktoken.js';
 
 /** Counts tokens of one string. `estimate` is true for the byte-based estimate (no tokenizer). */
 export interface TokenCounter {
@@ -47,11 +52,8 @@ export const ESTIMATE: TokenCounter = {
 export async function loadTokenCounter(spec: string | undefined, flag = '--tokenizer'): Promise<TokenCounter> {
   if (spec === undefined) return ESTIMATE;
   if (spec === 'o200k_base' || spec === 'cl100k_base') {
-    const mod = (spec === 'o200k_base' ? await import('gpt-tokenizer/encoding/o200k_base') : await import('gpt-tokenizer/encoding/cl100k_base')) as {
-      countTokens: (s: string, o: { disallowedSpecial: Set<string> }) => number;
-    };
-    const opts = { disallowedSpecial: new Set<string>() };
-    return { name: spec, estimate: false, description: `${spec} (gpt-tokenizer), special tokens counted as text`, count: (s) => mod.countTokens(s, opts) };
+    const count = await tiktokenCounter(spec);
+    return { name: spec, estimate: false, description: `${spec} (gpt-tokenizer), special tokens counted as text`, count };
   }
   if (!spec.endsWith('.json')) throw new UsageError(`${flag} must be o200k_base, cl100k_base or a path to a Hugging Face tokenizer.json; got ${JSON.stringify(spec)}`);
   let json: unknown;
@@ -69,11 +71,12 @@ export async function loadTokenCounter(spec: string | undefined, flag = '--token
   } catch (e) {
     throw new DataError(`${spec} is not a usable Hugging Face tokenizer: ${(e as Error).message}`);
   }
+  const { count } = hfCounter(tok);
   return {
     name: `tokenizer.json:${spec}`,
     estimate: false,
     description: `Hugging Face tokenizer ${spec} (@huggingface/tokenizers), no special tokens added`,
-    count: (s) => tok.encode(s, { add_special_tokens: false }).ids.length,
+    count,
   };
 }
 
