@@ -128,20 +128,7 @@ export function canonicalKey(value: unknown, mode: NormalizeMode): string {
         return `${out}]`;
       }
       const obj = value as Record<string, unknown>;
-      const keys = Object.keys(obj);
-      if (keys.length === 2) {
-        // The common case (chat messages: role, content): a swap, not a sort.
-        if (keys[0] > keys[1]) keys.reverse();
-      } else {
-        let sorted = true;
-        for (let i = 1; i < keys.length; i++) {
-          if (keys[i - 1] > keys[i]) {
-            sorted = false;
-            break;
-          }
-        }
-        if (!sorted) keys.sort();
-      }
+      const keys = sortedKeys(obj);
       let out = '{';
       for (const k of keys) {
         const v = obj[k];
@@ -254,19 +241,7 @@ function putKey(value: unknown, mode: NormalizeMode): void {
         return;
       }
       const obj = value as Record<string, unknown>;
-      const keys = Object.keys(obj);
-      if (keys.length === 2) {
-        if (keys[0] > keys[1]) keys.reverse();
-      } else {
-        let sorted = true;
-        for (let i = 1; i < keys.length; i++) {
-          if (keys[i - 1] > keys[i]) {
-            sorted = false;
-            break;
-          }
-        }
-        if (!sorted) keys.sort();
-      }
+      const keys = sortedKeys(obj);
       putByte(123 /* { */);
       for (const k of keys) {
         const v = obj[k];
@@ -280,4 +255,16 @@ function putKey(value: unknown, mode: NormalizeMode): void {
     default:
       putByte(122 /* z */);
   }
+}
+
+/** The keys of `obj` in code-unit order, as canonical keys list them (sorted only when they are not already). */
+function sortedKeys(obj: Record<string, unknown>): string[] {
+  const keys = Object.keys(obj);
+  if (keys.length === 2) {
+    // The common case (chat messages: role, content): a swap, not a sort.
+    if (keys[0] > keys[1]) keys.reverse();
+    return keys;
+  }
+  for (let i = 1; i < keys.length; i++) if (keys[i - 1] > keys[i]) return keys.sort();
+  return keys;
 }
