@@ -60,6 +60,21 @@ test('LineWriter turns EPIPE into BrokenPipeError', async () => {
   }, BrokenPipeError);
 });
 
+test('LineWriter.end rejects when the last write fails, also when the stream reports the error only once closed (as fs streams do)', async () => {
+  const sink = new Writable({
+    write(_c, _e, cb) {
+      cb(Object.assign(new Error('EFBIG: file too large, write'), { code: 'EFBIG' }));
+    },
+    // An fs stream closes its descriptor before it emits 'error': end's callback runs first.
+    destroy(err, cb) {
+      setTimeout(() => cb(err), 20);
+    },
+  });
+  const w = new LineWriter(sink, undefined, 'dups.ndjson');
+  w.push('{"a":1}');
+  await assert.rejects(w.end(), /cannot write dups\.ndjson: file too large/);
+});
+
 test('AtomicFile appears only on commit; abort leaves nothing', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'ldt-atomic-'));
   made.push(dir);
