@@ -68,7 +68,8 @@ export async function saveIndex(path: string, header: Omit<IndexHeader, 'keys'>,
     await file.finish();
     await new Promise<void>((resolve, reject) => {
       ws.once('error', reject);
-      ws.end(() => resolve());
+      // end's callback gets a failed write's error, possibly before 'error' is emitted (see LineWriter.end).
+      ws.end((err?: Error | null) => (err ? reject(err) : resolve()));
     });
     if (tmp !== undefined) await rename(tmp, target.path);
   } catch (e) {
