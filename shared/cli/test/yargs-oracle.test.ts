@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { allOptions, defineTool, type OptionSpec } from '@ldt/cli';
+import { Prng } from '@ldt/hash';
 import { PARSER_CONFIGURATION, parseRaw, type RawParse } from '../src/parse.js';
 import { spec as fakeSpec } from './fake-tool.js';
 
@@ -129,17 +130,6 @@ const TOKENS = [
   '--a.b=1',
 ];
 
-function mulberry32(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const HAND: string[][] = [
   [],
   ['file'],
@@ -169,11 +159,11 @@ for (const [name, s] of [
 ] as const) {
   test(`parseRaw = yargs on hand-picked and 3,000 random command lines (${name})`, async () => {
     const table = allOptions(s);
-    const rnd = mulberry32(name.length * 7919);
+    const rng = new Prng(name.length * 7919);
     const cases = [...HAND];
     for (let i = 0; i < 3000; i++) {
-      const n = Math.floor(rnd() * 6);
-      cases.push(Array.from({ length: n }, () => TOKENS[Math.floor(rnd() * TOKENS.length)]));
+      const n = rng.nextInt(6);
+      cases.push(Array.from({ length: n }, () => TOKENS[rng.nextInt(TOKENS.length)]));
     }
     let failures = 0;
     for (const argv of cases) {

@@ -119,6 +119,19 @@ export class PieceCache {
     this.young.add(piece, h, count);
   }
 
+  /** The count of text[start, end): from the cache, else `count(piece)`, cached when the piece is at most MAX_KEY long. */
+  countRange(text: string, start: number, end: number, count: (piece: string) => number): number {
+    if (end - start > MAX_KEY) return count(text.slice(start, end));
+    const h = hashRange(text, start, end);
+    let c = this.lookup(text, start, end, h);
+    if (c < 0) {
+      const p = text.slice(start, end);
+      c = count(p);
+      this.add(p, h, c);
+    }
+    return c;
+  }
+
   get(piece: string): number | undefined {
     const c = this.lookup(piece, 0, piece.length, hashRange(piece, 0, piece.length));
     return c < 0 ? undefined : c;

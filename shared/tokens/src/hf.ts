@@ -20,7 +20,7 @@
 
 import type { Tokenizer } from '@huggingface/tokenizers';
 import * as hf from '@huggingface/tokenizers';
-import { hashRange, MAX_KEY, PieceCache } from './cache.js';
+import { PieceCache } from './cache.js';
 
 type PreTok = { pre_tokenize_text(text: string, options?: { section_index?: number }): string[]; pre_tokenize(text: string[], options?: unknown): string[] };
 type AddedTok = { lstrip: boolean; rstrip: boolean };
@@ -151,17 +151,7 @@ export function hfCounter(tok: Tokenizer): HfCounter {
     return n;
   };
   /** Tokens of the piece text[start, end). */
-  const rangeCount = (text: string, start: number, end: number): number => {
-    if (end - start > MAX_KEY) return pieceCount(text.slice(start, end));
-    const h = hashRange(text, start, end);
-    let c = cache.lookup(text, start, end, h);
-    if (c < 0) {
-      const p = text.slice(start, end);
-      c = pieceCount(p);
-      cache.add(p, h, c);
-    }
-    return c;
-  };
+  const rangeCount = (text: string, start: number, end: number): number => cache.countRange(text, start, end, pieceCount);
   const piecesCount = (sub: string, section: number): number => {
     let n = 0;
     for (const p of first(sub, section)) n += rangeCount(p, 0, p.length);

@@ -56,32 +56,24 @@ export interface PhaseResult {
   short: boolean;
 }
 
-/** Growable Uint32 column. */
-class U32 {
-  a = new Uint32Array(1024);
+/** Growable typed-array column (one value a row). */
+class Column<A extends Uint16Array | Uint32Array> {
   n = 0;
+  constructor(
+    public a: A,
+    private readonly make: (length: number) => A,
+  ) {}
   push(v: number): void {
     if (this.n === this.a.length) {
-      const b = new Uint32Array(this.a.length * 2);
+      const b = this.make(this.a.length * 2);
       b.set(this.a);
       this.a = b;
     }
     this.a[this.n++] = v;
   }
 }
-
-class U16 {
-  a = new Uint16Array(1024);
-  n = 0;
-  push(v: number): void {
-    if (this.n === this.a.length) {
-      const b = new Uint16Array(this.a.length * 2);
-      b.set(this.a);
-      this.a = b;
-    }
-    this.a[this.n++] = v;
-  }
-}
+const u32 = (): Column<Uint32Array> => new Column(new Uint32Array(1024), (n) => new Uint32Array(n));
+const u16 = (): Column<Uint16Array> => new Column(new Uint16Array(1024), (n) => new Uint16Array(n));
 
 /**
  * The UTF-8 length of a row's meta value when pass 2 may extend it without parsing it: the line
@@ -125,13 +117,13 @@ interface Bucket {
  * seed, never on input order.
  */
 export class CurriculumRouter {
-  readonly line = new U32();
-  readonly bucketOf = new U32();
-  readonly hashHi = new U32();
-  readonly hashLo = new U32();
-  readonly tokenCol = new U32();
+  readonly line = u32();
+  readonly bucketOf = u32();
+  readonly hashHi = u32();
+  readonly hashLo = u32();
+  readonly tokenCol = u32();
   /** Per row, `metaShortcut` (pass 1) for pass 2: 0, or the byte length of its meta value. */
-  readonly metaLen = new U16();
+  readonly metaLen = u16();
   /** Row index where each input starts. */
   readonly inputStart: number[] = [];
   private readonly buckets: Bucket[] = [];
