@@ -335,15 +335,7 @@ function metaEdit(buf: Buffer, start: number, stop: number, d: Decision, mark: b
   const b = start + span[1];
   const meta = JSON.parse(buf.toString('utf8', a, b)) as Json;
   if (!isJsonObject(meta)) return undefined;
-  if (mark) {
-    meta.cluster = d.cluster;
-    meta.cluster_size = d.clusterSize;
-  }
-  if (d.reason !== undefined) {
-    meta.dup_of = d.dupOf as string;
-    meta.dup_reason = d.reason;
-    if (d.similarity !== undefined) meta.similarity = roundSim(d.similarity);
-  }
+  annotateMeta(meta, d, mark);
   return { start: a, end: b, text: JSON.stringify(meta) };
 }
 
@@ -402,8 +394,7 @@ export function emitRow(row: Row, d: Decision, mark: boolean, ctx: ToolContext, 
   if (d.reason === undefined) {
     countKept(d, tally);
     if (mark) {
-      setMeta(value, 'cluster', d.cluster, row);
-      setMeta(value, 'cluster_size', d.clusterSize, row);
+      annotateMeta(metaOf(value), d, true);
       const s = metaSplice(row.raw, value, hadMeta);
       if (s) out.pushEdited(row.raw, row.bytes, s);
       else out.push(serializeWithMeta(row.raw, value, hadMeta)); // meta twice: the other members keep their bytes
@@ -412,13 +403,7 @@ export function emitRow(row: Row, d: Decision, mark: boolean, ctx: ToolContext, 
     return;
   }
   const annotate = () => {
-    if (mark) {
-      setMeta(value, 'cluster', d.cluster, row);
-      setMeta(value, 'cluster_size', d.clusterSize, row);
-    }
-    setMeta(value, 'dup_of', d.dupOf as string, row);
-    setMeta(value, 'dup_reason', d.reason as string, row);
-    if (d.similarity !== undefined) setMeta(value, 'similarity', roundSim(d.similarity), row);
+    annotateMeta(metaOf(value), d, mark);
     return serializeWithMeta(row.raw, value, hadMeta);
   };
   if (mark) {
@@ -426,6 +411,29 @@ export function emitRow(row: Row, d: Decision, mark: boolean, ctx: ToolContext, 
     out.push(annotate());
     report.written++;
   } else report.drop(d.reason, wantDups ? annotate() : undefined);
+}
+
+/** The row's meta object, created empty where it has none (a meta that is not an object was refused before). */
+function metaOf(value: JsonObject): JsonObject {
+  if (value.meta === undefined) value.meta = {};
+  return value.meta as JsonObject;
+}
+
+/**
+ * The facts a decision adds to meta, in the order they are written: meta.cluster and
+ * meta.cluster_size with --mark; meta.dup_of, meta.dup_reason and meta.similarity for a dropped
+ * row. One place for emitRow (a parsed row) and metaEdit (the meta span of a row's bytes).
+ */
+function annotateMeta(meta: JsonObject, d: Decision, mark: boolean): void {
+  if (mark) {
+    meta.cluster = d.cluster;
+    meta.cluster_size = d.clusterSize;
+  }
+  if (d.reason !== undefined) {
+    meta.dup_of = d.dupOf as string;
+    meta.dup_reason = d.reason;
+    if (d.similarity !== undefined) meta.similarity = roundSim(d.similarity);
+  }
 }
 
 /** Similarity as written: 4 decimals. */
