@@ -18,4 +18,5 @@ export {
   type ToolSpec,
 } from './spec.js';
 export { readStateFile } from './state-file.js';
+export { FullWriteStream, isBlocking, PipeWriteStream, stdoutStream } from './stdout.js';
 export { didYouMean, editDistance } from './suggest.js';

@@ -1,6 +1,6 @@
 import { writeSync } from 'node:fs';
 import { rename, rm, writeFile } from 'node:fs/promises';
-import { type Readable, Writable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import { DataError, LdtError, UsageError } from '@ldt/errors';
 import type { LineWriter, Lock, Report, RowOptions } from '@ldt/ndjson';
 import { overBudget, type RejectBudget } from './budget.js';
@@ -9,6 +9,7 @@ import { renderHelp } from './help.js';
 import { checkOutputs } from './outputs.js';
 import { parseArgs, wantsHelpOrVersion } from './parse.js';
 import { allOptions, type OptionSpec, type OptionsOf, type ToolSpec } from './spec.js';
+import { stdoutStream } from './stdout.js';
 import { didYouMean } from './suggest.js';
 
 /** The process around a tool; tests pass in-memory streams. */
@@ -206,16 +207,17 @@ export function failed(tool: string, io: Io, e: unknown): number {
 
 /** Wire a tool's `main(argv, io)` to the real process: exit code via process.exitCode, never process.exit(). */
 export function runProcess(main: (argv: string[], io: Io) => Promise<number>): void {
+  const stdout = stdoutStream();
   const io: Io = {
     stdin: process.stdin,
-    stdout: process.stdout.constructor.name === 'SyncWriteStream' ? new FullWriteStream(1) : process.stdout,
+    stdout,
     stderr: process.stderr,
     env: process.env,
     stderrIsTTY: process.stderr.isTTY === true,
   };
   // Errors on stdout (a late EPIPE, a full disk) must not crash with a trace: the tool's stdout
   // writer records them and the tool reports them in one line (see LineWriter.settle).
-  process.stdout.on('error', () => {});
+  stdout.on('error', () => {});
   main(process.argv.slice(2), io).then(
     (code) => {
       process.exitCode = code;
@@ -224,26 +226,4 @@ export function runProcess(main: (argv: string[], io: Io) => Promise<number>): v
       process.exitCode = failed('ldt', io, e);
     },
   );
-}
-
-/**
- * Standard output when it is a regular file. Node's own stream for that case (SyncWriteStream)
- * ignores short writes: at a file size limit (`ulimit -f`) or on a full disk the kernel writes
- * part of a chunk and returns its length, and the rest was silently lost with exit 0. This one
- * writes the rest too, so the next write reports EFBIG/ENOSPC.
- */
-class FullWriteStream extends Writable {
-  constructor(private readonly fd: number) {
-    super({ decodeStrings: true });
-  }
-
-  override _write(chunk: Buffer, _enc: BufferEncoding, cb: (e?: Error | null) => void): void {
-    try {
-      let off = 0;
-      while (off < chunk.length) off += writeSync(this.fd, chunk, off, chunk.length - off);
-      cb();
-    } catch (e) {
-      cb(e as Error);
-    }
-  }
 }
