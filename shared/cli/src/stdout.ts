@@ -78,7 +78,10 @@ export class PipeWriteStream extends Writable {
 
   private writeAll(bufs: Buffer[], cb: (e?: Error | null) => void): void {
     const rest = bufs.filter((b) => b.length > 0);
-    if (rest.length === 0) return cb();
+    if (rest.length === 0) {
+      cb();
+      return;
+    }
     writev(this.fd, rest, (err, n) => {
       if (err) {
         if ((err as NodeJS.ErrnoException).code === 'EAGAIN') return void setTimeout(() => this.writeAll(rest, cb), 1);
