@@ -1,4 +1,4 @@
-import { linkSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { linkSync, openSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { DataError, systemReason } from '@ldt/errors';
@@ -70,6 +70,25 @@ export function createTracked(make: () => string): string {
     return p;
   } finally {
     if (tracked.size === 0) uninstall();
+  }
+}
+
+/**
+ * Track the temporary file `path` and create it (empty) now, synchronously; returns its descriptor,
+ * open for writing. A signal handler runs between JavaScript tasks, so it sees either no file or a
+ * tracked one, which it removes. A file opened asynchronously (`createWriteStream(path)`,
+ * `fs/promises` `open`) is created by a thread-pool thread, which could create it just after the
+ * handler had removed what it tracked: a SIGTERM test run under load left `rej.ndjson.tmp-PID`
+ * behind that way. Reopen it later only without O_CREAT (`'r+'`), so that a removed temporary is
+ * never created again.
+ */
+export function createTempFile(path: string): number {
+  trackTemp(path);
+  try {
+    return openSync(path, 'w');
+  } catch (e) {
+    untrackTemp(path);
+    throw e;
   }
 }
 

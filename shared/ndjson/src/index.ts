@@ -1,5 +1,5 @@
 export { type DeferredReject, type MapChunksOptions, mapLineChunks, type WireChunk } from './chunks.js';
-export { acquireLock, cleanStaleTemps, createTracked, type Lock, outputTarget, pidAlive, tempPathFor, trackTemp, untrackTemp } from './cleanup.js';
+export { acquireLock, cleanStaleTemps, createTempFile, createTracked, type Lock, outputTarget, pidAlive, tempPathFor, trackTemp, untrackTemp } from './cleanup.js';
 export { findTopLevelValue, metaSplice, type Splice, serializeWithMeta } from './edit.js';
 export { DEFAULT_CHUNK_SIZE, displayName, normalizeInputs, type OpenOptions, openInput, STDIN_NAME } from './input.js';
 export { elementLines, type InputFormat, type JsonInputOptions, type JsonInputRow, readJsonInput } from './json-input.js';

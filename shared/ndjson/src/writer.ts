@@ -2,7 +2,7 @@ import { createWriteStream } from 'node:fs';
 import { rename, unlink } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
 import { DataError, systemReason } from '@ldt/errors';
-import { cleanStaleTemps, outputTarget, tempPathFor, trackTemp, untrackTemp } from './cleanup.js';
+import { cleanStaleTemps, createTempFile, outputTarget, tempPathFor, untrackTemp } from './cleanup.js';
 import type { Splice } from './edit.js';
 
 /** Thrown by a writer when its reader has gone away (`tool | head -1`): the harness exits 0 quietly. */
@@ -237,8 +237,13 @@ export class AtomicFile {
       // Temporaries of earlier runs into the same place that were killed before they could clean up.
       cleanStaleTemps(this.target);
       this.tmp = tempPathFor(this.target);
-      trackTemp(this.tmp);
-      this.stream = createWriteStream(this.tmp);
+      let fd: number;
+      try {
+        fd = createTempFile(this.tmp);
+      } catch (e) {
+        throw writeError(path, e);
+      }
+      this.stream = createWriteStream('', { fd });
     }
     this.writer = new LineWriter(this.stream, undefined, path);
   }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, lstatSync, mkdtempSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Writable } from 'node:stream';
@@ -89,6 +89,26 @@ test('AtomicFile appears only on commit; abort leaves nothing', async () => {
   g.writer.push('x');
   await g.abort();
   assert.ok(!existsSync(join(dir, 'gone.ndjson')));
+});
+
+test('AtomicFile creates its temporary before the constructor returns (a signal handler then sees it, or no file at all)', async () => {
+  // Created on the thread pool, the temporary could appear after a SIGTERM handler had removed
+  // the tracked temporaries, and stay behind (a reliability test run under load left one).
+  const dir = mkdtempSync(join(tmpdir(), 'ldt-atomic-'));
+  made.push(dir);
+  const f = new AtomicFile(join(dir, 'rej.ndjson'));
+  const tmp = readdirSync(dir);
+  assert.equal(tmp.length, 1);
+  assert.match(tmp[0], /^rej\.ndjson\.tmp-\d+$/);
+  await f.abort();
+  assert.deepEqual(readdirSync(dir), []);
+});
+
+test('AtomicFile in a folder that does not exist: the error names the file, nothing is left tracked', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ldt-atomic-'));
+  made.push(dir);
+  assert.throws(() => new AtomicFile(join(dir, 'no', 'such', 'out.ndjson')), /cannot write .*out\.ndjson: no such directory/);
+  assert.deepEqual(readdirSync(dir), []);
 });
 
 test('AtomicFile into a FIFO writes through it and leaves the FIFO a FIFO (renaming over it would replace it)', async (t) => {

@@ -2,7 +2,7 @@ import { createWriteStream } from 'node:fs';
 import { rename, unlink } from 'node:fs/promises';
 import { UsageError } from '@ldt/errors';
 import { HashSet128, IndexFileWriter, type IndexFormat, invalidIndex, openIndexFile } from '@ldt/hash';
-import { cleanStaleTemps, outputTarget, tempPathFor, trackTemp, untrackTemp, writeError } from '@ldt/ndjson';
+import { cleanStaleTemps, createTempFile, outputTarget, tempPathFor, untrackTemp, writeError } from '@ldt/ndjson';
 
 /**
  * The persistent seen-set of dedup-exact (`--save-index` / `--index`), version 1:
@@ -38,13 +38,22 @@ export async function saveIndex(path: string, header: Omit<IndexHeader, 'keys'>,
   // A device or FIFO (`--save-index /dev/null`) is written in place: renaming over it would replace it.
   const target = outputTarget(path);
   let tmp: string | undefined;
+  let tmpFd = -1;
   if (!target.direct) {
     cleanStaleTemps(target.path);
     tmp = tempPathFor(target.path);
-    trackTemp(tmp);
+    try {
+      tmpFd = createTempFile(tmp);
+    } catch (e) {
+      throw writeError(`index ${path}`, e);
+    }
   }
   const ws =
-    tmp !== undefined ? createWriteStream(tmp) : target.fd !== undefined ? createWriteStream('', { fd: target.fd, autoClose: false }) : createWriteStream(path, { flags: 'a' });
+    tmp !== undefined
+      ? createWriteStream('', { fd: tmpFd })
+      : target.fd !== undefined
+        ? createWriteStream('', { fd: target.fd, autoClose: false })
+        : createWriteStream(path, { flags: 'a' });
   const file = new IndexFileWriter(
     FORMAT,
     (b: Uint8Array) =>
@@ -57,8 +66,8 @@ export async function saveIndex(path: string, header: Omit<IndexHeader, 'keys'>,
       }),
   );
   try {
-    // A stream on a descriptor already open (`/dev/stderr`) emits no 'open'.
-    if (target.fd === undefined)
+    // A stream on a descriptor already open (the temporary, `/dev/stderr`) emits no 'open'.
+    if (tmp === undefined && target.fd === undefined)
       await new Promise<void>((resolve, reject) => {
         ws.once('open', () => resolve());
         ws.once('error', reject);

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { DataError, quote, UsageError } from '@ldt/errors';
@@ -143,7 +143,9 @@ export class ManifestBuilder {
     trackTemp(this.staging);
     await rm(this.staging, { recursive: true, force: true });
     try {
-      await mkdir(this.staging, { recursive: true });
+      // Synchronously: made on the thread pool, the folder could appear just after a signal
+      // handler had removed the temporaries (see createTempFile in @ldt/ndjson).
+      mkdirSync(this.staging, { recursive: true });
     } catch (e) {
       throw writeError(`--out-dir ${this.opts.outDir} (staging folder ${this.staging})`, e);
     }

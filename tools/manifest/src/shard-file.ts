@@ -1,5 +1,6 @@
 import { createHash, type Hash } from 'node:crypto';
-import { type FileHandle, mkdir, open, rename, unlink } from 'node:fs/promises';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { type FileHandle, open, rename, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { gzip } from 'node:zlib';
@@ -95,6 +96,18 @@ export class ShardFile {
     readonly compression: Compression,
   ) {}
 
+  /**
+   * Create the file (and its folder) synchronously, then open it without O_CREAT. The file is a
+   * tracked temporary (the --single file's `NAME.tmp-PID`, or a shard in the tracked staging
+   * folder): created on the thread pool, it could appear just after a signal handler had removed
+   * the temporaries, and stay behind (see `createTempFile` in @ldt/ndjson).
+   */
+  private async create(): Promise<FileHandle> {
+    mkdirSync(dirname(this.tmpPath), { recursive: true });
+    closeSync(openSync(this.tmpPath, 'w'));
+    return open(this.tmpPath, 'r+');
+  }
+
   /** Add raw bytes (whole lines, each ending with `\n`). */
   async write(buf: Buffer): Promise<void> {
     this.rawBytes += buf.length;
@@ -137,10 +150,7 @@ export class ShardFile {
     this.chain = this.chain
       .then(async () => {
         const parts = await stored;
-        if (!this.fh) {
-          await mkdir(dirname(this.tmpPath), { recursive: true });
-          this.fh = await open(this.tmpPath, 'w');
-        }
+        if (!this.fh) this.fh = await this.create();
         let size = 0;
         for (const b of parts) {
           this.hash.update(b);
@@ -174,10 +184,7 @@ export class ShardFile {
     this.startFrame();
     await this.chain;
     if (this.error) throw this.error;
-    if (!this.fh) {
-      await mkdir(dirname(this.tmpPath), { recursive: true });
-      this.fh = await open(this.tmpPath, 'w');
-    }
+    if (!this.fh) this.fh = await this.create();
     await this.fh.close();
     this.fh = undefined;
     this.sha = this.hash.digest('hex');
