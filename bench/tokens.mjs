@@ -78,33 +78,25 @@ const importFrom = async (spec) => {
   return m.default && typeof m.default === 'object' ? { ...m.default, ...m } : m;
 };
 
+/** A gpt-tokenizer encoding (o200k_base, cl100k_base) as a kind, its reference counter cold on every run. */
+const gptTokenizer = (name) => ({
+  name,
+  label: name,
+  spec: name,
+  ref: async () => {
+    // gpt-tokenizer's core is a module singleton: empty its merge cache so each run starts cold.
+    const m = await importFrom(`gpt-tokenizer/encoding/${name}`);
+    m.clearMergeCache();
+    const opts = { disallowedSpecial: new Set() };
+    return (s) => m.countTokens(s, opts);
+  },
+  refLabel: 'gpt-tokenizer countTokens',
+});
+
 /** name, ours' spec, and a reference factory: () => Promise<(s) => number> giving a cold reference counter. */
 const kinds = [
-  {
-    name: 'o200k_base',
-    label: 'o200k_base',
-    spec: 'o200k_base',
-    ref: async () => {
-      // gpt-tokenizer's core is a module singleton: empty its merge cache so each run starts cold.
-      const m = await importFrom('gpt-tokenizer/encoding/o200k_base');
-      m.clearMergeCache();
-      const opts = { disallowedSpecial: new Set() };
-      return (s) => m.countTokens(s, opts);
-    },
-    refLabel: 'gpt-tokenizer countTokens',
-  },
-  {
-    name: 'cl100k_base',
-    label: 'cl100k_base',
-    spec: 'cl100k_base',
-    ref: async () => {
-      const m = await importFrom('gpt-tokenizer/encoding/cl100k_base');
-      m.clearMergeCache();
-      const opts = { disallowedSpecial: new Set() };
-      return (s) => m.countTokens(s, opts);
-    },
-    refLabel: 'gpt-tokenizer countTokens',
-  },
+  gptTokenizer('o200k_base'),
+  gptTokenizer('cl100k_base'),
   ...(tokJson
     ? [
         {

@@ -83,13 +83,12 @@ export function createTracked(make: () => string): string {
  * never created again.
  */
 export function createTempFile(path: string): number {
-  trackTemp(path);
-  try {
-    return openSync(path, 'w');
-  } catch (e) {
-    untrackTemp(path);
-    throw e;
-  }
+  let fd = -1;
+  createTracked(() => {
+    fd = openSync(path, 'w');
+    return path;
+  });
+  return fd;
 }
 
 /** Stop tracking `path` (it was renamed into place or removed). */

@@ -6,6 +6,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { main } from '@ldt/curriculum-route';
+import { Prng } from '@ldt/hash';
 import { serializeWithMeta } from '@ldt/ndjson';
 import { isJsonObject, type JsonObject, setMeta } from '@ldt/schema';
 import { repoRoot, runInProcess, tmpDir } from '@ldt/testkit';
@@ -55,11 +56,8 @@ async function checkAgainstFullParse(lines: readonly string[], key: (v: JsonObje
 }
 
 test('pass 2 on bytes writes what the full parse writes: random rows with and without meta, escapes, big numbers, non-ASCII, CRLF', async () => {
-  let seed = 17;
-  const rand = (n: number) => {
-    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
-    return (seed >>> 8) % n;
-  };
+  const rng = new Prng(17);
+  const rand = (n: number) => rng.nextInt(n);
   const words = ['plain', 'é😀', '\\"q\\"', '\\\\', '\\u00e9', '€', 'a\\nb', '\\"meta\\"', 'meta', '<|im_start|>', '\\ud83d\\ude00'];
   const text = () => Array.from({ length: 1 + rand(6) }, () => words[rand(words.length)]).join(' ');
   const metas = [

@@ -4,16 +4,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { main } from '@ldt/dedup-near';
+import { Prng } from '@ldt/hash';
 import { serializeWithMeta } from '@ldt/ndjson';
 import { type JsonObject, setMeta } from '@ldt/schema';
 import { runInProcess } from '@ldt/testkit';
 
 test('--mark on bytes writes what the full parse writes: random near-duplicate rows with and without meta, escapes, big numbers, non-ASCII, CRLF', async () => {
-  let seed = 5;
-  const rand = (n: number) => {
-    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
-    return (seed >>> 8) % n;
-  };
+  const rng = new Prng(5);
+  const rand = (n: number) => rng.nextInt(n);
   const words = ['river', 'stone', 'é😀', '\\"q\\"', '\\\\', '\\u00e9', '€', 'a\\nb', '\\"meta\\"', 'meta', 'cloud', 'lamp', 'seven', 'quiet', 'orange'];
   const doc = () => Array.from({ length: 12 + rand(10) }, () => words[rand(words.length)]).join(' ');
   const metas = ['', '', '', ',"meta":{"source":"x"}', ', "meta" : { "n": 12345678901234567890 }', ',"meta":{"cluster":"old","x":1.0}', ',"meta":{}'];

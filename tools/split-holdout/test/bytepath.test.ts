@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { Prng } from '@ldt/hash';
 import { serializeWithMeta } from '@ldt/ndjson';
 import { isJsonObject, type JsonObject, setMeta } from '@ldt/schema';
 import { main } from '@ldt/split-holdout';
@@ -38,11 +39,8 @@ function reference(raw: string, split: string): string {
 }
 
 test('output lines are the reference lines: random rows with and without meta, escapes, big numbers, non-ASCII, CRLF', async () => {
-  let seed = 23;
-  const rand = (n: number) => {
-    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
-    return (seed >>> 8) % n;
-  };
+  const rng = new Prng(23);
+  const rand = (n: number) => rng.nextInt(n);
   const words = ['plain', 'é😀', '\\"q\\"', '\\\\', '\\u00e9', '€', 'a\\nb', '\\"meta\\"', 'meta', '\\ud83d\\ude00', '}}'];
   const text = () => Array.from({ length: 1 + rand(5) }, () => words[rand(words.length)]).join(' ');
   const metas = [
