@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, openSync, rmSync, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { DataError } from '@ldt/errors';
 import { createTracked, untrackTemp } from './cleanup.js';
@@ -31,11 +31,23 @@ export class TempDir {
     }
   }
 
+  /**
+   * A write stream to a new file `name` in the directory, created now, synchronously. With
+   * `createWriteStream(path)` a thread-pool thread creates the file later, which can be just as
+   * `remove()` (after an error, or a signal) empties the directory: the removal then fails with
+   * ENOTEMPTY and the directory stays behind (a fresh-clone CI run failed that way: dedup-near's
+   * standard-input spool was still being opened when a bad line on line 2 ended the run).
+   */
+  createWriteStream(name: string): WriteStream {
+    return createWriteStream('', { fd: openSync(join(this.path, name), 'w') });
+  }
+
   /** Remove the directory and everything in it (idempotent) and drop the signal handlers. */
   remove(): void {
     if (this.removed) return;
     this.removed = true;
     untrackTemp(this.path);
-    rmSync(this.path, { recursive: true, force: true });
+    // Retries (ENOTEMPTY): a file created on the thread pool may appear while the folder is emptied.
+    rmSync(this.path, { recursive: true, force: true, maxRetries: 5, retryDelay: 10 });
   }
 }

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -20,6 +20,27 @@ test('TempDir creates a private directory and removes it with its contents', () 
   t.remove();
   t.remove();
   assert.ok(!existsSync(t.path));
+});
+
+test('TempDir.createWriteStream creates the file before it returns; remove() right after leaves nothing', async () => {
+  const parent = mkdtempSync(join(tmpdir(), 'ldt-tempdir-test-'));
+  made.push(parent);
+  for (let i = 0; i < 50; i++) {
+    const t = new TempDir(parent, 'ldt-x-');
+    const ws = t.createWriteStream('stdin');
+    // Created synchronously: a removal from here on sees it (createWriteStream(path) opens later, on the thread pool).
+    assert.ok(existsSync(join(t.path, 'stdin')));
+    ws.write('some bytes\n');
+    t.remove();
+    assert.ok(!existsSync(t.path));
+    await new Promise<void>((res) => {
+      ws.on('close', res);
+      ws.on('error', () => res());
+      ws.destroy();
+    });
+    assert.ok(!existsSync(t.path), 'nothing created again after the removal');
+  }
+  assert.deepEqual(readdirSync(parent), []);
 });
 
 test('TempDir in a missing directory is a DataError naming it, with the caller label and hint', () => {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createWriteStream, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readStateFile, type ToolContext } from '@ldt/cli';
@@ -119,7 +119,7 @@ export async function runCurriculumRoute(o: CurriculumRouteRunOptions, ctx: Tool
   const spoolDir = ctx.inputs.includes('-') ? new TempDir(o.tmpDir ?? (ctx.io.env.TMPDIR || tmpdir()), 'curriculum-route-') : undefined;
   const spool = spoolDir ? join(spoolDir.path, 'rows.ndjson') : undefined;
   try {
-    const spoolWriter = spool ? new LineWriter(createWriteStream(spool), undefined, `the spool of standard input ${spool}`) : undefined;
+    const spoolWriter = spoolDir && spool ? new LineWriter(spoolDir.createWriteStream('rows.ndjson'), undefined, `the spool of standard input ${spool}`) : undefined;
     for (const input of ctx.inputs) {
       router.startInput();
       if (!spoolWriter) {

@@ -1,4 +1,4 @@
-import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
+import { createReadStream, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough, type Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
@@ -88,7 +88,7 @@ export async function runNear(opts: NearOptions, files: NearFiles, ctx: ToolCont
     let spooled: Promise<void> | undefined;
     if (ctx.inputs.includes('-')) {
       const spoolPath = join(nd.spill.dir, 'stdin');
-      spool = createWriteStream(spoolPath);
+      spool = nd.spill.createWriteStream('stdin');
       spooled = finished(spool);
       // Awaited before clustering; when pass 1 fails first, the error that matters is that one.
       spooled.catch(() => {});

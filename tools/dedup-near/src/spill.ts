@@ -1,4 +1,4 @@
-import { closeSync, openSync, readSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readSync, type WriteStream, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataError } from '@ldt/errors';
@@ -54,6 +54,11 @@ export class SpillFile {
     });
     this.dir = this.tmp.path;
     this.fd = openSync(join(this.dir, 'shingles.bin'), 'w+');
+  }
+
+  /** A write stream to a new file `name` in the private directory (created now: see TempDir). */
+  createWriteStream(name: string): WriteStream {
+    return this.tmp.createWriteStream(name);
   }
 
   /** Append a record; returns its offset. */

@@ -1,7 +1,8 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { mkdir, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
+import { closeSync, existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdir, readFile, rename, rm, symlink } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
+import { createTempFile, untrackTemp } from '@ldt/ndjson';
 
 /**
  * The Hugging Face hub cache directory, as `huggingface_hub` reads it: `HF_HUB_CACHE`, else
@@ -74,6 +75,7 @@ export class RepoCache {
   async commitBlob(tmp: string, etag: string, sha: string, path: string): Promise<string> {
     const blob = this.blobPath(etag);
     await rename(tmp, blob);
+    untrackTemp(tmp);
     return this.link(etag, sha, path);
   }
 
@@ -135,8 +137,21 @@ export function walkFiles(dir: string): string[] {
   return out.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
+/** Write a small file whole under a tracked temporary name (created now: see createTempFile) and rename it into place. */
 async function writeAtomic(path: string, text: string): Promise<void> {
   const tmp = `${path}.${process.pid}.tmp`;
-  await writeFile(tmp, text);
-  await rename(tmp, path);
+  const fd = createTempFile(tmp);
+  try {
+    try {
+      writeFileSync(fd, text);
+    } finally {
+      closeSync(fd);
+    }
+    await rename(tmp, path);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw e;
+  } finally {
+    untrackTemp(tmp);
+  }
 }

@@ -1,7 +1,9 @@
+import { closeSync } from 'node:fs';
 import { open, rm } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { editDistance } from '@ldt/cli';
 import { LdtError, maskSecret } from '@ldt/errors';
+import { createTempFile, untrackTemp } from '@ldt/ndjson';
 import type { AsyncBuffer } from 'hyparquet';
 import { bodyChunks, CutError, encodePath, type Http, type HubResponse, isTransient, type RequestOptions, Retry, readBody } from './http.js';
 
@@ -273,10 +275,14 @@ export type OnBytes = (n: number) => void;
  * Download `url` into `tmp`, resuming with `Range: bytes=<written>-` when the connection is cut (a
  * 200 to a ranged request means the server ignored it: start over). Cuts go to the request's one
  * `Retry` budget, which starts again whenever the download gets further than before. Checks the
- * final size against `size` when known.
+ * final size against `size` when known. `tmp` stays tracked (removed on a signal or exit) until the
+ * caller renames it into place and calls `untrackTemp(tmp)`.
  */
 export async function downloadToFile(hub: Hub, url: string, tmp: string, size: number | undefined, what: string, onBytes?: OnBytes): Promise<number> {
-  const fh = await open(tmp, 'w');
+  // Created now and tracked, so an interrupted download (SIGINT, SIGTERM, SIGHUP) leaves no
+  // .incomplete file behind; reopened without O_CREAT, so a removed one is never created again.
+  closeSync(createTempFile(tmp));
+  const fh = await open(tmp, 'r+');
   let written = 0;
   let furthest = 0;
   const http = hub.http;
@@ -316,11 +322,13 @@ export async function downloadToFile(hub: Hub, url: string, tmp: string, size: n
   } catch (e) {
     await fh.close();
     await rm(tmp, { force: true });
+    untrackTemp(tmp);
     throw e;
   }
   await fh.close();
   if (size !== undefined && written !== size) {
     await rm(tmp, { force: true });
+    untrackTemp(tmp);
     throw new LdtError(`${what}: downloaded ${written} bytes, expected ${size} (consistency check failed)`, 'run again; if it persists the file changed on the server');
   }
   return written;

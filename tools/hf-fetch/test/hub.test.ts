@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
-import { existsSync, lstatSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, lstatSync, readdirSync, readFileSync, readlinkSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { main } from '@ldt/hf-fetch';
-import { parseNdjson, runInProcess, sharedData, tmpDir } from '@ldt/testkit';
+import { parseNdjson, repoRoot, runInProcess, sharedData, tmpDir } from '@ldt/testkit';
 import { MockHub, sha256 } from './mock-hub.js';
 import { addTestRepos, fx } from './repos.js';
 
@@ -165,6 +166,36 @@ test('a download cut midway resumes with Range and the cached file is whole', as
   // JSON Lines rows keep every byte outside meta.
   for (let i = 0; i < out.length; i++) assert.equal(out[i], `${raw[i].slice(0, -1)},"meta":${JSON.stringify(parseNdjson(out[i])[0].meta)}}`, `row ${i}`);
   assert.deepEqual(readFileSync(join(cache, 'datasets--acme--chat', 'blobs', sha256(fx('gsm8k-train.jsonl')))), fx('gsm8k-train.jsonl'));
+});
+
+test('SIGTERM during a download leaves no .incomplete blob and no temporary in the cache', async () => {
+  const cache = tmpDir('hf-cache-');
+  // Half of the body, then silence: the download is under way when the signal comes.
+  hub.faults.push({ kind: 'stall', stallMs: 5000, times: 1, match: (q) => q.server === 'cdn' && q.method === 'GET' });
+  const child = spawn(process.execPath, [join(repoRoot(), 'tools', 'hf-fetch', 'bin', 'hf-fetch.js'), 'acme/chat', '--split', 'train', '--timeout', '60'], {
+    env: { ...process.env, ...env({}, cache) },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (d) => {
+    stderr += d;
+  });
+  const exited = new Promise<NodeJS.Signals | null>((res) => child.on('exit', (_code, sig) => res(sig)));
+  const blobs = join(cache, 'datasets--acme--chat', 'blobs');
+  const partial = () => (existsSync(blobs) ? readdirSync(blobs).filter((f) => f.endsWith('.incomplete') && statSync(join(blobs, f)).size > 0) : []);
+  const t0 = Date.now();
+  while (partial().length === 0) {
+    assert.ok(Date.now() - t0 < 20_000, `no partial download appeared: ${stderr}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  child.kill('SIGTERM');
+  assert.equal(await exited, 'SIGTERM', stderr);
+  hub.faults = [];
+  const left = readdirSync(join(cache, 'datasets--acme--chat'), { recursive: true }).map(String);
+  assert.deepEqual(
+    left.filter((f) => /\.incomplete$|\.tmp$/.test(f)),
+    [],
+  );
 });
 
 test('--no-cache streams (resuming a cut body) and writes nothing to disk', async () => {

@@ -1,4 +1,4 @@
-import { createReadStream, createWriteStream, mkdirSync, readFileSync, renameSync } from 'node:fs';
+import { createReadStream, mkdirSync, readFileSync, renameSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -95,7 +95,7 @@ export async function runSplit(o: SplitRunOptions, ctx: ToolContext): Promise<vo
       const t = new TempDir(o.tmpDir ?? (ctx.io.env.TMPDIR || tmpdir()), 'ldt-split-holdout-', { label: '--tmp-dir ', hint: 'give --tmp-dir DIR with free space' });
       temps.push(t);
       const spool = join(t.path, 'stdin');
-      await pipeline(ctx.io.stdin, createWriteStream(spool));
+      await pipeline(ctx.io.stdin, t.createWriteStream('stdin'));
       stdinFor = () => createReadStream(spool);
     }
     if (splitter.needsScan) {
@@ -120,10 +120,10 @@ export async function runSplit(o: SplitRunOptions, ctx: ToolContext): Promise<vo
       } catch (e) {
         throw new DataError(`cannot create --out-dir ${o.outDir}: ${(e as Error).message}`);
       }
-      dirTmp = new TempDir(o.outDir, '.split-holdout-');
-      temps.push(dirTmp);
-      const d = dirTmp.path;
-      writers = splitter.names.map((n) => new LineWriter(createWriteStream(join(d, `${n}.ndjson`))));
+      const t = new TempDir(o.outDir, '.split-holdout-');
+      dirTmp = t;
+      temps.push(t);
+      writers = splitter.names.map((n) => new LineWriter(t.createWriteStream(`${n}.ndjson`)));
     }
     const emit = o.outDir ? (s: number, line: string) => writers[s].push(line) : (_s: number, line: string) => out.push(line);
     const readOptions = { ...ctx.readOptions, stdin: stdinFor() };
