@@ -3,6 +3,7 @@ export { acquireLock, cleanStaleTemps, createTempFile, createTracked, type Lock,
 export { findTopLevelValue, metaSplice, type Splice, serializeWithMeta } from './edit.js';
 export { DEFAULT_CHUNK_SIZE, displayName, normalizeInputs, type OpenOptions, openInput, STDIN_NAME } from './input.js';
 export { elementLines, type InputFormat, type JsonInputOptions, type JsonInputRow, readJsonInput } from './json-input.js';
+export { JSON_AMPERSAND, JSON_ESCAPE_URBF, JSON_NON_ASCII, JSON_OBJECT, JsonChecker } from './jsoncheck.js';
 export { DEFAULT_MAX_LINE_BYTES, firstInvalidByte, type LineChunk, type LineOptions, type Rejector, readLineChunks } from './lines.js';
 export { defaultWorkers, orderedWorkerMap, type PoolOptions, readsPipe, serveWorker } from './pool.js';
 export { Report, type ReportSinks } from './report.js';

@@ -6,13 +6,28 @@
 // testkit depends on @ldt/cli, which depends on this package), read here the same way.
 import assert from 'node:assert/strict';
 import { isUtf8 } from 'node:buffer';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { after, test } from 'node:test';
 import { DataError } from '@ldt/errors';
-import { byteSpansInOrder, byteTopLevelValue, MAX_DEPTH, readRows, serializeWithMeta, spansInOrder, topLevelSpans } from '@ldt/ndjson';
+import {
+  byteSpansInOrder,
+  byteTopLevelValue,
+  JSON_AMPERSAND,
+  JSON_ESCAPE_URBF,
+  JSON_NON_ASCII,
+  JSON_OBJECT,
+  JsonChecker,
+  MAX_DEPTH,
+  nestingDepth,
+  readRows,
+  serializeWithMeta,
+  spansInOrder,
+  topLevelSpans,
+} from '@ldt/ndjson';
 import fc from 'fast-check';
 
 function params(name: string, runs: number) {
@@ -249,4 +264,161 @@ test('meta splice: a line with meta twice keeps every other value as written (fo
   const row = JSON.parse(raw) as Record<string, unknown>;
   row.meta = { a: 1, b: 2 };
   assert.equal(serializeWithMeta(raw, row as never, true), '{"":1e400,"n":12345678901234567890,"meta":{"a":1,"b":2}}');
+});
+
+// ---------------------------------------------------------------------------------------------
+// The JSON object check (jsoncheck.wat) against JSON.parse: a line passes exactly when JSON.parse
+// gives an object nested at most MAX_DEPTH deep, and its flags say what its strings hold.
+
+const checker = new JsonChecker();
+/** What the check must say of `text`: JSON.parse's verdict, and the flags from the text itself. */
+function expectedCheck(text: string): number {
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch {
+    return 0;
+  }
+  if (v === null || typeof v !== 'object' || Array.isArray(v) || nestingDepth(text) > MAX_DEPTH) return 0;
+  let f = JSON_OBJECT;
+  // Outside strings a valid line holds only printable ASCII and JSON white space, so these are the strings'.
+  if (/[\x7f-\uffff]/.test(text)) f |= JSON_NON_ASCII;
+  if (/(?:^|[^\\])(?:\\\\)*\\[urbf]/.test(text)) f |= JSON_ESCAPE_URBF;
+  if (text.includes('&')) f |= JSON_AMPERSAND;
+  return f;
+}
+const space = fc.constantFrom('', ' ', '\t', '\r', '\n', '  ');
+/** An object as JSON text, with white space between any two tokens. */
+const objectText = fc
+  .tuple(fc.dictionary(fc.string({ unit: 'binary' }), fc.jsonValue({ maxDepth: 3, stringUnit: 'binary' }), { maxKeys: 5 }), fc.array(space, { minLength: 64, maxLength: 64 }))
+  .map(([o, spaces]) => {
+    let k = 0;
+    return JSON.stringify(o).replace(/[{}[\],:]/g, (c) => `${spaces[k++ % 64]}${c}${spaces[k++ % 64]}`);
+  });
+
+test('JsonChecker passes exactly the lines JSON.parse reads as objects, with the flags of their strings', () => {
+  fc.assert(
+    fc.property(objectText, (text) => {
+      assert.equal(checker.checkBytes(enc(text)), expectedCheck(text), text);
+    }),
+    params('jsoncheck-objects', 3000),
+  );
+  // Damaged lines: a few bytes inserted, deleted or replaced, from what JSON is made of.
+  const damage = fc.tuple(
+    objectText,
+    fc.array(fc.tuple(fc.nat(), fc.constantFrom('del', 'ins', 'set'), fc.constantFrom(...'{}[],:"\\ 0123456789.eE+-tfnlrsuab\t\x01\x7fé&'.split(''))), {
+      minLength: 1,
+      maxLength: 4,
+    }),
+  );
+  fc.assert(
+    fc.property(damage, ([text, edits]) => {
+      let s = text;
+      for (const [at, op, c] of edits) {
+        const i = s.length === 0 ? 0 : at % (s.length + (op === 'ins' ? 1 : 0));
+        s = op === 'del' ? s.slice(0, i) + s.slice(i + 1) : op === 'ins' ? s.slice(0, i) + c + s.slice(i) : s.slice(0, i) + c + s.slice(i + 1);
+      }
+      assert.equal(checker.checkBytes(enc(s)), expectedCheck(s), s);
+    }),
+    params('jsoncheck-damaged', 20000),
+  );
+});
+
+test('JsonChecker on the edge cases of the grammar, on nesting and on every example file', () => {
+  const cases = [
+    '{}',
+    ' {} ',
+    '{"a":1}',
+    '{"a":[1,2,{"b":null}],"c":true,"d":false}',
+    '{"a":-0.5e+10,"b":0,"c":-0,"d":1E5,"e":12345678901234567890}',
+    '{"a":01}',
+    '{"a":1.}',
+    '{"a":.5}',
+    '{"a":+1}',
+    '{"a":-}',
+    '{"a":1e}',
+    '{"a":1E+}',
+    '{"a":0x1}',
+    '{"a":NaN}',
+    '{"a":Infinity}',
+    '{"a":"\\u00e9"}',
+    '{"a":"\\u12G4"}',
+    '{"a":"\\u12"}',
+    '{"a":"\\x"}',
+    '{"a":"\\/\\b\\f\\n\\r\\t\\"\\\\"}',
+    '{"a":"tab\there"}',
+    '{"a":"nl\nhere"}',
+    '{"a":1,}',
+    '{,}',
+    '{"a" 1}',
+    '{"a":1}x',
+    '{"a":1}}',
+    '{"a":1}{}',
+    '[1]',
+    '"x"',
+    '1',
+    'null',
+    '',
+    '   ',
+    '{',
+    '{"a',
+    '{"a":"x"',
+    '{"a":]}',
+    '{"a":[}',
+    '{"a":[]}',
+    '{"a":[,]}',
+    '{"a":[1 2]}',
+    '{"a":tru}',
+    '{"a":true1}',
+    '{"a":nul}',
+    '{"a":fals}',
+    '{"a":1 2}',
+    '{1:2}',
+    "{'a':1}",
+    '{"a":"é"}',
+    '{"a":"\u2028\u2029"}',
+    '{"é":1}',
+    '{"a":"x\x7fy"}',
+    '{"a":"a&b"}',
+    '{"a&":1}',
+    '{"a":"\\\\u"}',
+    '{"a":"\\\\\\u0041"}',
+    `{"a":"${'x'.repeat(40)}\\"${'y'.repeat(40)}"}`,
+    `{"long":"${'abcdefghijklmnop'.repeat(100)}"}`,
+    '\ufeff{}',
+  ];
+  for (const c of cases) assert.equal(checker.checkBytes(enc(c)), expectedCheck(c), JSON.stringify(c));
+  const deep = (n: number) => `{"a":${'['.repeat(n - 1)}${']'.repeat(n - 1)}}`;
+  assert.equal(checker.checkBytes(enc(deep(MAX_DEPTH))), JSON_OBJECT);
+  assert.equal(checker.checkBytes(enc(deep(MAX_DEPTH + 1))), 0);
+  // Offsets into one loaded chunk, as the tools use it.
+  const examples = new URL('../../../../examples/', import.meta.url);
+  let lines = 0;
+  for (const f of readdirSync(examples).filter((n) => n.endsWith('.ndjson'))) {
+    const buf = readFileSync(new URL(f, examples));
+    checker.load(buf);
+    let start = 0;
+    while (start < buf.length) {
+      let end = buf.indexOf(10, start);
+      if (end < 0) end = buf.length;
+      const stop = end > start && buf[end - 1] === 13 ? end - 1 : end;
+      assert.equal(checker.check(start, stop), expectedCheck(buf.toString('utf8', start, stop)), `${f}: ${buf.toString('utf8', start, Math.min(stop, start + 200))}`);
+      lines++;
+      start = end + 1;
+    }
+  }
+  assert.ok(lines > 1000, `${lines} example lines`);
+});
+
+test('the built jsoncheck.wasm is its current source', async () => {
+  const src = new URL('../../src/jsoncheck.wat', import.meta.url).pathname;
+  const require = createRequire(import.meta.url);
+  const wabt = await (
+    require('wabt') as () => Promise<{ parseWat(n: string, t: string, f: object): { validate(): void; toBinary(o: object): { buffer: Uint8Array }; destroy(): void } }>
+  )();
+  const mod = wabt.parseWat(src, readFileSync(src, 'utf8'), { simd: true, bulk_memory: true });
+  mod.validate();
+  const fresh = Buffer.from(mod.toBinary({ log: false, write_debug_names: false }).buffer);
+  mod.destroy();
+  assert.deepEqual(readFileSync(new URL('../src/jsoncheck.wasm', import.meta.url)), fresh, 'run the package build (scripts/build-wasm.mjs) after changing jsoncheck.wat');
 });

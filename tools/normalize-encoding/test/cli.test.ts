@@ -3,7 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { main, spec } from '@ldt/normalize-encoding';
+import { DEFAULT_FIX_OPTIONS, fixRowLine, main, spec } from '@ldt/normalize-encoding';
 import { docTests, goldenCases, parseNdjson, repoRoot, runBin, runInProcess, runShell, tmpDir } from '@ldt/testkit';
 import iconv from 'iconv-lite';
 
@@ -92,4 +92,69 @@ test('same input and flags give byte-identical output, whatever the read size', 
   assert.equal(a.stdout, b.stdout);
   const c = await runInProcess(main, ['--explain', file]);
   assert.equal(a.stdout + a.stderr, c.stdout + c.stderr);
+});
+
+test('rows no fix can change are written as read, without a parse; every line comes out as fixRowLine gives it, bad lines as JSON.parse says', async () => {
+  const dir = tmpDir();
+  // Rows the WebAssembly check passes (printable ASCII) and rows it sends to the parse: non-ASCII,
+  // \u \r \b \f escapes, DEL, &, tabs and CR between tokens, invalid JSON that looks plain.
+  const kinds = [
+    '{"text":"plain ascii row","meta":{"source":"x"}}',
+    ' {"messages":[{"role":"user","content":"a \\"quoted\\" word\\n and a new line"}]} ',
+    '{"text":"caf\\u00e9 escaped"}',
+    '{"text":"café â€™ mojibake"}',
+    '{"text":"cr\\r\\nbreaks \\b \\f"}',
+    '{"text":"del escaped \\u007f"}',
+    '{"text":"raw del \x7f here"}',
+    '{"text":"fish &amp; chips"}',
+    '{"a":\t1,\r"b" : [ true , false , null , -1.5e3 ]}',
+    '{"a":01}',
+    '{"a":"unterminated}',
+    '{"a":1}{"b":2}',
+    '[1,2]',
+    '{"text":"big 12345678901234567890","n":12345678901234567890}',
+    '',
+    '   ',
+  ];
+  const lines: string[] = [];
+  for (let i = 0, size = 0; size < 2_500_000; i++) {
+    const k = kinds[(i * 7) % kinds.length];
+    size += k.length + 8;
+    lines.push(i % 5 === 0 ? `${k.slice(0, -1)}${k.endsWith('}') ? `,"i":${i}}` : k.slice(-1)}` : k);
+  }
+  const text = `${lines.map((l, i) => (i % 11 === 3 ? `${l}\r` : l)).join('\n')}\n`;
+  const input = join(dir, 'mixed.ndjson');
+  writeFileSync(input, text);
+  for (const flags of [[], ['--html-entities']]) {
+    const fix = { ...DEFAULT_FIX_OPTIONS, htmlEntities: flags.length > 0 };
+    const want: string[] = [];
+    const rejected: string[] = [];
+    for (const l of lines) {
+      if (l.trim() === '') continue;
+      let v: unknown;
+      try {
+        v = JSON.parse(l);
+      } catch {
+        rejected.push(l);
+        continue;
+      }
+      if (v === null || typeof v !== 'object' || Array.isArray(v)) rejected.push(l);
+      else want.push(fixRowLine(l, v as Record<string, never>, { fix, fields: undefined, explain: false }).line);
+    }
+    assert.ok(want.length > 10_000 && rejected.length > 1000, `${want.length} rows, ${rejected.length} rejects`);
+    const rej = join(dir, `rej${flags.length}.ndjson`);
+    const r = await runInProcess(main, [...flags, '--rejects', rej, input]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, `${want.join('\n')}\n`, flags.join(' '));
+    assert.equal(readFileSync(rej, 'utf8'), `${rejected.join('\n')}\n`);
+    assert.match(r.stderr, new RegExp(`read ${want.length + rejected.length}, wrote ${want.length}, dropped 0`));
+    const s = await runInProcess(main, [...flags, '--rejects', rej], { stdin: text });
+    assert.equal(s.stdout, r.stdout);
+  }
+  // Without --rejects the first bad line is the error, with its line number; as with a parse of
+  // every row, no row of the chunk that holds it is written.
+  const bad = await runInProcess(main, [], { stdin: '{"a":"ok"}\n{"a":01}\n{"b":"never"}\n' });
+  assert.equal(bad.code, 1);
+  assert.equal(bad.stdout, '');
+  assert.match(bad.stderr, /<stdin>:2: /);
 });
