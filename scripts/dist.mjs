@@ -79,16 +79,26 @@ function compiled(w) {
   return src;
 }
 
-// Files a compiled module names as `new URL('./NAME', import.meta.url)`, across the workspace
-// packages a tool may bundle (shared code can name its own files too).
-function runtimeFiles(srcDir) {
-  const found = new Set();
+// Files a compiled module names as `new URL('./NAME', import.meta.url)`: the tool's own, and those
+// of the shared packages it may bundle (e.g. @ldt/ndjson's jsoncheck.wasm). Each with the folder it
+// is built in.
+function runtimeFilesIn(srcDir) {
+  const found = new Map();
   for (const f of readdirSync(srcDir)) {
     if (!f.endsWith('.js')) continue;
     const text = readFileSync(join(srcDir, f), 'utf8');
-    for (const m of text.matchAll(/new URL\(['"]\.\/([^'"/]+)['"],\s*import\.meta\.url\)/g)) found.add(m[1]);
+    for (const m of text.matchAll(/new URL\(['"]\.\/([^'"/]+)['"],\s*import\.meta\.url\)/g)) found.set(m[1], srcDir);
   }
-  return [...found].sort();
+  return found;
+}
+const sharedFiles = new Map();
+for (const w of workspace.values()) {
+  const d = join(w.dir, 'dist', 'src');
+  if (w.group === 'shared' && existsSync(d)) for (const [f, dir] of runtimeFilesIn(d)) sharedFiles.set(f, dir);
+}
+function runtimeFiles(srcDir) {
+  const found = new Map([...sharedFiles, ...runtimeFilesIn(srcDir)]);
+  return [...found.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([name, dir]) => ({ name, dir }));
 }
 
 rmSync(out, { recursive: true, force: true });
@@ -100,7 +110,7 @@ for (const w of tools) {
   const tool = basename(w.dir);
   const src = compiled(w);
   const files = runtimeFiles(src);
-  const entries = ['cli.js', ...files.filter((f) => f.endsWith('.js'))].map((f) => join(src, f));
+  const entries = [join(src, 'cli.js'), ...files.filter((f) => f.name.endsWith('.js')).map((f) => join(f.dir, f.name))];
   for (const e of entries) if (!existsSync(e)) fail(`${w.pkg.name}: ${e} is named at run time but was not built`);
   const libDir = join(pkgDir, 'lib', tool);
   await build({
@@ -119,9 +129,9 @@ for (const w of tools) {
     logLevel: 'warning',
     plugins: [externals],
   });
-  for (const f of files.filter((f) => !f.endsWith('.js'))) {
-    if (!existsSync(join(src, f))) fail(`${w.pkg.name}: ${f} is named at run time but is not in ${src}`);
-    copyFileSync(join(src, f), join(libDir, 'dist', 'src', f));
+  for (const f of files.filter((f) => !f.name.endsWith('.js'))) {
+    if (!existsSync(join(f.dir, f.name))) fail(`${w.pkg.name}: ${f.name} is named at run time but is not in ${f.dir}`);
+    copyFileSync(join(f.dir, f.name), join(libDir, 'dist', 'src', f.name));
   }
   writeFileSync(join(libDir, 'package.json'), `${JSON.stringify({ name: w.pkg.name, version: w.pkg.version, private: true, type: 'module' }, null, 2)}\n`);
   for (const bin of Object.keys(w.pkg.bin)) {
