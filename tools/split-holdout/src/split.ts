@@ -267,51 +267,87 @@ export class Splitter {
    * strata. Bad lines become `problems`; nothing is counted here.
    */
   prepareRows(rows: readonly Row[], file: string, lines: number, blank: number, problems: SplitProblem[], inputBytes = 1 << 20): PreparedSplit {
-    const n0 = rows.length;
-    const hashes = new Uint8Array(n0 * 8);
-    const splits = new Uint8Array(n0);
-    const rowLines = new Int32Array(n0);
-    const out = new LineAssembler(inputBytes + 64 * n0);
-    let n = 0;
-    for (const row of rows) {
-      let h: Buffer;
+    const acc = new PreparedBuilder(rows.length, inputBytes);
+    for (const row of rows) this.prepareRow(row, acc, problems);
+    return acc.take(file, lines, blank, problems);
+  }
+
+  /** prepareRows' work for one parsed row, into `acc`. */
+  prepareRow(row: Row, acc: PreparedBuilder, problems: SplitProblem[]): void {
+    let h: Buffer;
+    try {
+      h = seededHash(this.opts.seed, groupKey(row.value, this.opts, row));
+    } catch (e) {
+      if (!(e instanceof MissingGroupError)) throw e;
+      problems.push({ line: row.line, reason: 'missing_group', message: e.message, hint: e.hint, raw: row.raw });
+      return;
+    }
+    const s = pick(this.opts.ratios, unitInterval(h));
+    acc.row(h, s, row.line);
+    const out = acc.out;
+    const e = this.edit(row, s);
+    if (typeof e === 'string') out.text(e);
+    else if (row.bytes) {
+      out.copy(row.bytes, 0, bytePrefix(row.raw, row.bytes, e.keep));
+      out.text(e.tail);
+    } else {
+      out.text(row.raw.slice(0, e.keep));
+      out.text(e.tail);
+    }
+    out.endLine();
+  }
+
+  /** True when every --group-by path is under `meta` (so `prepareChecked` can read the group from meta alone). */
+  get groupsInMeta(): boolean {
+    return this.opts.groupBy.length > 0 && this.opts.groupBy.every((p) => p.segments.length > 1 && p.segments[0] === 'meta');
+  }
+
+  /**
+   * prepareRows' work for one line that the JsonChecker has shown to be a JSON object, without
+   * parsing the line, where it applies: the row ends with its `meta` object, written as
+   * JSON.stringify writes it (as ldt tools write it) and without `split`, and the group (every
+   * --group-by path under meta) is there. Only `meta` is decoded and parsed; the output is what
+   * `edit`'s fast path writes for the parsed row (the line up to meta's closing brace, then
+   * `,"split":"<name>"}}`). Returns false where it does not apply: the caller parses the line.
+   *
+   * Why the `"meta":{` found is the row's top-level meta: the line is valid JSON, the byte before
+   * the quote is `,` or `{` (so the quote is not escaped, and opens a key), and the rest of the line
+   * up to its last `}` parses as one value, so that key's object is the top-level one.
+   */
+  prepareChecked(b: Buffer, line: number, acc: PreparedBuilder): boolean {
+    let end = b.length - 1;
+    while (end > 0 && isWs(b[end])) end--;
+    if (b[end] !== 125 || b[end - 1] !== 125) return false;
+    for (let at = b.lastIndexOf(META_KEY, end); at > 0; at = b.lastIndexOf(META_KEY, at - 1)) {
+      const before = b[at - 1];
+      if (before !== 44 && before !== 123) continue;
+      const text = b.toString('utf8', at + 7, end);
+      let meta: unknown;
       try {
-        h = seededHash(this.opts.seed, groupKey(row.value, this.opts, row));
-      } catch (e) {
-        if (!(e instanceof MissingGroupError)) throw e;
-        problems.push({ line: row.line, reason: 'missing_group', message: e.message, hint: e.hint, raw: row.raw });
+        meta = JSON.parse(text);
+      } catch {
         continue;
       }
-      const s = pick(this.opts.ratios, unitInterval(h));
-      hashes.set(h.subarray(0, 8), n * 8);
-      splits[n] = s;
-      rowLines[n] = row.line;
-      const e = this.edit(row, s);
-      if (typeof e === 'string') out.text(e);
-      else if (row.bytes) {
-        out.copy(row.bytes, 0, bytePrefix(row.raw, row.bytes, e.keep));
-        out.text(e.tail);
-      } else {
-        out.text(row.raw.slice(0, e.keep));
-        out.text(e.tail);
+      if (!isJsonObject(meta) || Object.hasOwn(meta, 'split') || JSON.stringify(meta) !== text) return false;
+      const partial = { meta };
+      // A missing group is decided on the whole row (an error with its position, or --missing-group own).
+      for (const p of this.opts.groupBy) if (getPath(partial, p) === undefined) return false;
+      let k: string;
+      try {
+        k = groupKey(partial, this.opts);
+      } catch (e) {
+        if (e instanceof MissingGroupError) return false;
+        throw e;
       }
-      out.endLine();
-      n++;
+      const h = seededHash(this.opts.seed, k);
+      const s = pick(this.opts.ratios, unitInterval(h));
+      acc.row(h, s, line);
+      acc.out.copy(b, 0, end - 1);
+      acc.out.text(text.length === 2 ? this.splitTails[s].slice(1) : this.splitTails[s]);
+      acc.out.endLine();
+      return true;
     }
-    problems.sort((a, b) => a.line - b.line);
-    // An own ArrayBuffer (not Node's shared Buffer pool), so it can be transferred to the main thread.
-    const { bytes, offsets } = out.take();
-    return {
-      file,
-      lines,
-      blank,
-      rowLines: rowLines.subarray(0, n),
-      hashes: hashes.subarray(0, n * 8),
-      splits: splits.subarray(0, n),
-      out: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength),
-      offsets,
-      problems,
-    };
+    return false;
   }
 
   /**
@@ -410,6 +446,51 @@ function lastMetaAt(raw: string, oldText: string): number {
   if (at < 1 || raw.charCodeAt(end - 1) !== 125 /* } */ || !raw.startsWith('"meta":', at) || !raw.startsWith(oldText, at + 7)) return -1;
   const before = raw.charCodeAt(at - 1);
   return before === 44 /* , */ || before === 123 /* { */ ? at : -1;
+}
+
+const META_KEY = Buffer.from('"meta":{');
+
+/** The per-row results of one chunk, in line order (see PreparedSplit). */
+export class PreparedBuilder {
+  readonly hashes: Uint8Array;
+  readonly splits: Uint8Array;
+  readonly rowLines: Int32Array;
+  readonly out: LineAssembler;
+  n = 0;
+
+  /** @param rows at most this many rows; @param inputBytes the chunk's size (the output is about as big) */
+  constructor(rows: number, inputBytes: number) {
+    this.hashes = new Uint8Array(rows * 8);
+    this.splits = new Uint8Array(rows);
+    this.rowLines = new Int32Array(rows);
+    this.out = new LineAssembler(inputBytes + 64 * rows);
+  }
+
+  /** A row's group hash, split and line (its output line follows in `out`). */
+  row(h: Buffer, s: number, line: number): void {
+    this.hashes.set(h.subarray(0, 8), this.n * 8);
+    this.splits[this.n] = s;
+    this.rowLines[this.n] = line;
+    this.n++;
+  }
+
+  take(file: string, lines: number, blank: number, problems: SplitProblem[]): PreparedSplit {
+    const n = this.n;
+    problems.sort((a, b) => a.line - b.line);
+    // An own ArrayBuffer (not Node's shared Buffer pool), so it can be transferred to the main thread.
+    const { bytes, offsets } = this.out.take();
+    return {
+      file,
+      lines,
+      blank,
+      rowLines: this.rowLines.subarray(0, n),
+      hashes: this.hashes.subarray(0, n * 8),
+      splits: this.splits.subarray(0, n),
+      out: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength),
+      offsets,
+      problems,
+    };
+  }
 }
 
 function isWs(c: number): boolean {

@@ -4,13 +4,13 @@
 // row parsed in full, meta.split set, and the line written by the rules below (the tool's output
 // before the byte paths, kept byte for byte).
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { Prng } from '@ldt/hash';
 import { serializeWithMeta } from '@ldt/ndjson';
-import { isJsonObject, type JsonObject, setMeta } from '@ldt/schema';
-import { main } from '@ldt/split-holdout';
+import { isJsonObject, type JsonObject, parsePaths, setMeta } from '@ldt/schema';
+import { groupKey, main, parseRatios, pick, seededHash, unitInterval } from '@ldt/split-holdout';
 import { runInProcess, tmpDir } from '@ldt/testkit';
 
 const isWs = (c: number) => c === 32 || c === 9 || c === 13 || c === 10;
@@ -96,4 +96,97 @@ test('output lines are the reference lines: random rows with and without meta, e
     assert.equal(line, reference(rows[i].replace(/\r$/, ''), split), `row ${i}: ${rows[i]}`);
   }
   assert.equal(splits.size, 3);
+});
+
+test('--group-by under meta: rows read through their meta alone (the JsonChecker path) get the split and line of the full parse', async () => {
+  const rng = new Prng(29);
+  const rand = (n: number) => rng.nextInt(n);
+  const words = ['plain', 'é😀', '\\"q\\"', '\\\\', '\\u00e9', 'a\\nb', '\\"meta\\":{', '}}', '&amp;'];
+  const text = () => Array.from({ length: 1 + rand(4) }, () => words[rand(words.length)]).join(' ');
+  const cluster = () => (rand(6) === 0 ? '{"x":[1,2]}' : rand(6) === 0 ? String(rand(5)) : `"c${rand(40)}"`);
+  const metas = [
+    () => '',
+    () => `,"meta":{"cluster":${cluster()}}`,
+    () => `,"meta":{"format":"openai","extra":{"id":"r${rand(99)}"},"content_hash":"ab${rand(9)}","cluster":${cluster()},"cluster_size":${1 + rand(3)}}`,
+    () => `,"meta":{"cluster":${cluster()},"s":"q\\"x é 😀 \\u00e9","n":-1.5,"t":true}`,
+    () => `,"meta":{"cluster":${cluster()},"x":1.0}`,
+    () => `, "meta" : { "cluster" : ${cluster()} }`,
+    () => `,"meta":{"cluster":${cluster()},"split":"old"}`,
+    () => `,"meta":{"cluster":${cluster()}},"after":[1]`,
+    () => `,"meta":{"cluster":"dup"},"meta":{"cluster":${cluster()}}`,
+    () => `,"meta":{"nested":{"meta":{"cluster":"inner"}},"cluster":${cluster()}}`,
+    () => `,"meta":{"other":1}`,
+    () => ',"meta":{}',
+    () => `,"meta":{"1":2,"cluster":${cluster()}}`,
+  ];
+  const rows: string[] = [];
+  for (let i = 0; i < 600; i++) {
+    const body = `{"id":${i},"messages":[{"role":"user","content":"${text()}"},{"role":"assistant","content":"${text()}"}]${metas[rand(metas.length)]()}}`;
+    rows.push(`${body}${rand(5) === 0 ? ' ' : ''}${rand(4) === 0 ? '\r' : ''}`);
+  }
+  rows.splice(100, 0, '', '{"bad json', '[1]');
+  const dir = tmpDir();
+  const input = join(dir, 'in.ndjson');
+  const textIn = `${rows.join('\n')}\n`;
+  writeFileSync(input, textIn);
+  const ratios = parseRatios('a=0.4,b=0.3,c=0.3');
+  for (const missing of ['own', 'error']) {
+    const opts = { groupBy: parsePaths(['meta.cluster']), normalize: 'none' as const, missingGroup: missing as 'own' | 'error' };
+    const want: string[] = [];
+    const rejected: string[] = [];
+    for (const r of rows) {
+      const raw = r.replace(/\r$/, '');
+      let row: JsonObject;
+      try {
+        row = JSON.parse(raw);
+        if (!isJsonObject(row)) throw new Error('not an object');
+      } catch {
+        if (raw.trim() !== '') rejected.push(raw);
+        continue;
+      }
+      let k: string;
+      try {
+        k = groupKey(row, opts);
+      } catch {
+        rejected.push(raw);
+        continue;
+      }
+      want.push(reference(raw, ratios.names[pick(ratios, unitInterval(seededHash(7, k)))]));
+    }
+    assert.ok(want.length > 400 && rejected.length >= 2, `${want.length} rows, ${rejected.length} rejected`);
+    const outs: string[] = [];
+    for (const threads of ['1', '2']) {
+      const rej = join(dir, `rej-${missing}-${threads}.ndjson`);
+      const r = await runInProcess(main, [
+        '--quiet',
+        '--ratios',
+        'a=0.4,b=0.3,c=0.3',
+        '--seed',
+        '7',
+        '--group-by',
+        'meta.cluster',
+        '--missing-group',
+        missing,
+        '--rejects',
+        rej,
+        '--threads',
+        threads,
+        input,
+      ]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(readFileSync(rej, 'utf8'), `${rejected.join('\n')}\n`, `rejects, --missing-group ${missing}`);
+      outs.push(r.stdout);
+    }
+    const fromStdin = await runInProcess(
+      main,
+      ['--quiet', '--ratios', 'a=0.4,b=0.3,c=0.3', '--seed', '7', '--group-by', 'meta.cluster', '--missing-group', missing, '--rejects', join(dir, 'rej-stdin.ndjson')],
+      { stdin: textIn },
+    );
+    outs.push(fromStdin.stdout);
+    for (const o of outs) assert.equal(o, outs[0]);
+    const lines = outs[0].split('\n');
+    assert.equal(lines.pop(), '');
+    assert.equal(lines.length, want.length);
+    for (const [i, line] of lines.entries()) assert.equal(line, want[i], `row ${i}, --missing-group ${missing}`);
+  }
 });
