@@ -44,18 +44,22 @@ export async function runNormalizeEncoding(o: NormalizeEncodingRunOptions, ctx: 
   const { report, out } = ctx;
   const perFix = new Map<string, number>();
   let changed = 0;
+  /** Fix and queue one batch of parsed rows. */
+  const fixRows = (batch: readonly Row[], file?: string) => {
+    for (const row of batch) {
+      if (file !== undefined) row.file = file;
+      const r = fixRowLine(row.raw, row.value, opts, row);
+      if (r.fixes.length > 0) {
+        changed++;
+        for (const f of r.fixes) perFix.set(f, (perFix.get(f) ?? 0) + 1);
+      }
+      out.push(r.line);
+    }
+    report.written += batch.length;
+  };
   const process = async (batches: AsyncIterable<Row[]>, file?: string) => {
     for await (const batch of batches) {
-      for (const row of batch) {
-        if (file !== undefined) row.file = file;
-        const r = fixRowLine(row.raw, row.value, opts, row);
-        if (r.fixes.length > 0) {
-          changed++;
-          for (const f of r.fixes) perFix.set(f, (perFix.get(f) ?? 0) + 1);
-        }
-        out.push(r.line);
-      }
-      report.written += batch.length;
+      fixRows(batch, file);
       await out.flush();
       await report.flushSinks();
     }
@@ -70,11 +74,24 @@ export async function runNormalizeEncoding(o: NormalizeEncodingRunOptions, ctx: 
     const checker = new JsonChecker();
     const needsFix = JSON_NON_ASCII | JSON_ESCAPE_URBF | (o.fix.htmlEntities ? JSON_AMPERSAND : 0);
     const counts = ctx.readOptions.counts ?? { lines: 0, blank: 0 };
-    async function* runs(chunk: LineChunk): AsyncGenerator<Row[]> {
+    for await (const chunk of readLineChunks(ctx.inputs, { ...ctx.readOptions, counts })) {
       const buf = chunk.buf;
       checker.load(buf);
+      // Lines before a checked one are parsed and fixed first (in runs), so the order holds; runs
+      // of checked lines that end in a plain \n are queued as slices of the chunk (no copy).
       let from = 0;
       let fromLine = chunk.firstLine;
+      let fastFrom = 0;
+      let fastTo = 0;
+      const passed = () => {
+        if (fastTo > fastFrom) out.pushBytes(buf.subarray(fastFrom, fastTo));
+        fastFrom = fastTo = 0;
+      };
+      const parsed = (to: number) => {
+        if (to <= from) return;
+        passed();
+        fixRows(parseChunk({ buf: buf.subarray(from, to), file: chunk.file, firstLine: fromLine }, counts, ctx.readOptions.rejector));
+      };
       let line = chunk.firstLine;
       let start = 0;
       const n = buf.length;
@@ -86,10 +103,19 @@ export async function runNormalizeEncoding(o: NormalizeEncodingRunOptions, ctx: 
         if (buf[start] === 123 /* { */) {
           const f = checker.check(start, stop);
           if ((f & JSON_OBJECT) !== 0 && (f & needsFix) === 0) {
-            if (start > from) yield parseChunk({ buf: buf.subarray(from, start), file: chunk.file, firstLine: fromLine }, counts, ctx.readOptions.rejector);
+            parsed(start);
             counts.lines++;
-            out.pushEdited('', buf.subarray(start, stop));
             report.written++;
+            if (stop === end && end < n) {
+              if (fastTo !== start) {
+                passed();
+                fastFrom = start;
+              }
+              fastTo = end + 1;
+            } else {
+              passed();
+              out.pushEdited('', buf.subarray(start, stop));
+            }
             from = end + 1;
             fromLine = line + 1;
           }
@@ -97,10 +123,12 @@ export async function runNormalizeEncoding(o: NormalizeEncodingRunOptions, ctx: 
         start = end + 1;
         line++;
       }
-      // Always a last batch (maybe empty), so the chunk's rows are flushed before the next read.
-      yield from < n ? parseChunk({ buf: buf.subarray(from, n), file: chunk.file, firstLine: fromLine }, counts, ctx.readOptions.rejector) : [];
+      parsed(n);
+      passed();
+      // One write per chunk read, as for parsed batches.
+      await out.flush();
+      await report.flushSinks();
     }
-    for await (const chunk of readLineChunks(ctx.inputs, { ...ctx.readOptions, counts })) await process(runs(chunk));
   } else {
     const detected: Record<string, unknown> = {};
     const transcode = { replacement: 0 };

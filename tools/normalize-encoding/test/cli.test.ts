@@ -150,6 +150,9 @@ test('rows no fix can change are written as read, without a parse; every line co
     assert.match(r.stderr, new RegExp(`read ${want.length + rejected.length}, wrote ${want.length}, dropped 0`));
     const s = await runInProcess(main, [...flags, '--rejects', rej], { stdin: text });
     assert.equal(s.stdout, r.stdout);
+    // The last line without its line end: the same rows.
+    const t = await runInProcess(main, [...flags, '--rejects', rej], { stdin: text.replace(/\r?\n$/, '') });
+    assert.equal(t.stdout, r.stdout);
   }
   // Without --rejects the first bad line is the error, with its line number; as with a parse of
   // every row, no row of the chunk that holds it is written.
