@@ -8,7 +8,6 @@ import {
   JSON_NON_ASCII,
   JSON_OBJECT,
   JsonChecker,
-  type LineChunk,
   parseChunk,
   type Row,
   readLineChunks,
