@@ -21,12 +21,14 @@
 //
 //   node bench/pipeline.mjs [--size 32MB] [--shards 2] [--seed 1] [--data DIR] [--base DIR]
 //   node bench/pipeline.mjs --pipe-only --size 10GB --out /big/disk   # the scale run of issue 17
+//   node bench/pipeline.mjs --pairs 6 --base DIR   # paired runs of the one pipe, this checkout and DIR
 //
 // --pipe-only runs the one pipe alone (no anchors, stages, parallel or glue: at 10 GB those take
 // hours), with TMPDIR inside the work folder and its size sampled every 2 s, and reports wall time,
 // MB/s, each stage's CPU seconds and peak RSS, and the peak temporary disk. --out DIR puts the corpus
 // and the work folder there instead of bench/out (a 10 GB run needs ~3x the corpus in free disk).
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -44,6 +46,7 @@ const { values } = parseArgs({
     data: { type: 'string' },
     base: { type: 'string' },
     'pipe-only': { type: 'boolean' },
+    pairs: { type: 'string' },
     'no-glue': { type: 'boolean' },
     out: { type: 'string' },
   },
@@ -224,6 +227,51 @@ if (values['pipe-only']) {
   ];
   process.stdout.write(`${text.join('\n')}\n`);
   process.exit(0);
+}
+if (values.pairs) {
+  // Paired runs: the one pipe of this checkout and of --base, N times each, alternating (ABBA...),
+  // so that drift of the machine over the series falls on both; medians and ranges of wall and
+  // CPU seconds, and the export checked byte-identical across all runs.
+  if (!values.base) throw new Error('--pairs N needs --base DIR (the other checkout, built)');
+  const n = Number(values.pairs);
+  const builds = [
+    ['this checkout', BIN],
+    [values.base, join(resolve(values.base), 'node_modules', '.bin')],
+  ];
+  const res = builds.map(() => []);
+  const digests = new Set();
+  for (let i = 0; i < n; i++) {
+    for (const k of i % 2 === 0 ? [0, 1] : [1, 0]) {
+      process.stderr.write(`bench: pair ${i + 1}/${n}: ${builds[k][0]}\n`);
+      const dir = `pair${k}`;
+      const p = runPipe(builds[k][1], dir);
+      res[k].push({ wall: p.wall, cpu: p.stages.reduce((a, st) => a + (st.cpu ?? Number.NaN), 0) });
+      digests.add(
+        createHash('sha256')
+          .update(readFileSync(join(W, dir, 'export.jsonl')))
+          .digest('hex'),
+      );
+    }
+  }
+  const med = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
+  const f = (x) => x.toFixed(2);
+  const row = (k) => {
+    const w = res[k].map((r) => r.wall);
+    const c = res[k].map((r) => r.cpu);
+    return `| ${builds[k][0]} | ${f(med(w))} | ${f(Math.min(...w))}–${f(Math.max(...w))} | ${f(med(c))} |`;
+  };
+  const text = [
+    `final-dataset pipeline, one shell pipe, ${n} paired runs on the ${sizeLabel(sizeBytes)} bench corpus (${corpus.meta.rows} chat rows), Node ${process.version}, ${new Date().toISOString().slice(0, 16)}Z, load average before ${loadBefore}`,
+    '',
+    '| build | wall s, median (lower median) | wall s, range | CPU s of the stages, median |',
+    '| --- | ---: | ---: | ---: |',
+    row(0),
+    row(1),
+    '',
+    `This checkout ÷ base, by median wall time: ${(med(res[1].map((r) => r.wall)) / med(res[0].map((r) => r.wall))).toFixed(2)}x; exports ${digests.size === 1 ? 'byte-identical in every run' : `DIFFER (${digests.size} distinct)`}.`,
+  ];
+  process.stdout.write(`${text.join('\n')}\n`);
+  process.exit(digests.size === 1 ? 0 : 1);
 }
 const pipe = runPipe(BIN, 'p');
 let basePipe;

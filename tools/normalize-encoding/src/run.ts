@@ -1,18 +1,7 @@
 import { Readable } from 'node:stream';
 import type { ToolContext } from '@ldt/cli';
 import { DataError } from '@ldt/errors';
-import {
-  displayName,
-  JSON_AMPERSAND,
-  JSON_ESCAPE_URBF,
-  JSON_NON_ASCII,
-  JSON_OBJECT,
-  JsonChecker,
-  parseChunk,
-  type Row,
-  readLineChunks,
-  readRows,
-} from '@ldt/ndjson';
+import { displayName, JSON_AMPERSAND, JSON_ESCAPE_URBF, JSON_NON_ASCII, JSON_OBJECT, JsonChecker, parseChunk, type Row, readLineChunks, readRows } from '@ldt/ndjson';
 import { parsePaths } from '@ldt/schema';
 import { FIX_KINDS, type FixOptions } from './fix.js';
 import { fixRowLine } from './row.js';
