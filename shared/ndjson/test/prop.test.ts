@@ -388,6 +388,11 @@ test('JsonChecker on the edge cases of the grammar, on nesting and on every exam
     '\ufeff{}',
   ];
   for (const c of cases) assert.equal(checker.checkBytes(enc(c)), expectedCheck(c), JSON.stringify(c));
+  // Lines longer than the module's first memory (128 KiB): it grows, and later short lines still check.
+  const big = `{"a":"${'é\\n'.repeat(200_000)}","b":[${'1,'.repeat(100_000)}2]}`;
+  assert.equal(checker.checkBytes(enc(big)), expectedCheck(big));
+  assert.equal(checker.checkBytes(enc(`${big.slice(0, -2)}`)), 0);
+  assert.equal(checker.checkBytes(enc('{"a":1}')), JSON_OBJECT);
   const deep = (n: number) => `{"a":${'['.repeat(n - 1)}${']'.repeat(n - 1)}}`;
   assert.equal(checker.checkBytes(enc(deep(MAX_DEPTH))), JSON_OBJECT);
   assert.equal(checker.checkBytes(enc(deep(MAX_DEPTH + 1))), 0);
