@@ -1,24 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { xxh128 } from '@ldt/hash';
-
-// The WebAssembly global of Node 20, typed here: the project's TypeScript lib settings (ES2022,
-// @types/node 20) do not declare it.
-declare namespace WebAssembly {
-  class Module {
-    constructor(bytes: Uint8Array);
-  }
-  class Instance {
-    constructor(module: Module, imports?: object);
-    readonly exports: unknown;
-  }
-  interface Memory {
-    readonly buffer: ArrayBuffer;
-    grow(pages: number): number;
-  }
-}
+import { type WasmMemory, wasmExports } from '@ldt/ndjson';
 
 interface Exports {
-  memory: WebAssembly.Memory;
+  memory: WasmMemory;
   xxh32(p: number, len: number): number;
   normalize(p: number, len: number, general: number, tab: number, res: number): number;
   shingle(text: number, len: number, n: number, char: number, starts: number, out: number): number;
@@ -28,13 +12,6 @@ interface Exports {
 
 const SEP_RE = /[\p{P}\s]/u;
 const SEP_ALL = /[\p{P}\s]/gu;
-
-let mod: WebAssembly.Module | undefined;
-function wasmModule(): WebAssembly.Module {
-  // ~2 KB, compiled synchronously once per thread.
-  mod ??= new WebAssembly.Module(readFileSync(new URL('./kernels.wasm', import.meta.url)));
-  return mod;
-}
 
 interface Bitmaps {
   /** Code points below U+20000 that are punctuation or white space. */
@@ -130,7 +107,7 @@ export class SignKernels {
     private readonly autoCharNgram: number,
   ) {
     const sepAbove = (cp: number): number => (SEP_RE.test(String.fromCodePoint(cp)) ? 1 : 0);
-    this.x = new WebAssembly.Instance(wasmModule(), { env: { sepAbove } }).exports as unknown as Exports;
+    this.x = wasmExports<Exports>(new URL('./kernels.wasm', import.meta.url), { env: { sepAbove } });
     const P = a.length;
     this.groups = Math.ceil(P / 16);
     this.sigAt = AB + this.groups * 128;

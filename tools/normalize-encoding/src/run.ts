@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import type { ToolContext } from '@ldt/cli';
 import { DataError } from '@ldt/errors';
-import { displayName, JSON_AMPERSAND, JSON_ESCAPE_URBF, JSON_NON_ASCII, JSON_OBJECT, JsonChecker, parseChunk, type Row, readLineChunks, readRows } from '@ldt/ndjson';
+import { displayName, JSON_AMPERSAND, JSON_ESCAPE_URBF, JSON_NON_ASCII, JsonChecker, parseChunk, type Row, readLineChunks, readRows, walkCheckedLines } from '@ldt/ndjson';
 import { parsePaths } from '@ldt/schema';
 import { FIX_KINDS, type FixOptions } from './fix.js';
 import { fixRowLine } from './row.js';
@@ -64,54 +64,37 @@ export async function runNormalizeEncoding(o: NormalizeEncodingRunOptions, ctx: 
     const counts = ctx.readOptions.counts ?? { lines: 0, blank: 0 };
     for await (const chunk of readLineChunks(ctx.inputs, { ...ctx.readOptions, counts })) {
       const buf = chunk.buf;
-      checker.load(buf);
-      // Lines before a checked one are parsed and fixed first (in runs), so the order holds; runs
-      // of checked lines that end in a plain \n are queued as slices of the chunk (no copy).
-      let from = 0;
-      let fromLine = chunk.firstLine;
+      // Runs of checked lines that end in a plain \n are queued as slices of the chunk (no copy).
       let fastFrom = 0;
       let fastTo = 0;
       const passed = () => {
         if (fastTo > fastFrom) out.pushBytes(buf.subarray(fastFrom, fastTo));
         fastFrom = fastTo = 0;
       };
-      const parsed = (to: number) => {
-        if (to <= from) return;
-        passed();
-        fixRows(parseChunk({ buf: buf.subarray(from, to), file: chunk.file, firstLine: fromLine }, counts, ctx.readOptions.rejector));
-      };
-      let line = chunk.firstLine;
-      let start = 0;
-      const n = buf.length;
-      while (start < n) {
-        let end = buf.indexOf(10, start);
-        if (end < 0) end = n;
-        let stop = end;
-        if (stop > start && buf[stop - 1] === 13) stop--;
-        if (buf[start] === 123 /* { */) {
-          const f = checker.check(start, stop);
-          if ((f & JSON_OBJECT) !== 0 && (f & needsFix) === 0) {
-            parsed(start);
-            counts.lines++;
-            report.written++;
-            if (stop === end && end < n) {
-              if (fastTo !== start) {
-                passed();
-                fastFrom = start;
-              }
-              fastTo = end + 1;
-            } else {
+      walkCheckedLines(
+        chunk,
+        checker,
+        needsFix,
+        (start, stop, end) => {
+          counts.lines++;
+          report.written++;
+          if (stop === end && end < buf.length) {
+            if (fastTo !== start) {
               passed();
-              out.pushEdited('', buf.subarray(start, stop));
+              fastFrom = start;
             }
-            from = end + 1;
-            fromLine = line + 1;
+            fastTo = end + 1;
+          } else {
+            passed();
+            out.pushEdited('', buf.subarray(start, stop));
           }
-        }
-        start = end + 1;
-        line++;
-      }
-      parsed(n);
+          return true;
+        },
+        (run) => {
+          passed();
+          fixRows(parseChunk(run, counts, ctx.readOptions.rejector));
+        },
+      );
       passed();
       // One write per chunk read, as for parsed batches.
       await out.flush();

@@ -1,5 +1,5 @@
 import type { DataError, Position } from '@ldt/errors';
-import { JSON_OBJECT, JsonChecker, parseChunk, type WireChunk } from '@ldt/ndjson';
+import { JsonChecker, parseChunk, type WireChunk, walkCheckedLines } from '@ldt/ndjson';
 import { parsePaths } from '@ldt/schema';
 import type { NormalizeMode } from '@ldt/text';
 import type { Ratios } from './ratios.js';
@@ -47,38 +47,21 @@ export function prepareSplitChunk(chunk: WireChunk, splitter: Splitter): Prepare
     return splitter.prepareRows(rows, chunk.file, counts.lines, counts.blank, problems, buf.length);
   }
   checker ??= new JsonChecker();
-  checker.load(buf);
-  const n = buf.length;
   let lines = 1;
   for (let i = buf.indexOf(10); i >= 0; i = buf.indexOf(10, i + 1)) lines++;
-  const acc = new PreparedBuilder(lines, n);
-  let from = 0;
-  let fromLine = chunk.firstLine;
-  const parsed = (to: number) => {
-    if (to > from)
-      for (const row of parseChunk({ buf: buf.subarray(from, to), file: chunk.file, firstLine: fromLine }, counts, rejector, true)) splitter.prepareRow(row, acc, problems);
-  };
-  let line = chunk.firstLine;
-  let start = 0;
-  while (start < n) {
-    let end = buf.indexOf(10, start);
-    if (end < 0) end = n;
-    let stop = end;
-    if (stop > start && buf[stop - 1] === 13) stop--;
-    if (buf[start] === 123 /* { */ && (checker.check(start, stop) & JSON_OBJECT) !== 0) {
-      // The lines before it first (in order), then this one if its meta allows.
-      parsed(start);
-      from = start;
-      fromLine = line;
-      if (splitter.prepareChecked(buf.subarray(start, stop), line, acc)) {
-        counts.lines++;
-        from = end + 1;
-        fromLine = line + 1;
-      }
-    }
-    start = end + 1;
-    line++;
-  }
-  parsed(n);
+  const acc = new PreparedBuilder(lines, buf.length);
+  walkCheckedLines(
+    { buf, file: chunk.file, firstLine: chunk.firstLine },
+    checker,
+    0,
+    (start, stop, _end, line) => {
+      if (!splitter.prepareChecked(buf.subarray(start, stop), line, acc)) return false;
+      counts.lines++;
+      return true;
+    },
+    (run) => {
+      for (const row of parseChunk(run, counts, rejector, true)) splitter.prepareRow(row, acc, problems);
+    },
+  );
   return acc.take(chunk.file, counts.lines, counts.blank, problems);
 }
