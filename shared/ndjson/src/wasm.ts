@@ -22,8 +22,9 @@ const modules = new Map<string, WebAssembly.Module>();
 
 /**
  * A new instance of the WebAssembly file at `url` (its module compiled synchronously, once per
- * thread and file: the kernels are a few KB) with `imports`; returns its exports. Name the file
- * as `new URL('./NAME.wasm', import.meta.url)` in the module that uses it, so `pnpm dist` finds it.
+ * thread and file: the kernels are a few KB) with `imports`; returns its exports. Give the URL
+ * relative to `import.meta.url`, with the file name written out in the module that uses it, so
+ * `pnpm dist` finds the file (scripts/dist.mjs looks for that form in the compiled code).
  */
 export function wasmExports<T>(url: URL, imports?: object): T {
   let mod = modules.get(url.href);
