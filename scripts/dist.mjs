@@ -86,8 +86,12 @@ function runtimeFilesIn(srcDir) {
   const found = new Map();
   for (const f of readdirSync(srcDir)) {
     if (!f.endsWith('.js')) continue;
-    const text = readFileSync(join(srcDir, f), 'utf8');
-    for (const m of text.matchAll(/new URL\(['"]\.\/([^'"/]+)['"],\s*import\.meta\.url\)/g)) found.set(m[1], srcDir);
+    // Line by line, skipping comment lines: a doc comment that shows the form is not a file.
+    for (const line of readFileSync(join(srcDir, f), 'utf8').split('\n')) {
+      const t = line.trimStart();
+      if (t.startsWith('*') || t.startsWith('//') || t.startsWith('/*')) continue;
+      for (const m of line.matchAll(/new URL\(['"]\.\/([^'"/]+)['"],\s*import\.meta\.url\)/g)) found.set(m[1], srcDir);
+    }
   }
   return found;
 }
