@@ -32,14 +32,16 @@ export class TempDir {
   }
 
   /**
-   * A write stream to a new file `name` in the directory, created now, synchronously. With
+   * A new file `name` in the directory, created now, synchronously: its path and a write stream
+   * to it. With
    * `createWriteStream(path)` a thread-pool thread creates the file later, which can be just as
    * `remove()` (after an error, or a signal) empties the directory: the removal then fails with
    * ENOTEMPTY and the directory stays behind (a fresh-clone CI run failed that way: dedup-near's
    * standard-input spool was still being opened when a bad line on line 2 ended the run).
    */
-  createWriteStream(name: string): WriteStream {
-    return createWriteStream('', { fd: openSync(join(this.path, name), 'w') });
+  createFile(name: string): { path: string; stream: WriteStream } {
+    const path = join(this.path, name);
+    return { path, stream: createWriteStream('', { fd: openSync(path, 'w') }) };
   }
 
   /** Remove the directory and everything in it (idempotent) and drop the signal handlers. */

@@ -22,14 +22,15 @@ test('TempDir creates a private directory and removes it with its contents', () 
   assert.ok(!existsSync(t.path));
 });
 
-test('TempDir.createWriteStream creates the file before it returns; remove() right after leaves nothing', async () => {
+test('TempDir.createFile creates the file before it returns; remove() right after leaves nothing', async () => {
   const parent = mkdtempSync(join(tmpdir(), 'ldt-tempdir-test-'));
   made.push(parent);
   for (let i = 0; i < 50; i++) {
     const t = new TempDir(parent, 'ldt-x-');
-    const ws = t.createWriteStream('stdin');
+    const { path, stream: ws } = t.createFile('stdin');
     // Created synchronously: a removal from here on sees it (createWriteStream(path) opens later, on the thread pool).
-    assert.ok(existsSync(join(t.path, 'stdin')));
+    assert.equal(path, join(t.path, 'stdin'));
+    assert.ok(existsSync(path));
     ws.write('some bytes\n');
     t.remove();
     assert.ok(!existsSync(t.path));

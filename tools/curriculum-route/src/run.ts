@@ -117,9 +117,10 @@ export async function runCurriculumRoute(o: CurriculumRouteRunOptions, ctx: Tool
   // Pass 1. Standard input is spooled (rows only, one per line) to a temporary file for pass 2.
   const { report } = ctx;
   const spoolDir = ctx.inputs.includes('-') ? new TempDir(o.tmpDir ?? (ctx.io.env.TMPDIR || tmpdir()), 'curriculum-route-') : undefined;
-  const spool = spoolDir ? join(spoolDir.path, 'rows.ndjson') : undefined;
+  const spoolFile = spoolDir?.createFile('rows.ndjson');
+  const spool = spoolFile?.path;
   try {
-    const spoolWriter = spoolDir && spool ? new LineWriter(spoolDir.createWriteStream('rows.ndjson'), undefined, `the spool of standard input ${spool}`) : undefined;
+    const spoolWriter = spoolFile ? new LineWriter(spoolFile.stream, undefined, `the spool of standard input ${spoolFile.path}`) : undefined;
     for (const input of ctx.inputs) {
       router.startInput();
       if (!spoolWriter) {

@@ -1,5 +1,4 @@
 import { createReadStream, type WriteStream } from 'node:fs';
-import { join } from 'node:path';
 import { PassThrough, type Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import type { ToolContext } from '@ldt/cli';
@@ -87,8 +86,9 @@ export async function runNear(opts: NearOptions, files: NearFiles, ctx: ToolCont
     let stdin2 = (): NodeJS.ReadableStream => ctx.io.stdin;
     let spooled: Promise<void> | undefined;
     if (ctx.inputs.includes('-')) {
-      const spoolPath = join(nd.spill.dir, 'stdin');
-      spool = nd.spill.createWriteStream('stdin');
+      const file = nd.spill.createFile('stdin');
+      const spoolPath = file.path;
+      spool = file.stream;
       spooled = finished(spool);
       // Awaited before clustering; when pass 1 fails first, the error that matters is that one.
       spooled.catch(() => {});

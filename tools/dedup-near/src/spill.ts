@@ -56,9 +56,9 @@ export class SpillFile {
     this.fd = openSync(join(this.dir, 'shingles.bin'), 'w+');
   }
 
-  /** A write stream to a new file `name` in the private directory (created now: see TempDir). */
-  createWriteStream(name: string): WriteStream {
-    return this.tmp.createWriteStream(name);
+  /** A new file `name` in the private directory, created now (see TempDir.createFile): its path and a write stream to it. */
+  createFile(name: string): { path: string; stream: WriteStream } {
+    return this.tmp.createFile(name);
   }
 
   /** Append a record; returns its offset. */

@@ -1,8 +1,8 @@
-import { closeSync, existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, symlink } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
-import { createTempFile, untrackTemp } from '@ldt/ndjson';
+import { AtomicFile, untrackTemp } from '@ldt/ndjson';
 
 /**
  * The Hugging Face hub cache directory, as `huggingface_hub` reads it: `HF_HUB_CACHE`, else
@@ -137,21 +137,9 @@ export function walkFiles(dir: string): string[] {
   return out.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
-/** Write a small file whole under a tracked temporary name (created now: see createTempFile) and rename it into place. */
+/** Write a small file whole, atomically (@ldt/ndjson's AtomicFile: a tracked temporary beside it, renamed into place). */
 async function writeAtomic(path: string, text: string): Promise<void> {
-  const tmp = `${path}.${process.pid}.tmp`;
-  const fd = createTempFile(tmp);
-  try {
-    try {
-      writeFileSync(fd, text);
-    } finally {
-      closeSync(fd);
-    }
-    await rename(tmp, path);
-  } catch (e) {
-    rmSync(tmp, { force: true });
-    throw e;
-  } finally {
-    untrackTemp(tmp);
-  }
+  const f = new AtomicFile(path);
+  f.writer.pushBytes(Buffer.from(text));
+  await f.commit();
 }

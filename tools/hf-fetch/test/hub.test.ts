@@ -193,7 +193,7 @@ test('SIGTERM during a download leaves no .incomplete blob and no temporary in t
   hub.faults = [];
   const left = readdirSync(join(cache, 'datasets--acme--chat'), { recursive: true }).map(String);
   assert.deepEqual(
-    left.filter((f) => /\.incomplete$|\.tmp$/.test(f)),
+    left.filter((f) => /\.incomplete$|\.tmp(-\d+)?$/.test(f)),
     [],
   );
 });

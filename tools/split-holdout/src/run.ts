@@ -94,9 +94,9 @@ export async function runSplit(o: SplitRunOptions, ctx: ToolContext): Promise<vo
     if (splitter.needsScan && ctx.inputs.includes('-')) {
       const t = new TempDir(o.tmpDir ?? (ctx.io.env.TMPDIR || tmpdir()), 'ldt-split-holdout-', { label: '--tmp-dir ', hint: 'give --tmp-dir DIR with free space' });
       temps.push(t);
-      const spool = join(t.path, 'stdin');
-      await pipeline(ctx.io.stdin, t.createWriteStream('stdin'));
-      stdinFor = () => createReadStream(spool);
+      const spool = t.createFile('stdin');
+      await pipeline(ctx.io.stdin, spool.stream);
+      stdinFor = () => createReadStream(spool.path);
     }
     if (splitter.needsScan) {
       const ignore = { reject() {} };
@@ -123,7 +123,7 @@ export async function runSplit(o: SplitRunOptions, ctx: ToolContext): Promise<vo
       const t = new TempDir(o.outDir, '.split-holdout-');
       dirTmp = t;
       temps.push(t);
-      writers = splitter.names.map((n) => new LineWriter(t.createWriteStream(`${n}.ndjson`)));
+      writers = splitter.names.map((n) => new LineWriter(t.createFile(`${n}.ndjson`).stream));
     }
     const emit = o.outDir ? (s: number, line: string) => writers[s].push(line) : (_s: number, line: string) => out.push(line);
     const readOptions = { ...ctx.readOptions, stdin: stdinFor() };
