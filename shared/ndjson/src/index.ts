@@ -2,13 +2,13 @@ export { type DeferredReject, type MapChunksOptions, mapLineChunks, type WireChu
 export { acquireLock, cleanStaleTemps, createTempFile, createTracked, type Lock, outputTarget, pidAlive, tempPathFor, trackTemp, untrackTemp } from './cleanup.js';
 export { findTopLevelValue, metaSplice, type Splice, serializeWithMeta } from './edit.js';
 export { DEFAULT_CHUNK_SIZE, displayName, normalizeInputs, type OpenOptions, openInput, STDIN_NAME } from './input.js';
-export { elementLines, type InputFormat, type JsonInputOptions, type JsonInputRow, readJsonInput } from './json-input.js';
+export { elementLines, type InputFormat, type JsonInputOptions, type JsonInputRow, readJsonInput, readsAsLines } from './json-input.js';
 export { JSON_AMPERSAND, JSON_ESCAPE_URBF, JSON_NON_ASCII, JSON_OBJECT, JsonChecker, walkCheckedLines } from './jsoncheck.js';
 export { DEFAULT_MAX_LINE_BYTES, firstInvalidByte, type LineChunk, type LineOptions, type Rejector, readLineChunks } from './lines.js';
 export { defaultWorkers, orderedWorkerMap, type PoolOptions, readsPipe, serveWorker } from './pool.js';
 export { Report, type ReportSinks } from './report.js';
-export { MAX_DEPTH, nestingDepth, parseChunk, type ReadCounts, type Row, type RowOptions, readRows } from './rows.js';
-export { byteSpansInOrder, byteTopLevelValue, spansInOrder, topLevelMembers, topLevelSpans } from './spans.js';
+export { MAX_DEPTH, nestingDepth, parseChunk, parseLines, type ReadCounts, type Row, type RowOptions, readRows } from './rows.js';
+export { byteSkipString, byteSkipValue, byteSkipWs, byteSpansInOrder, byteTopLevelValue, spansInOrder, topLevelMembers, topLevelSpans } from './spans.js';
 export { TempDir } from './tempdir.js';
 export { type WasmMemory, wasmExports } from './wasm.js';
 export { AtomicFile, BrokenPipeError, bytePrefix, encodeLines, LineAssembler, LineWriter, writeError } from './writer.js';

@@ -47,8 +47,7 @@ export interface JsonInputOptions extends RowOptions {
  */
 export async function* readJsonInput(inputs: readonly string[], opts: JsonInputOptions): AsyncGenerator<JsonInputRow[]> {
   for (const input of inputs) {
-    const asJson = opts.inputFormat === 'json' || opts.inputFormat === 'json-auto' || (opts.inputFormat === 'auto' && /\.json(\.gz|\.zst)?$/i.test(input));
-    if (asJson) {
+    if (triedAsDocument(input, opts)) {
       const doc = await readJsonDocument(input, opts);
       if (doc) {
         yield* doc;
@@ -62,6 +61,18 @@ export async function* readJsonInput(inputs: readonly string[], opts: JsonInputO
       );
     yield* readNdjson([input], opts);
   }
+}
+
+/**
+ * Whether `readJsonInput` reads `input` as JSON Lines from its start, without first trying it as
+ * one JSON document (a tool may then read its lines itself, as readLineChunks + parseLines).
+ */
+export function readsAsLines(input: string, opts: Pick<JsonInputOptions, 'inputFormat' | 'field'>): boolean {
+  return opts.field === undefined && !triedAsDocument(input, opts);
+}
+
+function triedAsDocument(input: string, opts: Pick<JsonInputOptions, 'inputFormat'>): boolean {
+  return opts.inputFormat === 'json' || opts.inputFormat === 'json-auto' || (opts.inputFormat === 'auto' && /\.json(\.gz|\.zst)?$/i.test(input));
 }
 
 async function* readNdjson(inputs: readonly string[], opts: JsonInputOptions): AsyncGenerator<JsonInputRow[]> {

@@ -211,6 +211,13 @@ export function byteTopLevelValue(b: Buffer, key: string): [number, number] | un
   }
 }
 
+/**
+ * Byte walkers over a line known to be valid JSON (one the JsonChecker passed, or JSON.parse
+ * accepted): the index after the white space at `i`, after the string at `i` (its opening quote),
+ * after the value at `i`. On other text they return some index, never throw.
+ */
+export { bSkipString as byteSkipString, bSkipValue as byteSkipValue, bSkipWs as byteSkipWs };
+
 function bSkipWs(b: Uint8Array, i: number): number {
   for (;;) {
     const c = b[i];

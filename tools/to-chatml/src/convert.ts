@@ -1,6 +1,6 @@
 import { DataError } from '@ldt/errors';
 import type { JsonInputRow as InRow, Rejector } from '@ldt/ndjson';
-import { byteSpansInOrder, spansInOrder, topLevelSpans } from '@ldt/ndjson';
+import { byteSkipString, byteSkipValue, byteSkipWs, byteSpansInOrder, spansInOrder, topLevelSpans } from '@ldt/ndjson';
 import type { FieldMap } from './format-parts.js';
 import { convertAs, detectFormat, FORMATS, type FormatName } from './formats.js';
 import { applySystem, ConvState, type Msg, type Role, RowReject } from './messages.js';
@@ -237,6 +237,12 @@ export function fastOpenaiBytes(v: Record<string, unknown>, bytes: Buffer, out: 
   if (!keys) return false;
   const sp = byteSpansInOrder(bytes, keys);
   if (!sp) return false;
+  emitOpenai(keys, sp, bytes, out);
+  return true;
+}
+
+/** The output line of a fast row (with its `\n`), appended to `out` as slices of its bytes. */
+function emitOpenai(keys: readonly string[], sp: ArrayLike<number>, bytes: Buffer, out: Buffer[]): void {
   let m = -1;
   let t = -1;
   let extras = 0;
@@ -264,7 +270,191 @@ export function fastOpenaiBytes(v: Record<string, unknown>, bytes: Buffer, out: 
     }
     out.push(B_END2);
   } else out.push(B_END1);
+}
+
+/** Top-level keys that keep a row off the fast path (`fastKeys`). */
+const NOT_FAST_KEYS = new Set(['meta', 'tools', 'label', 'chosen', 'rejected']);
+/** Message keys that keep a row off the fast path (`fastKeys`). */
+const NOT_FAST_MSG_KEYS = ['tool_calls', 'function_call', 'tool_call_id', 'reasoning', 'thinking'].map((k) => Buffer.from(k));
+const B_ROLE = Buffer.from('role');
+const B_CONTENT = Buffer.from('content');
+const B_ASSISTANT = Buffer.from('assistant');
+const B_SYSTEM = Buffer.from('system');
+const KEY_OTHER = 0;
+const KEY_ROLE = 1;
+const KEY_CONTENT = 2;
+const KEY_NOT_FAST = 3;
+const ROLE_USER = 1;
+const ROLE_ASSISTANT = 2;
+const ROLE_SYSTEM = 3;
+
+/** Which of the message keys the fast path looks at the key bytes [s, e) are (no string is made). */
+function msgKey(b: Buffer, s: number, e: number): number {
+  const n = e - s;
+  if (n === 4 && same(b, s, B_ROLE)) return KEY_ROLE;
+  if (n === 7 && same(b, s, B_CONTENT)) return KEY_CONTENT;
+  for (const k of NOT_FAST_MSG_KEYS) if (n === k.length && same(b, s, k)) return KEY_NOT_FAST;
+  return KEY_OTHER;
+}
+
+/** The bytes at `s` of `b` start with `k`. */
+function same(b: Buffer, s: number, k: Buffer): boolean {
+  for (let x = 0; x < k.length; x++) if (b[s + x] !== k[x]) return false;
   return true;
+}
+
+/**
+ * `fastOpenaiBytes` for a line that is not parsed: `line` (its bytes, without the line end) must
+ * be one JSON object as JSON.parse accepts it (the JsonChecker passed it). Appends what
+ * `fastOpenaiBytes(JSON.parse(line), line, out)` appends, and returns true, only where that one
+ * would; returns false, appending nothing, for every row `fastKeys` refuses and also wherever
+ * telling would need the parse: a key or role with an escape, a top-level key that is not plain
+ * ASCII or starts with a digit (Object.keys puts array-index keys first), a top-level key, a role
+ * or a content twice (JSON.parse keeps the last). The caller then parses the line and goes the
+ * usual way.
+ * Why (issue 17): on the 64 MB pipe input JSON.parse and the garbage it leaves were ~0.25 of
+ * to-chatml's ~0.75 CPU-s, and every row of it is a fast row.
+ */
+export function fastOpenaiChecked(line: Buffer, out: Buffer[]): boolean {
+  const b = line;
+  let i = byteSkipWs(b, 0);
+  if (b[i] !== 123) return false;
+  i = byteSkipWs(b, i + 1);
+  if (b[i] === 125) return false;
+  const keys: string[] = [];
+  const sp: number[] = [];
+  let messages = false;
+  for (;;) {
+    if (b[i] !== 34) return false;
+    const kEnd = byteSkipString(b, i);
+    const k0 = b[i + 1];
+    if (k0 >= 48 && k0 <= 57) return false;
+    for (let x = i + 1; x < kEnd - 1; x++) if (b[x] === 92 || b[x] >= 128) return false;
+    const key = b.toString('latin1', i + 1, kEnd - 1);
+    if (NOT_FAST_KEYS.has(key) || keys.includes(key)) return false;
+    i = byteSkipWs(b, kEnd);
+    if (b[i] !== 58) return false;
+    i = byteSkipWs(b, i + 1);
+    let vEnd: number;
+    if (key === 'messages') {
+      vEnd = fastMessages(b, i);
+      if (vEnd < 0) return false;
+      messages = true;
+    } else vEnd = byteSkipValue(b, i);
+    keys.push(key);
+    sp.push(i, vEnd);
+    i = byteSkipWs(b, vEnd);
+    if (b[i] === 44) i = byteSkipWs(b, i + 1);
+    else if (b[i] === 125) break;
+    else return false;
+  }
+  if (!messages) return false;
+  emitOpenai(keys, sp, line, out);
+  return true;
+}
+
+/**
+ * Where the messages array at `s` ends, when it qualifies for the fast path (see `fastKeys`), told
+ * from its bytes; -1 when it does not, or cannot be told without the parse.
+ */
+function fastMessages(b: Buffer, s: number): number {
+  if (b[s] !== 91) return -1;
+  let i = byteSkipWs(b, s + 1);
+  if (b[i] === 93) return -1;
+  let prev = 0;
+  let assistant = false;
+  for (;;) {
+    if (b[i] !== 123) return -1;
+    let role = 0;
+    let contents = 0;
+    i = byteSkipWs(b, i + 1);
+    if (b[i] !== 125)
+      for (;;) {
+        if (b[i] !== 34) return -1;
+        const kEnd = byteSkipString(b, i);
+        for (let x = i + 1; x < kEnd - 1; x++) if (b[x] === 92) return -1;
+        const key = msgKey(b, i + 1, kEnd - 1);
+        i = byteSkipWs(b, kEnd);
+        if (b[i] !== 58) return -1;
+        i = byteSkipWs(b, i + 1);
+        const vEnd = byteSkipValue(b, i);
+        if (key === KEY_ROLE) {
+          if (role !== 0) return -1;
+          role = roleOf(b, i, vEnd);
+          if (role === 0) return -1;
+        } else if (key === KEY_CONTENT) {
+          if (contents++ > 0 || b[i] !== 34 || !nonBlank(b, i, vEnd)) return -1;
+        } else if (key === KEY_NOT_FAST) return -1;
+        i = byteSkipWs(b, vEnd);
+        if (b[i] === 44) i = byteSkipWs(b, i + 1);
+        else if (b[i] === 125) break;
+        else return -1;
+      }
+    if (role === 0 || contents === 0 || role === prev) return -1;
+    if (role === ROLE_ASSISTANT) assistant = true;
+    prev = role;
+    i = byteSkipWs(b, i + 1);
+    if (b[i] === 44) i = byteSkipWs(b, i + 1);
+    else if (b[i] === 93) return assistant ? i + 1 : -1;
+    else return -1;
+  }
+}
+
+/** ROLE_* of the string at [s, e) when it is exactly "user", "assistant" or "system", else 0. */
+function roleOf(b: Buffer, s: number, e: number): number {
+  if (b[s] !== 34) return 0;
+  const n = e - s - 2;
+  if (n === 4 && b[s + 1] === 117 && b[s + 2] === 115 && b[s + 3] === 101 && b[s + 4] === 114) return ROLE_USER;
+  if (n === 9 && same(b, s + 1, B_ASSISTANT)) return ROLE_ASSISTANT;
+  if (n === 6 && same(b, s + 1, B_SYSTEM)) return ROLE_SYSTEM;
+  return 0;
+}
+
+/**
+ * The JSON string at [s, e) holds a character that is not white space for `/\S/` (`NON_SPACE`),
+ * told from its bytes: a character or `\uXXXX` escape that is not in JavaScript's white space
+ * set (TAB, LF, VT, FF, CR, space, U+00A0, U+1680, U+2000–U+200A, U+2028, U+2029, U+202F,
+ * U+205F, U+3000, U+FEFF). Exact, so `fastKeys`' content test and this one agree on every string.
+ */
+function nonBlank(b: Buffer, s: number, e: number): boolean {
+  for (let x = s + 1; x < e - 1; ) {
+    const c = b[x];
+    if (c === 92) {
+      const d = b[x + 1];
+      if (d === 117) {
+        if (!isSpaceCode(Number.parseInt(b.toString('latin1', x + 2, x + 6), 16))) return true;
+        x += 6;
+      } else if (d === 110 || d === 116 || d === 114 || d === 102) x += 2;
+      else return true;
+    } else if (c < 128) {
+      if (c !== 32) return true;
+      x++;
+    } else {
+      // A UTF-8 sequence (the reader checked the encoding): its code point.
+      const len = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2;
+      const cp = len === 2 ? ((c & 0x1f) << 6) | (b[x + 1] & 0x3f) : len === 3 ? ((c & 0x0f) << 12) | ((b[x + 1] & 0x3f) << 6) | (b[x + 2] & 0x3f) : 0x10000;
+      if (!isSpaceCode(cp)) return true;
+      x += len;
+    }
+  }
+  return false;
+}
+
+/** The code unit is white space for JavaScript's `\s`. */
+function isSpaceCode(c: number): boolean {
+  return (
+    (c >= 9 && c <= 13) ||
+    c === 32 ||
+    c === 0xa0 ||
+    c === 0x1680 ||
+    (c >= 0x2000 && c <= 0x200a) ||
+    c === 0x2028 ||
+    c === 0x2029 ||
+    c === 0x202f ||
+    c === 0x205f ||
+    c === 0x3000 ||
+    c === 0xfeff
+  );
 }
 
 /** Message keys in a fixed order: role, content, reasoning_content, tool_calls, tool_call_id, then the rest as read. */
@@ -293,7 +483,7 @@ export class ToChatml {
     const out: Buffer[] = [];
     let lines: string[] = [];
     let written = 0;
-    const fast = !this.opts.format && !this.opts.map && !this.opts.render && this.opts.system === undefined && !this.opts.dropExtra;
+    const fast = this.fast;
     let fastRows = 0;
     for (const row of batch) {
       if (fast && row.bytes && !Array.isArray(row.value)) {
@@ -320,8 +510,18 @@ export class ToChatml {
       rejector.reject(r.reject.reason, row.raw, pos, err);
     }
     if (lines.length > 0) out.push(Buffer.from(`${lines.join('\n')}\n`));
-    if (fastRows > 0) this.formats.set('openai', (this.formats.get('openai') ?? 0) + fastRows);
+    this.addFast(fastRows);
     return { bytes: out.length === 1 ? out[0] : Buffer.concat(out), written };
+  }
+
+  /** Whether OpenAI rows may take the fast path: no option changes what such a row becomes. */
+  get fast(): boolean {
+    return !this.opts.format && !this.opts.map && !this.opts.render && this.opts.system === undefined && !this.opts.dropExtra;
+  }
+
+  /** Count `n` rows written by the fast path (format openai). */
+  addFast(n: number): void {
+    if (n > 0) this.formats.set('openai', (this.formats.get('openai') ?? 0) + n);
   }
 
   /** Rows per detected format, sorted by name: `alpaca 999, sharegpt 3`. */

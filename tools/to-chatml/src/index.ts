@@ -1,5 +1,5 @@
 export { main, spec } from './cli.js';
-export { convertRow, fastOpenaiBytes, type RowResult, ToChatml, type ToChatmlOptions } from './convert.js';
+export { convertRow, fastOpenaiBytes, fastOpenaiChecked, type RowResult, ToChatml, type ToChatmlOptions } from './convert.js';
 export { type Converted, type FieldMap, joinInput } from './format-parts.js';
 export { convertAs, detectFormat, FORMATS, type FormatName } from './formats.js';
 export { splitPrompt } from './formats-preference.js';

@@ -1,7 +1,7 @@
 import type { ToolContext } from '@ldt/cli';
 import { type DataError, type Position, UsageError } from '@ldt/errors';
-import { type Rejector, readJsonInput } from '@ldt/ndjson';
-import { ToChatml } from './convert.js';
+import { JsonChecker, parseLines, type Rejector, readJsonInput, readLineChunks, readsAsLines, walkCheckedLines } from '@ldt/ndjson';
+import { fastOpenaiChecked, ToChatml } from './convert.js';
 import type { FieldMap } from './format-parts.js';
 import type { FormatName } from './formats.js';
 import type { Msg, Role } from './messages.js';
@@ -112,12 +112,48 @@ export async function runToChatml(o: ToChatmlRunOptions, ctx: ToolContext): Prom
     };
   }
   const readOpts = { ...ctx.readOptions, counts: report.counts, rejector, inputFormat: o.inputFormat, field: o.field };
-  for await (const batch of readJsonInput(ctx.inputs, readOpts)) {
-    const { bytes, written } = core.convertBatch(batch, rejector);
-    if (bytes.length > 0) out.pushBytes(bytes);
-    report.written += written;
-    await out.flush();
-    await report.flushSinks();
+  // JSON Lines, when OpenAI rows may take the fast path: a line the JsonChecker passes is offered
+  // to fastOpenaiChecked, which writes it from its bytes without a parse; every other line is
+  // parsed and converted as readJsonInput + convertBatch would, in input order (issue 17).
+  const checker = core.fast ? new JsonChecker() : undefined;
+  for (const input of ctx.inputs) {
+    if (checker && readsAsLines(input, readOpts)) {
+      for await (const chunk of readLineChunks([input], readOpts)) {
+        const parts: Buffer[] = [];
+        let fastRows = 0;
+        walkCheckedLines(
+          chunk,
+          checker,
+          0,
+          (start, stop) => {
+            if (!fastOpenaiChecked(chunk.buf.subarray(start, stop), parts)) return false;
+            fastRows++;
+            return true;
+          },
+          (run) => {
+            const batch = parseLines(run, report.counts, rejector, true, true);
+            if (batch.length === 0) return;
+            const { bytes, written } = core.convertBatch(batch, rejector);
+            if (bytes.length > 0) parts.push(bytes);
+            report.written += written;
+          },
+        );
+        report.counts.lines += fastRows;
+        report.written += fastRows;
+        core.addFast(fastRows);
+        if (parts.length > 0) out.pushBytes(parts.length === 1 ? parts[0] : Buffer.concat(parts));
+        await out.flush();
+        await report.flushSinks();
+      }
+      continue;
+    }
+    for await (const batch of readJsonInput([input], readOpts)) {
+      const { bytes, written } = core.convertBatch(batch, rejector);
+      if (bytes.length > 0) out.pushBytes(bytes);
+      report.written += written;
+      await out.flush();
+      await report.flushSinks();
+    }
   }
   const formats = Object.fromEntries([...core.formats].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)));
   report.notes.formats = formats;
