@@ -3,11 +3,11 @@
 // exactly the same bytes; everything else is parsed and converted as before, in input order.
 // FC_SEED / FC_RUNS / FC_TIME_MS: see fcParams in @ldt/testkit.
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { JsonChecker } from '@ldt/ndjson';
-import { fcParams, runInProcess, tmpDir } from '@ldt/testkit';
+import { fcParams, repoRoot, runInProcess, sharedData, tmpDir } from '@ldt/testkit';
 import { convertRow, fastOpenaiBytes, fastOpenaiChecked, main } from '@ldt/to-chatml';
 import fc from 'fast-check';
 import { DEFAULTS } from './helpers.js';
@@ -239,4 +239,44 @@ test('to-chatml over a file: the checked path and the parse path give the lines,
   assert.equal(s.blank_lines, 1);
   assert.deepEqual(s.rejected, { bad_json: 1 });
   assert.deepEqual(s.notes.formats, { alpaca: 1, openai: 5, openai_array: 1, sharegpt: 1 });
+});
+
+test('fastOpenaiChecked on every line of the examples and the shared chat data: taken only where the parse path writes the same bytes', (t) => {
+  const root = repoRoot();
+  const files: string[] = [];
+  const walk = (dir: string) => {
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      const p = join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (/\.(ndjson|jsonl)$/.test(e.name)) files.push(p);
+    }
+  };
+  walk(join(root, 'examples'));
+  const shared = ['chat_messages/openai_cookbook_toy_chat_fine_tuning.jsonl', 'chat_messages/xtuner_sft_text_messages.jsonl', 'gsm8k/xtuner_gsm8k_train_example_data.jsonl'].map(
+    (f) => sharedData(f),
+  );
+  if (shared.some((f) => f === undefined)) t.diagnostic('../shared/data is absent: only the examples are read');
+  for (const f of shared) if (f) files.push(f);
+  let lines = 0;
+  let took = 0;
+  for (const f of files) {
+    for (const line of readFileSync(f, 'utf8').split('\n')) {
+      const l = line.replace(/\r$/, '');
+      let value: unknown;
+      try {
+        value = JSON.parse(l);
+      } catch {
+        continue;
+      }
+      if (value === null || typeof value !== 'object' || Array.isArray(value) || !(checker.checkBytes(Buffer.from(l)) & 1)) continue;
+      lines++;
+      const got = checked(l);
+      if (got === undefined) continue;
+      took++;
+      assert.equal(got, parsedFast(l), `${f}: ${l}`);
+      assert.equal(got, reference(l), `${f}: ${l}`);
+    }
+  }
+  assert.ok(lines > 1000, `${lines} object lines read`);
+  assert.ok(took > 50, `${took} of ${lines} lines took the checked path`);
 });
