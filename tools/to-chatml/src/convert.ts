@@ -278,6 +278,7 @@ const NOT_FAST_KEYS = new Set(['meta', 'tools', 'label', 'chosen', 'rejected']);
 const NOT_FAST_MSG_KEYS = ['tool_calls', 'function_call', 'tool_call_id', 'reasoning', 'thinking'].map((k) => Buffer.from(k));
 const B_ROLE = Buffer.from('role');
 const B_CONTENT = Buffer.from('content');
+const B_USER = Buffer.from('user');
 const B_ASSISTANT = Buffer.from('assistant');
 const B_SYSTEM = Buffer.from('system');
 const KEY_OTHER = 0;
@@ -404,7 +405,7 @@ function fastMessages(b: Buffer, s: number): number {
 function roleOf(b: Buffer, s: number, e: number): number {
   if (b[s] !== 34) return 0;
   const n = e - s - 2;
-  if (n === 4 && b[s + 1] === 117 && b[s + 2] === 115 && b[s + 3] === 101 && b[s + 4] === 114) return ROLE_USER;
+  if (n === 4 && same(b, s + 1, B_USER)) return ROLE_USER;
   if (n === 9 && same(b, s + 1, B_ASSISTANT)) return ROLE_ASSISTANT;
   if (n === 6 && same(b, s + 1, B_SYSTEM)) return ROLE_SYSTEM;
   return 0;
